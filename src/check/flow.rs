@@ -1,0 +1,318 @@
+//! Must-analyses over the state space: `missing-data`, `missing-ticket`,
+//! `order-violation`, and `unknown-fact`.
+//!
+//! One forward pass in topological order computes, for every state, the set
+//! of facts true on *every* caller path into it (data collected, tickets
+//! filed, required steps visited): intersection at joins. A requirement that
+//! is not in that set fails, and walking back through predecessors that also
+//! lack it yields a real caller path as the counter-example.
+
+use super::counter_example;
+use crate::analysis::states::{Next, StateId, StateSpace};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Action, Dest, Exit, Graph, StepId, TargetKind, Terminal};
+use crate::span::Span;
+use std::collections::{HashMap, HashSet};
+
+/// What one bit of the analysis stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Item {
+    Data(u32),
+    Visited(StepId),
+    Ticket(u32),
+}
+
+/// A requirement checked at one step: the item must hold on entry (plus the
+/// step's own earlier actions).
+struct Need {
+    bit: usize,
+    /// Bits the step itself sets before the requirement is checked.
+    local: Vec<usize>,
+    report: Report,
+}
+
+#[derive(Clone, Copy)]
+enum Report {
+    Data {
+        data: u32,
+        target: u32,
+        span: Span,
+    },
+    Order {
+        first: StepId,
+        then: StepId,
+        span: Span,
+    },
+    Ticket {
+        target: u32,
+        span: Span,
+    },
+}
+
+struct Bits {
+    index: HashMap<Item, usize>,
+}
+
+impl Bits {
+    fn get(&mut self, item: Item) -> usize {
+        let n = self.index.len();
+        *self.index.entry(item).or_insert(n)
+    }
+}
+
+pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
+    let mut bits = Bits {
+        index: HashMap::new(),
+    };
+    let mut gen: Vec<Vec<usize>> = vec![Vec::new(); g.steps.len()];
+    let mut needs: Vec<Vec<Need>> = (0..g.steps.len()).map(|_| Vec::new()).collect();
+    let firsts: HashSet<StepId> = g.requires.iter().map(|r| r.first).collect();
+    for (s, step) in g.steps.iter().enumerate() {
+        let mut local: Vec<usize> = Vec::new();
+        if firsts.contains(&(s as StepId)) {
+            local.push(bits.get(Item::Visited(s as StepId)));
+        }
+        for action in &step.actions {
+            match action {
+                Action::Collect { data, .. } => {
+                    for &d in data {
+                        local.push(bits.get(Item::Data(d)));
+                    }
+                }
+                Action::Ticket(t) => {
+                    for &d in &g.targets[t.target as usize].requires {
+                        let bit = bits.get(Item::Data(d));
+                        needs[s].push(Need {
+                            bit,
+                            local: local.clone(),
+                            report: Report::Data {
+                                data: d,
+                                target: t.target,
+                                span: t.span,
+                            },
+                        });
+                    }
+                    local.push(bits.get(Item::Ticket(t.target)));
+                }
+                _ => {}
+            }
+        }
+        for (terminal, span) in step_terminals(step) {
+            if let Some(target) = terminal.target {
+                if g.targets[target as usize].kind == TargetKind::Ticket {
+                    let bit = bits.get(Item::Ticket(target));
+                    needs[s].push(Need {
+                        bit,
+                        local: local.clone(),
+                        report: Report::Ticket { target, span },
+                    });
+                }
+            }
+        }
+        gen[s] = local;
+    }
+    for r in &g.requires {
+        let bit = bits.get(Item::Visited(r.first));
+        needs[r.then as usize].push(Need {
+            bit,
+            local: vec![],
+            report: Report::Order {
+                first: r.first,
+                then: r.then,
+                span: r.span,
+            },
+        });
+    }
+    if needs.iter().all(Vec::is_empty) {
+        return;
+    }
+    // Data collected after a requirement is of no use to it; `local` lists
+    // only what came before. Items never generated still need a bit.
+    let words = bits.index.len().div_ceil(64).max(1);
+    let n = space.len();
+    let mut inb = vec![u64::MAX; n * words];
+    inb[..words].fill(0);
+    let has = |set: &[u64], bit: usize| set[bit / 64] & (1 << (bit % 64)) != 0;
+    let mut failures: Vec<(StateId, usize, usize)> = Vec::new(); // state, need index, bit
+    let mut seen_need: HashSet<(StepId, usize)> = HashSet::new();
+    let mut out = vec![0u64; words];
+    for &s in &space.topo {
+        let step = space.step[s as usize];
+        let base = s as usize * words;
+        out.copy_from_slice(&inb[base..base + words]);
+        for (k, need) in needs[step as usize].iter().enumerate() {
+            if !has(&out, need.bit)
+                && !need.local.contains(&need.bit)
+                && seen_need.insert((step, k))
+            {
+                failures.push((s, k, need.bit));
+            }
+        }
+        for &b in &gen[step as usize] {
+            out[b / 64] |= 1 << (b % 64);
+        }
+        for t in space.transitions(s) {
+            if let Next::State(to) = t.next {
+                let tb = to as usize * words;
+                for w in 0..words {
+                    inb[tb + w] &= out[w];
+                }
+            }
+        }
+    }
+    if failures.is_empty() {
+        return;
+    }
+    let preds = predecessors(space);
+    for (s, k, bit) in failures {
+        let path = walk_back(space, &preds, &inb, words, &gen, s, bit);
+        let ce = counter_example(g, space, &path, Some(s));
+        let need = &needs[space.step[s as usize] as usize][k];
+        diags.push(describe(g, need.report, space.step[s as usize]).with_path(ce));
+    }
+}
+
+fn step_terminals(step: &crate::graph::Step) -> Vec<(Terminal, Span)> {
+    let mut out = Vec::new();
+    if let Exit::End { terminal, span } = step.exit {
+        out.push((terminal, span));
+    }
+    for (_, e) in step.exit.edges() {
+        for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
+            if let Dest::End(t) = d {
+                out.push((t, e.span));
+            }
+        }
+    }
+    out
+}
+
+fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
+    let step_name = &g.step(step).name;
+    match r {
+        Report::Data { data, target, span } => {
+            let d = &g.data[data as usize];
+            let t = &g.targets[target as usize];
+            Diagnostic::new(
+                Code::MissingData,
+                format!(
+                    "the ticket to `{}` in step `{step_name}` can be filed without `{}`",
+                    t.name, d.name
+                ),
+            )
+            .at(
+                span,
+                format!("`{}` may not have been collected here", d.name),
+            )
+            .with_label(t.span, format!("`{}` requires `{}`", t.name, d.name))
+            .with_help(format!(
+                "collect it first on every path: `collect {}`",
+                d.name
+            ))
+        }
+        Report::Order { first, then, span } => {
+            let f = &g.step(first).name;
+            let t = &g.step(then).name;
+            Diagnostic::new(
+                Code::OrderViolation,
+                format!("a caller can reach `{t}` without going through `{f}`"),
+            )
+            .at(g.step(then).span, format!("reached without `{f}`"))
+            .with_label(span, "the rule")
+            .with_help(format!("route every path into `{t}` through `{f}` first"))
+        }
+        Report::Ticket { target, span } => {
+            let t = &g.targets[target as usize];
+            Diagnostic::new(
+                Code::MissingTicket,
+                format!(
+                    "step `{step_name}` ends escalated to `{}` without a ticket to it",
+                    t.name
+                ),
+            )
+            .at(span, "no ticket filed on this path")
+            .with_help(format!(
+                "file one before ending: ticket {} {{ body ... }}",
+                t.name
+            ))
+        }
+    }
+}
+
+/// For each state, the (predecessor, transition) pairs that lead into it.
+fn predecessors(space: &StateSpace) -> Vec<Vec<(StateId, u32)>> {
+    let mut preds = vec![Vec::new(); space.len()];
+    for s in 0..space.len() as StateId {
+        for t in space.transition_ids(s) {
+            if let Next::State(to) = space.trans[t as usize].next {
+                preds[to as usize].push((s, t));
+            }
+        }
+    }
+    preds
+}
+
+/// A path from the start state to `s` on which `bit` never holds.
+fn walk_back(
+    space: &StateSpace,
+    preds: &[Vec<(StateId, u32)>],
+    inb: &[u64],
+    words: usize,
+    gen: &[Vec<usize>],
+    s: StateId,
+    bit: usize,
+) -> Vec<(StateId, u32)> {
+    let lacks = |p: StateId| {
+        let base = p as usize * words;
+        inb[base + bit / 64] & (1 << (bit % 64)) == 0
+            && !gen[space.step[p as usize] as usize].contains(&bit)
+    };
+    let mut path = Vec::new();
+    let mut cur = s;
+    while let Some(&(p, t)) = preds[cur as usize].iter().find(|(p, _)| lacks(*p)) {
+        path.push((p, t));
+        cur = p;
+        if path.len() > space.len() {
+            break;
+        }
+    }
+    path.reverse();
+    path
+}
+
+pub fn unknown_facts(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
+    let mut reported: HashSet<StepId> = HashSet::new();
+    for &s in &space.unknown_fact_at {
+        let step_id = space.step[s as usize];
+        if !reported.insert(step_id) {
+            continue;
+        }
+        let step = g.step(step_id);
+        let Exit::Match { fact, .. } = step.exit else {
+            continue;
+        };
+        let f = g.fact(fact);
+        let path = space.path_to(s);
+        diags.push(
+            Diagnostic::new(
+                Code::UnknownFact,
+                format!(
+                    "step `{}` matches on `{}`, which some caller path has not asked yet",
+                    step.name, f.name
+                ),
+            )
+            .at(step.span, format!("`{}` may be unknown here", f.name))
+            .with_label(
+                f.span,
+                format!("asked only in step `{}`", g.step(f.step).name),
+            )
+            .with_help(format!(
+                "make every path into `{}` pass through `{}`, or ask the question here",
+                step.name,
+                g.step(f.step).name
+            ))
+            .with_path(counter_example(g, space, &path, Some(s))),
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! `unbounded-loop`: every cycle must pass through a branch with a bound
+//! (`at most N times, then ...`). With the bounded branches removed (their
+//! `then` kept), the step graph must have no cycle. Linear: one SCC pass.
+
+use crate::analysis::scc;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Dest, Graph, StepId};
+use std::collections::VecDeque;
+
+/// Successors when each bounded branch is replaced by its `then`.
+fn unbounded_successors(g: &Graph, s: StepId) -> impl Iterator<Item = StepId> + '_ {
+    g.step(s).exit.edges().filter_map(|(_, e)| {
+        let d = match e.bound {
+            Some(b) => b.then,
+            None => e.to,
+        };
+        match d {
+            Dest::Step(t) => Some(t),
+            Dest::End(_) => None,
+        }
+    })
+}
+
+pub fn unbounded_loops(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    let comps = scc::components(g.steps.len(), |s| unbounded_successors(g, s));
+    let mut reported = vec![false; comps.cyclic.len()];
+    for s in 0..g.steps.len() as StepId {
+        let c = comps.comp[s as usize] as usize;
+        if !comps.cyclic[c] || reported[c] {
+            continue;
+        }
+        reported[c] = true;
+        let cycle = find_cycle(g, s, |t| comps.comp[t as usize] as usize == c);
+        let names: Vec<&str> = cycle.iter().map(|&t| g.step(t).name.as_str()).collect();
+        let message = match names.as_slice() {
+            [one] => format!("the step `{one}` can lead back to itself forever"),
+            _ => format!("the steps {} can repeat forever", names_list(&names)),
+        };
+        let mut d = Diagnostic::new(Code::UnboundedLoop, message)
+        .at(g.step(s).span, "this loop has no bound")
+        .with_help(format!(
+            "the cycle: {} -> {}\nbound one branch of it: `answer -> {} at most 2 times, then OTHER_STEP`",
+            names.join(" -> "),
+            names[0],
+            names[0]
+        ));
+        for &t in cycle.iter().skip(1) {
+            d = d.with_label(g.step(t).span, "part of the loop");
+        }
+        diags.push(d);
+    }
+}
+
+/// A shortest cycle through `start` inside one component.
+fn find_cycle(g: &Graph, start: StepId, inside: impl Fn(StepId) -> bool) -> Vec<StepId> {
+    let mut parent: std::collections::HashMap<StepId, StepId> = Default::default();
+    let mut queue = VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for w in unbounded_successors(g, v) {
+            if w == start {
+                let mut cycle = vec![v];
+                let mut cur = v;
+                while cur != start {
+                    cur = parent.get(&cur).copied().unwrap_or(start);
+                    cycle.push(cur);
+                }
+                cycle.reverse();
+                return cycle;
+            }
+            if inside(w) && !parent.contains_key(&w) {
+                parent.insert(w, v);
+                queue.push_back(w);
+            }
+        }
+    }
+    vec![start]
+}
+
+fn names_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {}", init.join(", "), last),
+        [] => String::new(),
+    }
+}

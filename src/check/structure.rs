@@ -1,0 +1,182 @@
+//! Structural checks on single steps: `dead-end`, `disallowed-terminal`,
+//! `missing-text`.
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Dest, Exit, Graph, OutcomeKind, Step, TargetKind, Terminal};
+use crate::span::Span;
+
+pub fn dead_ends(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    for step in &g.steps {
+        if matches!(step.exit, Exit::None) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DeadEnd,
+                    format!("the step `{}` has no way out", step.name),
+                )
+                .at(step.span, "a caller who reaches this step is stuck")
+                .with_help("end the step with `ask`, `match`, `goto STEP` or `end OUTCOME`"),
+            );
+        }
+    }
+}
+
+/// Every terminal a step can reach: its `end`, and `end` destinations of its
+/// branches and bounds, with the span to blame.
+fn terminals_of(step: &Step) -> Vec<(Terminal, Span)> {
+    let mut out = Vec::new();
+    if let Exit::End { terminal, span } = step.exit {
+        out.push((terminal, span));
+    }
+    for (_, e) in step.exit.edges() {
+        for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
+            if let Dest::End(t) = d {
+                out.push((t, e.span));
+            }
+        }
+    }
+    out
+}
+
+pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    for o in &g.outcomes {
+        let wanted = match o.kind {
+            OutcomeKind::Referral => Some((TargetKind::Referral, "a referral")),
+            OutcomeKind::Escalation => None,
+            _ => continue,
+        };
+        for &t in &o.targets {
+            let target = &g.targets[t as usize];
+            let ok = match wanted {
+                Some((kind, _)) => target.kind == kind,
+                None => target.kind != TargetKind::Referral,
+            };
+            if !ok {
+                let (what, help) = match wanted {
+                    Some(_) => (
+                        "a referral",
+                        "a referral outcome names targets of kind `referral`",
+                    ),
+                    None => (
+                        "an escalation",
+                        "an escalation outcome names targets of kind `ticket` or `contact`",
+                    ),
+                };
+                diags.push(
+                    Diagnostic::new(
+                        Code::DisallowedTerminal,
+                        format!(
+                            "the outcome `{}` is {what}, but `{}` is a {} target",
+                            o.name,
+                            target.name,
+                            target_kind_name(target.kind)
+                        ),
+                    )
+                    .at(o.span, format!("{what} outcome"))
+                    .with_label(target.span, "declared here")
+                    .with_help(help),
+                );
+            }
+        }
+    }
+    for step in &g.steps {
+        for (t, span) in terminals_of(step) {
+            let o = &g.outcomes[t.outcome as usize];
+            match t.target {
+                Some(target) if !o.targets.contains(&target) => {
+                    let tname = &g.targets[target as usize].name;
+                    let allowed: Vec<&str> = o
+                        .targets
+                        .iter()
+                        .map(|&x| g.targets[x as usize].name.as_str())
+                        .collect();
+                    let help = if allowed.is_empty() {
+                        format!("`{}` names no targets; write `end {}`, or add `to {tname}` to the outcome", o.name, o.name)
+                    } else {
+                        format!(
+                            "`{}` allows: {}; add `{tname}` to its `to` list if this is intended",
+                            o.name,
+                            allowed.join(", ")
+                        )
+                    };
+                    diags.push(
+                        Diagnostic::new(
+                            Code::DisallowedTerminal,
+                            format!(
+                                "the outcome `{}` does not allow the target `{tname}`",
+                                o.name
+                            ),
+                        )
+                        .at(span, "not allowed")
+                        .with_label(o.span, "outcome declared here")
+                        .with_help(help),
+                    );
+                }
+                None if !o.targets.is_empty() => {
+                    let allowed: Vec<&str> = o
+                        .targets
+                        .iter()
+                        .map(|&x| g.targets[x as usize].name.as_str())
+                        .collect();
+                    diags.push(
+                        Diagnostic::new(
+                            Code::DisallowedTerminal,
+                            format!("the outcome `{}` must name its target", o.name),
+                        )
+                        .at(span, "which target?")
+                        .with_label(o.span, "outcome declared here")
+                        .with_help(format!(
+                            "write `end {}({})`; it allows: {}",
+                            o.name,
+                            allowed[0],
+                            allowed.join(", ")
+                        )),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+pub fn missing_text(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    for step in &g.steps {
+        if step.text.trim().is_empty() {
+            diags.push(
+                Diagnostic::new(
+                    Code::MissingText,
+                    format!("the step `{}` has no text", step.name),
+                )
+                .at(step.span, "what should the analyst do here?")
+                .with_help(format!(
+                    "add a short instruction after the name: step {} \"...\" {{",
+                    step.name
+                )),
+            );
+        }
+        if let Exit::Ask { fact, .. } = step.exit {
+            let f = g.fact(fact);
+            if f.prompt.trim().is_empty() {
+                diags.push(
+                    Diagnostic::new(
+                        Code::MissingText,
+                        format!("the question `{}` has no prompt", f.name),
+                    )
+                    .at(f.span, "what does the analyst ask?")
+                    .with_help(format!(
+                        "add the question's words: ask {} \"...?\" {{ ... }}",
+                        f.name
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn target_kind_name(k: TargetKind) -> &'static str {
+    match k {
+        TargetKind::Referral => "referral",
+        TargetKind::Ticket => "ticket",
+        TargetKind::Contact => "contact",
+    }
+}

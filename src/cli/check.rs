@@ -1,0 +1,159 @@
+//! `sopc check [PATH...]`: run every check on every policy and report.
+
+use super::{input, usage_error, Exit};
+use sopc::codes::Code;
+use sopc::pipeline::{check_source, CheckOptions, Level};
+use sopc::{diagnostic, Severity};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Policy files or folders (all `.sop` files below); default `policies/`
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The date `review-overdue` compares against (YEAR-MONTH-DAY; default today)
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+    /// Treat a lint as an error (`-D unreachable-step`, or `-D warnings` for all)
+    #[arg(short = 'D', long = "deny", value_name = "CODE")]
+    pub deny: Vec<String>,
+    /// Report a lint as a warning
+    #[arg(short = 'W', long = "warn", value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Silence a lint
+    #[arg(short = 'A', long = "allow", value_name = "CODE")]
+    pub allow: Vec<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub fn run(args: Args) -> Exit {
+    let opts = match options(&args) {
+        Ok(o) => o,
+        Err(e) => return usage_error(e),
+    };
+    let files = match input::collect(&args.paths) {
+        Ok(f) => f,
+        Err(e) => return usage_error(e),
+    };
+    let color = args.format == Format::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let (mut errors, mut warnings) = (0usize, 0usize);
+    let mut json_files = Vec::new();
+    for file in &files {
+        let source = match input::read(file) {
+            Ok(s) => s,
+            Err(e) => return usage_error(e),
+        };
+        let checked = check_source(&source.text, &opts);
+        for d in &checked.diagnostics {
+            match d.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+            }
+        }
+        match args.format {
+            Format::Human => {
+                for d in &checked.diagnostics {
+                    print!(
+                        "{}",
+                        diagnostic::render_human(d, &source.name, &source.text, color)
+                    );
+                    println!();
+                }
+            }
+            Format::Json => json_files.push(sopc::render::check_json::file_report(
+                &source.name,
+                &source.text,
+                &checked.diagnostics,
+            )),
+        }
+    }
+    match args.format {
+        Format::Human => println!(
+            "checked {} {}: {} {}, {} {}",
+            files.len(),
+            plural(files.len(), "policy", "policies"),
+            errors,
+            plural(errors, "error", "errors"),
+            warnings,
+            plural(warnings, "warning", "warnings"),
+        ),
+        Format::Json => {
+            let out = serde_json::json!({
+                "files": json_files,
+                "summary": { "files": files.len(), "errors": errors, "warnings": warnings },
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+    }
+    if errors > 0 {
+        Exit::PolicyErrors
+    } else {
+        Exit::Clean
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+fn options(args: &Args) -> Result<CheckOptions, String> {
+    let mut opts = CheckOptions::default();
+    opts.check.today = Some(match &args.today {
+        Some(t) => sopc::check::parse_date(t)
+            .ok_or_else(|| format!("`--today {t}` is not a date; write YEAR-MONTH-DAY"))?,
+        None => today_utc(),
+    });
+    for (codes, level) in [
+        (&args.allow, Level::Allow),
+        (&args.warn, Level::Warn),
+        (&args.deny, Level::Deny),
+    ] {
+        for name in codes {
+            let targets: Vec<Code> = if name == "warnings" {
+                Code::ALL.iter().copied().filter(|c| c.is_lint()).collect()
+            } else {
+                let code = Code::from_name(name).ok_or_else(|| unknown_code(name))?;
+                if !code.is_lint() {
+                    return Err(format!(
+                        "`{name}` is always an error; only lints can change level"
+                    ));
+                }
+                vec![code]
+            };
+            for c in targets {
+                opts.levels.insert(c, level);
+            }
+        }
+    }
+    Ok(opts)
+}
+
+fn unknown_code(name: &str) -> String {
+    let names = Code::ALL.iter().map(|c| c.name());
+    match sopc::suggest::closest(name, names) {
+        Some(s) => format!("there is no check `{name}`; did you mean `{s}`?"),
+        None => format!("there is no check `{name}`; `sopc explain` lists them"),
+    }
+}
+
+/// Today's date in UTC from the system clock.
+fn today_utc() -> (i32, u32, u32) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    sopc::check::civil_from_days((secs / 86_400) as i64)
+}

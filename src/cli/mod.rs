@@ -1,0 +1,79 @@
+//! The command line: a thin dispatcher. One file per subcommand, each with an
+//! `Args` struct and a `run` function returning the exit code.
+//!
+//! Exit codes: 0 clean, 1 policy errors (or warnings under `--deny
+//! warnings`), 2 usage or I/O error.
+
+mod check;
+mod compile;
+mod input;
+mod paths;
+mod report;
+
+use clap::{Parser, Subcommand};
+
+/// sopc: check, compile and run help-desk Standard Operating Procedures.
+#[derive(Parser, Debug)]
+#[command(name = "sopc", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check policies: syntax, names, and every graph check (default: policies/)
+    Check(check::Args),
+    /// List or count every caller path of a policy
+    Paths(paths::Args),
+    /// Compile a policy into its checked JSON artifact
+    Compile(compile::Args),
+}
+
+/// Process exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Clean = 0,
+    PolicyErrors = 1,
+    Usage = 2,
+}
+
+pub fn main() -> i32 {
+    install_panic_hook();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                Exit::Usage as i32
+            } else {
+                0
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let exit = match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Paths(a) => paths::run(a),
+        Command::Compile(a) => compile::run(a),
+    };
+    exit as i32
+}
+
+/// A panic is a bug in sopc: say so in two lines instead of a backtrace.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("sopc: internal error{location}: {info}");
+        eprintln!("This is a bug in sopc. Please report it with the command and the policy file.");
+    }));
+}
+
+/// Prints a one-line usage or I/O error and returns exit code 2.
+pub fn usage_error(message: impl std::fmt::Display) -> Exit {
+    eprintln!("error: {message}");
+    Exit::Usage
+}

@@ -1,0 +1,32 @@
+//! Shared by the subcommands that need a compiled policy: compile it, or
+//! print its errors to standard error.
+
+use super::input::Source;
+use sopc::diagnostic;
+use sopc::Graph;
+use std::io::IsTerminal;
+
+/// The checked graph, or `None` after printing the errors.
+pub fn compile_or_report(source: &Source) -> Option<Graph> {
+    match sopc::compile(&source.text) {
+        Ok(g) => Some(g),
+        Err(diags) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            for d in diags.iter().filter(|d| d.is_error()) {
+                eprint!(
+                    "{}",
+                    diagnostic::render_human(d, &source.name, &source.text, color)
+                );
+                eprintln!();
+            }
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: `{}` has {n} error{}; fix {} first",
+                source.name,
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The registry of diagnostic codes: one table maps every stable code to its
+//! name, its default severity, whether a user may change its level, and a
+//! one-line summary. docs/checks.md has one section per code (a test keeps
+//! the two in step).
+
+use serde::{Serialize, Serializer};
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $name:literal, $severity:ident, $lint:literal, $summary:literal; )*) => {
+        /// A stable diagnostic code. Its name (`unknown-name`) never changes once
+        /// released; tools match on it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            /// Every code, in the order of docs/checks.md.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            pub fn name(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// A lint may be set to allow, warn or deny. The other codes make a
+            /// policy unsound and are always errors.
+            pub fn is_lint(self) -> bool {
+                match self { $( Code::$variant => $lint, )* }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "syntax", Error, false, "the text does not follow the grammar of the language";
+    TooLarge = "too-large", Error, false, "the input exceeds a limit that sopc enforces";
+    UnknownName = "unknown-name", Error, false, "a reference to a step, target, data field, outcome, role or fact that is not declared";
+    DuplicateName = "duplicate-name", Error, false, "a name or a header field declared twice";
+    NonExhaustive = "non-exhaustive", Error, false, "a question's branches miss an answer, repeat one, or name one it does not have";
+    DeadEnd = "dead-end", Error, false, "a step with no way out";
+    DisallowedTerminal = "disallowed-terminal", Error, false, "an `end` names a target its outcome does not allow";
+    UnboundedLoop = "unbounded-loop", Error, false, "a cycle of steps that no `at most N times` bound breaks";
+    MissingData = "missing-data", Error, false, "some caller path files a ticket without collecting the data its target requires";
+    MissingTicket = "missing-ticket", Error, false, "some caller path ends escalated to a ticket target without filing a ticket to it";
+    SecretLeak = "secret-leak", Error, false, "a secret field in a ticket body, or a `never disclose` field in what is said";
+    OrderViolation = "order-violation", Error, false, "some caller path reaches the second step of a `require A before B` without the first";
+    UnknownFact = "unknown-fact", Error, false, "a `match` on a fact that some caller path has not asked yet";
+    UnreachableStep = "unreachable-step", Warning, true, "a step that no caller path reaches";
+    InfeasibleBranch = "infeasible-branch", Warning, true, "a branch on a known fact that no caller path can take";
+    ReviewOverdue = "review-overdue", Warning, true, "the last review is older than the policy's review period";
+    LongPath = "long-path", Warning, true, "the longest caller path asks more questions than the policy's budget";
+    MissingText = "missing-text", Warning, true, "a step without text, or a question without a prompt";
+}
+
+impl Code {
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        for code in Code::ALL {
+            assert_eq!(Code::from_name(code.name()), Some(*code));
+        }
+        assert_eq!(Code::from_name("no-such-code"), None);
+    }
+
+    #[test]
+    fn only_warnings_are_lints() {
+        for code in Code::ALL {
+            assert_eq!(
+                code.is_lint(),
+                code.default_severity() == Severity::Warning,
+                "{code}"
+            );
+        }
+    }
+}

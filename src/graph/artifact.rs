@@ -1,0 +1,224 @@
+//! The compiled artifact: the graph as versioned JSON. Loading never trusts
+//! the file: it checks the format and version, that every index points at
+//! something, and then runs every graph check again.
+
+use super::{Dest, Exit, Graph, Terminal};
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "sopc-graph";
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Envelope<G> {
+    format: String,
+    version: u32,
+    graph: G,
+}
+
+/// Why an artifact was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// Not JSON, or not of the artifact's shape.
+    Malformed(String),
+    WrongFormat(String),
+    WrongVersion(u32),
+    /// An index that points nowhere, or a question table of the wrong size.
+    Inconsistent(String),
+    /// The graph fails a check (the codes and messages).
+    Rejected(Vec<String>),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Malformed(m) => write!(f, "the artifact is not valid: {m}"),
+            LoadError::WrongFormat(x) => write!(f, "the file is not a sopc artifact (format `{x}`, expected `{FORMAT}`)"),
+            LoadError::WrongVersion(v) => write!(
+                f,
+                "the artifact has format version {v}; this sopc reads version {VERSION}: compile the policy again"
+            ),
+            LoadError::Inconsistent(m) => write!(f, "the artifact is inconsistent: {m}"),
+            LoadError::Rejected(errors) => write!(f, "the artifact fails its checks: {}", errors.join("; ")),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Graph {
+    /// The artifact text: pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let env = Envelope {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            graph: self,
+        };
+        // Serialising plain data to a String cannot fail.
+        let mut s = serde_json::to_string_pretty(&env).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Loads and verifies an artifact.
+    pub fn from_json(text: &str) -> Result<Graph, LoadError> {
+        #[derive(Deserialize)]
+        struct Head {
+            format: Option<String>,
+            version: Option<u32>,
+        }
+        let head: Head =
+            serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
+        match head.format.as_deref() {
+            Some(FORMAT) => {}
+            Some(other) => return Err(LoadError::WrongFormat(other.to_string())),
+            None => return Err(LoadError::Malformed("missing field `format`".into())),
+        }
+        match head.version {
+            Some(VERSION) => {}
+            Some(v) => return Err(LoadError::WrongVersion(v)),
+            None => return Err(LoadError::Malformed("missing field `version`".into())),
+        }
+        let env: Envelope<Graph> =
+            serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
+        let g = env.graph;
+        verify_indices(&g).map_err(LoadError::Inconsistent)?;
+        let errors: Vec<String> = crate::check::run(&g, &Default::default())
+            .into_iter()
+            .filter(|d| d.is_error())
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        if errors.is_empty() {
+            Ok(g)
+        } else {
+            Err(LoadError::Rejected(errors))
+        }
+    }
+}
+
+/// Every index in range, every question table the size of its answers.
+fn verify_indices(g: &Graph) -> Result<(), String> {
+    let steps = g.steps.len() as u32;
+    let check_terminal = |t: &Terminal, at: &str| -> Result<(), String> {
+        if t.outcome as usize >= g.outcomes.len() {
+            return Err(format!("{at}: outcome {} does not exist", t.outcome));
+        }
+        if let Some(x) = t.target {
+            if x as usize >= g.targets.len() {
+                return Err(format!("{at}: target {x} does not exist"));
+            }
+        }
+        Ok(())
+    };
+    let check_dest = |d: &Dest, at: &str| -> Result<(), String> {
+        match d {
+            Dest::Step(s) if *s >= steps => Err(format!("{at}: step {s} does not exist")),
+            Dest::Step(_) => Ok(()),
+            Dest::End(t) => check_terminal(t, at),
+        }
+    };
+    let data_ok = |ids: &[u32], at: &str| -> Result<(), String> {
+        match ids.iter().find(|&&d| d as usize >= g.data.len()) {
+            Some(d) => Err(format!("{at}: data field {d} does not exist")),
+            None => Ok(()),
+        }
+    };
+    if g.start >= steps {
+        return Err(format!("the start step {} does not exist", g.start));
+    }
+    for (i, f) in g.facts.iter().enumerate() {
+        if f.answers.is_empty() {
+            return Err(format!("question `{}` has no answers", f.name));
+        }
+        let asks_it = g
+            .steps
+            .get(f.step as usize)
+            .is_some_and(|s| matches!(s.exit, Exit::Ask { fact, .. } if fact as usize == i));
+        if !asks_it {
+            return Err(format!("question `{}` is not asked by its step", f.name));
+        }
+    }
+    for t in &g.targets {
+        data_ok(&t.requires, &format!("target `{}`", t.name))?;
+    }
+    for o in &g.outcomes {
+        if let Some(t) = o.targets.iter().find(|&&t| t as usize >= g.targets.len()) {
+            return Err(format!("outcome `{}`: target {t} does not exist", o.name));
+        }
+    }
+    data_ok(&g.never_disclose, "never disclose")?;
+    for r in &g.requires {
+        if r.first >= steps || r.then >= steps {
+            return Err("a `require` rule names a step that does not exist".into());
+        }
+    }
+    for step in &g.steps {
+        let at = format!("step `{}`", step.name);
+        if let Some(r) = step.role {
+            if r as usize >= g.roles.len() {
+                return Err(format!("{at}: role {r} does not exist"));
+            }
+        }
+        for a in &step.actions {
+            match a {
+                super::Action::Collect { data, .. } => data_ok(data, &at)?,
+                super::Action::Ticket(t) => {
+                    if t.target as usize >= g.targets.len() {
+                        return Err(format!("{at}: ticket target {} does not exist", t.target));
+                    }
+                    data_ok(&t.body, &at)?;
+                    data_ok(&t.assignee, &at)?;
+                }
+                _ => {}
+            }
+        }
+        match &step.exit {
+            Exit::Ask { fact, branches } | Exit::Match { fact, branches } => {
+                let Some(f) = g.facts.get(*fact as usize) else {
+                    return Err(format!("{at}: question {fact} does not exist"));
+                };
+                if branches.len() != f.answers.len() {
+                    return Err(format!(
+                        "{at}: {} branches for the {} answers of `{}`",
+                        branches.len(),
+                        f.answers.len(),
+                        f.name
+                    ));
+                }
+            }
+            Exit::End { terminal, .. } => check_terminal(terminal, &at)?,
+            Exit::Goto { .. } | Exit::None => {}
+        }
+        for (_, e) in step.exit.edges() {
+            check_dest(&e.to, &at)?;
+            if let Some(b) = e.bound {
+                check_dest(&b.then, &at)?;
+            }
+        }
+    }
+    for sc in &g.scenarios {
+        for (f, rounds) in &sc.answers {
+            let Some(fact) = g.facts.get(*f as usize) else {
+                return Err(format!(
+                    "scenario `{}`: question {f} does not exist",
+                    sc.name
+                ));
+            };
+            if rounds.iter().any(|&a| a as usize >= fact.answers.len()) {
+                return Err(format!(
+                    "scenario `{}`: an answer of `{}` does not exist",
+                    sc.name, fact.name
+                ));
+            }
+        }
+        if let Some(t) = &sc.expect {
+            check_terminal(t, &format!("scenario `{}`", sc.name))?;
+        }
+        if sc.visits.iter().flatten().any(|&s| s >= steps) {
+            return Err(format!(
+                "scenario `{}`: a visited step does not exist",
+                sc.name
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! The decision graph: the checked, compiled form of a policy. Indices, not
+//! names, link its parts; names and spans are kept for messages and tools.
+//! It (de)serialises as the versioned JSON artifact (see [`artifact`]).
+
+pub mod artifact;
+
+use crate::span::Span;
+use serde::{Deserialize, Serialize};
+
+pub type StepId = u32;
+pub type FactId = u32;
+pub type DataId = u32;
+pub type TargetId = u32;
+pub type OutcomeId = u32;
+pub type RoleId = u32;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// YEAR-MONTH-DAY.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implemented: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<String>,
+    /// The review period in days (months count 30, years 365).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_every_days: Option<u32>,
+    /// The most questions a caller may be asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<u32>,
+    /// The span of the whole header.
+    #[serde(default)]
+    pub span: Span,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_span: Option<Span>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_span: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub name: String,
+    pub title: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Referral,
+    Ticket,
+    Contact,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub name: String,
+    pub title: String,
+    pub kind: TargetKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// Data every ticket to this target must carry.
+    #[serde(default)]
+    pub requires: Vec<DataId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataClass {
+    Text,
+    Phone,
+    Email,
+    Id,
+    Date,
+    Number,
+    Secret,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Data {
+    pub name: String,
+    pub label: String,
+    pub class: DataClass,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeKind {
+    Resolved,
+    Referral,
+    Escalation,
+    Pending,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub name: String,
+    pub label: String,
+    pub kind: OutcomeKind,
+    /// The targets an `end` of this outcome may name; empty: none.
+    #[serde(default)]
+    pub targets: Vec<TargetId>,
+    pub span: Span,
+}
+
+/// A question: asked by exactly one step, answered from a finite set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact {
+    pub name: String,
+    pub prompt: String,
+    pub answers: Vec<String>,
+    pub step: StepId,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Terminal {
+    pub outcome: OutcomeId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "to")]
+pub enum Dest {
+    Step(StepId),
+    End(Terminal),
+}
+
+/// `at most N times, then DEST`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bound {
+    pub times: u32,
+    pub then: Dest,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edge {
+    pub to: Dest,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<Bound>,
+    pub span: Span,
+}
+
+/// A step's one way out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum Exit {
+    /// Ask the fact; `branches[i]` is taken on answer `i`.
+    Ask {
+        fact: FactId,
+        branches: Vec<Edge>,
+    },
+    /// Branch on a fact asked earlier; `branches[i]` for answer `i`.
+    Match {
+        fact: FactId,
+        branches: Vec<Edge>,
+    },
+    Goto {
+        edge: Edge,
+    },
+    End {
+        terminal: Terminal,
+        span: Span,
+    },
+    /// No way out: only in a graph with `dead-end` errors.
+    None,
+}
+
+impl Exit {
+    /// The edges out of the step, with the answer index for questions.
+    pub fn edges(&self) -> impl Iterator<Item = (Option<usize>, &Edge)> {
+        let (branches, single): (&[Edge], Option<&Edge>) = match self {
+            Exit::Ask { branches, .. } | Exit::Match { branches, .. } => (branches, None),
+            Exit::Goto { edge } => (&[], Some(edge)),
+            _ => (&[], None),
+        };
+        branches
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (Some(i), e))
+            .chain(single.map(|e| (None, e)))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketField {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub target: TargetId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub fields: Vec<TicketField>,
+    #[serde(default)]
+    pub body: Vec<DataId>,
+    #[serde(default)]
+    pub assignee: Vec<DataId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum Action {
+    Do { text: String, span: Span },
+    Say { text: String, span: Span },
+    Warn { text: String, span: Span },
+    Note { text: String, span: Span },
+    Collect { data: Vec<DataId>, span: Span },
+    Ticket(Ticket),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub name: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleId>,
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    pub exit: Exit,
+    /// The span of the step's name.
+    pub span: Span,
+}
+
+/// `require FIRST before THEN`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub first: StepId,
+    pub then: StepId,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    /// Each fact's answers in order (one per round of a bounded retry).
+    pub answers: Vec<(FactId, Vec<u32>)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Terminal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits: Option<Vec<StepId>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Graph {
+    pub header: Header,
+    pub roles: Vec<Role>,
+    pub targets: Vec<Target>,
+    pub data: Vec<Data>,
+    pub outcomes: Vec<Outcome>,
+    pub facts: Vec<Fact>,
+    pub steps: Vec<Step>,
+    pub start: StepId,
+    #[serde(default)]
+    pub never_disclose: Vec<DataId>,
+    #[serde(default)]
+    pub requires: Vec<Order>,
+    #[serde(default)]
+    pub scenarios: Vec<Scenario>,
+}
+
+impl Graph {
+    pub fn step(&self, id: StepId) -> &Step {
+        &self.steps[id as usize]
+    }
+
+    pub fn fact(&self, id: FactId) -> &Fact {
+        &self.facts[id as usize]
+    }
+
+    /// `escalated(jmiller)` or `resolved`.
+    pub fn terminal_text(&self, t: Terminal) -> String {
+        let outcome = &self.outcomes[t.outcome as usize].name;
+        match t.target {
+            Some(target) => format!("{outcome}({})", self.targets[target as usize].name),
+            None => outcome.clone(),
+        }
+    }
+
+    pub fn step_by_name(&self, name: &str) -> Option<StepId> {
+        self.steps
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| i as StepId)
+    }
+
+    pub fn fact_by_name(&self, name: &str) -> Option<FactId> {
+        self.facts
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| i as FactId)
+    }
+}

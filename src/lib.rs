@@ -1,0 +1,32 @@
+//! sopc: a compiler for help-desk Standard Operating Procedures.
+//!
+//! The pipeline, one module per stage (see [`pipeline`]):
+//! 1. [`syntax`]: source text to AST with spans (pest), syntax diagnostics;
+//! 2. [`resolve`]: names bound, "did you mean";
+//! 3. [`lower`]: AST to the decision graph IR ([`graph`]);
+//! 4. [`check`]: the graph checks, each with a stable [`Code`], built on the
+//!    shared [`analysis`] (components, liveness, the state space);
+//! 5. [`paths`], [`engine`], [`render`]: caller paths, run-time evaluation,
+//!    outputs.
+//!
+//! A stage that produced errors stops the later ones.
+
+pub mod analysis;
+pub mod check;
+pub mod codes;
+pub mod diagnostic;
+pub mod graph;
+pub mod lower;
+pub mod paths;
+pub mod pipeline;
+pub mod render;
+pub mod resolve;
+pub mod span;
+pub mod suggest;
+pub mod syntax;
+
+pub use codes::{Code, Severity};
+pub use diagnostic::Diagnostic;
+pub use graph::Graph;
+pub use pipeline::{check_source, compile, CheckOptions, Checked};
+pub use syntax::parse;

@@ -1,0 +1,466 @@
+//! AST + symbols to the decision graph. Lowering builds each question's
+//! answer-indexed branch table, so this is where `non-exhaustive` is found:
+//! a branch table with a hole or a clash cannot be built.
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{self, Edge, Graph};
+use crate::resolve::Symbols;
+use crate::span::Span;
+use crate::syntax::ast;
+
+/// Lowers a resolved policy. Returns `None` when the policy has errors that
+/// leave the graph incomplete (they are in `diags`).
+pub fn lower(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Option<Graph> {
+    let errors_before = diags.iter().filter(|d| d.is_error()).count();
+    let facts = lower_facts(p, s);
+    let steps: Vec<graph::Step> = p
+        .steps
+        .iter()
+        .map(|step| lower_step(step, s, &facts, diags))
+        .collect();
+    let scenarios = p
+        .scenarios
+        .iter()
+        .filter_map(|sc| lower_scenario(sc, s, &facts, diags))
+        .collect();
+    let errors_after = diags.iter().filter(|d| d.is_error()).count();
+    if errors_after > errors_before {
+        return None;
+    }
+    Some(Graph {
+        header: lower_header(&p.header),
+        roles: p
+            .roles
+            .iter()
+            .map(|r| graph::Role {
+                name: r.name.text.clone(),
+                title: r.title.value.clone(),
+            })
+            .collect(),
+        targets: p
+            .targets
+            .iter()
+            .map(|t| graph::Target {
+                name: t.name.text.clone(),
+                title: t.title.value.clone(),
+                kind: match t.kind {
+                    ast::TargetKind::Referral => graph::TargetKind::Referral,
+                    ast::TargetKind::Ticket => graph::TargetKind::Ticket,
+                    ast::TargetKind::Contact => graph::TargetKind::Contact,
+                },
+                via: t.via.as_ref().map(|v| v.value.clone()),
+                requires: ids(&s.data, &t.requires),
+                span: t.name.span,
+            })
+            .collect(),
+        data: p
+            .data
+            .iter()
+            .map(|d| graph::Data {
+                name: d.name.text.clone(),
+                label: d
+                    .label
+                    .as_ref()
+                    .map_or_else(|| d.name.text.clone(), |l| l.value.clone()),
+                class: lower_class(d.class),
+                span: d.name.span,
+            })
+            .collect(),
+        outcomes: p.outcomes.iter().map(|o| lower_outcome(o, p, s)).collect(),
+        facts,
+        steps,
+        start: s.start?,
+        never_disclose: p
+            .never_disclose
+            .iter()
+            .flat_map(|n| ids(&s.data, &n.fields))
+            .collect(),
+        requires: p
+            .requires
+            .iter()
+            .filter_map(|r| {
+                Some(graph::Order {
+                    first: s.steps.get(&r.first.text)?,
+                    then: s.steps.get(&r.then.text)?,
+                    span: r.span,
+                })
+            })
+            .collect(),
+        scenarios,
+    })
+}
+
+fn ids(ns: &crate::resolve::Namespace, names: &[ast::Name]) -> Vec<u32> {
+    names.iter().filter_map(|n| ns.get(&n.text)).collect()
+}
+
+fn lower_header(h: &ast::Header) -> graph::Header {
+    let date =
+        |d: &Option<ast::Date>| d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day));
+    let text = |t: &Option<ast::Text>| t.as_ref().map(|t| t.value.clone());
+    graph::Header {
+        id: h.id.value.clone(),
+        title: h.title.value.clone(),
+        owner: text(&h.owner),
+        approval: text(&h.approval),
+        revision: text(&h.revision),
+        purpose: text(&h.purpose),
+        source: text(&h.source),
+        implemented: date(&h.implemented),
+        reviewed: date(&h.reviewed),
+        review_every_days: h.review_every.map(|p| {
+            p.amount.saturating_mul(match p.unit {
+                ast::PeriodUnit::Days => 1,
+                ast::PeriodUnit::Months => 30,
+                ast::PeriodUnit::Years => 365,
+            })
+        }),
+        budget: h.budget.map(|b| b.questions),
+        span: h.span,
+        budget_span: h.budget.map(|b| b.span),
+        reviewed_span: h.reviewed.or(h.implemented).map(|d| d.span),
+    }
+}
+
+fn lower_class(c: ast::DataClass) -> graph::DataClass {
+    match c {
+        ast::DataClass::Text => graph::DataClass::Text,
+        ast::DataClass::Phone => graph::DataClass::Phone,
+        ast::DataClass::Email => graph::DataClass::Email,
+        ast::DataClass::Id => graph::DataClass::Id,
+        ast::DataClass::Date => graph::DataClass::Date,
+        ast::DataClass::Number => graph::DataClass::Number,
+        ast::DataClass::Secret => graph::DataClass::Secret,
+    }
+}
+
+/// An outcome's kind as written, or else from its targets: referral targets
+/// make a referral, ticket or contact targets an escalation, none resolved.
+fn lower_outcome(o: &ast::OutcomeDecl, p: &ast::Policy, s: &Symbols) -> graph::Outcome {
+    let targets = ids(&s.targets, &o.targets);
+    let kind = match o.kind {
+        Some(ast::OutcomeKind::Resolved) => graph::OutcomeKind::Resolved,
+        Some(ast::OutcomeKind::Referral) => graph::OutcomeKind::Referral,
+        Some(ast::OutcomeKind::Escalation) => graph::OutcomeKind::Escalation,
+        Some(ast::OutcomeKind::Pending) => graph::OutcomeKind::Pending,
+        None if targets.is_empty() => graph::OutcomeKind::Resolved,
+        None if targets
+            .iter()
+            .all(|&t| p.targets[t as usize].kind == ast::TargetKind::Referral) =>
+        {
+            graph::OutcomeKind::Referral
+        }
+        None => graph::OutcomeKind::Escalation,
+    };
+    graph::Outcome {
+        name: o.name.text.clone(),
+        label: o
+            .label
+            .as_ref()
+            .map_or_else(|| o.name.text.clone(), |l| l.value.clone()),
+        kind,
+        targets,
+        span: o.name.span,
+    }
+}
+
+fn lower_facts(p: &ast::Policy, s: &Symbols) -> Vec<graph::Fact> {
+    let mut facts = Vec::with_capacity(s.facts.len());
+    for &step in &s.fact_steps {
+        if let Some(ast::Exit::Ask {
+            fact,
+            prompt,
+            answers,
+            ..
+        }) = &p.steps[step as usize].exit
+        {
+            facts.push(graph::Fact {
+                name: fact.text.clone(),
+                prompt: prompt.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+                answers: answers.iter().map(|a| a.text.clone()).collect(),
+                step,
+                span: fact.span,
+            });
+        }
+    }
+    facts
+}
+
+fn lower_step(
+    step: &ast::Step,
+    s: &Symbols,
+    facts: &[graph::Fact],
+    diags: &mut Vec<Diagnostic>,
+) -> graph::Step {
+    let actions = step
+        .actions
+        .iter()
+        .map(|a| match a {
+            ast::Action::Do(t) => graph::Action::Do {
+                text: t.value.clone(),
+                span: t.span,
+            },
+            ast::Action::Say(t) => graph::Action::Say {
+                text: t.value.clone(),
+                span: t.span,
+            },
+            ast::Action::Warn(t) => graph::Action::Warn {
+                text: t.value.clone(),
+                span: t.span,
+            },
+            ast::Action::Note(t) => graph::Action::Note {
+                text: t.value.clone(),
+                span: t.span,
+            },
+            ast::Action::Collect { fields, span } => graph::Action::Collect {
+                data: ids(&s.data, fields),
+                span: *span,
+            },
+            ast::Action::Ticket(t) => graph::Action::Ticket(graph::Ticket {
+                target: s.targets.get(&t.target.text).unwrap_or(0),
+                title: t.title.as_ref().map(|t| t.value.clone()),
+                fields: t
+                    .fields
+                    .iter()
+                    .map(|(n, v)| graph::TicketField {
+                        name: n.text.clone(),
+                        value: v.value.clone(),
+                    })
+                    .collect(),
+                body: ids(&s.data, &t.body),
+                assignee: ids(&s.data, &t.assignee),
+                span: t.span,
+            }),
+        })
+        .collect();
+    let exit = match &step.exit {
+        None => graph::Exit::None,
+        Some(ast::Exit::End(t)) => graph::Exit::End {
+            terminal: terminal(t, s),
+            span: t.span,
+        },
+        Some(ast::Exit::Goto { dest, bound, span }) => graph::Exit::Goto {
+            edge: edge(dest, bound.as_ref(), *span, s),
+        },
+        Some(ast::Exit::Ask { fact, branches, .. }) => {
+            let id = s.facts.get(&fact.text).unwrap_or(0);
+            let answers = facts
+                .get(id as usize)
+                .map(|f| f.answers.as_slice())
+                .unwrap_or(&[]);
+            graph::Exit::Ask {
+                fact: id,
+                branches: branch_table(&fact.text, fact.span, answers, branches, s, diags),
+            }
+        }
+        Some(ast::Exit::Match {
+            fact,
+            branches,
+            span,
+        }) => match s.facts.get(&fact.text) {
+            Some(id) => graph::Exit::Match {
+                fact: id,
+                branches: branch_table(
+                    &fact.text,
+                    *span,
+                    &facts[id as usize].answers,
+                    branches,
+                    s,
+                    diags,
+                ),
+            },
+            None => graph::Exit::None,
+        },
+    };
+    graph::Step {
+        name: step.name.text.clone(),
+        text: step
+            .text
+            .as_ref()
+            .map(|t| t.value.clone())
+            .unwrap_or_default(),
+        role: match &step.role {
+            Some(r) => s.roles.get(&r.text),
+            None => (!s.roles.is_empty()).then_some(0),
+        },
+        actions,
+        exit,
+        span: step.name.span,
+    }
+}
+
+/// One edge per answer, in the order the answers were declared. Reports
+/// answers with no branch, branches for answers the question does not have,
+/// and answers with two branches.
+fn branch_table(
+    fact: &str,
+    fact_span: Span,
+    answers: &[String],
+    branches: &[ast::Branch],
+    s: &Symbols,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Edge> {
+    let mut table: Vec<Option<(Edge, Span)>> = vec![None; answers.len()];
+    let mut else_edge: Option<(Edge, Span)> = None;
+    for b in branches {
+        let e = edge(&b.dest, b.bound.as_ref(), b.span, s);
+        match &b.arm {
+            ast::Arm::Else(span) => {
+                if let Some((_, first)) = else_edge {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::NonExhaustive,
+                            format!("the question `{fact}` has two `else` branches"),
+                        )
+                        .at(*span, "second else")
+                        .with_label(first, "first else")
+                        .with_help("keep one `else` branch"),
+                    );
+                } else {
+                    else_edge = Some((e, *span));
+                }
+            }
+            ast::Arm::Answer(a) => match answers.iter().position(|x| *x == a.text) {
+                None => {
+                    let mut d = Diagnostic::new(
+                        Code::NonExhaustive,
+                        format!("`{}` is not an answer to the question `{fact}`", a.text),
+                    )
+                    .at(a.span, "not one of its answers")
+                    .with_label(fact_span, format!("answers: {}", answers.join(", ")));
+                    d = match crate::suggest::closest(&a.text, answers.iter().map(String::as_str)) {
+                        Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
+                        None => d.with_help(format!("the answers are: {}", answers.join(", "))),
+                    };
+                    diags.push(d);
+                }
+                Some(i) => {
+                    if let Some((_, first)) = table[i] {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::NonExhaustive,
+                                format!("the answer `{}` to `{fact}` has two branches", a.text),
+                            )
+                            .at(a.span, "second branch")
+                            .with_label(first, "first branch")
+                            .with_help("each answer has exactly one branch; remove one"),
+                        );
+                    } else {
+                        table[i] = Some((e, b.span));
+                    }
+                }
+            },
+        }
+    }
+    let missing: Vec<&str> = answers
+        .iter()
+        .zip(&table)
+        .filter(|(_, t)| t.is_none())
+        .map(|(a, _)| a.as_str())
+        .collect();
+    match else_edge {
+        None if !missing.is_empty() => {
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            diags.push(
+                Diagnostic::new(
+                    Code::NonExhaustive,
+                    format!("the question `{fact}` has no branch for {list}"),
+                )
+                .at(fact_span, "every answer needs a branch")
+                .with_help(format!(
+                    "add a line `{} -> STEP` for each missing answer, or an `else -> STEP` line",
+                    missing[0]
+                )),
+            );
+        }
+        Some((_, span)) if missing.is_empty() => diags.push(
+            Diagnostic::new(
+                Code::InfeasibleBranch,
+                format!("the `else` branch of `{fact}` covers no answer"),
+            )
+            .at(span, "every answer already has its own branch")
+            .with_help("remove the `else` branch"),
+        ),
+        _ => {}
+    }
+    table
+        .into_iter()
+        .map(|t| match (t, else_edge) {
+            (Some((e, _)), _) | (None, Some((e, _))) => e,
+            // Only reached with the non-exhaustive error above reported.
+            (None, None) => Edge {
+                to: graph::Dest::Step(0),
+                bound: None,
+                span: fact_span,
+            },
+        })
+        .collect()
+}
+
+fn edge(dest: &ast::Dest, bound: Option<&ast::Bound>, span: Span, s: &Symbols) -> Edge {
+    Edge {
+        to: lower_dest(dest, s),
+        bound: bound.map(|b| graph::Bound {
+            times: b.times,
+            then: lower_dest(&b.then, s),
+        }),
+        span,
+    }
+}
+
+fn lower_dest(d: &ast::Dest, s: &Symbols) -> graph::Dest {
+    match d {
+        ast::Dest::Step(n) => graph::Dest::Step(s.steps.get(&n.text).unwrap_or(0)),
+        ast::Dest::End(t) => graph::Dest::End(terminal(t, s)),
+    }
+}
+
+fn terminal(t: &ast::TerminalRef, s: &Symbols) -> graph::Terminal {
+    graph::Terminal {
+        outcome: s.outcomes.get(&t.outcome.text).unwrap_or(0),
+        target: t.target.as_ref().and_then(|n| s.targets.get(&n.text)),
+    }
+}
+
+fn lower_scenario(
+    sc: &ast::Scenario,
+    s: &Symbols,
+    facts: &[graph::Fact],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<graph::Scenario> {
+    let mut answers = vec![];
+    for pair in &sc.answers {
+        let fact = s.facts.get(&pair.fact.text)?;
+        let options = &facts[fact as usize].answers;
+        let mut rounds = vec![];
+        for a in &pair.rounds {
+            match options.iter().position(|o| *o == a.text) {
+                Some(i) => rounds.push(i as u32),
+                None => diags.push(
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        format!(
+                            "`{}` is not an answer to the question `{}`",
+                            a.text, pair.fact.text
+                        ),
+                    )
+                    .at(a.span, "not one of its answers")
+                    .with_help(format!("the answers are: {}", options.join(", "))),
+                ),
+            }
+        }
+        answers.push((fact, rounds));
+    }
+    Some(graph::Scenario {
+        name: sc.name.value.clone(),
+        answers,
+        expect: sc.expect.as_ref().map(|t| terminal(t, s)),
+        visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),
+        span: sc.name.span,
+    })
+}

@@ -1,0 +1,190 @@
+//! Caller paths: exact counts by dynamic programming over the state space,
+//! and enumeration with a limit (for snapshots, docs and `sopc paths`).
+
+use crate::analysis::count::Count;
+use crate::analysis::states::{Next, StateSpace};
+use crate::graph::{Exit, FactId, Graph, OutcomeKind, StepId, Terminal};
+use serde_json::{json, Map, Value};
+
+/// One caller path: the answers given in order, the steps visited, and the
+/// terminal reached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallerPath {
+    pub answers: Vec<(FactId, u32)>,
+    pub steps: Vec<StepId>,
+    pub terminal: Terminal,
+}
+
+/// The exact number of caller paths. Linear in the state space: one pass in
+/// reverse topological order, `u128` arithmetic until it would overflow.
+pub fn count(space: &StateSpace) -> Count {
+    if space.is_empty() {
+        return Count::zero();
+    }
+    let n = space.len();
+    let mut small = vec![0u128; n];
+    let mut overflow = false;
+    'fast: for &s in space.topo.iter().rev() {
+        let mut total: u128 = 0;
+        for t in space.transitions(s) {
+            let add = match t.next {
+                Next::End(_) => 1,
+                Next::State(to) => small[to as usize],
+            };
+            match total.checked_add(add) {
+                Some(v) => total = v,
+                None => {
+                    overflow = true;
+                    break 'fast;
+                }
+            }
+        }
+        small[s as usize] = total;
+    }
+    if !overflow {
+        return Count::from_u128(small[0]);
+    }
+    let mut big = vec![Count::zero(); n];
+    for &s in space.topo.iter().rev() {
+        let mut total = Count::zero();
+        for t in space.transitions(s) {
+            match t.next {
+                Next::End(_) => total.add(&Count::one()),
+                Next::State(to) => total.add(&big[to as usize]),
+            }
+        }
+        big[s as usize] = total;
+    }
+    std::mem::take(&mut big[0])
+}
+
+/// Up to `limit` caller paths, in depth-first order of the answers as
+/// declared. Iterative: a long chain cannot overflow the stack.
+pub fn enumerate(g: &Graph, space: &StateSpace, limit: usize) -> Vec<CallerPath> {
+    let mut out = Vec::new();
+    if space.is_empty() || limit == 0 {
+        return out;
+    }
+    // Frames: (state, next transition offset, answers pushed, ...).
+    let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
+    let mut answers: Vec<(FactId, u32)> = Vec::new();
+    let mut answer_pushed: Vec<bool> = Vec::new();
+    while let Some(&mut (s, ref mut next)) = stack.last_mut() {
+        let trans = space.transitions(s);
+        if *next >= trans.len() {
+            stack.pop();
+            if answer_pushed.pop() == Some(true) {
+                answers.pop();
+            }
+            continue;
+        }
+        let t = trans[*next];
+        *next += 1;
+        let step = g.step(space.step[s as usize]);
+        let asked = match (&step.exit, t.answer) {
+            (Exit::Ask { fact, .. }, Some(a)) => Some((*fact, a)),
+            _ => None,
+        };
+        match t.next {
+            Next::End(terminal) => {
+                let mut a = answers.clone();
+                a.extend(asked);
+                let mut steps: Vec<StepId> =
+                    stack.iter().map(|&(s, _)| space.step[s as usize]).collect();
+                steps.shrink_to_fit();
+                out.push(CallerPath {
+                    answers: a,
+                    steps,
+                    terminal,
+                });
+                if out.len() >= limit {
+                    return out;
+                }
+            }
+            Next::State(to) => {
+                if let Some(x) = asked {
+                    answers.push(x);
+                }
+                answer_pushed.push(asked.is_some());
+                stack.push((to, 0));
+            }
+        }
+    }
+    out
+}
+
+/// The outcome as tools see it: `{"outcome", "kind", "target"?, "label"}`.
+pub fn outcome_json(g: &Graph, t: Terminal) -> Value {
+    let o = &g.outcomes[t.outcome as usize];
+    let mut m = Map::new();
+    m.insert("outcome".into(), json!(o.name));
+    m.insert("kind".into(), json!(kind_name(o.kind)));
+    if let Some(target) = t.target {
+        m.insert("target".into(), json!(g.targets[target as usize].name));
+    }
+    m.insert("label".into(), json!(o.label));
+    Value::Object(m)
+}
+
+pub fn kind_name(k: OutcomeKind) -> &'static str {
+    match k {
+        OutcomeKind::Resolved => "resolved",
+        OutcomeKind::Referral => "referral",
+        OutcomeKind::Escalation => "escalation",
+        OutcomeKind::Pending => "pending",
+    }
+}
+
+/// Answers as a JSON object: `{FACT: ANSWER}`, or `{FACT: [ANSWER, ...]}`
+/// for a question asked again by a bounded retry, in the order given.
+pub fn answers_json(g: &Graph, answers: &[(FactId, u32)]) -> Value {
+    let mut m = Map::new();
+    let mut order: Vec<FactId> = Vec::new();
+    let mut rounds: std::collections::HashMap<FactId, Vec<&str>> = Default::default();
+    for &(f, a) in answers {
+        let fact = g.fact(f);
+        let entry = rounds.entry(f).or_default();
+        if entry.is_empty() {
+            order.push(f);
+        }
+        entry.push(fact.answers[a as usize].as_str());
+    }
+    for f in order {
+        let r = &rounds[&f];
+        let v = if r.len() == 1 { json!(r[0]) } else { json!(r) };
+        m.insert(g.fact(f).name.clone(), v);
+    }
+    Value::Object(m)
+}
+
+pub fn path_json(g: &Graph, p: &CallerPath) -> Value {
+    json!({
+        "answers": answers_json(g, &p.answers),
+        "steps": p.steps.iter().map(|&s| g.step(s).name.as_str()).collect::<Vec<_>>(),
+        "outcome": outcome_json(g, p.terminal),
+    })
+}
+
+/// One line per path for people: `caller_kind = parent, ... => escalated(jmiller)`
+/// and the steps below it.
+pub fn path_text(g: &Graph, p: &CallerPath) -> String {
+    let answers: Vec<String> = p
+        .answers
+        .iter()
+        .map(|&(f, a)| {
+            let fact = g.fact(f);
+            format!("{} = {}", fact.name, fact.answers[a as usize])
+        })
+        .collect();
+    let steps: Vec<&str> = p.steps.iter().map(|&s| g.step(s).name.as_str()).collect();
+    format!(
+        "{} => {}\n    steps: {}",
+        if answers.is_empty() {
+            "(no answers)".to_string()
+        } else {
+            answers.join(", ")
+        },
+        g.terminal_text(p.terminal),
+        steps.join(" -> ")
+    )
+}

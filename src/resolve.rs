@@ -1,0 +1,318 @@
+//! Name resolution: declare every name once, bind every reference, and report
+//! `duplicate-name` (both places labelled) and `unknown-name` (with "did you
+//! mean"). Its output, [`Symbols`], maps names to the indices the graph uses.
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::*;
+use std::collections::HashMap;
+
+/// One kind of name: steps, targets, data fields, ...
+#[derive(Debug, Default)]
+pub struct Namespace {
+    kind: &'static str,
+    index: HashMap<String, u32>,
+    pub names: Vec<String>,
+    pub spans: Vec<Span>,
+}
+
+impl Namespace {
+    fn new(kind: &'static str) -> Self {
+        Namespace {
+            kind,
+            ..Default::default()
+        }
+    }
+
+    fn declare(&mut self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+        if let Some(&first) = self.index.get(&name.text) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("the {} `{}` is declared twice", self.kind, name.text),
+                )
+                .at(name.span, "declared again here")
+                .with_label(self.spans[first as usize], "first declared here")
+                .with_help(format!(
+                    "rename one of them, or remove the second {}",
+                    self.kind
+                )),
+            );
+            return None;
+        }
+        let id = self.names.len() as u32;
+        self.index.insert(name.text.clone(), id);
+        self.names.push(name.text.clone());
+        self.spans.push(name.span);
+        Some(id)
+    }
+
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Binds a reference, reporting `unknown-name` when it is not declared.
+    fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+        let found = self.get(&name.text);
+        if found.is_none() {
+            diags.push(unknown(
+                self.kind,
+                name,
+                self.names.iter().map(String::as_str),
+            ));
+        }
+        found
+    }
+}
+
+/// `unknown-name` with the closest declared name as a suggestion.
+fn unknown<'a>(
+    kind: &str,
+    name: &Name,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::UnknownName,
+        format!("there is no {kind} named `{}`", name.text),
+    )
+    .at(name.span, format!("unknown {kind}"));
+    match crate::suggest::closest(&name.text, candidates) {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None => d.with_help(format!("declare the {kind}, or check the spelling")),
+    }
+}
+
+/// Every declared name, by kind.
+#[derive(Debug)]
+pub struct Symbols {
+    pub steps: Namespace,
+    pub targets: Namespace,
+    pub data: Namespace,
+    pub outcomes: Namespace,
+    pub roles: Namespace,
+    /// Facts are declared by the `ask` that asks them.
+    pub facts: Namespace,
+    /// The step each fact is asked by, by fact index.
+    pub fact_steps: Vec<u32>,
+    pub start: Option<u32>,
+}
+
+pub fn resolve(p: &Policy, diags: &mut Vec<Diagnostic>) -> Symbols {
+    let mut s = Symbols {
+        steps: Namespace::new("step"),
+        targets: Namespace::new("target"),
+        data: Namespace::new("data field"),
+        outcomes: Namespace::new("outcome"),
+        roles: Namespace::new("role"),
+        facts: Namespace::new("question"),
+        fact_steps: vec![],
+        start: None,
+    };
+    declare_all(p, &mut s, diags);
+    bind_all(p, &mut s, diags);
+    s
+}
+
+fn declare_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>) {
+    for r in &p.roles {
+        s.roles.declare(&r.name, diags);
+    }
+    for t in &p.targets {
+        s.targets.declare(&t.name, diags);
+    }
+    for d in &p.data {
+        s.data.declare(&d.name, diags);
+    }
+    for o in &p.outcomes {
+        s.outcomes.declare(&o.name, diags);
+    }
+    for (i, step) in p.steps.iter().enumerate() {
+        s.steps.declare(&step.name, diags);
+        if let Some(Exit::Ask { fact, answers, .. }) = &step.exit {
+            if s.facts.declare(fact, diags).is_some() {
+                s.fact_steps.push(i as u32);
+            }
+            let mut seen: HashMap<&str, Span> = HashMap::new();
+            for a in answers {
+                if let Some(first) = seen.insert(&a.text, a.span) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            format!(
+                                "the question `{}` lists the answer `{}` twice",
+                                fact.text, a.text
+                            ),
+                        )
+                        .at(a.span, "listed again here")
+                        .with_label(first, "first listed here")
+                        .with_help("each answer appears once in the braces after `ask`"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>) {
+    for t in &p.targets {
+        for d in &t.requires {
+            s.data.bind(d, diags);
+        }
+    }
+    for o in &p.outcomes {
+        for t in &o.targets {
+            s.targets.bind(t, diags);
+        }
+    }
+    for n in &p.never_disclose {
+        for d in &n.fields {
+            s.data.bind(d, diags);
+        }
+    }
+    for r in &p.requires {
+        s.steps.bind(&r.first, diags);
+        s.steps.bind(&r.then, diags);
+    }
+    match p.starts.as_slice() {
+        [] => s.start = (!p.steps.is_empty()).then_some(0),
+        [first, rest @ ..] => {
+            s.start = s.steps.bind(&first.step, diags);
+            for again in rest {
+                diags.push(
+                    Diagnostic::new(Code::DuplicateName, "the policy has two `start` lines")
+                        .at(again.span, "second start")
+                        .with_label(first.span, "first start")
+                        .with_help("a policy has one first step; keep one `start` line"),
+                );
+            }
+        }
+    }
+    if p.steps.is_empty() {
+        diags.push(
+            Diagnostic::new(Code::DeadEnd, "the policy has no steps")
+                .at(p.header.span, "this policy")
+                .with_help("add at least one step: step first \"What to do\" { end resolved }"),
+        );
+    }
+    for step in &p.steps {
+        bind_step(step, s, diags);
+    }
+    for sc in &p.scenarios {
+        bind_scenario(sc, s, diags);
+    }
+}
+
+fn bind_text(t: &Text, s: &Symbols, diags: &mut Vec<Diagnostic>) {
+    for r in &t.refs {
+        s.data.bind(r, diags);
+    }
+}
+
+fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
+    if let Some(role) = &step.role {
+        s.roles.bind(role, diags);
+    }
+    if let Some(t) = &step.text {
+        bind_text(t, s, diags);
+    }
+    for lint in &step.lints {
+        if crate::codes::Code::from_name(&lint.code.text).is_none() {
+            let codes = crate::codes::Code::ALL.iter().map(|c| c.name());
+            diags.push(unknown("check code", &lint.code, codes));
+        }
+    }
+    for a in &step.actions {
+        match a {
+            Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) => {
+                bind_text(t, s, diags)
+            }
+            Action::Collect { fields, .. } => {
+                for f in fields {
+                    s.data.bind(f, diags);
+                }
+            }
+            Action::Ticket(t) => {
+                s.targets.bind(&t.target, diags);
+                if let Some(title) = &t.title {
+                    bind_text(title, s, diags);
+                }
+                for (_, v) in &t.fields {
+                    bind_text(v, s, diags);
+                }
+                for d in t.body.iter().chain(&t.assignee) {
+                    s.data.bind(d, diags);
+                }
+            }
+        }
+    }
+    match &step.exit {
+        Some(Exit::Ask {
+            branches, prompt, ..
+        }) => {
+            if let Some(p) = prompt {
+                bind_text(p, s, diags);
+            }
+            for b in branches {
+                bind_branch(b, s, diags);
+            }
+        }
+        Some(Exit::Match { fact, branches, .. }) => {
+            s.facts.bind(fact, diags);
+            for b in branches {
+                bind_branch(b, s, diags);
+            }
+        }
+        Some(Exit::Goto { dest, bound, .. }) => {
+            bind_dest(dest, s, diags);
+            if let Some(b) = bound {
+                bind_dest(&b.then, s, diags);
+            }
+        }
+        Some(Exit::End(t)) => bind_terminal(t, s, diags),
+        None => {}
+    }
+}
+
+fn bind_branch(b: &Branch, s: &Symbols, diags: &mut Vec<Diagnostic>) {
+    bind_dest(&b.dest, s, diags);
+    if let Some(bound) = &b.bound {
+        bind_dest(&bound.then, s, diags);
+    }
+}
+
+fn bind_dest(d: &Dest, s: &Symbols, diags: &mut Vec<Diagnostic>) {
+    match d {
+        Dest::Step(n) => {
+            s.steps.bind(n, diags);
+        }
+        Dest::End(t) => bind_terminal(t, s, diags),
+    }
+}
+
+fn bind_terminal(t: &TerminalRef, s: &Symbols, diags: &mut Vec<Diagnostic>) {
+    s.outcomes.bind(&t.outcome, diags);
+    if let Some(target) = &t.target {
+        s.targets.bind(target, diags);
+    }
+}
+
+fn bind_scenario(sc: &Scenario, s: &Symbols, diags: &mut Vec<Diagnostic>) {
+    for pair in &sc.answers {
+        s.facts.bind(&pair.fact, diags);
+    }
+    if let Some(t) = &sc.expect {
+        bind_terminal(t, s, diags);
+    }
+    for v in sc.visits.iter().flatten() {
+        s.steps.bind(v, diags);
+    }
+}

@@ -1,0 +1,751 @@
+//! Parse tree to AST. One function per construct, each taking the pest pair
+//! and the diagnostics sink. The grammar guarantees the tree's shape; the one
+//! place that relies on it is [`Children`], which turns a surprise into a
+//! [`Shape`] error instead of a panic.
+
+use super::ast::*;
+use super::grammar::Rule;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use pest::iterators::Pair;
+
+/// The tree did not have the shape the grammar promises (a bug in sopc).
+#[derive(Debug)]
+pub struct Shape;
+
+type Result<T> = std::result::Result<T, Shape>;
+
+/// The meaningful children of a pair: keywords and punctuation are skipped.
+struct Children<'i> {
+    pairs: std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
+}
+
+impl<'i> Children<'i> {
+    fn of(pair: Pair<'i, Rule>) -> Self {
+        Children {
+            pairs: pair.into_inner().peekable(),
+        }
+    }
+
+    fn skip_tokens(&mut self) {
+        while self.pairs.peek().is_some_and(|p| is_token(p.as_rule())) {
+            self.pairs.next();
+        }
+    }
+
+    /// The next child, which must be `rule`.
+    fn take(&mut self, rule: Rule) -> Result<Pair<'i, Rule>> {
+        self.maybe(rule).ok_or(Shape)
+    }
+
+    /// The next child if it is `rule`.
+    fn maybe(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
+        self.skip_tokens();
+        if self.pairs.peek()?.as_rule() == rule {
+            self.pairs.next()
+        } else {
+            None
+        }
+    }
+
+    /// The next meaningful child, whatever its rule.
+    fn next(&mut self) -> Option<Pair<'i, Rule>> {
+        self.skip_tokens();
+        self.pairs.next()
+    }
+}
+
+fn is_token(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        lbrace
+            | rbrace
+            | lparen
+            | rparen
+            | lbracket
+            | rbracket
+            | comma
+            | equals
+            | arrow
+            | EOI
+            | kw_sop
+            | kw_owner
+            | kw_approval
+            | kw_revision
+            | kw_purpose
+            | kw_source
+            | kw_implemented
+            | kw_reviewed
+            | kw_review
+            | kw_every
+            | kw_budget
+            | kw_questions
+            | kw_role
+            | kw_target
+            | kw_via
+            | kw_requires
+            | kw_data
+            | kw_outcome
+            | kw_to
+            | kw_never
+            | kw_disclose
+            | kw_require
+            | kw_before
+            | kw_start
+            | kw_step
+            | kw_by
+            | kw_do
+            | kw_say
+            | kw_warn
+            | kw_note
+            | kw_collect
+            | kw_ticket
+            | kw_title
+            | kw_field
+            | kw_body
+            | kw_assignee
+            | kw_lint
+            | kw_ask
+            | kw_match
+            | kw_goto
+            | kw_end
+            | kw_else
+            | kw_at
+            | kw_most
+            | kw_times
+            | kw_then
+            | kw_scenario
+            | kw_answers
+            | kw_expect
+            | kw_visits
+    )
+}
+
+pub fn policy(file: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Policy> {
+    let mut c = Children::of(file);
+    let header = header(c.take(Rule::header)?, diags)?;
+    let mut p = Policy {
+        header,
+        roles: vec![],
+        targets: vec![],
+        data: vec![],
+        outcomes: vec![],
+        never_disclose: vec![],
+        requires: vec![],
+        starts: vec![],
+        steps: vec![],
+        scenarios: vec![],
+    };
+    while let Some(decl) = c.next() {
+        match decl.as_rule() {
+            Rule::role_decl => p.roles.push(role(decl)?),
+            Rule::target_decl => p.targets.push(target(decl)?),
+            Rule::data_decl => p.data.push(data(decl)?),
+            Rule::outcome_decl => p.outcomes.push(outcome(decl)?),
+            Rule::never_decl => {
+                let span = decl.as_span().into();
+                let mut c = Children::of(decl);
+                p.never_disclose.push(NeverDisclose {
+                    fields: names(c.take(Rule::name_list)?),
+                    span,
+                });
+            }
+            Rule::require_decl => {
+                let span = decl.as_span().into();
+                let mut c = Children::of(decl);
+                p.requires.push(Require {
+                    first: name(c.take(Rule::ident)?),
+                    then: name(c.take(Rule::ident)?),
+                    span,
+                });
+            }
+            Rule::start_decl => {
+                let span = decl.as_span().into();
+                let mut c = Children::of(decl);
+                p.starts.push(StartDecl {
+                    step: name(c.take(Rule::ident)?),
+                    span,
+                });
+            }
+            Rule::step_decl => p.steps.push(step(decl, diags)?),
+            Rule::scenario_decl => p.scenarios.push(scenario(decl)?),
+            _ => return Err(Shape),
+        }
+    }
+    Ok(p)
+}
+
+fn header(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let id = string_text(c.take(Rule::string)?);
+    let title = text(c.take(Rule::text)?);
+    let mut h = Header {
+        id,
+        title,
+        owner: None,
+        approval: None,
+        revision: None,
+        purpose: None,
+        source: None,
+        implemented: None,
+        reviewed: None,
+        review_every: None,
+        budget: None,
+        span,
+    };
+    // Where each field was first given, to label a repeat.
+    let mut seen: Vec<(&'static str, Span)> = Vec::new();
+    while let Some(field) = c.next() {
+        let field_span: Span = field.as_span().into();
+        let rule = field.as_rule();
+        let key = header_field_name(rule);
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("the header gives `{key}` twice"),
+                )
+                .at(field_span, "given again here")
+                .with_label(*first, "first given here")
+                .with_help(format!("keep one `{key}` line")),
+            );
+            continue;
+        }
+        seen.push((key, field_span));
+        let mut fc = Children::of(field);
+        match rule {
+            Rule::owner => h.owner = Some(text(fc.take(Rule::text)?)),
+            Rule::approval => h.approval = Some(text(fc.take(Rule::text)?)),
+            Rule::revision => h.revision = Some(text(fc.take(Rule::text)?)),
+            Rule::purpose => h.purpose = Some(text(fc.take(Rule::text)?)),
+            Rule::source => h.source = Some(text(fc.take(Rule::text)?)),
+            Rule::implemented => h.implemented = date(fc.take(Rule::date)?, diags),
+            Rule::reviewed => h.reviewed = date(fc.take(Rule::date)?, diags),
+            Rule::review_every => {
+                let amount = int(fc.take(Rule::int)?, diags);
+                let unit = match fc.take(Rule::period_unit)?.as_str() {
+                    "day" | "days" => PeriodUnit::Days,
+                    "month" | "months" => PeriodUnit::Months,
+                    _ => PeriodUnit::Years,
+                };
+                if let Some(amount) = amount {
+                    h.review_every = Some(Period {
+                        amount,
+                        unit,
+                        span: field_span,
+                    });
+                }
+            }
+            Rule::budget => {
+                if let Some(questions) = int(fc.take(Rule::int)?, diags) {
+                    h.budget = Some(Budget {
+                        questions,
+                        span: field_span,
+                    });
+                }
+            }
+            _ => return Err(Shape),
+        }
+    }
+    Ok(h)
+}
+
+fn header_field_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::owner => "owner",
+        Rule::approval => "approval",
+        Rule::revision => "revision",
+        Rule::purpose => "purpose",
+        Rule::source => "source",
+        Rule::implemented => "implemented",
+        Rule::reviewed => "reviewed",
+        Rule::review_every => "review every",
+        Rule::budget => "budget",
+        _ => "field",
+    }
+}
+
+fn role(pair: Pair<'_, Rule>) -> Result<RoleDecl> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    Ok(RoleDecl {
+        name: name(c.take(Rule::ident)?),
+        title: text(c.take(Rule::text)?),
+        span,
+    })
+}
+
+fn target(pair: Pair<'_, Rule>) -> Result<TargetDecl> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let name = name(c.take(Rule::ident)?);
+    let title = text(c.take(Rule::text)?);
+    let kind = match c.take(Rule::target_kind)?.as_str() {
+        "referral" => TargetKind::Referral,
+        "ticket" => TargetKind::Ticket,
+        _ => TargetKind::Contact,
+    };
+    let via = match c.maybe(Rule::via) {
+        Some(v) => Some(text(Children::of(v).take(Rule::text)?)),
+        None => None,
+    };
+    let requires = match c.maybe(Rule::requires) {
+        Some(r) => names(Children::of(r).take(Rule::name_list)?),
+        None => vec![],
+    };
+    Ok(TargetDecl {
+        name,
+        title,
+        kind,
+        via,
+        requires,
+        span,
+    })
+}
+
+fn data(pair: Pair<'_, Rule>) -> Result<DataDecl> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let name = name(c.take(Rule::ident)?);
+    let label = c.maybe(Rule::text).map(text);
+    let class = match c.take(Rule::data_class)?.as_str() {
+        "text" => DataClass::Text,
+        "phone" => DataClass::Phone,
+        "email" => DataClass::Email,
+        "id" => DataClass::Id,
+        "date" => DataClass::Date,
+        "number" => DataClass::Number,
+        _ => DataClass::Secret,
+    };
+    Ok(DataDecl {
+        name,
+        label,
+        class,
+        span,
+    })
+}
+
+fn outcome(pair: Pair<'_, Rule>) -> Result<OutcomeDecl> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let name = name(c.take(Rule::ident)?);
+    let label = c.maybe(Rule::text).map(text);
+    let kind = c.maybe(Rule::outcome_kind).map(|k| match k.as_str() {
+        "resolved" => OutcomeKind::Resolved,
+        "referral" => OutcomeKind::Referral,
+        "escalation" => OutcomeKind::Escalation,
+        _ => OutcomeKind::Pending,
+    });
+    let targets = match c.maybe(Rule::outcome_targets) {
+        Some(t) => names(Children::of(t).take(Rule::name_list)?),
+        None => vec![],
+    };
+    Ok(OutcomeDecl {
+        name,
+        label,
+        kind,
+        targets,
+        span,
+    })
+}
+
+fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let mut s = Step {
+        name: name(c.take(Rule::ident)?),
+        text: c.maybe(Rule::text).map(text),
+        role: match c.maybe(Rule::step_role) {
+            Some(r) => Some(name(Children::of(r).take(Rule::ident)?)),
+            None => None,
+        },
+        lints: vec![],
+        actions: vec![],
+        exit: None,
+        span,
+    };
+    while let Some(item) = c.next() {
+        let item_span: Span = item.as_span().into();
+        match item.as_rule() {
+            Rule::do_action => s.actions.push(Action::Do(only_text(item)?)),
+            Rule::say_action => s.actions.push(Action::Say(only_text(item)?)),
+            Rule::warn_action => s.actions.push(Action::Warn(only_text(item)?)),
+            Rule::note_action => s.actions.push(Action::Note(only_text(item)?)),
+            Rule::collect_action => s.actions.push(Action::Collect {
+                fields: names(Children::of(item).take(Rule::name_list)?),
+                span: item_span,
+            }),
+            Rule::ticket_action => s.actions.push(Action::Ticket(ticket(item, diags)?)),
+            Rule::lint_attr => {
+                let mut lc = Children::of(item);
+                let level = match lc.take(Rule::lint_level)?.as_str() {
+                    "allow" => LintLevel::Allow,
+                    "warn" => LintLevel::Warn,
+                    _ => LintLevel::Deny,
+                };
+                s.lints.push(LintAttr {
+                    level,
+                    code: name(lc.take(Rule::lint_code)?),
+                    span: item_span,
+                });
+            }
+            Rule::ask_exit => s.exit = Some(ask(item)?),
+            Rule::match_exit => {
+                let mut mc = Children::of(item);
+                let fact = name(mc.take(Rule::ident)?);
+                let mut branches = vec![];
+                while let Some(b) = mc.maybe(Rule::branch) {
+                    branches.push(branch(b)?);
+                }
+                s.exit = Some(Exit::Match {
+                    fact,
+                    branches,
+                    span: item_span,
+                });
+            }
+            Rule::goto_exit => {
+                let mut gc = Children::of(item);
+                let dest = dest(gc.take(Rule::dest)?)?;
+                let bound = match gc.maybe(Rule::bound) {
+                    Some(b) => Some(bound(b)?),
+                    None => None,
+                };
+                s.exit = Some(Exit::Goto {
+                    dest,
+                    bound,
+                    span: item_span,
+                });
+            }
+            Rule::end_exit => {
+                s.exit = Some(Exit::End(terminal(
+                    Children::of(item).take(Rule::terminal)?,
+                )?))
+            }
+            _ => return Err(Shape),
+        }
+    }
+    Ok(s)
+}
+
+fn ask(pair: Pair<'_, Rule>) -> Result<Exit> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let fact = name(c.take(Rule::ident)?);
+    let prompt = c.maybe(Rule::text).map(text);
+    let mut answers = vec![];
+    while let Some(a) = c.maybe(Rule::answer) {
+        answers.push(name(Children::of(a).take(Rule::ident)?));
+    }
+    let mut branches = vec![];
+    while let Some(b) = c.maybe(Rule::branch) {
+        branches.push(branch(b)?);
+    }
+    Ok(Exit::Ask {
+        fact,
+        prompt,
+        answers,
+        branches,
+        span,
+    })
+}
+
+fn branch(pair: Pair<'_, Rule>) -> Result<Branch> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let arm = match c.next().ok_or(Shape)? {
+        a if a.as_rule() == Rule::answer => Arm::Answer(name(Children::of(a).take(Rule::ident)?)),
+        e if e.as_rule() == Rule::else_arm => Arm::Else(e.as_span().into()),
+        _ => return Err(Shape),
+    };
+    let dest = dest(c.take(Rule::dest)?)?;
+    let bound = match c.maybe(Rule::bound) {
+        Some(b) => Some(bound(b)?),
+        None => None,
+    };
+    Ok(Branch {
+        arm,
+        dest,
+        bound,
+        span,
+    })
+}
+
+fn dest(pair: Pair<'_, Rule>) -> Result<Dest> {
+    let mut c = Children::of(pair);
+    match c.next().ok_or(Shape)? {
+        t if t.as_rule() == Rule::terminal => Ok(Dest::End(terminal(t)?)),
+        i if i.as_rule() == Rule::ident => Ok(Dest::Step(name(i))),
+        _ => Err(Shape),
+    }
+}
+
+fn terminal(pair: Pair<'_, Rule>) -> Result<TerminalRef> {
+    let span: Span = pair.as_span().into();
+    let r = outcome_ref(Children::of(pair).take(Rule::outcome_ref)?)?;
+    Ok(TerminalRef { span, ..r })
+}
+
+fn outcome_ref(pair: Pair<'_, Rule>) -> Result<TerminalRef> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    Ok(TerminalRef {
+        outcome: name(c.take(Rule::ident)?),
+        target: c.maybe(Rule::ident).map(name),
+        span,
+    })
+}
+
+fn bound(pair: Pair<'_, Rule>) -> Result<Bound> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let times_pair = c.take(Rule::int)?;
+    // A bound too large for u32 is clamped: it is a loop bound, not data.
+    let times = times_pair.as_str().parse::<u32>().unwrap_or(u32::MAX);
+    let then = Box::new(dest(c.take(Rule::dest)?)?);
+    Ok(Bound { times, then, span })
+}
+
+fn ticket(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let mut t = Ticket {
+        target: name(c.take(Rule::ident)?),
+        title: None,
+        fields: vec![],
+        body: vec![],
+        assignee: vec![],
+        span,
+    };
+    let mut title_span: Option<Span> = None;
+    while let Some(item) = c.next() {
+        let item_span: Span = item.as_span().into();
+        let mut ic = Children::of(item.clone());
+        match item.as_rule() {
+            Rule::ticket_title => {
+                if let Some(first) = title_span {
+                    diags.push(
+                        Diagnostic::new(Code::DuplicateName, "the ticket has two titles")
+                            .at(item_span, "second title")
+                            .with_label(first, "first title")
+                            .with_help("keep one `title` line"),
+                    );
+                    continue;
+                }
+                title_span = Some(item_span);
+                t.title = Some(text(ic.take(Rule::text)?));
+            }
+            Rule::ticket_field => {
+                let field = name(ic.take(Rule::ident)?);
+                t.fields.push((field, text(ic.take(Rule::text)?)));
+            }
+            Rule::ticket_body => t.body.extend(names(ic.take(Rule::name_list)?)),
+            Rule::ticket_assignee => t.assignee.extend(names(ic.take(Rule::name_list)?)),
+            _ => return Err(Shape),
+        }
+    }
+    Ok(t)
+}
+
+fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
+    let span = pair.as_span().into();
+    let mut c = Children::of(pair);
+    let mut s = Scenario {
+        name: text(c.take(Rule::text)?),
+        answers: vec![],
+        expect: None,
+        visits: None,
+        span,
+    };
+    while let Some(item) = c.next() {
+        match item.as_rule() {
+            Rule::scenario_answers => {
+                let mut ac = Children::of(item);
+                while let Some(pair) = ac.maybe(Rule::answer_pair) {
+                    let pair_span = pair.as_span().into();
+                    let mut pc = Children::of(pair);
+                    let fact = name(pc.take(Rule::ident)?);
+                    let rounds = match pc.next().ok_or(Shape)? {
+                        r if r.as_rule() == Rule::answer_rounds => r
+                            .into_inner()
+                            .filter(|p| p.as_rule() == Rule::ident)
+                            .map(name)
+                            .collect(),
+                        i if i.as_rule() == Rule::ident => vec![name(i)],
+                        _ => return Err(Shape),
+                    };
+                    s.answers.push(AnswerPair {
+                        fact,
+                        rounds,
+                        span: pair_span,
+                    });
+                }
+            }
+            Rule::scenario_expect => {
+                s.expect = Some(outcome_ref(Children::of(item).take(Rule::outcome_ref)?)?)
+            }
+            Rule::scenario_visits => {
+                s.visits = Some(names(Children::of(item).take(Rule::name_list)?))
+            }
+            _ => return Err(Shape),
+        }
+    }
+    Ok(s)
+}
+
+// ------------------------------------------------------------------ tokens
+
+fn name(pair: Pair<'_, Rule>) -> Name {
+    Name {
+        text: pair.as_str().to_string(),
+        span: pair.as_span().into(),
+    }
+}
+
+fn names(list: Pair<'_, Rule>) -> Vec<Name> {
+    list.into_inner()
+        .filter(|p| p.as_rule() == Rule::ident)
+        .map(name)
+        .collect()
+}
+
+fn only_text(pair: Pair<'_, Rule>) -> Result<Text> {
+    Ok(text(Children::of(pair).take(Rule::text)?))
+}
+
+fn text(pair: Pair<'_, Rule>) -> Text {
+    let span = pair.as_span().into();
+    let mut value = String::new();
+    let mut parts = vec![];
+    let mut refs = vec![];
+    for s in pair.into_inner().filter(|p| p.as_rule() == Rule::string) {
+        let one = string_text(s);
+        if !value.is_empty() {
+            value.push(' ');
+        }
+        value.push_str(&one.value);
+        parts.extend(one.parts);
+        refs.extend(one.refs);
+    }
+    Text {
+        value,
+        parts,
+        refs,
+        span,
+    }
+}
+
+/// One quoted string: unescaped value, and the `{name}` references in it.
+fn string_text(pair: Pair<'_, Rule>) -> Text {
+    let span: Span = pair.as_span().into();
+    let raw = pair.as_str();
+    let inner = &raw[1..raw.len().saturating_sub(1).max(1)];
+    let inner_start = span.start as usize + 1;
+    let mut value = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(ch) = chars.next() {
+        if ch == '\\' {
+            match chars.next() {
+                Some('n') => value.push('\n'),
+                Some('t') => value.push('\t'),
+                Some(other) => value.push(other),
+                None => {}
+            }
+        } else {
+            value.push(ch);
+        }
+    }
+    Text {
+        value,
+        parts: vec![span],
+        refs: text_refs(inner, inner_start),
+        span,
+    }
+}
+
+/// `{name}` references in raw string content starting at byte `offset`.
+fn text_refs(raw: &str, offset: usize) -> Vec<Name> {
+    let mut refs = vec![];
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'{' {
+            let start = i + 1;
+            let mut j = start;
+            while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                j += 1;
+            }
+            if j > start && j < bytes.len() && bytes[j] == b'}' && !bytes[start].is_ascii_digit() {
+                refs.push(Name {
+                    text: raw[start..j].to_string(),
+                    span: Span::new(offset + start, offset + j),
+                });
+                i = j;
+            }
+        }
+        i += 1;
+    }
+    refs
+}
+
+fn date(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Option<Date> {
+    let span: Span = pair.as_span().into();
+    let s = pair.as_str();
+    let year: i32 = s[0..4].parse().ok()?;
+    let month: u32 = s[5..7].parse().ok()?;
+    let day: u32 = s[8..10].parse().ok()?;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    };
+    if days_in_month == 0 {
+        diags.push(
+            Diagnostic::new(
+                Code::Syntax,
+                format!("`{s}` is not a date: there is no month {month}"),
+            )
+            .at(span, "month out of range")
+            .with_help("write dates as YEAR-MONTH-DAY, for example 2015-07-01"),
+        );
+        return None;
+    }
+    if day == 0 || day > days_in_month {
+        diags.push(
+            Diagnostic::new(
+                Code::Syntax,
+                format!("`{s}` is not a date: month {month} has {days_in_month} days"),
+            )
+            .at(span, "day out of range")
+            .with_help("write dates as YEAR-MONTH-DAY, for example 2015-07-01"),
+        );
+        return None;
+    }
+    Some(Date {
+        year,
+        month,
+        day,
+        span,
+    })
+}
+
+fn int(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+    match pair.as_str().parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    format!("`{}` is too large a number", pair.as_str()),
+                )
+                .at(pair.as_span().into(), "too large")
+                .with_help("numbers here are at most 4294967295"),
+            );
+            None
+        }
+    }
+}
