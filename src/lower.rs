@@ -251,7 +251,15 @@ fn lower_step(
                 .unwrap_or(&[]);
             graph::Exit::Ask {
                 fact: id,
-                branches: branch_table(&fact.text, fact.span, answers, branches, s, diags),
+                branches: branch_table(
+                    &step.name.text,
+                    &fact.text,
+                    fact.span,
+                    answers,
+                    branches,
+                    s,
+                    diags,
+                ),
             }
         }
         Some(ast::Exit::Match {
@@ -262,6 +270,7 @@ fn lower_step(
             Some(id) => graph::Exit::Match {
                 fact: id,
                 branches: branch_table(
+                    &step.name.text,
                     &fact.text,
                     *span,
                     &facts[id as usize].answers,
@@ -293,7 +302,9 @@ fn lower_step(
 /// One edge per answer, in the order the answers were declared. Reports
 /// answers with no branch, branches for answers the question does not have,
 /// and answers with two branches.
+#[allow(clippy::too_many_arguments)]
 fn branch_table(
+    step: &str,
     fact: &str,
     fact_span: Span,
     answers: &[String],
@@ -311,7 +322,9 @@ fn branch_table(
                     diags.push(
                         Diagnostic::new(
                             Code::NonExhaustive,
-                            format!("the question `{fact}` has two `else` branches"),
+                            format!(
+                                "the question `{fact}` in step `{step}` has two `else` branches"
+                            ),
                         )
                         .at(*span, "second else")
                         .with_label(first, "first else")
@@ -325,7 +338,10 @@ fn branch_table(
                 None => {
                     let mut d = Diagnostic::new(
                         Code::NonExhaustive,
-                        format!("`{}` is not an answer to the question `{fact}`", a.text),
+                        format!(
+                            "`{}` is not an answer to the question `{fact}` (step `{step}`)",
+                            a.text
+                        ),
                     )
                     .at(a.span, "not one of its answers")
                     .with_label(fact_span, format!("answers: {}", answers.join(", ")));
@@ -340,7 +356,10 @@ fn branch_table(
                         diags.push(
                             Diagnostic::new(
                                 Code::NonExhaustive,
-                                format!("the answer `{}` to `{fact}` has two branches", a.text),
+                                format!(
+                                    "the answer `{}` to `{fact}` has two branches in step `{step}`",
+                                    a.text
+                                ),
                             )
                             .at(a.span, "second branch")
                             .with_label(first, "first branch")
@@ -369,7 +388,7 @@ fn branch_table(
             diags.push(
                 Diagnostic::new(
                     Code::NonExhaustive,
-                    format!("the question `{fact}` has no branch for {list}"),
+                    format!("the question `{fact}` in step `{step}` has no branch for {list}"),
                 )
                 .at(fact_span, "every answer needs a branch")
                 .with_help(format!(
@@ -381,7 +400,7 @@ fn branch_table(
         Some((_, span)) if missing.is_empty() => diags.push(
             Diagnostic::new(
                 Code::InfeasibleBranch,
-                format!("the `else` branch of `{fact}` covers no answer"),
+                format!("the `else` branch of `{fact}` in step `{step}` covers no answer"),
             )
             .at(span, "every answer already has its own branch")
             .with_help("remove the `else` branch"),

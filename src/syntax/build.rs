@@ -145,7 +145,7 @@ pub fn policy(file: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Polic
             Rule::data_decl => p.data.push(data(decl)?),
             Rule::outcome_decl => p.outcomes.push(outcome(decl)?),
             Rule::never_decl => {
-                let span = decl.as_span().into();
+                let span = span_of(&decl);
                 let mut c = Children::of(decl);
                 p.never_disclose.push(NeverDisclose {
                     fields: names(c.take(Rule::name_list)?),
@@ -153,7 +153,7 @@ pub fn policy(file: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Polic
                 });
             }
             Rule::require_decl => {
-                let span = decl.as_span().into();
+                let span = span_of(&decl);
                 let mut c = Children::of(decl);
                 p.requires.push(Require {
                     first: name(c.take(Rule::ident)?),
@@ -162,7 +162,7 @@ pub fn policy(file: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Polic
                 });
             }
             Rule::start_decl => {
-                let span = decl.as_span().into();
+                let span = span_of(&decl);
                 let mut c = Children::of(decl);
                 p.starts.push(StartDecl {
                     step: name(c.take(Rule::ident)?),
@@ -178,7 +178,7 @@ pub fn policy(file: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Polic
 }
 
 fn header(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let id = string_text(c.take(Rule::string)?);
     let title = text(c.take(Rule::text)?);
@@ -199,7 +199,7 @@ fn header(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header> {
     // Where each field was first given, to label a repeat.
     let mut seen: Vec<(&'static str, Span)> = Vec::new();
     while let Some(field) = c.next() {
-        let field_span: Span = field.as_span().into();
+        let field_span: Span = span_of(&field);
         let rule = field.as_rule();
         let key = header_field_name(rule);
         if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
@@ -269,7 +269,7 @@ fn header_field_name(rule: Rule) -> &'static str {
 }
 
 fn role(pair: Pair<'_, Rule>) -> Result<RoleDecl> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     Ok(RoleDecl {
         name: name(c.take(Rule::ident)?),
@@ -279,7 +279,7 @@ fn role(pair: Pair<'_, Rule>) -> Result<RoleDecl> {
 }
 
 fn target(pair: Pair<'_, Rule>) -> Result<TargetDecl> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
     let title = text(c.take(Rule::text)?);
@@ -307,7 +307,7 @@ fn target(pair: Pair<'_, Rule>) -> Result<TargetDecl> {
 }
 
 fn data(pair: Pair<'_, Rule>) -> Result<DataDecl> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
     let label = c.maybe(Rule::text).map(text);
@@ -329,7 +329,7 @@ fn data(pair: Pair<'_, Rule>) -> Result<DataDecl> {
 }
 
 fn outcome(pair: Pair<'_, Rule>) -> Result<OutcomeDecl> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
     let label = c.maybe(Rule::text).map(text);
@@ -353,7 +353,7 @@ fn outcome(pair: Pair<'_, Rule>) -> Result<OutcomeDecl> {
 }
 
 fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let mut s = Step {
         name: name(c.take(Rule::ident)?),
@@ -368,7 +368,7 @@ fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
         span,
     };
     while let Some(item) = c.next() {
-        let item_span: Span = item.as_span().into();
+        let item_span: Span = span_of(&item);
         match item.as_rule() {
             Rule::do_action => s.actions.push(Action::Do(only_text(item)?)),
             Rule::say_action => s.actions.push(Action::Say(only_text(item)?)),
@@ -431,7 +431,7 @@ fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
 }
 
 fn ask(pair: Pair<'_, Rule>) -> Result<Exit> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let fact = name(c.take(Rule::ident)?);
     let prompt = c.maybe(Rule::text).map(text);
@@ -453,11 +453,11 @@ fn ask(pair: Pair<'_, Rule>) -> Result<Exit> {
 }
 
 fn branch(pair: Pair<'_, Rule>) -> Result<Branch> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let arm = match c.next().ok_or(Shape)? {
         a if a.as_rule() == Rule::answer => Arm::Answer(name(Children::of(a).take(Rule::ident)?)),
-        e if e.as_rule() == Rule::else_arm => Arm::Else(e.as_span().into()),
+        e if e.as_rule() == Rule::else_arm => Arm::Else(span_of(&e)),
         _ => return Err(Shape),
     };
     let dest = dest(c.take(Rule::dest)?)?;
@@ -483,13 +483,13 @@ fn dest(pair: Pair<'_, Rule>) -> Result<Dest> {
 }
 
 fn terminal(pair: Pair<'_, Rule>) -> Result<TerminalRef> {
-    let span: Span = pair.as_span().into();
+    let span: Span = span_of(&pair);
     let r = outcome_ref(Children::of(pair).take(Rule::outcome_ref)?)?;
     Ok(TerminalRef { span, ..r })
 }
 
 fn outcome_ref(pair: Pair<'_, Rule>) -> Result<TerminalRef> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     Ok(TerminalRef {
         outcome: name(c.take(Rule::ident)?),
@@ -499,7 +499,7 @@ fn outcome_ref(pair: Pair<'_, Rule>) -> Result<TerminalRef> {
 }
 
 fn bound(pair: Pair<'_, Rule>) -> Result<Bound> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let times_pair = c.take(Rule::int)?;
     // A bound too large for u32 is clamped: it is a loop bound, not data.
@@ -509,7 +509,7 @@ fn bound(pair: Pair<'_, Rule>) -> Result<Bound> {
 }
 
 fn ticket(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let mut t = Ticket {
         target: name(c.take(Rule::ident)?),
@@ -521,7 +521,7 @@ fn ticket(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket> {
     };
     let mut title_span: Option<Span> = None;
     while let Some(item) = c.next() {
-        let item_span: Span = item.as_span().into();
+        let item_span: Span = span_of(&item);
         let mut ic = Children::of(item.clone());
         match item.as_rule() {
             Rule::ticket_title => {
@@ -550,7 +550,7 @@ fn ticket(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket> {
 }
 
 fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut c = Children::of(pair);
     let mut s = Scenario {
         name: text(c.take(Rule::text)?),
@@ -564,7 +564,7 @@ fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
             Rule::scenario_answers => {
                 let mut ac = Children::of(item);
                 while let Some(pair) = ac.maybe(Rule::answer_pair) {
-                    let pair_span = pair.as_span().into();
+                    let pair_span = span_of(&pair);
                     let mut pc = Children::of(pair);
                     let fact = name(pc.take(Rule::ident)?);
                     let rounds = match pc.next().ok_or(Shape)? {
@@ -597,10 +597,21 @@ fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
 
 // ------------------------------------------------------------------ tokens
 
+/// The pair's span without the white space and comments pest consumes while
+/// trying an optional part that is absent: it ends where its last child ends.
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let start = pair.as_span().start();
+    let mut last = pair.clone();
+    while let Some(child) = last.clone().into_inner().last() {
+        last = child;
+    }
+    Span::new(start, last.as_span().end())
+}
+
 fn name(pair: Pair<'_, Rule>) -> Name {
     Name {
         text: pair.as_str().to_string(),
-        span: pair.as_span().into(),
+        span: span_of(&pair),
     }
 }
 
@@ -616,7 +627,7 @@ fn only_text(pair: Pair<'_, Rule>) -> Result<Text> {
 }
 
 fn text(pair: Pair<'_, Rule>) -> Text {
-    let span = pair.as_span().into();
+    let span = span_of(&pair);
     let mut value = String::new();
     let mut parts = vec![];
     let mut refs = vec![];
@@ -639,7 +650,7 @@ fn text(pair: Pair<'_, Rule>) -> Text {
 
 /// One quoted string: unescaped value, and the `{name}` references in it.
 fn string_text(pair: Pair<'_, Rule>) -> Text {
-    let span: Span = pair.as_span().into();
+    let span: Span = span_of(&pair);
     let raw = pair.as_str();
     let inner = &raw[1..raw.len().saturating_sub(1).max(1)];
     let inner_start = span.start as usize + 1;
@@ -691,7 +702,7 @@ fn text_refs(raw: &str, offset: usize) -> Vec<Name> {
 }
 
 fn date(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Option<Date> {
-    let span: Span = pair.as_span().into();
+    let span: Span = span_of(&pair);
     let s = pair.as_str();
     let year: i32 = s[0..4].parse().ok()?;
     let month: u32 = s[5..7].parse().ok()?;
@@ -742,7 +753,7 @@ fn int(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Option<u32> {
                     Code::Syntax,
                     format!("`{}` is too large a number", pair.as_str()),
                 )
-                .at(pair.as_span().into(), "too large")
+                .at(span_of(&pair), "too large")
                 .with_help("numbers here are at most 4294967295"),
             );
             None

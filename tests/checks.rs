@@ -1,0 +1,62 @@
+//! The graph checks: one snapshot per fixture in tests/fixtures/check/, named
+//! `<code>_<n>.sop`; each fixture must raise its code.
+
+mod common;
+
+use sopc::Code;
+
+#[test]
+fn each_fixture_raises_its_code() {
+    insta::glob!("fixtures/check/*.sop", |path| {
+        let text = std::fs::read_to_string(path).expect("fixture is readable");
+        let name = common::display_name(path);
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("utf-8 name");
+        let code_name = stem.rsplit_once('_').map_or(stem, |(c, _)| c);
+        let checked = sopc::check_source(&text, &common::options());
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code.name() == code_name),
+            "{name} should raise `{code_name}`, got {:?}",
+            checked
+                .diagnostics
+                .iter()
+                .map(|d| d.code.name())
+                .collect::<Vec<_>>()
+        );
+        let rendered = common::render(&name, &text);
+        insta::with_settings!({ description => text.clone(), omit_expression => true }, {
+            insta::assert_snapshot!(rendered);
+        });
+    });
+}
+
+/// Every code has a section in docs/checks.md, and every code a check emits
+/// has at least two fixtures.
+#[test]
+fn every_code_has_docs_and_fixtures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(root.join("docs/checks.md")).expect("docs/checks.md");
+    let fixtures: Vec<String> = std::fs::read_dir(root.join("tests/fixtures/check"))
+        .expect("fixtures")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    for code in Code::ALL {
+        assert!(
+            docs.contains(&format!("## `{}`", code.name())),
+            "docs/checks.md lacks a section for `{code}`"
+        );
+        if matches!(code, Code::Syntax | Code::TooLarge) {
+            continue;
+        }
+        let n = fixtures
+            .iter()
+            .filter(|f| f.starts_with(&format!("{}_", code.name())))
+            .count();
+        assert!(n >= 2, "`{code}` has {n} fixtures; it needs at least two");
+    }
+}
