@@ -1,0 +1,73 @@
+//! The compiled artifact: it round-trips, and a corrupted one is refused.
+
+use sopc::graph::artifact::LoadError;
+use sopc::Graph;
+
+fn hac_artifact() -> (Graph, String) {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/hac.sop"))
+        .expect("hac");
+    let g = sopc::compile(&src).expect("compiles");
+    let json = g.to_json();
+    (g, json)
+}
+
+#[test]
+fn round_trips_to_the_same_graph() {
+    for path in [
+        "policies/hac.sop",
+        "policies/cbu-password-reset.sop",
+        "policies/gas-leak.sop",
+    ] {
+        let src = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+            .expect("policy");
+        let g = sopc::compile(&src).expect("compiles");
+        assert_eq!(Graph::from_json(&g.to_json()).expect("loads"), g, "{path}");
+    }
+}
+
+#[test]
+fn refuses_a_wrong_version_or_format() {
+    let (_, json) = hac_artifact();
+    let v2 = json.replacen("\"version\": 1", "\"version\": 2", 1);
+    assert_eq!(Graph::from_json(&v2), Err(LoadError::WrongVersion(2)));
+    let other = json.replacen("\"sopc-graph\"", "\"bpmn\"", 1);
+    assert!(matches!(
+        Graph::from_json(&other),
+        Err(LoadError::WrongFormat(_))
+    ));
+}
+
+#[test]
+fn refuses_truncated_json() {
+    let (_, json) = hac_artifact();
+    for cut in [0, 10, json.len() / 2, json.len() - 3] {
+        assert!(
+            matches!(Graph::from_json(&json[..cut]), Err(LoadError::Malformed(_))),
+            "cut at {cut}"
+        );
+    }
+}
+
+#[test]
+fn refuses_an_edge_to_a_missing_step() {
+    let (mut g, _) = hac_artifact();
+    let n = g.steps.len() as u32;
+    if let sopc::graph::Exit::Ask { branches, .. } = &mut g.steps[0].exit {
+        branches[0].to = sopc::graph::Dest::Step(n + 5);
+    }
+    let err = Graph::from_json(&g.to_json()).expect_err("refused");
+    assert!(matches!(err, LoadError::Inconsistent(_)), "{err}");
+    assert!(err.to_string().contains("does not exist"), "{err}");
+}
+
+#[test]
+fn refuses_a_graph_that_fails_its_checks() {
+    let (mut g, _) = hac_artifact();
+    // Point the first question's first answer back at the start: a loop with
+    // no bound.
+    if let sopc::graph::Exit::Ask { branches, .. } = &mut g.steps[0].exit {
+        branches[0].to = sopc::graph::Dest::Step(0);
+    }
+    let err = Graph::from_json(&g.to_json()).expect_err("refused");
+    assert!(err.to_string().contains("unbounded-loop"), "{err}");
+}
