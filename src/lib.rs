@@ -15,6 +15,7 @@ pub mod analysis;
 pub mod check;
 pub mod codes;
 pub mod diagnostic;
+pub mod engine;
 pub mod graph;
 pub mod lower;
 pub mod paths;
@@ -27,6 +28,7 @@ pub mod syntax;
 
 pub use codes::{Code, Severity};
 pub use diagnostic::Diagnostic;
+pub use engine::Engine;
 pub use graph::Graph;
 pub use pipeline::{check_source, compile, CheckOptions, Checked};
 pub use syntax::parse;

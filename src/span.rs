@@ -5,7 +5,18 @@ use serde::{Deserialize, Serialize};
 /// A byte range `start..end` in one source file. `Copy`, so the AST owns its
 /// data and never borrows the input.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 pub struct Span {
     pub start: u32,

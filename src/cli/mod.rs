@@ -6,9 +6,12 @@
 
 mod check;
 mod compile;
+mod eval;
 mod input;
+mod load;
 mod paths;
 mod report;
+mod run;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +31,10 @@ enum Command {
     Paths(paths::Args),
     /// Compile a policy into its checked JSON artifact
     Compile(compile::Args),
+    /// Evaluate one call from known answers (JSON in, JSON out)
+    Eval(eval::Args),
+    /// Walk an analyst through a call, question by question
+    Run(run::Args),
 }
 
 /// Process exit codes.
@@ -56,6 +63,8 @@ pub fn main() -> i32 {
         Command::Check(a) => check::run(a),
         Command::Paths(a) => paths::run(a),
         Command::Compile(a) => compile::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Run(a) => run::run(a),
     };
     exit as i32
 }

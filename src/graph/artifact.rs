@@ -8,11 +8,22 @@ use serde::{Deserialize, Serialize};
 pub const FORMAT: &str = "sopc-graph";
 pub const VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+/// The artifact: a format tag, a version, and the graph.
+#[derive(Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(title = "sopc compiled policy artifact")]
 struct Envelope<G> {
     format: String,
     version: u32,
     graph: G,
+}
+
+/// The JSON Schema of the artifact (docs/artifact.schema.json is this text,
+/// kept in step by a test).
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Envelope<Graph>);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// Why an artifact was refused.
@@ -80,15 +91,21 @@ impl Graph {
         }
         let env: Envelope<Graph> =
             serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
-        let g = env.graph;
-        verify_indices(&g).map_err(LoadError::Inconsistent)?;
-        let errors: Vec<String> = crate::check::run(&g, &Default::default())
+        env.graph.verify()?;
+        Ok(env.graph)
+    }
+
+    /// Checks that every index points at something and that the graph passes
+    /// every check: what the engine requires before it trusts a graph.
+    pub fn verify(&self) -> Result<(), LoadError> {
+        verify_indices(self).map_err(LoadError::Inconsistent)?;
+        let errors: Vec<String> = crate::check::run(self, &Default::default())
             .into_iter()
             .filter(|d| d.is_error())
             .map(|d| format!("{}: {}", d.code, d.message))
             .collect();
         if errors.is_empty() {
-            Ok(g)
+            Ok(())
         } else {
             Err(LoadError::Rejected(errors))
         }

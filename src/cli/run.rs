@@ -1,0 +1,164 @@
+//! `sopc run POLICY`: walk an analyst through a call in the terminal. Each
+//! step's instructions are shown, each question asked with numbered answers;
+//! `back` returns to the previous question. Works over a pipe too (one answer
+//! per line), so it can be scripted and tested.
+
+use super::{load, Exit};
+use sopc::engine::json::REDACTED;
+use sopc::engine::{Session, Status};
+use sopc::graph::{Action, DataClass, Graph};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A policy file or a compiled artifact (.json)
+    pub policy: PathBuf,
+}
+
+pub fn run(args: Args) -> Exit {
+    let engine = match load::engine(&args.policy) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let g = engine.graph();
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut out = std::io::stdout().lock();
+    let mut session = engine.start();
+    let mut shown = 0;
+    let _ = writeln!(out, "{} — {}", g.header.id, g.header.title);
+    loop {
+        shown = show_steps(&mut out, g, &session, shown);
+        let q = match session.status() {
+            Status::Done(t) => {
+                show_outcome(&mut out, g, &session, t);
+                return Exit::Clean;
+            }
+            Status::Asking(q) => q,
+        };
+        let fact = g.fact(q.fact);
+        let _ = writeln!(
+            out,
+            "\n? {}",
+            if fact.prompt.is_empty() {
+                &fact.name
+            } else {
+                &fact.prompt
+            }
+        );
+        for (i, a) in fact.answers.iter().enumerate() {
+            let _ = writeln!(out, "  {}) {}", i + 1, a);
+        }
+        let _ = writeln!(out, "  (or `back`)");
+        let _ = write!(out, "> ");
+        let _ = out.flush();
+        let Some(Ok(line)) = lines.next() else {
+            let _ = writeln!(out);
+            eprintln!("error: the input ended before the call reached an outcome");
+            return Exit::Usage;
+        };
+        let line = line.trim();
+        if line == "back" || line == "b" {
+            match session.back() {
+                Ok(()) => {
+                    shown = session.trace().steps.len().saturating_sub(1);
+                    let _ = writeln!(out, "(back to the previous question)");
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "{e}");
+                }
+            }
+            continue;
+        }
+        let answer = match line.parse::<usize>() {
+            Ok(n) if (1..=fact.answers.len()).contains(&n) => fact.answers[n - 1].clone(),
+            _ => line.to_string(),
+        };
+        if let Err(e) = session.answer(&fact.name, &answer) {
+            let _ = writeln!(out, "{e}");
+        }
+    }
+}
+
+/// Prints the steps entered since `shown`; returns the new count.
+fn show_steps(out: &mut impl Write, g: &Graph, session: &Session<'_>, shown: usize) -> usize {
+    let steps = &session.trace().steps;
+    for &s in steps.iter().skip(shown) {
+        let step = g.step(s);
+        let _ = writeln!(
+            out,
+            "\n== {} ==",
+            if step.text.is_empty() {
+                &step.name
+            } else {
+                &step.text
+            }
+        );
+        for a in &step.actions {
+            let line = match a {
+                Action::Do { text, .. } => format!("  - {text}"),
+                Action::Say { text, .. } => format!("  Say: \"{text}\""),
+                Action::Warn { text, .. } => format!("  WARN the caller: \"{text}\""),
+                Action::Note { text, .. } => format!("  Note: {text}"),
+                Action::Collect { data, .. } => {
+                    let labels: Vec<&str> = data
+                        .iter()
+                        .map(|&d| g.data[d as usize].label.as_str())
+                        .collect();
+                    format!("  Collect: {}", labels.join(", "))
+                }
+                Action::Ticket(t) => {
+                    let target = &g.targets[t.target as usize];
+                    format!(
+                        "  File a ticket to {}{}",
+                        target.title,
+                        target
+                            .via
+                            .as_ref()
+                            .map(|v| format!(" via {v}"))
+                            .unwrap_or_default()
+                    )
+                }
+            };
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    steps.len()
+}
+
+fn show_outcome(out: &mut impl Write, g: &Graph, session: &Session<'_>, t: sopc::graph::Terminal) {
+    let o = &g.outcomes[t.outcome as usize];
+    let _ = writeln!(out, "\nOutcome: {} ({})", o.label, g.terminal_text(t));
+    for &s in &session.trace().steps {
+        for a in &g.step(s).actions {
+            if let Action::Ticket(ticket) = a {
+                let target = &g.targets[ticket.target as usize];
+                let _ = writeln!(out, "Ticket to {}:", target.title);
+                if let Some(title) = &ticket.title {
+                    let _ = writeln!(out, "  title: {title}");
+                }
+                for f in &ticket.fields {
+                    let _ = writeln!(out, "  {}: {}", f.name, f.value);
+                }
+                let section = |ids: &[u32]| -> String {
+                    ids.iter()
+                        .map(|&d| {
+                            let d = &g.data[d as usize];
+                            if d.class == DataClass::Secret {
+                                format!("{} = {REDACTED}", d.label)
+                            } else {
+                                d.label.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let _ = writeln!(out, "  body: {}", section(&ticket.body));
+                if !ticket.assignee.is_empty() {
+                    let _ = writeln!(out, "  assignee section: {}", section(&ticket.assignee));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The engine's JSON interface, shared by `sopc eval`, `sopc run` and tools:
+//! answers in (`{FACT: ANSWER}` or `{FACT: [ANSWER, ...]}` for the rounds of
+//! a bounded retry, as `sopc paths --format json` prints them), outcome and
+//! trace out. Secret data values are redacted in every output.
+
+use super::{Engine, EngineError, Evaluation, Question, Trace};
+use crate::graph::{Action, DataClass, Graph};
+use crate::paths::{answers_json, outcome_json};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+/// What replaces a secret value in every output.
+pub const REDACTED: &str = "[redacted]";
+
+/// Data values given by the caller, by field name.
+pub type DataValues = HashMap<String, String>;
+
+/// Reads `{FACT: ANSWER | [ANSWER, ...]}`.
+pub fn parse_answers(v: &Value) -> Result<Vec<(String, Vec<String>)>, String> {
+    let obj = v
+        .as_object()
+        .ok_or("the answers must be a JSON object: {\"question\": \"answer\", ...}")?;
+    let mut out = Vec::with_capacity(obj.len());
+    for (fact, value) in obj {
+        let rounds = match value {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| format!("the answers to `{fact}` must be texts"))?,
+            _ => {
+                return Err(format!(
+                    "the answer to `{fact}` must be a text or a list of texts"
+                ))
+            }
+        };
+        out.push((fact.clone(), rounds));
+    }
+    Ok(out)
+}
+
+/// Reads `{FIELD: VALUE}`.
+pub fn parse_data(v: &Value) -> Result<DataValues, String> {
+    let obj = v
+        .as_object()
+        .ok_or("the data must be a JSON object: {\"field\": \"value\", ...}")?;
+    obj.iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k.clone(), s.clone())),
+            other => Ok((k.clone(), other.to_string())),
+        })
+        .collect()
+}
+
+pub fn error_json(e: &EngineError) -> Value {
+    let mut m = Map::new();
+    m.insert("code".into(), json!(e.code()));
+    m.insert("message".into(), json!(e.to_string()));
+    match e {
+        EngineError::InvalidAnswer { fact, options, .. } => {
+            m.insert("fact".into(), json!(fact));
+            m.insert("options".into(), json!(options));
+        }
+        EngineError::UnknownQuestion { fact, suggestion } => {
+            m.insert("fact".into(), json!(fact));
+            if let Some(s) = suggestion {
+                m.insert("suggestion".into(), json!(s));
+            }
+        }
+        EngineError::NotAsked { fact, .. } => {
+            m.insert("fact".into(), json!(fact));
+        }
+        _ => {}
+    }
+    json!({ "status": "error", "error": Value::Object(m) })
+}
+
+pub fn evaluation_json(engine: &Engine, e: &Evaluation, data: &DataValues) -> Value {
+    let g = engine.graph();
+    match e {
+        Evaluation::Complete { terminal, trace } => json!({
+            "status": "complete",
+            "outcome": outcome_json(g, *terminal),
+            "trace": trace_json(g, trace, data),
+        }),
+        Evaluation::NeedsAnswer { question, trace } => {
+            let mut v = question_json(g, *question);
+            v["trace"] = trace_json(g, trace, data);
+            v
+        }
+    }
+}
+
+pub fn question_json(g: &Graph, q: Question) -> Value {
+    let f = g.fact(q.fact);
+    json!({
+        "status": "needs_answer",
+        "fact": f.name,
+        "prompt": f.prompt,
+        "options": f.answers,
+        "step": g.step(q.step).name,
+    })
+}
+
+/// `{field}` replaced by its value (secrets redacted); unknown values stay.
+pub fn fill(g: &Graph, text: &str, data: &DataValues) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match (g.data.iter().find(|d| d.name == name), data.get(name)) {
+                    (Some(d), Some(_)) if d.class == DataClass::Secret => out.push_str(REDACTED),
+                    (Some(_), Some(v)) => out.push_str(v),
+                    _ => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn value_of(g: &Graph, field: u32, data: &DataValues) -> Value {
+    let d = &g.data[field as usize];
+    match data.get(&d.name) {
+        Some(_) if d.class == DataClass::Secret => json!(REDACTED),
+        Some(v) => json!(v),
+        None => Value::Null,
+    }
+}
+
+fn field_json(g: &Graph, field: u32, data: &DataValues) -> Value {
+    let d = &g.data[field as usize];
+    json!({ "field": d.name, "label": d.label, "value": value_of(g, field, data) })
+}
+
+/// The steps visited with their actions in order, the answers, the data
+/// collected and the tickets filed.
+pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
+    let mut actions = Vec::new();
+    let mut collected = Vec::new();
+    let mut tickets = Vec::new();
+    for &s in &trace.steps {
+        let step = g.step(s);
+        for a in &step.actions {
+            match a {
+                Action::Do { text, .. } => actions
+                    .push(json!({"step": step.name, "kind": "do", "text": fill(g, text, data)})),
+                Action::Say { text, .. } => actions
+                    .push(json!({"step": step.name, "kind": "say", "text": fill(g, text, data)})),
+                Action::Warn { text, .. } => actions
+                    .push(json!({"step": step.name, "kind": "warn", "text": fill(g, text, data)})),
+                Action::Note { text, .. } => actions
+                    .push(json!({"step": step.name, "kind": "note", "text": fill(g, text, data)})),
+                Action::Collect { data: fields, .. } => {
+                    for &f in fields {
+                        collected.push(field_json(g, f, data));
+                    }
+                    let names: Vec<&str> = fields
+                        .iter()
+                        .map(|&f| g.data[f as usize].name.as_str())
+                        .collect();
+                    actions.push(json!({"step": step.name, "kind": "collect", "fields": names}));
+                }
+                Action::Ticket(t) => {
+                    let target = &g.targets[t.target as usize];
+                    let fields: Map<String, Value> = t
+                        .fields
+                        .iter()
+                        .map(|f| (f.name.clone(), json!(fill(g, &f.value, data))))
+                        .collect();
+                    let ticket = json!({
+                        "step": step.name,
+                        "target": target.name,
+                        "to": target.title,
+                        "via": target.via,
+                        "title": t.title.as_ref().map(|x| fill(g, x, data)),
+                        "fields": fields,
+                        "body": t.body.iter().map(|&f| field_json(g, f, data)).collect::<Vec<_>>(),
+                        "assignee": t.assignee.iter().map(|&f| field_json(g, f, data)).collect::<Vec<_>>(),
+                    });
+                    actions
+                        .push(json!({"step": step.name, "kind": "ticket", "target": target.name}));
+                    tickets.push(ticket);
+                }
+            }
+        }
+    }
+    json!({
+        "steps": trace.steps.iter().map(|&s| g.step(s).name.as_str()).collect::<Vec<_>>(),
+        "answers": answers_json(g, &trace.answers),
+        "actions": actions,
+        "collected": collected,
+        "tickets": tickets,
+    })
+}

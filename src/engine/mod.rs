@@ -1,0 +1,468 @@
+//! Run-time evaluation of a checked graph: a pure state machine.
+//!
+//! [`Engine::new`] verifies the graph (every index, every check) before it
+//! trusts it. A [`Session`] reports the next [`Question`] or the final
+//! outcome, takes answers one at a time (`answer`) and can go back one
+//! question. [`Engine::evaluate`] is the batch form: all known answers in,
+//! the outcome with its trace or the first question still unanswered out.
+//! Nothing here panics on bad input: every mistake is an [`EngineError`].
+
+pub mod json;
+mod trace;
+
+pub use trace::Trace;
+
+use crate::graph::artifact::LoadError;
+use crate::graph::{Dest, Edge, Exit, FactId, Graph, StepId, Terminal};
+
+/// A question the caller must answer now: which fact, asked by which step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub fact: FactId,
+    pub step: StepId,
+}
+
+/// Where a session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Asking(Question),
+    Done(Terminal),
+}
+
+/// The destination of `edge`; a bounded branch counts its use in `counter`
+/// and goes to its `then` once the bound is used up.
+fn take(edge: &Edge, counter: &mut u32) -> Dest {
+    match edge.bound {
+        None => edge.to,
+        Some(b) if *counter < b.times => {
+            *counter += 1;
+            edge.to
+        }
+        Some(b) => b.then,
+    }
+}
+
+/// A mistake in what was given to the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineError {
+    /// No question has this name.
+    UnknownQuestion {
+        fact: String,
+        suggestion: Option<String>,
+    },
+    /// The answer is not one the question allows.
+    InvalidAnswer {
+        fact: String,
+        answer: String,
+        options: Vec<String>,
+    },
+    /// The question exists but is not the one being asked now.
+    NotAsked {
+        fact: String,
+        asking: Option<String>,
+    },
+    /// The call has already reached its outcome.
+    Finished,
+    /// Nothing to go back to.
+    NothingToUndo,
+}
+
+impl EngineError {
+    /// A stable code for tools.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::UnknownQuestion { .. } => "unknown-question",
+            EngineError::InvalidAnswer { .. } => "invalid-answer",
+            EngineError::NotAsked { .. } => "not-asked",
+            EngineError::Finished => "finished",
+            EngineError::NothingToUndo => "nothing-to-undo",
+        }
+    }
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineError::UnknownQuestion { fact, suggestion } => {
+                write!(f, "the policy has no question `{fact}`")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                Ok(())
+            }
+            EngineError::InvalidAnswer {
+                fact,
+                answer,
+                options,
+            } => {
+                write!(
+                    f,
+                    "`{answer}` is not an answer to `{fact}`; the answers are: {}",
+                    options.join(", ")
+                )
+            }
+            EngineError::NotAsked {
+                fact,
+                asking: Some(a),
+            } => {
+                write!(
+                    f,
+                    "`{fact}` is not being asked now; the current question is `{a}`"
+                )
+            }
+            EngineError::NotAsked { fact, asking: None } => {
+                write!(f, "`{fact}` is not being asked now")
+            }
+            EngineError::Finished => write!(f, "the call has already reached its outcome"),
+            EngineError::NothingToUndo => write!(f, "there is no earlier question to go back to"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// A verified graph, ready to evaluate.
+pub struct Engine {
+    graph: Graph,
+    /// Offset of each step's edges in the retry-counter array.
+    edge_base: Vec<u32>,
+    edge_count: usize,
+}
+
+impl Engine {
+    /// Verifies the graph and prepares it for evaluation.
+    pub fn new(graph: Graph) -> Result<Engine, LoadError> {
+        graph.verify()?;
+        Ok(Self::trusted(graph))
+    }
+
+    /// Loads and verifies a compiled artifact.
+    pub fn from_json(text: &str) -> Result<Engine, LoadError> {
+        Ok(Self::trusted(Graph::from_json(text)?))
+    }
+
+    fn trusted(graph: Graph) -> Engine {
+        let mut edge_base = Vec::with_capacity(graph.steps.len());
+        let mut total = 0u32;
+        for s in &graph.steps {
+            edge_base.push(total);
+            total += s.exit.edges().count() as u32;
+        }
+        Engine {
+            graph,
+            edge_base,
+            edge_count: total as usize,
+        }
+    }
+
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    pub fn start(&self) -> Session<'_> {
+        let mut s = Session {
+            engine: self,
+            facts: vec![NONE; self.graph.facts.len()],
+            counters: vec![0; self.edge_count],
+            status: Status::Done(Terminal {
+                outcome: 0,
+                target: None,
+            }),
+            trace: Trace::default(),
+            history: Vec::new(),
+        };
+        s.advance(self.graph.start);
+        s
+    }
+
+    /// The question named `name`.
+    pub fn fact(&self, name: &str) -> Result<FactId, EngineError> {
+        self.graph
+            .fact_by_name(name)
+            .ok_or_else(|| EngineError::UnknownQuestion {
+                fact: name.to_string(),
+                suggestion: crate::suggest::closest(
+                    name,
+                    self.graph.facts.iter().map(|f| f.name.as_str()),
+                )
+                .map(str::to_string),
+            })
+    }
+
+    /// The index of `answer` among the question's answers.
+    pub fn answer_index(&self, fact: FactId, answer: &str) -> Result<u32, EngineError> {
+        let f = self.graph.fact(fact);
+        f.answers
+            .iter()
+            .position(|a| a == answer)
+            .map(|i| i as u32)
+            .ok_or_else(|| EngineError::InvalidAnswer {
+                fact: f.name.clone(),
+                answer: answer.to_string(),
+                options: f.answers.clone(),
+            })
+    }
+
+    /// The batch form: answers by question name, one per round of a bounded
+    /// retry, in order. Returns the outcome with the full trace, or the first
+    /// question still unanswered (with the trace so far).
+    pub fn evaluate(&self, answers: &[(String, Vec<String>)]) -> Result<Evaluation, EngineError> {
+        let mut rounds: Vec<Vec<u32>> = vec![Vec::new(); self.graph.facts.len()];
+        for (name, given) in answers {
+            let f = self.fact(name)?;
+            for a in given {
+                rounds[f as usize].push(self.answer_index(f, a)?);
+            }
+        }
+        Ok(self.evaluate_rounds(rounds))
+    }
+
+    /// The batch form on indices: `rounds[fact]` lists that question's
+    /// answers in the order its rounds are asked.
+    pub fn evaluate_rounds(&self, rounds: Vec<Vec<u32>>) -> Evaluation {
+        let mut next = vec![0usize; rounds.len()];
+        let mut session = self.start();
+        loop {
+            match session.status {
+                Status::Done(t) => {
+                    return Evaluation::Complete {
+                        terminal: t,
+                        trace: session.trace,
+                    }
+                }
+                Status::Asking(q) => {
+                    let f = q.fact as usize;
+                    match rounds.get(f).and_then(|r| r.get(next[f])) {
+                        Some(&a) => {
+                            next[f] += 1;
+                            session.answer_index(q.fact, a);
+                        }
+                        None => {
+                            return Evaluation::NeedsAnswer {
+                                question: q,
+                                trace: session.trace,
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The hot path: the terminal reached by answers given in the order the
+    /// questions are asked, as answer indices; no trace. `None` when the
+    /// answers run out or one is out of range.
+    pub fn run(&self, answers: &[u32]) -> Option<Terminal> {
+        let g = &self.graph;
+        let mut facts = [NONE; 16];
+        let mut facts_vec;
+        let facts: &mut [u32] = if g.facts.len() <= 16 {
+            &mut facts[..]
+        } else {
+            facts_vec = vec![NONE; g.facts.len()];
+            &mut facts_vec[..]
+        };
+        let mut counters: Vec<u32> = Vec::new();
+        let mut next = answers.iter();
+        let mut step = g.start;
+        loop {
+            let s = &g.steps[step as usize];
+            let (edge, index) = match &s.exit {
+                Exit::End { terminal, .. } => return Some(*terminal),
+                Exit::Goto { edge } => (edge, 0),
+                Exit::Ask { fact, branches } => {
+                    let a = *next.next()?;
+                    facts[*fact as usize] = a;
+                    (branches.get(a as usize)?, a)
+                }
+                Exit::Match { fact, branches } => {
+                    let a = facts[*fact as usize];
+                    (branches.get(a as usize)?, a)
+                }
+                Exit::None => return None,
+            };
+            let dest = match edge.bound {
+                None => edge.to,
+                Some(_) => {
+                    if counters.is_empty() {
+                        counters = vec![0; self.edge_count];
+                    }
+                    take(
+                        edge,
+                        &mut counters[(self.edge_base[step as usize] + index) as usize],
+                    )
+                }
+            };
+            match dest {
+                Dest::End(t) => return Some(t),
+                Dest::Step(t) => step = t,
+            }
+        }
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The result of a batch evaluation.
+#[derive(Clone, Debug)]
+pub enum Evaluation {
+    Complete { terminal: Terminal, trace: Trace },
+    NeedsAnswer { question: Question, trace: Trace },
+}
+
+/// One call in progress.
+#[derive(Clone)]
+pub struct Session<'e> {
+    engine: &'e Engine,
+    facts: Vec<u32>,
+    counters: Vec<u32>,
+    status: Status,
+    trace: Trace,
+    /// Snapshots taken before each answer, for `back`.
+    history: Vec<Snapshot>,
+}
+
+#[derive(Clone)]
+struct Snapshot {
+    facts: Vec<u32>,
+    counters: Vec<u32>,
+    status: Status,
+    trace: Trace,
+}
+
+impl<'e> Session<'e> {
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The question being asked now, if any.
+    pub fn question(&self) -> Option<Question> {
+        match self.status {
+            Status::Asking(q) => Some(q),
+            Status::Done(_) => None,
+        }
+    }
+
+    pub fn outcome(&self) -> Option<Terminal> {
+        match self.status {
+            Status::Done(t) => Some(t),
+            Status::Asking(_) => None,
+        }
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    pub fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
+    /// Answers the current question by name.
+    pub fn answer(&mut self, fact: &str, answer: &str) -> Result<(), EngineError> {
+        let f = self.engine.fact(fact)?;
+        let q = match self.status {
+            Status::Done(_) => return Err(EngineError::Finished),
+            Status::Asking(q) => q,
+        };
+        if q.fact != f {
+            return Err(EngineError::NotAsked {
+                fact: fact.to_string(),
+                asking: Some(self.engine.graph.fact(q.fact).name.clone()),
+            });
+        }
+        let a = self.engine.answer_index(f, answer)?;
+        self.answer_index(f, a);
+        Ok(())
+    }
+
+    /// Goes back to the previous question, forgetting its answer.
+    pub fn back(&mut self) -> Result<(), EngineError> {
+        let snap = self.history.pop().ok_or(EngineError::NothingToUndo)?;
+        self.facts = snap.facts;
+        self.counters = snap.counters;
+        self.status = snap.status;
+        self.trace = snap.trace;
+        Ok(())
+    }
+
+    /// Answers the current question (checked by the caller) by index.
+    fn answer_index(&mut self, fact: FactId, a: u32) {
+        let Status::Asking(q) = self.status else {
+            return;
+        };
+        self.history.push(Snapshot {
+            facts: self.facts.clone(),
+            counters: self.counters.clone(),
+            status: self.status,
+            trace: self.trace.clone(),
+        });
+        self.facts[fact as usize] = a;
+        self.trace.answers.push((fact, a));
+        let g = &self.engine.graph;
+        if let Exit::Ask { branches, .. } = &g.step(q.step).exit {
+            if let Some(edge) = branches.get(a as usize) {
+                let edge = *edge;
+                self.follow(q.step, a, &edge);
+            }
+        }
+    }
+
+    /// Takes an edge, honouring its bound, and runs on to the next question
+    /// or the end.
+    fn follow(&mut self, from: StepId, index: u32, edge: &Edge) {
+        let slot = (self.engine.edge_base[from as usize] + index) as usize;
+        match take(edge, &mut self.counters[slot]) {
+            Dest::End(t) => self.status = Status::Done(t),
+            Dest::Step(s) => self.advance(s),
+        }
+    }
+
+    /// Enters `step` and runs until a question or an outcome.
+    fn advance(&mut self, mut step: StepId) {
+        let g = &self.engine.graph;
+        loop {
+            self.trace.steps.push(step);
+            let (edge, index) = match &g.step(step).exit {
+                Exit::Ask { fact, .. } => {
+                    self.status = Status::Asking(Question { fact: *fact, step });
+                    return;
+                }
+                Exit::End { terminal, .. } => {
+                    self.status = Status::Done(*terminal);
+                    return;
+                }
+                Exit::Goto { edge } => (*edge, 0),
+                Exit::Match { fact, branches } => {
+                    let a = self.facts[*fact as usize];
+                    match branches.get(a as usize) {
+                        Some(e) => (*e, a),
+                        // Ruled out by the unknown-fact check.
+                        None => {
+                            self.status = Status::Done(Terminal {
+                                outcome: 0,
+                                target: None,
+                            });
+                            return;
+                        }
+                    }
+                }
+                Exit::None => {
+                    self.status = Status::Done(Terminal {
+                        outcome: 0,
+                        target: None,
+                    });
+                    return;
+                }
+            };
+            let slot = (self.engine.edge_base[step as usize] + index) as usize;
+            match take(&edge, &mut self.counters[slot]) {
+                Dest::End(t) => {
+                    self.status = Status::Done(t);
+                    return;
+                }
+                Dest::Step(s) => step = s,
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! What happened on a call: the steps visited and the answers given. The
+//! actions, data collected and tickets filed follow from the steps, so the
+//! trace stays two small vectors; [`super::json`] spells it out.
+
+use crate::graph::{FactId, StepId};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    pub steps: Vec<StepId>,
+    pub answers: Vec<(FactId, u32)>,
+}

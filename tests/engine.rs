@@ -1,0 +1,270 @@
+//! The run-time engine: every caller path replays to the outcome `paths`
+//! reports (through the library and through `sopc eval`), each answer error
+//! is structured, secrets never appear, and `sopc run` works over a pipe.
+
+mod common;
+
+use serde_json::{json, Value};
+use sopc::analysis::states::StateSpace;
+use sopc::engine::{EngineError, Evaluation};
+use sopc::Engine;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn engine(path: &str) -> Engine {
+    let src =
+        std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).expect("policy");
+    Engine::new(sopc::compile(&src).expect("compiles")).expect("verifies")
+}
+
+fn sopc(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sopc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sopc runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    let o = child.wait_with_output().expect("output");
+    (
+        o.status.code().expect("exit code"),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_caller_path_of_every_policy_replays_to_its_outcome() {
+    for path in common::shipped_policies() {
+        let src = std::fs::read_to_string(&path).expect("policy");
+        let graph = sopc::compile(&src).expect("compiles");
+        let space = StateSpace::build(&graph).expect("space");
+        let paths = sopc::paths::enumerate(&graph, &space, 100_000);
+        let engine = Engine::new(graph.clone()).expect("verifies");
+        for p in &paths {
+            let mut rounds = vec![Vec::new(); graph.facts.len()];
+            for &(f, a) in &p.answers {
+                rounds[f as usize].push(a);
+            }
+            match engine.evaluate_rounds(rounds) {
+                Evaluation::Complete { terminal, trace } => {
+                    assert_eq!(terminal, p.terminal, "{}", path.display());
+                    assert_eq!(trace.steps, p.steps, "{}", path.display());
+                    assert_eq!(trace.answers, p.answers);
+                }
+                other => panic!("{}: path did not complete: {other:?}", path.display()),
+            }
+            // The hot path agrees.
+            let order: Vec<u32> = p.answers.iter().map(|&(_, a)| a).collect();
+            assert_eq!(engine.run(&order), Some(p.terminal));
+        }
+    }
+}
+
+#[test]
+fn eval_replays_every_path_printed_by_paths() {
+    let (code, out, _) = sopc(&["paths", "--format", "json", "policies/hac.sop"], "");
+    assert_eq!(code, 0);
+    let listing: Value = serde_json::from_str(&out).expect("json");
+    for p in listing["paths"].as_array().expect("paths") {
+        let (code, out, err) = sopc(
+            &["eval", "policies/hac.sop", "--answers", "-"],
+            &p["answers"].to_string(),
+        );
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["status"], "complete");
+        assert_eq!(v["outcome"], p["outcome"], "answers {}", p["answers"]);
+        assert_eq!(v["trace"]["steps"], p["steps"]);
+    }
+}
+
+#[test]
+fn dropping_the_last_answer_asks_for_it() {
+    let (_, out, _) = sopc(&["paths", "--format", "json", "policies/hac.sop"], "");
+    let listing: Value = serde_json::from_str(&out).expect("json");
+    for p in listing["paths"].as_array().expect("paths") {
+        let mut answers = p["answers"].as_object().expect("object").clone();
+        let (last, value) = answers
+            .iter()
+            .next_back()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .expect("an answer");
+        // For a retried question, drop only its last round.
+        match value {
+            Value::Array(mut rounds) => {
+                rounds.pop();
+                answers.insert(last.clone(), Value::Array(rounds));
+            }
+            _ => {
+                answers.remove(&last);
+            }
+        }
+        let (code, out, _) = sopc(
+            &["eval", "policies/hac.sop", "--answers", "-"],
+            &Value::Object(answers).to_string(),
+        );
+        assert_eq!(code, 0);
+        let v: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["status"], "needs_answer", "{out}");
+        assert_eq!(v["fact"], json!(last));
+        assert!(v["options"].as_array().is_some_and(|o| !o.is_empty()));
+    }
+}
+
+#[test]
+fn each_answer_error_is_structured() {
+    let e = engine("policies/hac.sop");
+    let mut s = e.start();
+    assert_eq!(
+        s.answer("caller_knd", "parent"),
+        Err(EngineError::UnknownQuestion {
+            fact: "caller_knd".into(),
+            suggestion: Some("caller_kind".into())
+        })
+    );
+    assert!(matches!(
+        s.answer("caller_kind", "teacher"),
+        Err(EngineError::InvalidAnswer { ref options, .. }) if options == &["parent", "student"]
+    ));
+    assert_eq!(
+        s.answer("urgent", "yes"),
+        Err(EngineError::NotAsked {
+            fact: "urgent".into(),
+            asking: Some("caller_kind".into())
+        })
+    );
+    assert_eq!(s.back(), Err(EngineError::NothingToUndo));
+    s.answer("caller_kind", "student").expect("valid");
+    s.answer("computer_login", "no").expect("valid");
+    assert!(s.outcome().is_some());
+    assert_eq!(
+        s.answer("computer_login", "yes"),
+        Err(EngineError::Finished)
+    );
+    // Back from the outcome to the last question, then another answer.
+    s.back().expect("one answer to undo");
+    assert!(s.outcome().is_none());
+    s.answer("computer_login", "yes").expect("valid");
+    assert_eq!(
+        e.graph().fact(s.question().expect("asking").fact).name,
+        "web_access_checked"
+    );
+}
+
+#[test]
+fn eval_reports_a_bad_answer_as_json_with_exit_1() {
+    let (code, out, _) = sopc(
+        &["eval", "policies/hac.sop", "--answers", "-"],
+        r#"{"caller_kind": "teacher"}"#,
+    );
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["status"], "error");
+    assert_eq!(v["error"]["code"], "invalid-answer");
+    let (code, out, _) = sopc(&["eval", "policies/hac.sop", "--answers", "-"], "not json");
+    assert_eq!(code, 2);
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).expect("json")["error"]["code"],
+        "bad-input"
+    );
+}
+
+#[test]
+fn secrets_given_as_data_never_appear_in_eval_or_run_output() {
+    let data = std::env::temp_dir().join(format!("sopc-data-{}.json", std::process::id()));
+    std::fs::write(
+        &data,
+        r#"{"parent_password": "Hunter2-secret", "parent_login_id": "login-pl-777", "student_name": "Ann Lee"}"#,
+    )
+    .expect("write");
+    let answers = r#"{"caller_kind": "parent", "has_parent_login": "yes", "capitals_work": ["no", "no", "no"],
+                     "login_id_correct": "yes", "validation_works": "no"}"#;
+    let (code, out, _) = sopc(
+        &[
+            "eval",
+            "policies/hac.sop",
+            "--answers",
+            "-",
+            "--data",
+            data.to_str().expect("path"),
+        ],
+        answers,
+    );
+    assert_eq!(code, 0);
+    assert!(
+        !out.contains("Hunter2-secret") && !out.contains("login-pl-777"),
+        "{out}"
+    );
+    assert!(out.contains("[redacted]") && out.contains("Ann Lee"));
+    let (code, out, _) = sopc(
+        &["run", "policies/hac.sop"],
+        "parent\nyes\nno\nno\nno\nyes\nno\n",
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("Parent HAC password = [redacted]"), "{out}");
+}
+
+#[test]
+fn run_walks_a_call_over_a_pipe_with_back() {
+    // parent, then has_parent_login = 1 (yes), back, 2 (no), urgent = no.
+    let (code, out, _) = sopc(&["run", "policies/hac.sop"], "1\n1\nback\n2\nno\n");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(back to the previous question)"));
+    assert!(out.contains("Please submit the form to your child's campus."));
+    assert!(
+        out.trim_end()
+            .ends_with("Outcome: The caller was sent elsewhere (referred(campus))"),
+        "{out}"
+    );
+    // A wrong answer is explained and asked again; input that ends early is exit 2.
+    let (code, out, err) = sopc(&["run", "policies/hac.sop"], "teacher\n");
+    assert!(out.contains("`teacher` is not an answer to `caller_kind`"));
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn eval_refuses_a_corrupted_artifact() {
+    let dir = std::env::temp_dir().join(format!("sopc-art-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (_, artifact, _) = sopc(&["compile", "policies/hac.sop"], "");
+    let good = dir.join("good.json");
+    std::fs::write(&good, &artifact).expect("write");
+    let (code, out, _) = sopc(
+        &["eval", good.to_str().expect("p"), "--answers", "-"],
+        r#"{"caller_kind": "student", "computer_login": "no"}"#,
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("referral"));
+    let bad = dir.join("v9.json");
+    std::fs::write(
+        &bad,
+        artifact.replacen("\"version\": 1", "\"version\": 9", 1),
+    )
+    .expect("write");
+    let (code, _, err) = sopc(&["eval", bad.to_str().expect("p"), "--answers", "-"], "{}");
+    assert_eq!(code, 1);
+    assert!(err.contains("format version 9"), "{err}");
+}
+
+#[test]
+fn the_published_schema_matches_the_artifact_types() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/artifact.schema.json");
+    let generated = sopc::graph::artifact::schema_json();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &generated).expect("write schema");
+    }
+    let published = std::fs::read_to_string(path).expect("docs/artifact.schema.json");
+    assert_eq!(
+        published, generated,
+        "regenerate with UPDATE_SCHEMA=1 cargo test --test engine"
+    );
+}
