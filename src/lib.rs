@@ -14,6 +14,7 @@
 pub mod analysis;
 pub mod check;
 pub mod codes;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod graph;

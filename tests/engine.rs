@@ -27,12 +27,13 @@ fn sopc(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("sopc runs");
-    child
+    // sopc may exit before reading its input (a refused artifact): a broken
+    // pipe here is not what the tests check.
+    let _ = child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write");
+        .write_all(stdin.as_bytes());
     let o = child.wait_with_output().expect("output");
     (
         o.status.code().expect("exit code"),

@@ -27,6 +27,8 @@ enum Item {
 /// step's own earlier actions).
 struct Need {
     bit: usize,
+    /// For an `end` on a question's branch: the answer that takes it.
+    answer: Option<u32>,
     /// Bits the step itself sets before the requirement is checked.
     local: Vec<usize>,
     report: Report,
@@ -45,7 +47,7 @@ enum Report {
         span: Span,
     },
     Ticket {
-        target: u32,
+        terminal: Terminal,
         span: Span,
     },
 }
@@ -86,6 +88,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                         needs[s].push(Need {
                             bit,
                             local: local.clone(),
+                            answer: None,
                             report: Report::Data {
                                 data: d,
                                 target: t.target,
@@ -98,14 +101,15 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 _ => {}
             }
         }
-        for (terminal, span) in step_terminals(step) {
+        for (terminal, span, answer) in step_terminals(step) {
             if let Some(target) = terminal.target {
                 if g.targets[target as usize].kind == TargetKind::Ticket {
                     let bit = bits.get(Item::Ticket(target));
                     needs[s].push(Need {
                         bit,
                         local: local.clone(),
-                        report: Report::Ticket { target, span },
+                        answer,
+                        report: Report::Ticket { terminal, span },
                     });
                 }
             }
@@ -117,6 +121,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         needs[r.then as usize].push(Need {
             bit,
             local: vec![],
+            answer: None,
             report: Report::Order {
                 first: r.first,
                 then: r.then,
@@ -167,21 +172,31 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     let preds = predecessors(space);
     for (s, k, bit) in failures {
         let path = walk_back(space, &preds, &inb, words, &gen, s, bit);
-        let ce = counter_example(g, space, &path, Some(s));
+        let mut ce = counter_example(g, space, &path, Some(s));
         let need = &needs[space.step[s as usize] as usize][k];
+        if let (Some(a), Exit::Ask { fact, .. }) =
+            (need.answer, &g.step(space.step[s as usize]).exit)
+        {
+            let f = g.fact(*fact);
+            ce.answers
+                .push((f.name.clone(), f.answers[a as usize].clone()));
+        }
         diags.push(describe(g, need.report, space.step[s as usize]).with_path(ce));
     }
 }
 
-fn step_terminals(step: &crate::graph::Step) -> Vec<(Terminal, Span)> {
+/// Every terminal a step can end in, with the span to blame and, on a
+/// question's branch, the answer that takes it.
+fn step_terminals(step: &crate::graph::Step) -> Vec<(Terminal, Span, Option<u32>)> {
     let mut out = Vec::new();
     if let Exit::End { terminal, span } = step.exit {
-        out.push((terminal, span));
+        out.push((terminal, span, None));
     }
-    for (_, e) in step.exit.edges() {
+    let asks = matches!(step.exit, Exit::Ask { .. });
+    for (answer, e) in step.exit.edges() {
         for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
             if let Dest::End(t) = d {
-                out.push((t, e.span));
+                out.push((t, e.span, answer.filter(|_| asks).map(|a| a as u32)));
             }
         }
     }
@@ -222,12 +237,13 @@ fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
             .with_label(span, "the rule")
             .with_help(format!("route every path into `{t}` through `{f}` first"))
         }
-        Report::Ticket { target, span } => {
-            let t = &g.targets[target as usize];
+        Report::Ticket { terminal, span } => {
+            let t = &g.targets[terminal.target.unwrap_or(0) as usize];
             Diagnostic::new(
                 Code::MissingTicket,
                 format!(
-                    "step `{step_name}` ends escalated to `{}` without a ticket to it",
+                    "step `{step_name}` ends in `{}` without a ticket to `{}`",
+                    g.terminal_text(terminal),
                     t.name
                 ),
             )

@@ -38,7 +38,11 @@ pub fn run(g: &Graph, opts: &Options) -> Vec<Diagnostic> {
     loops::unbounded_loops(g, &mut diags);
     secrets::secret_leaks(g, &mut diags);
     review::review_overdue(g, opts, &mut diags);
-    if diags.iter().any(|d| d.is_error()) {
+    // The state space needs a way out of every step and bounded loops.
+    if diags
+        .iter()
+        .any(|d| matches!(d.code, Code::DeadEnd | Code::UnboundedLoop))
+    {
         return diags;
     }
     match StateSpace::build(g) {

@@ -1,9 +1,12 @@
-//! `sopc check [PATH...]`: run every check on every policy and report.
+//! `sopc check [PATH...]`: run every check on every policy and report, for
+//! people (`human`) or tools (`json`, `sarif`, `github`).
 
 use super::{input, usage_error, Exit};
 use sopc::codes::Code;
 use sopc::pipeline::{check_source, CheckOptions, Level};
-use sopc::{diagnostic, Severity};
+use sopc::render::FileReport;
+use sopc::{diagnostic, Diagnostic, Severity};
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -32,10 +35,18 @@ pub struct Args {
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+}
+
+struct Checked {
+    name: String,
+    text: String,
+    diagnostics: Vec<Diagnostic>,
 }
 
 pub fn run(args: Args) -> Exit {
-    let opts = match options(&args) {
+    let (today, flags) = match command_line(&args) {
         Ok(o) => o,
         Err(e) => return usage_error(e),
     };
@@ -46,37 +57,53 @@ pub fn run(args: Args) -> Exit {
     let color = args.format == Format::Human
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
-    let (mut errors, mut warnings) = (0usize, 0usize);
-    let mut json_files = Vec::new();
+    let mut checked = Vec::with_capacity(files.len());
     for file in &files {
         let source = match input::read(file) {
             Ok(s) => s,
             Err(e) => return usage_error(e),
         };
-        let checked = check_source(&source.text, &opts);
-        for d in &checked.diagnostics {
-            match d.severity {
-                Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
+        // sopc.toml first, the command line over it.
+        let mut levels = match sopc::config::levels_for(file) {
+            Ok(l) => l,
+            Err(e) => return usage_error(e),
+        };
+        levels.extend(flags.iter().map(|(c, l)| (*c, *l)));
+        let mut opts = CheckOptions::default();
+        opts.check.today = Some(today);
+        opts.levels = levels;
+        let result = check_source(&source.text, &opts);
+        if args.format == Format::Human {
+            for d in &result.diagnostics {
+                print!(
+                    "{}",
+                    diagnostic::render_human(d, &source.name, &source.text, color)
+                );
+                println!();
             }
         }
-        match args.format {
-            Format::Human => {
-                for d in &checked.diagnostics {
-                    print!(
-                        "{}",
-                        diagnostic::render_human(d, &source.name, &source.text, color)
-                    );
-                    println!();
-                }
-            }
-            Format::Json => json_files.push(sopc::render::check_json::file_report(
-                &source.name,
-                &source.text,
-                &checked.diagnostics,
-            )),
-        }
+        checked.push(Checked {
+            name: source.name,
+            text: source.text,
+            diagnostics: result.diagnostics,
+        });
     }
+    let count = |s: Severity| {
+        checked
+            .iter()
+            .flat_map(|c| &c.diagnostics)
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let reports: Vec<FileReport<'_>> = checked
+        .iter()
+        .map(|c| FileReport {
+            name: &c.name,
+            text: &c.text,
+            diagnostics: &c.diagnostics,
+        })
+        .collect();
     match args.format {
         Format::Human => println!(
             "checked {} {}: {} {}, {} {}",
@@ -89,11 +116,17 @@ pub fn run(args: Args) -> Exit {
         ),
         Format::Json => {
             let out = serde_json::json!({
-                "files": json_files,
+                "files": reports.iter().map(|r| sopc::render::check_json::file_report(r.name, r.text, r.diagnostics)).collect::<Vec<_>>(),
                 "summary": { "files": files.len(), "errors": errors, "warnings": warnings },
             });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
+        Format::Sarif => println!(
+            "{}",
+            serde_json::to_string_pretty(&sopc::render::sarif::report(&reports))
+                .unwrap_or_default()
+        ),
+        Format::Github => print!("{}", sopc::render::github::report(&reports)),
     }
     if errors > 0 {
         Exit::PolicyErrors
@@ -110,13 +143,17 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
-fn options(args: &Args) -> Result<CheckOptions, String> {
-    let mut opts = CheckOptions::default();
-    opts.check.today = Some(match &args.today {
+/// YEAR, MONTH, DAY.
+type Date = (i32, u32, u32);
+
+/// The date and the rule levels given on the command line.
+fn command_line(args: &Args) -> Result<(Date, HashMap<Code, Level>), String> {
+    let today = match &args.today {
         Some(t) => sopc::check::parse_date(t)
             .ok_or_else(|| format!("`--today {t}` is not a date; write YEAR-MONTH-DAY"))?,
         None => today_utc(),
-    });
+    };
+    let mut levels = HashMap::new();
     for (codes, level) in [
         (&args.allow, Level::Allow),
         (&args.warn, Level::Warn),
@@ -135,11 +172,11 @@ fn options(args: &Args) -> Result<CheckOptions, String> {
                 vec![code]
             };
             for c in targets {
-                opts.levels.insert(c, level);
+                levels.insert(c, level);
             }
         }
     }
-    Ok(opts)
+    Ok((today, levels))
 }
 
 fn unknown_code(name: &str) -> String {
@@ -151,7 +188,7 @@ fn unknown_code(name: &str) -> String {
 }
 
 /// Today's date in UTC from the system clock.
-fn today_utc() -> (i32, u32, u32) {
+fn today_utc() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

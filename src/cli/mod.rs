@@ -7,6 +7,7 @@
 mod check;
 mod compile;
 mod eval;
+mod explain;
 mod input;
 mod load;
 mod paths;
@@ -35,6 +36,8 @@ enum Command {
     Eval(eval::Args),
     /// Walk an analyst through a call, question by question
     Run(run::Args),
+    /// Explain a check code (what it means, an example, the fix)
+    Explain(explain::Args),
 }
 
 /// Process exit codes.
@@ -65,6 +68,7 @@ pub fn main() -> i32 {
         Command::Compile(a) => compile::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Run(a) => run::run(a),
+        Command::Explain(a) => explain::run(a),
     };
     exit as i32
 }

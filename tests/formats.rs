@@ -1,0 +1,186 @@
+//! `sopc check` for CI: each output format on one fixture with several
+//! diagnostics, SARIF validated against the SARIF 2.1.0 schema, and rule
+//! levels from the command line and from `sopc.toml`.
+
+use serde_json::Value;
+use std::process::Command;
+
+const FIXTURE: &str = "tests/fixtures/formats/several.sop";
+
+fn sopc(args: &[&str]) -> (i32, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_sopc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sopc runs");
+    (
+        o.status.code().expect("exit code"),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn human_output() {
+    let (code, out) = sopc(&["check", "--today", "2026-11-28", FIXTURE]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_output() {
+    let (code, out) = sopc(&[
+        "check",
+        "--today",
+        "2026-11-28",
+        "--format",
+        "json",
+        FIXTURE,
+    ]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["summary"]["errors"], 2);
+    insta::assert_json_snapshot!(v);
+}
+
+#[test]
+fn github_output_has_one_command_per_diagnostic() {
+    let (code, out) = sopc(&[
+        "check",
+        "--today",
+        "2026-11-28",
+        "--format",
+        "github",
+        FIXTURE,
+    ]);
+    assert_eq!(code, 1);
+    let (_, json) = sopc(&[
+        "check",
+        "--today",
+        "2026-11-28",
+        "--format",
+        "json",
+        FIXTURE,
+    ]);
+    let v: Value = serde_json::from_str(&json).expect("json");
+    let n = v["files"][0]["diagnostics"].as_array().map_or(0, Vec::len);
+    assert_eq!(out.lines().count(), n);
+    assert!(out
+        .lines()
+        .all(|l| l.starts_with("::error file=") || l.starts_with("::warning file=")));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_schema() {
+    let (code, out) = sopc(&[
+        "check",
+        "--today",
+        "2026-11-28",
+        "--format",
+        "sarif",
+        FIXTURE,
+        "policies",
+    ]);
+    assert_eq!(code, 1);
+    let instance: Value = serde_json::from_str(&out).expect("json");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sarif/sarif-2.1.0-rtm.5.json"
+        ))
+        .expect("schema"),
+    )
+    .expect("schema json");
+    let validator = jsonschema::draft4::new(&schema).expect("a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = instance["runs"][0]["results"].as_array().expect("results");
+    assert!(results
+        .iter()
+        .any(|r| r["ruleId"] == "secret-leak" && r["level"] == "error"));
+    assert!(results
+        .iter()
+        .all(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].is_u64()));
+    let rules = instance["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert_eq!(rules.len(), sopc::Code::ALL.len());
+    // The shape is stable: a schema-valid document that a reviewer can read.
+    insta::assert_json_snapshot!(results);
+}
+
+#[test]
+fn sopc_toml_sets_levels_and_the_command_line_overrides_it() {
+    let dir = std::env::temp_dir().join(format!("sopc-toml-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).expect("dir");
+    let policy = dir.join("sub/p.sop");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/check/unreachable-step_1.sop"
+        ),
+        &policy,
+    )
+    .expect("copy");
+    let p = policy.to_str().expect("utf-8");
+    let (code, out) = sopc(&["check", "--today", "2026-11-28", p]);
+    assert_eq!(code, 0);
+    assert!(out.contains("1 warning"), "{out}");
+    std::fs::write(
+        dir.join("sopc.toml"),
+        "[lints]\nunreachable-step = \"allow\"\n",
+    )
+    .expect("write");
+    let (code, out) = sopc(&["check", "--today", "2026-11-28", p]);
+    assert_eq!(code, 0);
+    assert!(out.contains("0 warnings"), "{out}");
+    let (code, _) = sopc(&[
+        "check",
+        "--today",
+        "2026-11-28",
+        "-D",
+        "unreachable-step",
+        p,
+    ]);
+    assert_eq!(code, 1);
+    std::fs::write(dir.join("sopc.toml"), "unreachable-stp = \"allow\"\n").expect("write");
+    let (code, _) = sopc(&["check", "--today", "2026-11-28", p]);
+    assert_eq!(code, 2, "a misspelt code in sopc.toml is a usage error");
+}
+
+#[test]
+fn a_lint_line_in_a_step_overrides_the_defaults() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/check/unreachable-step_1.sop"
+    ))
+    .expect("fixture");
+    let allowed = text.replace(
+        "step old_procedure \"The procedure before 2024\" {",
+        "step old_procedure \"The procedure before 2024\" {\n  lint allow unreachable-step",
+    );
+    let checked = sopc::check_source(&allowed, &Default::default());
+    assert!(checked
+        .diagnostics
+        .iter()
+        .all(|d| d.code != sopc::Code::UnreachableStep));
+    let denied = allowed.replace("lint allow", "lint deny");
+    assert!(sopc::check_source(&denied, &Default::default()).has_errors());
+}
+
+#[test]
+fn explain_prints_the_docs_section() {
+    let (code, out) = sopc(&["explain", "missing-data"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("## `missing-data`"));
+    assert!(out.contains("**Fix:**"));
+    assert!(!out.contains("## `missing-ticket`"));
+    let (code, out) = sopc(&["explain"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), sopc::Code::ALL.len());
+    assert_eq!(sopc(&["explain", "missing-dta"]).0, 2);
+}
