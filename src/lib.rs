@@ -23,6 +23,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod render;
 pub mod resolve;
+pub mod scenarios;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

@@ -13,6 +13,7 @@ mod load;
 mod paths;
 mod report;
 mod run;
+mod test;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +39,8 @@ enum Command {
     Run(run::Args),
     /// Explain a check code (what it means, an example, the fix)
     Explain(explain::Args),
+    /// Run the scenarios written in policies, with step and branch coverage
+    Test(test::Args),
 }
 
 /// Process exit codes.
@@ -69,6 +72,7 @@ pub fn main() -> i32 {
         Command::Eval(a) => eval::run(a),
         Command::Run(a) => run::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Test(a) => test::run(a),
     };
     exit as i32
 }

@@ -399,6 +399,7 @@ impl<'e> Session<'e> {
         });
         self.facts[fact as usize] = a;
         self.trace.answers.push((fact, a));
+        self.trace.branches.push((q.step, a));
         let g = &self.engine.graph;
         if let Exit::Ask { branches, .. } = &g.step(q.step).exit {
             if let Some(edge) = branches.get(a as usize) {
@@ -436,7 +437,10 @@ impl<'e> Session<'e> {
                 Exit::Match { fact, branches } => {
                     let a = self.facts[*fact as usize];
                     match branches.get(a as usize) {
-                        Some(e) => (*e, a),
+                        Some(e) => {
+                            self.trace.branches.push((step, a));
+                            (*e, a)
+                        }
                         // Ruled out by the unknown-fact check.
                         None => {
                             self.status = Status::Done(Terminal {

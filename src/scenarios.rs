@@ -1,0 +1,182 @@
+//! Scenarios: the named test cases written in a policy (`scenario "..." {
+//! answers ...  expect ...  visits ... }`), run through the engine, with
+//! step and branch coverage, like `opa test` for policy authors.
+
+use crate::engine::{Engine, Evaluation};
+use crate::graph::{Exit, Graph, StepId};
+
+/// What one scenario did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioResult {
+    pub name: String,
+    /// Empty when the scenario passed; otherwise what differed.
+    pub failures: Vec<Mismatch>,
+}
+
+impl ScenarioResult {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mismatch {
+    /// The answers ran out at this question.
+    Unanswered {
+        fact: String,
+        step: String,
+    },
+    Outcome {
+        expected: String,
+        actual: String,
+    },
+    /// The expected steps, in order, are not all in the steps visited.
+    Steps {
+        expected: Vec<String>,
+        actual: Vec<String>,
+    },
+}
+
+/// Which steps and branches the scenarios reached.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub steps_total: usize,
+    pub steps_covered: usize,
+    pub branches_total: usize,
+    pub branches_covered: usize,
+    pub uncovered_steps: Vec<String>,
+    /// `step: fact = answer`.
+    pub uncovered_branches: Vec<String>,
+}
+
+impl Coverage {
+    pub fn step_percent(&self) -> f64 {
+        percent(self.steps_covered, self.steps_total)
+    }
+
+    pub fn branch_percent(&self) -> f64 {
+        percent(self.branches_covered, self.branches_total)
+    }
+}
+
+fn percent(n: usize, of: usize) -> f64 {
+    if of == 0 {
+        100.0
+    } else {
+        100.0 * n as f64 / of as f64
+    }
+}
+
+pub struct Report {
+    pub results: Vec<ScenarioResult>,
+    pub coverage: Coverage,
+}
+
+/// Runs every scenario of the engine's graph.
+pub fn run(engine: &Engine) -> Report {
+    let g = engine.graph();
+    let mut step_hit = vec![false; g.steps.len()];
+    let mut branch_hit: Vec<Vec<bool>> = g
+        .steps
+        .iter()
+        .map(|s| vec![false; branch_count(&s.exit)])
+        .collect();
+    let mut results = Vec::with_capacity(g.scenarios.len());
+    for sc in &g.scenarios {
+        let mut rounds = vec![Vec::new(); g.facts.len()];
+        for (f, answers) in &sc.answers {
+            rounds[*f as usize].extend(answers.iter().copied());
+        }
+        let evaluation = engine.evaluate_rounds(rounds);
+        let (trace, terminal) = match &evaluation {
+            Evaluation::Complete { terminal, trace } => (trace, Some(*terminal)),
+            Evaluation::NeedsAnswer { trace, .. } => (trace, None),
+        };
+        for &s in &trace.steps {
+            step_hit[s as usize] = true;
+        }
+        for &(s, a) in &trace.branches {
+            if let Some(hit) = branch_hit[s as usize].get_mut(a as usize) {
+                *hit = true;
+            }
+        }
+        let mut failures = Vec::new();
+        if let Evaluation::NeedsAnswer { question, .. } = &evaluation {
+            failures.push(Mismatch::Unanswered {
+                fact: g.fact(question.fact).name.clone(),
+                step: g.step(question.step).name.clone(),
+            });
+        }
+        if let (Some(expected), Some(actual)) = (sc.expect, terminal) {
+            if expected != actual {
+                failures.push(Mismatch::Outcome {
+                    expected: g.terminal_text(expected),
+                    actual: g.terminal_text(actual),
+                });
+            }
+        }
+        if let Some(visits) = &sc.visits {
+            if !is_subsequence(visits, &trace.steps) {
+                failures.push(Mismatch::Steps {
+                    expected: names(g, visits),
+                    actual: names(g, &trace.steps),
+                });
+            }
+        }
+        results.push(ScenarioResult {
+            name: sc.name.clone(),
+            failures,
+        });
+    }
+    Report {
+        results,
+        coverage: coverage(g, &step_hit, &branch_hit),
+    }
+}
+
+fn names(g: &Graph, steps: &[StepId]) -> Vec<String> {
+    steps.iter().map(|&s| g.step(s).name.clone()).collect()
+}
+
+/// `want` appears in `have` in order (other steps may come between).
+fn is_subsequence(want: &[StepId], have: &[StepId]) -> bool {
+    let mut it = have.iter();
+    want.iter().all(|w| it.any(|h| h == w))
+}
+
+fn branch_count(exit: &Exit) -> usize {
+    match exit {
+        Exit::Ask { branches, .. } | Exit::Match { branches, .. } => branches.len(),
+        _ => 0,
+    }
+}
+
+fn coverage(g: &Graph, step_hit: &[bool], branch_hit: &[Vec<bool>]) -> Coverage {
+    let mut c = Coverage {
+        steps_total: g.steps.len(),
+        ..Default::default()
+    };
+    for (i, step) in g.steps.iter().enumerate() {
+        if step_hit[i] {
+            c.steps_covered += 1;
+        } else {
+            c.uncovered_steps.push(step.name.clone());
+        }
+        let fact = match step.exit {
+            Exit::Ask { fact, .. } | Exit::Match { fact, .. } => g.fact(fact),
+            _ => continue,
+        };
+        for (a, hit) in branch_hit[i].iter().enumerate() {
+            c.branches_total += 1;
+            if *hit {
+                c.branches_covered += 1;
+            } else {
+                c.uncovered_branches.push(format!(
+                    "{}: {} = {}",
+                    step.name, fact.name, fact.answers[a]
+                ));
+            }
+        }
+    }
+    c
+}
