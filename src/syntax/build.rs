@@ -602,8 +602,12 @@ fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let start = pair.as_span().start();
     let mut last = pair.clone();
-    while let Some(child) = last.clone().into_inner().last() {
-        last = child;
+    // A quoted string is one token: its end is its closing quote.
+    while last.as_rule() != Rule::string {
+        match last.clone().into_inner().last() {
+            Some(child) => last = child,
+            None => break,
+        }
     }
     Span::new(start, last.as_span().end())
 }
