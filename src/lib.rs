@@ -32,5 +32,5 @@ pub use codes::{Code, Severity};
 pub use diagnostic::Diagnostic;
 pub use engine::Engine;
 pub use graph::Graph;
-pub use pipeline::{check_source, compile, CheckOptions, Checked};
+pub use pipeline::{check_source, compile, format_source, CheckOptions, Checked};
 pub use syntax::parse;

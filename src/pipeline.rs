@@ -120,3 +120,15 @@ fn apply_level(d: &mut Diagnostic, policy: Option<&ast::Policy>, opts: &CheckOpt
         None => true,
     }
 }
+
+/// The canonical layout of a policy (see [`crate::render::format`]), or its
+/// syntax errors.
+pub fn format_source(text: &str) -> Result<String, Vec<Diagnostic>> {
+    let parsed = crate::syntax::parse(text);
+    match parsed.policy {
+        Some(p) if !parsed.diagnostics.iter().any(Diagnostic::is_error) => {
+            Ok(crate::render::format::format(&p, text))
+        }
+        _ => Err(parsed.diagnostics),
+    }
+}

@@ -8,6 +8,7 @@ mod check;
 mod compile;
 mod eval;
 mod explain;
+mod fmt;
 mod input;
 mod load;
 mod paths;
@@ -41,6 +42,8 @@ enum Command {
     Explain(explain::Args),
     /// Run the scenarios written in policies, with step and branch coverage
     Test(test::Args),
+    /// Rewrite policies in the canonical layout (`--check`: only report)
+    Fmt(fmt::Args),
 }
 
 /// Process exit codes.
@@ -53,6 +56,7 @@ pub enum Exit {
 
 pub fn main() -> i32 {
     install_panic_hook();
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -73,8 +77,20 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Test(a) => test::run(a),
+        Command::Fmt(a) => fmt::run(a),
     };
     exit as i32
+}
+
+/// Like other command-line tools, stop quietly when the reader of standard
+/// output goes away (`sopc paths big.sop | head`) instead of failing to print.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting the default disposition of SIGPIPE before any thread
+    // starts has no other effect on the process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// A panic is a bug in sopc: say so in two lines instead of a backtrace.

@@ -3,6 +3,7 @@
 //! `&[FileReport]`, and a variant in `cli/check.rs`'s `Format`.
 
 pub mod check_json;
+pub mod format;
 pub mod github;
 pub mod sarif;
 

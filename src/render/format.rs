@@ -1,0 +1,801 @@
+//! `sopc fmt`: the canonical layout of a policy, from its AST and the
+//! comments of its source. Every comment is kept, in order: a comment on a
+//! line of its own stays before the item that follows it, a comment after
+//! code stays at the end of that item's line. Declarations keep their order;
+//! header fields, ticket sections and step lint lines take a fixed order;
+//! branches and runs of similar declarations are aligned.
+
+use crate::syntax::ast::*;
+
+/// Lines longer than this are wrapped where the language allows it.
+const WIDTH: usize = 100;
+
+/// A comment in the source.
+struct Comment {
+    start: usize,
+    text: String,
+    /// Nothing but white space before it on its line.
+    own_line: bool,
+}
+
+/// Every comment of `source`, skipping `#` inside quoted texts.
+fn comments(source: &str) -> Vec<Comment> {
+    let bytes = source.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut in_string = false;
+    let mut line_start = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                in_string = false;
+                line_start = i + 1;
+            }
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'#' if !in_string => {
+                let end = source[i..].find('\n').map_or(source.len(), |e| i + e);
+                out.push(Comment {
+                    start: i,
+                    text: source[i..end].trim_end().to_string(),
+                    own_line: source[line_start..i].trim().is_empty(),
+                });
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+struct Printer<'s> {
+    source: &'s str,
+    comments: Vec<Comment>,
+    next: usize,
+    out: String,
+    /// Where in the source the last thing printed ended.
+    last: usize,
+}
+
+/// Formats a parsed policy. `source` is the text it was parsed from.
+pub fn format(policy: &Policy, source: &str) -> String {
+    let mut p = Printer {
+        source,
+        comments: comments(source),
+        next: 0,
+        out: String::new(),
+        last: 0,
+    };
+    p.header(&policy.header);
+    let mut items: Vec<Item<'_>> = Vec::new();
+    items.extend(policy.roles.iter().map(Item::Role));
+    items.extend(policy.targets.iter().map(Item::Target));
+    items.extend(policy.data.iter().map(Item::Data));
+    items.extend(policy.outcomes.iter().map(Item::Outcome));
+    items.extend(policy.never_disclose.iter().map(Item::Never));
+    items.extend(policy.requires.iter().map(Item::Require));
+    items.extend(policy.starts.iter().map(Item::Start));
+    items.extend(policy.steps.iter().map(Item::Step));
+    items.extend(policy.scenarios.iter().map(Item::Scenario));
+    items.sort_by_key(|i| i.span().start);
+    let mut i = 0;
+    while i < items.len() {
+        // A run of consecutive declarations of one kind is aligned together.
+        let mut j = i + 1;
+        while j < items.len()
+            && items[j].kind() == items[i].kind()
+            && items[i].aligns()
+            && !blank_between(
+                source,
+                items[j - 1].span().end as usize,
+                items[j].span().start as usize,
+            )
+        {
+            j += 1;
+        }
+        let run = &items[i..j];
+        let widths = Widths::of(run);
+        for (k, item) in run.iter().enumerate() {
+            let start = item.span().start as usize;
+            // Blocks, and the first declaration after the header, stand apart.
+            if k == 0 && (item.is_block() || i == 0) {
+                p.blank_line();
+            }
+            p.leading(start, "");
+            p.gap(start);
+            match item {
+                Item::Role(r) => p.line(
+                    &format!(
+                        "role {} {}",
+                        pad(&r.name.text, widths.name),
+                        p.text(&r.title, 0)
+                    ),
+                    r.span,
+                ),
+                Item::Target(t) => p.target(t, &widths),
+                Item::Data(d) => p.data(d, &widths),
+                Item::Outcome(o) => p.outcome(o, &widths),
+                Item::Never(n) => p.line(&format!("never disclose {}", names(&n.fields)), n.span),
+                Item::Require(r) => p.line(
+                    &format!("require {} before {}", r.first.text, r.then.text),
+                    r.span,
+                ),
+                Item::Start(s) => p.line(&format!("start {}", s.step.text), s.span),
+                Item::Step(s) => p.step(s),
+                Item::Scenario(s) => p.scenario(s),
+            }
+        }
+        i = j;
+    }
+    p.rest();
+    p.out
+}
+
+#[derive(Clone, Copy)]
+enum Item<'a> {
+    Role(&'a RoleDecl),
+    Target(&'a TargetDecl),
+    Data(&'a DataDecl),
+    Outcome(&'a OutcomeDecl),
+    Never(&'a NeverDisclose),
+    Require(&'a Require),
+    Start(&'a StartDecl),
+    Step(&'a Step),
+    Scenario(&'a Scenario),
+}
+
+impl Item<'_> {
+    fn span(&self) -> crate::span::Span {
+        match self {
+            Item::Role(x) => x.span,
+            Item::Target(x) => x.span,
+            Item::Data(x) => x.span,
+            Item::Outcome(x) => x.span,
+            Item::Never(x) => x.span,
+            Item::Require(x) => x.span,
+            Item::Start(x) => x.span,
+            Item::Step(x) => x.span,
+            Item::Scenario(x) => x.span,
+        }
+    }
+
+    fn kind(&self) -> u8 {
+        match self {
+            Item::Role(_) => 0,
+            Item::Target(_) => 1,
+            Item::Data(_) => 2,
+            Item::Outcome(_) => 3,
+            Item::Never(_) => 4,
+            Item::Require(_) => 5,
+            Item::Start(_) => 6,
+            Item::Step(_) => 7,
+            Item::Scenario(_) => 8,
+        }
+    }
+
+    fn aligns(&self) -> bool {
+        matches!(
+            self,
+            Item::Role(_) | Item::Target(_) | Item::Data(_) | Item::Outcome(_)
+        )
+    }
+
+    fn is_block(&self) -> bool {
+        matches!(self, Item::Step(_) | Item::Scenario(_))
+    }
+}
+
+/// Column widths for a run of aligned declarations.
+#[derive(Default)]
+struct Widths {
+    name: usize,
+    /// Labels of data and outcomes, titles of targets.
+    label: usize,
+    /// Outcome kinds, when an outcome of the run lists targets.
+    kind: usize,
+}
+
+impl Widths {
+    fn of(run: &[Item<'_>]) -> Widths {
+        let mut w = Widths::default();
+        for item in run {
+            let (name, label) = match item {
+                Item::Role(r) => (r.name.text.len(), 0),
+                Item::Target(t) => (t.name.text.len(), raw_len(&t.title)),
+                Item::Data(d) => (
+                    d.name.text.len(),
+                    d.label.as_ref().map_or(0, raw_len),
+                ),
+                Item::Outcome(o) => (
+                    o.name.text.len(),
+                    o.label.as_ref().map_or(0, raw_len),
+                ),
+                _ => (0, 0),
+            };
+            w.name = w.name.max(name);
+            w.label = w.label.max(label);
+            if let Item::Outcome(o) = item {
+                if o.targets.iter().len() > 0 || w.kind > 0 {
+                    w.kind = w.kind.max(o.kind.map_or(0, |k| kind_name(k).len()));
+                }
+            }
+        }
+        w
+    }
+}
+
+/// The width of a one-part text as written.
+fn raw_len(t: &Text) -> usize {
+    if t.parts.len() == 1 {
+        t.parts[0].len()
+    } else {
+        0
+    }
+}
+
+fn kind_name(k: OutcomeKind) -> &'static str {
+    match k {
+        OutcomeKind::Resolved => "resolved",
+        OutcomeKind::Referral => "referral",
+        OutcomeKind::Escalation => "escalation",
+        OutcomeKind::Pending => "pending",
+    }
+}
+
+fn pad(s: &str, width: usize) -> String {
+    format!("{s:<width$}")
+}
+
+fn names(n: &[Name]) -> String {
+    n.iter()
+        .map(|n| n.text.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether the source between two offsets holds an empty line.
+fn blank_between(source: &str, from: usize, to: usize) -> bool {
+    let gap = source.get(from.min(to)..to).unwrap_or("");
+    let mut lines = gap.split('\n');
+    lines.next();
+    let mut middle: Vec<&str> = lines.collect();
+    middle.pop();
+    middle.iter().any(|l| l.trim().is_empty())
+}
+
+fn dest(d: &Dest) -> String {
+    match d {
+        Dest::Step(n) => n.text.clone(),
+        Dest::End(t) => format!("end {}", terminal(t)),
+    }
+}
+
+fn terminal(t: &TerminalRef) -> String {
+    match &t.target {
+        Some(x) => format!("{}({})", t.outcome.text, x.text),
+        None => t.outcome.text.clone(),
+    }
+}
+
+fn bound(b: &Option<Bound>) -> String {
+    match b {
+        None => String::new(),
+        Some(b) => format!(
+            " at most {} {}, then {}",
+            b.times,
+            if b.times == 1 { "time" } else { "times" },
+            dest(&b.then)
+        ),
+    }
+}
+
+impl Printer<'_> {
+    /// The text as written: its quoted parts, on one line when they fit,
+    /// else one part per line aligned under the first (`column` is where the
+    /// text starts on its line).
+    fn text(&self, t: &Text, column: usize) -> String {
+        let parts: Vec<&str> = t.parts.iter().map(|s| &self.source[s.range()]).collect();
+        let one_line = parts.join(" ");
+        if parts.len() == 1 || column + one_line.len() <= WIDTH {
+            one_line
+        } else {
+            parts.join(&format!("\n{}", " ".repeat(column)))
+        }
+    }
+
+    /// Own-line comments before `offset`, at `indent`; a comment that was at
+    /// the end of a line of code whose item is gone is kept the same way.
+    fn leading(&mut self, offset: usize, indent: &str) {
+        while self.next < self.comments.len() && self.comments[self.next].start < offset {
+            let start = self.comments[self.next].start;
+            self.gap(start);
+            let c = &self.comments[self.next];
+            self.out.push_str(indent);
+            self.out.push_str(&c.text);
+            self.out.push('\n');
+            self.last = start + c.text.len();
+            self.next += 1;
+        }
+    }
+
+    /// One empty line where the source has at least one between what was
+    /// printed last and `start`.
+    fn gap(&mut self, start: usize) {
+        if blank_between(self.source, self.last, start) {
+            self.blank_line();
+        }
+    }
+
+    /// An empty line, unless the output already ends with one or with the
+    /// opening of a block.
+    fn blank_line(&mut self) {
+        if self.out.is_empty() || self.out.ends_with("\n\n") || self.out.ends_with("{\n") {
+            return;
+        }
+        self.out.push('\n');
+    }
+
+    /// Ends an output line for an item ending at `end`: a comment after it
+    /// on the same source line follows it.
+    fn end_line(&mut self, end: usize) {
+        self.last = self.last.max(end);
+        if let Some(c) = self.comments.get(self.next) {
+            let same_line = !c.own_line && !self.source[end.min(c.start)..c.start].contains('\n');
+            if same_line && c.start >= end {
+                self.out.push_str("  ");
+                self.out.push_str(&c.text);
+                self.last = c.start + c.text.len();
+                self.next += 1;
+            }
+        }
+        self.out.push('\n');
+    }
+
+    fn line(&mut self, text: &str, span: crate::span::Span) {
+        self.out.push_str(text);
+        self.end_line(span.end as usize);
+    }
+
+    fn rest(&mut self) {
+        self.leading(usize::MAX, "");
+    }
+
+    fn header(&mut self, h: &Header) {
+        self.leading(h.span.start as usize, "");
+        self.gap(h.span.start as usize);
+        let head = format!(
+            "sop {} {} {{",
+            self.text(&h.id, 4),
+            self.text(&h.title, 5 + h.id.span.len())
+        );
+        self.out.push_str(&head);
+        self.end_line(h.title.span.end as usize);
+        let mut fields: Vec<(usize, &str, String, usize)> = Vec::new();
+        let t = |p: &Self,
+                 label: &'static str,
+                 x: &Option<Text>,
+                 order: usize,
+                 out: &mut Vec<(usize, &str, String, usize)>| {
+            if let Some(x) = x {
+                out.push((order, label, p.text(x, 14), x.span.end as usize));
+            }
+        };
+        t(self, "owner", &h.owner, 0, &mut fields);
+        t(self, "approval", &h.approval, 1, &mut fields);
+        t(self, "revision", &h.revision, 2, &mut fields);
+        let date = |d: &Date| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+        if let Some(d) = &h.implemented {
+            fields.push((3, "implemented", date(d), d.span.end as usize));
+        }
+        if let Some(d) = &h.reviewed {
+            fields.push((4, "reviewed", date(d), d.span.end as usize));
+        }
+        if let Some(p) = &h.review_every {
+            let unit = match (p.unit, p.amount == 1) {
+                (PeriodUnit::Days, true) => "day",
+                (PeriodUnit::Days, false) => "days",
+                (PeriodUnit::Months, true) => "month",
+                (PeriodUnit::Months, false) => "months",
+                (PeriodUnit::Years, true) => "year",
+                (PeriodUnit::Years, false) => "years",
+            };
+            fields.push((
+                5,
+                "review every",
+                format!("{} {unit}", p.amount),
+                p.span.end as usize,
+            ));
+        }
+        t(self, "purpose", &h.purpose, 6, &mut fields);
+        t(self, "source", &h.source, 7, &mut fields);
+        if let Some(b) = &h.budget {
+            let q = if b.questions == 1 {
+                "question"
+            } else {
+                "questions"
+            };
+            fields.push((
+                8,
+                "budget",
+                format!("{} {q}", b.questions),
+                b.span.end as usize,
+            ));
+        }
+        // Comments inside the header travel with the field they precede or
+        // follow on its line, since the fields are put in canonical order.
+        let body_start = h.title.span.end as usize;
+        let inside: Vec<usize> = (self.next..self.comments.len())
+            .take_while(|&i| self.comments[i].start < h.span.end as usize)
+            .filter(|&i| self.comments[i].start >= body_start)
+            .collect();
+        let mut by_source: Vec<usize> = (0..fields.len()).collect();
+        by_source.sort_by_key(|&i| fields[i].3);
+        let mut attached: Vec<(Vec<usize>, Option<usize>)> = vec![(Vec::new(), None); fields.len()];
+        let mut pending = inside.iter().copied().peekable();
+        for &f in &by_source {
+            let end = fields[f].3;
+            let line_start = self.source[..end].rfind('\n').map_or(0, |i| i + 1);
+            while let Some(&c) = pending.peek() {
+                if self.comments[c].start < line_start {
+                    attached[f].0.push(c);
+                    pending.next();
+                } else {
+                    break;
+                }
+            }
+            if let Some(&c) = pending.peek() {
+                let on_line = !self.source[end..self.comments[c].start].contains('\n');
+                if on_line {
+                    attached[f].1 = Some(c);
+                    pending.next();
+                }
+            }
+        }
+        let closing: Vec<usize> = pending.collect();
+        self.next += inside.len();
+        let mut order: Vec<usize> = (0..fields.len()).collect();
+        order.sort_by_key(|&i| fields[i].0);
+        let width = fields.iter().map(|f| f.1.len()).max().unwrap_or(0);
+        for f in order {
+            let (_, key, value, _) = &fields[f];
+            for &c in &attached[f].0 {
+                self.out.push_str(&format!("  {}\n", self.comments[c].text));
+            }
+            self.out
+                .push_str(&format!("  {} {}", pad(key, width), value));
+            if let Some(c) = attached[f].1 {
+                self.out.push_str(&format!("  {}", self.comments[c].text));
+            }
+            self.out.push('\n');
+        }
+        for c in closing {
+            self.out.push_str(&format!("  {}\n", self.comments[c].text));
+        }
+        self.last = h.span.end as usize;
+        self.out.push_str("}\n");
+    }
+
+    fn target(&mut self, t: &TargetDecl, w: &Widths) {
+        let kind = match t.kind {
+            TargetKind::Referral => "referral",
+            TargetKind::Ticket => "ticket",
+            TargetKind::Contact => "contact",
+        };
+        let name_col = 7;
+        let title = self.text(&t.title, name_col + w.name + 1);
+        let mut line = format!(
+            "target {} {} {kind}",
+            pad(&t.name.text, w.name),
+            pad(&title, w.label)
+        );
+        if let Some(v) = &t.via {
+            line.push_str(&format!(" via {}", self.text(v, 0)));
+        }
+        if !t.requires.is_empty() {
+            let requires = format!("requires {}", names(&t.requires));
+            if line.len() + 1 + requires.len() <= WIDTH {
+                line.push(' ');
+                line.push_str(&requires);
+            } else {
+                line.push('\n');
+                line.push_str(&" ".repeat(name_col + w.name + 1));
+                line.push_str(&requires);
+            }
+        }
+        self.line(&line, t.span);
+    }
+
+    fn data(&mut self, d: &DataDecl, w: &Widths) {
+        let class = match d.class {
+            DataClass::Text => "text",
+            DataClass::Phone => "phone",
+            DataClass::Email => "email",
+            DataClass::Id => "id",
+            DataClass::Date => "date",
+            DataClass::Number => "number",
+            DataClass::Secret => "secret",
+        };
+        let label = d
+            .label
+            .as_ref()
+            .map(|l| self.text(l, 0))
+            .unwrap_or_default();
+        let line = if w.label > 0 {
+            format!(
+                "data {} {} {class}",
+                pad(&d.name.text, w.name),
+                pad(&label, w.label)
+            )
+        } else {
+            format!("data {} {class}", pad(&d.name.text, w.name))
+        };
+        self.line(&line, d.span);
+    }
+
+    fn outcome(&mut self, o: &OutcomeDecl, w: &Widths) {
+        let label = o
+            .label
+            .as_ref()
+            .map(|l| self.text(l, 0))
+            .unwrap_or_default();
+        let mut line = format!("outcome {}", pad(&o.name.text, w.name));
+        if w.label > 0 || !label.is_empty() {
+            line.push(' ');
+            line.push_str(&pad(&label, w.label));
+        }
+        if let Some(k) = o.kind {
+            line.push(' ');
+            let width = if o.targets.is_empty() { 0 } else { w.kind };
+            line.push_str(&pad(kind_name(k), width));
+        }
+        if !o.targets.is_empty() {
+            line.push_str(&format!(" to {}", names(&o.targets)));
+        }
+        self.line(line.trim_end(), o.span);
+    }
+
+    fn step(&mut self, s: &Step) {
+        let mut head = format!("step {}", s.name.text);
+        if let Some(t) = &s.text {
+            head = format!("{head} {}", self.text(t, head.len() + 1));
+        }
+        if let Some(r) = &s.role {
+            head.push_str(&format!(" by {}", r.text));
+        }
+        head.push_str(" {");
+        self.out.push_str(&head);
+        let head_end = s
+            .role
+            .as_ref()
+            .map(|r| r.span.end)
+            .or(s.text.as_ref().map(|t| t.span.end))
+            .unwrap_or(s.name.span.end);
+        self.end_line(head_end as usize);
+        for l in &s.lints {
+            self.leading(l.span.start as usize, "  ");
+            let level = match l.level {
+                LintLevel::Allow => "allow",
+                LintLevel::Warn => "warn",
+                LintLevel::Deny => "deny",
+            };
+            self.line(&format!("  lint {level} {}", l.code.text), l.span);
+        }
+        for a in &s.actions {
+            self.leading(a.span().start as usize, "  ");
+            self.action(a);
+        }
+        match &s.exit {
+            None => {}
+            Some(Exit::End(t)) => {
+                self.leading(t.span.start as usize, "  ");
+                self.line(&format!("  end {}", terminal(t)), t.span);
+            }
+            Some(Exit::Goto {
+                dest: d,
+                bound: b,
+                span,
+            }) => {
+                self.leading(span.start as usize, "  ");
+                self.line(&format!("  goto {}{}", dest(d), bound(b)), *span);
+            }
+            Some(Exit::Ask {
+                fact,
+                prompt,
+                answers,
+                branches,
+                span,
+            }) => {
+                self.leading(span.start as usize, "  ");
+                let mut line = format!("  ask {}", fact.text);
+                if let Some(p) = prompt {
+                    line = format!("{line} {}", self.text(p, line.len() + 1));
+                }
+                let list = format!(
+                    "{{ {} }}",
+                    answers
+                        .iter()
+                        .map(|a| a.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                let last_line_len = line.rsplit('\n').next().map_or(0, str::len);
+                if last_line_len + 1 + list.len() <= WIDTH {
+                    line.push(' ');
+                    line.push_str(&list);
+                } else {
+                    line.push_str(&format!(
+                        " {{\n    {}\n  }}",
+                        answers
+                            .iter()
+                            .map(|a| a.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ));
+                }
+                let answers_end = branches.first().map_or(span.end, |b| b.span.start);
+                let close = self.source[..answers_end as usize].rfind('}').unwrap_or(0);
+                self.out.push_str(&line);
+                self.end_line(close + 1);
+                self.branches(branches, "  ");
+            }
+            Some(Exit::Match {
+                fact,
+                branches,
+                span,
+            }) => {
+                self.leading(span.start as usize, "  ");
+                self.out.push_str(&format!("  match {} {{", fact.text));
+                self.end_line(fact.span.end as usize + 2);
+                self.branches(branches, "    ");
+                self.leading(span.end as usize, "    ");
+                self.out.push_str("  }");
+                self.end_line(span.end as usize);
+            }
+        }
+        self.leading(s.span.end as usize, "  ");
+        self.out.push('}');
+        self.end_line(s.span.end as usize);
+    }
+
+    fn branches(&mut self, branches: &[Branch], indent: &str) {
+        let arm = |b: &Branch| match &b.arm {
+            Arm::Answer(a) => a.text.clone(),
+            Arm::Else(_) => "else".to_string(),
+        };
+        let width = branches.iter().map(|b| arm(b).len()).max().unwrap_or(0);
+        for b in branches {
+            self.leading(b.span.start as usize, indent);
+            self.line(
+                &format!(
+                    "{indent}{} -> {}{}",
+                    pad(&arm(b), width),
+                    dest(&b.dest),
+                    bound(&b.bound)
+                ),
+                b.span,
+            );
+        }
+    }
+
+    fn action(&mut self, a: &Action) {
+        match a {
+            Action::Do(t) => self.line(&format!("  do {}", self.text(t, 5)), t.span),
+            Action::Say(t) => self.line(&format!("  say {}", self.text(t, 6)), t.span),
+            Action::Warn(t) => self.line(&format!("  warn {}", self.text(t, 7)), t.span),
+            Action::Note(t) => self.line(&format!("  note {}", self.text(t, 7)), t.span),
+            Action::Collect { fields, span } => {
+                self.line(&format!("  collect {}", names(fields)), *span)
+            }
+            Action::Ticket(t) => {
+                self.out.push_str(&format!("  ticket {} {{", t.target.text));
+                self.end_line(t.target.span.end as usize + 2);
+                let mut sections: Vec<(usize, String, usize)> = Vec::new();
+                if let Some(title) = &t.title {
+                    sections.push((
+                        title.span.start as usize,
+                        format!("title {}", self.text(title, 10)),
+                        title.span.end as usize,
+                    ));
+                }
+                let fw = t
+                    .fields
+                    .iter()
+                    .map(|(n, _)| n.text.len())
+                    .max()
+                    .unwrap_or(0);
+                for (n, v) in &t.fields {
+                    sections.push((
+                        n.span.start as usize,
+                        format!("field {} {}", pad(&n.text, fw), self.text(v, 0)),
+                        v.span.end as usize,
+                    ));
+                }
+                if !t.body.is_empty() {
+                    let end = t.body.iter().map(|n| n.span.end).max().unwrap_or(0) as usize;
+                    let start = t.body.iter().map(|n| n.span.start).min().unwrap_or(0) as usize;
+                    sections.push((start, format!("body {}", names(&t.body)), end));
+                }
+                if !t.assignee.is_empty() {
+                    let end = t.assignee.iter().map(|n| n.span.end).max().unwrap_or(0) as usize;
+                    let start = t.assignee.iter().map(|n| n.span.start).min().unwrap_or(0) as usize;
+                    sections.push((start, format!("assignee {}", names(&t.assignee)), end));
+                }
+                let kw = sections
+                    .iter()
+                    .map(|(_, t, _)| t.split(' ').next().map_or(0, str::len))
+                    .max()
+                    .unwrap_or(0);
+                for (start, text, end) in sections {
+                    self.leading(start, "    ");
+                    let (key, rest) = text.split_once(' ').unwrap_or((&text, ""));
+                    self.out.push_str(&format!("    {} {rest}", pad(key, kw)));
+                    self.end_line(end);
+                }
+                self.leading(t.span.end as usize, "    ");
+                self.out.push_str("  }");
+                self.end_line(t.span.end as usize);
+            }
+        }
+    }
+
+    fn scenario(&mut self, s: &Scenario) {
+        let head = format!("scenario {} {{", self.text(&s.name, 9));
+        self.out.push_str(&head);
+        self.end_line(s.name.span.end as usize + 2);
+        if !s.answers.is_empty() {
+            let start = s.answers[0].span.start as usize;
+            self.leading(start, "  ");
+            let pairs: Vec<String> = s
+                .answers
+                .iter()
+                .map(|p| {
+                    if p.rounds.len() == 1 {
+                        format!("{} = {}", p.fact.text, p.rounds[0].text)
+                    } else {
+                        format!("{} = [{}]", p.fact.text, names(&p.rounds))
+                    }
+                })
+                .collect();
+            let mut line = String::from("  answers ");
+            let mut col = line.len();
+            for (i, pair) in pairs.iter().enumerate() {
+                let piece = if i + 1 < pairs.len() {
+                    format!("{pair},")
+                } else {
+                    pair.clone()
+                };
+                if i > 0 {
+                    if col + 1 + piece.len() > WIDTH {
+                        line.push('\n');
+                        line.push_str(&" ".repeat(10));
+                        col = 10;
+                    } else {
+                        line.push(' ');
+                        col += 1;
+                    }
+                }
+                line.push_str(&piece);
+                col += piece.len();
+            }
+            let end = s.answers.last().map_or(0, |p| p.span.end as usize);
+            self.out.push_str(&line);
+            self.end_line(end);
+        }
+        if let Some(t) = &s.expect {
+            self.leading(t.span.start as usize, "  ");
+            self.line(&format!("  expect  {}", terminal(t)), t.span);
+        }
+        if let Some(v) = &s.visits {
+            let start = v.first().map_or(0, |n| n.span.start as usize);
+            let end = v.last().map_or(0, |n| n.span.end as usize);
+            self.leading(start, "  ");
+            self.out.push_str(&format!("  visits  {}", names(v)));
+            self.end_line(end);
+        }
+        self.leading(s.span.end as usize, "  ");
+        self.out.push('}');
+        self.end_line(s.span.end as usize);
+    }
+}
