@@ -16,6 +16,7 @@ pub mod check;
 pub mod codes;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod graph;
 pub mod lower;

@@ -6,9 +6,12 @@
 
 mod check;
 mod compile;
+mod diff;
+mod doc;
 mod eval;
 mod explain;
 mod fmt;
+mod graph;
 mod input;
 mod load;
 mod paths;
@@ -44,6 +47,12 @@ enum Command {
     Test(test::Args),
     /// Rewrite policies in the canonical layout (`--check`: only report)
     Fmt(fmt::Args),
+    /// Draw the decision graph (Mermaid, Graphviz DOT, SVG)
+    Graph(graph::Args),
+    /// Write the SOP document (Markdown or HTML) in the seed's table form
+    Doc(doc::Args),
+    /// Which caller paths end differently between two versions
+    Diff(diff::Args),
 }
 
 /// Process exit codes.
@@ -78,6 +87,9 @@ pub fn main() -> i32 {
         Command::Explain(a) => explain::run(a),
         Command::Test(a) => test::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Graph(a) => graph::run(a),
+        Command::Doc(a) => doc::run(a),
+        Command::Diff(a) => diff::run(a),
     };
     exit as i32
 }

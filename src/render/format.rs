@@ -204,14 +204,8 @@ impl Widths {
             let (name, label) = match item {
                 Item::Role(r) => (r.name.text.len(), 0),
                 Item::Target(t) => (t.name.text.len(), raw_len(&t.title)),
-                Item::Data(d) => (
-                    d.name.text.len(),
-                    d.label.as_ref().map_or(0, raw_len),
-                ),
-                Item::Outcome(o) => (
-                    o.name.text.len(),
-                    o.label.as_ref().map_or(0, raw_len),
-                ),
+                Item::Data(d) => (d.name.text.len(), d.label.as_ref().map_or(0, raw_len)),
+                Item::Outcome(o) => (o.name.text.len(), o.label.as_ref().map_or(0, raw_len)),
                 _ => (0, 0),
             };
             w.name = w.name.max(name);

@@ -3,8 +3,10 @@
 //! `&[FileReport]`, and a variant in `cli/check.rs`'s `Format`.
 
 pub mod check_json;
+pub mod doc;
 pub mod format;
 pub mod github;
+pub mod graph;
 pub mod sarif;
 
 use crate::diagnostic::Diagnostic;

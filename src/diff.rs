@@ -1,0 +1,528 @@
+//! The semantic difference between two versions of a policy: which caller
+//! situations now end differently, and which declarations changed. Not a
+//! text diff: reordering, renaming a step or reformatting changes nothing.
+//!
+//! The two state spaces are explored together (a product over the questions
+//! both versions ask, matched by name): where both ask the same question the
+//! caller's answer drives both; where only one asks, its answer is kept until
+//! the other version asks it too. Shared situations are merged, so policies
+//! with far more caller paths than could be listed are compared in time close
+//! to the size of the two graphs; paths are counted exactly and a bounded
+//! number of examples is listed per kind of change.
+
+use crate::analysis::count::Count;
+use crate::analysis::states::{Next, StateId, StateSpace};
+use crate::graph::{Exit, Graph, Terminal};
+use std::collections::HashMap;
+
+/// The most product states explored before giving up.
+pub const MAX_PRODUCT_STATES: usize = 5_000_000;
+/// The most answers one version may get ahead of the other.
+const MAX_BUFFER: usize = 16;
+
+/// Where one version stands on a caller path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Side {
+    /// At a state that asks a question.
+    Asking(StateId),
+    Done(Terminal),
+    /// The caller gave an answer this version does not have: the path does
+    /// not exist in it.
+    Missing,
+}
+
+/// A caller path whose ending differs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedPath {
+    /// `(question, answer)` in the order asked.
+    pub answers: Vec<(String, String)>,
+    /// `None`: the path does not exist in that version.
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// One kind of change with its exact count and some examples.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub count: Count,
+    pub examples: Vec<ChangedPath>,
+}
+
+#[derive(Debug, Default)]
+pub struct Diff {
+    /// Paths in both versions whose outcome or target differ.
+    pub changed: Changes,
+    /// Paths only the new version has.
+    pub added: Changes,
+    /// Paths only the old version has.
+    pub removed: Changes,
+    /// Declarations that differ, one line each.
+    pub declarations: Vec<String>,
+}
+
+impl Diff {
+    pub fn is_equal(&self) -> bool {
+        self.changed.count.is_zero()
+            && self.added.count.is_zero()
+            && self.removed.count.is_zero()
+            && self.declarations.is_empty()
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum DiffError {
+    TooLarge,
+}
+
+struct Version<'a> {
+    g: &'a Graph,
+    space: &'a StateSpace,
+}
+
+impl Version<'_> {
+    /// Follows the state's transitions that need no answer (match, goto).
+    fn settle(&self, mut s: StateId) -> Side {
+        loop {
+            let step = self.g.step(self.space.step[s as usize]);
+            if let Exit::Ask { .. } = step.exit {
+                return Side::Asking(s);
+            }
+            match self.space.transitions(s).first().map(|t| t.next) {
+                Some(Next::State(n)) => s = n,
+                Some(Next::End(t)) => return Side::Done(t),
+                None => return Side::Missing,
+            }
+        }
+    }
+
+    fn fact_name(&self, s: StateId) -> Option<&str> {
+        match self.g.step(self.space.step[s as usize]).exit {
+            Exit::Ask { fact, .. } => Some(self.g.fact(fact).name.as_str()),
+            _ => None,
+        }
+    }
+
+    fn answers(&self, s: StateId) -> &[String] {
+        match self.g.step(self.space.step[s as usize]).exit {
+            Exit::Ask { fact, .. } => &self.g.fact(fact).answers,
+            _ => &[],
+        }
+    }
+
+    /// The side after answering `answer` at asking state `s`.
+    fn answer(&self, s: StateId, answer: &str) -> Side {
+        let Some(i) = self.answers(s).iter().position(|a| a == answer) else {
+            return Side::Missing;
+        };
+        match self
+            .space
+            .transitions(s)
+            .iter()
+            .find(|t| t.answer == Some(i as u32))
+            .map(|t| t.next)
+        {
+            Some(Next::State(n)) => self.settle(n),
+            Some(Next::End(t)) => Side::Done(t),
+            None => Side::Missing,
+        }
+    }
+
+    fn asks(&self, fact: &str) -> bool {
+        self.g.fact_by_name(fact).is_some()
+    }
+}
+
+/// A product state: both sides and the answers one side has been given that
+/// the other has not asked yet (sorted, by question name).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Pair {
+    old: Side,
+    new: Side,
+    buffer: Vec<(String, String)>,
+}
+
+/// A product transition: the answer given, if a question was asked.
+struct Move {
+    answer: Option<(String, String)>,
+    to: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Leaf {
+    Same,
+    Changed,
+    Added,
+    Removed,
+}
+
+struct Product<'a> {
+    old: Version<'a>,
+    new: Version<'a>,
+    ids: HashMap<Pair, usize>,
+    pairs: Vec<Pair>,
+    moves: Vec<Vec<Move>>,
+}
+
+impl<'a> Product<'a> {
+    fn id(&mut self, p: Pair, stack: &mut Vec<usize>) -> Result<usize, DiffError> {
+        if let Some(&i) = self.ids.get(&p) {
+            return Ok(i);
+        }
+        if self.pairs.len() >= MAX_PRODUCT_STATES {
+            return Err(DiffError::TooLarge);
+        }
+        let i = self.pairs.len();
+        self.ids.insert(p.clone(), i);
+        self.pairs.push(p);
+        self.moves.push(Vec::new());
+        stack.push(i);
+        Ok(i)
+    }
+
+    fn leaf(&self, i: usize) -> Option<Leaf> {
+        let p = &self.pairs[i];
+        match (p.old, p.new) {
+            (Side::Missing, Side::Missing) => Some(Leaf::Same),
+            (Side::Missing, _) => Some(Leaf::Added),
+            (_, Side::Missing) => Some(Leaf::Removed),
+            (Side::Done(a), Side::Done(b)) => Some(if self.same_terminal(a, b) {
+                Leaf::Same
+            } else {
+                Leaf::Changed
+            }),
+            _ => None,
+        }
+    }
+
+    fn same_terminal(&self, a: Terminal, b: Terminal) -> bool {
+        terminal_name(self.old.g, a) == terminal_name(self.new.g, b)
+    }
+
+    /// The successors of a pair that is not a leaf.
+    fn expand(&mut self, i: usize, stack: &mut Vec<usize>) -> Result<(), DiffError> {
+        let p = self.pairs[i].clone();
+        let mut moves = Vec::new();
+        let fact_of = |v: &Version<'_>, s: Side| match s {
+            Side::Asking(x) => v.fact_name(x).map(str::to_string),
+            _ => None,
+        };
+        let fo = fact_of(&self.old, p.old);
+        let fnew = fact_of(&self.new, p.new);
+        // A side whose question was answered earlier (for the other side)
+        // takes that answer without asking again.
+        for (is_old, fact) in [(true, &fo), (false, &fnew)] {
+            if let Some(f) = fact {
+                if let Some(k) = p.buffer.iter().position(|(bf, _)| bf == f) {
+                    let mut next = p.clone();
+                    let (_, a) = next.buffer.remove(k);
+                    if is_old {
+                        if let Side::Asking(s) = p.old {
+                            next.old = self.old.answer(s, &a);
+                        }
+                    } else if let Side::Asking(s) = p.new {
+                        next.new = self.new.answer(s, &a);
+                    }
+                    let to = self.id(next, stack)?;
+                    moves.push(Move { answer: None, to });
+                    self.moves[i] = moves;
+                    return Ok(());
+                }
+            }
+        }
+        match (&fo, &fnew) {
+            (Some(a), Some(b)) if a == b => {
+                let (Side::Asking(so), Side::Asking(sn)) = (p.old, p.new) else {
+                    return Ok(());
+                };
+                let mut answers: Vec<String> = self.old.answers(so).to_vec();
+                for x in self.new.answers(sn) {
+                    if !answers.contains(x) {
+                        answers.push(x.clone());
+                    }
+                }
+                for ans in answers {
+                    let next = Pair {
+                        old: self.old.answer(so, &ans),
+                        new: self.new.answer(sn, &ans),
+                        buffer: p.buffer.clone(),
+                    };
+                    let to = self.id(next, stack)?;
+                    moves.push(Move {
+                        answer: Some((a.clone(), ans)),
+                        to,
+                    });
+                }
+            }
+            _ => {
+                // Only one side asks now (or they ask different questions):
+                // the old side moves first, then the new.
+                let (asking_old, s, fact) = match (p.old, &fo, p.new, &fnew) {
+                    (Side::Asking(s), Some(f), _, _) => (true, s, f.clone()),
+                    (_, _, Side::Asking(s), Some(f)) => (false, s, f.clone()),
+                    _ => return Ok(()),
+                };
+                let (this, other) = if asking_old {
+                    (&self.old, &self.new)
+                } else {
+                    (&self.new, &self.old)
+                };
+                let keep = other.asks(&fact);
+                let answers: Vec<String> = this.answers(s).to_vec();
+                for ans in answers {
+                    let mut next = p.clone();
+                    let moved = if asking_old {
+                        self.old.answer(s, &ans)
+                    } else {
+                        self.new.answer(s, &ans)
+                    };
+                    if asking_old {
+                        next.old = moved;
+                    } else {
+                        next.new = moved;
+                    }
+                    if keep {
+                        if next.buffer.len() >= MAX_BUFFER {
+                            return Err(DiffError::TooLarge);
+                        }
+                        let at = next.buffer.partition_point(|(f, _)| *f < fact);
+                        next.buffer.insert(at, (fact.clone(), ans.clone()));
+                    }
+                    let to = self.id(next, stack)?;
+                    moves.push(Move {
+                        answer: Some((fact.clone(), ans)),
+                        to,
+                    });
+                }
+            }
+        }
+        self.moves[i] = moves;
+        Ok(())
+    }
+}
+
+fn terminal_name(g: &Graph, t: Terminal) -> String {
+    g.terminal_text(t)
+}
+
+/// Compares two compiled versions of a policy, listing at most `examples`
+/// paths per kind of change.
+pub fn diff(old: &Graph, new: &Graph, examples: usize) -> Result<Diff, DiffError> {
+    let so = StateSpace::build(old).map_err(|_| DiffError::TooLarge)?;
+    let sn = StateSpace::build(new).map_err(|_| DiffError::TooLarge)?;
+    let mut product = Product {
+        old: Version { g: old, space: &so },
+        new: Version { g: new, space: &sn },
+        ids: HashMap::new(),
+        pairs: Vec::new(),
+        moves: Vec::new(),
+    };
+    let start = Pair {
+        old: product.old.settle(0),
+        new: product.new.settle(0),
+        buffer: Vec::new(),
+    };
+    let mut stack = Vec::new();
+    product.id(start, &mut stack)?;
+    while let Some(i) = stack.pop() {
+        if product.leaf(i).is_none() {
+            product.expand(i, &mut stack)?;
+        }
+    }
+    // Count, per pair, the paths below it that end in each kind of leaf.
+    // The product is a DAG; a post-order over it visits children first.
+    let n = product.pairs.len();
+    let mut counts: Vec<[Count; 3]> = vec![Default::default(); n];
+    let order = post_order(&product.moves);
+    for &i in &order {
+        let mut c: [Count; 3] = Default::default();
+        match product.leaf(i) {
+            Some(Leaf::Changed) => c[0] = Count::one(),
+            Some(Leaf::Added) => c[1] = Count::one(),
+            Some(Leaf::Removed) => c[2] = Count::one(),
+            Some(Leaf::Same) => {}
+            None => {
+                for m in &product.moves[i] {
+                    for (k, slot) in c.iter_mut().enumerate() {
+                        slot.add(&counts[m.to][k]);
+                    }
+                }
+            }
+        }
+        counts[i] = c;
+    }
+    let mut d = Diff::default();
+    for (k, leaf) in [Leaf::Changed, Leaf::Added, Leaf::Removed]
+        .into_iter()
+        .enumerate()
+    {
+        let found = Changes {
+            count: counts[0][k].clone(),
+            examples: examples_of(&product, &counts, k, leaf, examples),
+        };
+        match leaf {
+            Leaf::Changed => d.changed = found,
+            Leaf::Added => d.added = found,
+            _ => d.removed = found,
+        }
+    }
+    d.declarations = declarations(old, new);
+    Ok(d)
+}
+
+/// Children before parents (iterative).
+fn post_order(moves: &[Vec<Move>]) -> Vec<usize> {
+    let n = moves.len();
+    let mut seen = vec![false; n];
+    let mut out = Vec::with_capacity(n);
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for root in 0..n {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        stack.push((root, 0));
+        while let Some((v, k)) = stack.last_mut() {
+            if let Some(m) = moves[*v].get(*k) {
+                *k += 1;
+                if !seen[m.to] {
+                    seen[m.to] = true;
+                    stack.push((m.to, 0));
+                }
+            } else {
+                out.push(*v);
+                stack.pop();
+            }
+        }
+    }
+    out
+}
+
+/// Up to `limit` example paths ending in `leaf`, following only moves that
+/// lead to one.
+fn examples_of(
+    p: &Product<'_>,
+    counts: &[[Count; 3]],
+    k: usize,
+    leaf: Leaf,
+    limit: usize,
+) -> Vec<ChangedPath> {
+    let mut out = Vec::new();
+    let mut path: Vec<(String, String)> = Vec::new();
+    // Frames: pair, next move, whether the frame pushed an answer.
+    let mut stack: Vec<(usize, usize, bool)> = vec![(0, 0, false)];
+    while let Some(&mut (i, ref mut next, _)) = stack.last_mut() {
+        if out.len() >= limit {
+            break;
+        }
+        if p.leaf(i) == Some(leaf) && *next == 0 {
+            *next = usize::MAX;
+            let pair = &p.pairs[i];
+            let name = |v: &Version<'_>, s: Side| match s {
+                Side::Done(t) => Some(terminal_name(v.g, t)),
+                _ => None,
+            };
+            out.push(ChangedPath {
+                answers: path.clone(),
+                old: name(&p.old, pair.old),
+                new: name(&p.new, pair.new),
+            });
+        }
+        let moves = &p.moves[i];
+        let pick = (*next..moves.len()).find(|&j| !counts[moves[j].to][k].is_zero());
+        match pick {
+            Some(j) => {
+                *next = j + 1;
+                let m = &moves[j];
+                if let Some(a) = &m.answer {
+                    path.push(a.clone());
+                }
+                stack.push((m.to, 0, m.answer.is_some()));
+            }
+            None => {
+                if let Some((_, _, pushed)) = stack.pop() {
+                    if pushed {
+                        path.pop();
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Declarations that differ, compared by name.
+fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
+    let mut out = Vec::new();
+    let data_names = |g: &Graph, ids: &[u32]| {
+        let mut v: Vec<String> = ids
+            .iter()
+            .map(|&d| g.data[d as usize].name.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    for t in &old.targets {
+        match new.targets.iter().find(|x| x.name == t.name) {
+            None => out.push(format!("target `{}` removed", t.name)),
+            Some(n) => {
+                if n.kind != t.kind {
+                    out.push(
+                        format!("target `{}`: kind {:?} -> {:?}", t.name, t.kind, n.kind)
+                            .to_lowercase(),
+                    );
+                }
+                if data_names(old, &t.requires) != data_names(new, &n.requires) {
+                    out.push(format!(
+                        "target `{}`: requires [{}] -> [{}]",
+                        t.name,
+                        data_names(old, &t.requires).join(", "),
+                        data_names(new, &n.requires).join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    for t in &new.targets {
+        if !old.targets.iter().any(|x| x.name == t.name) {
+            out.push(format!("target `{}` added", t.name));
+        }
+    }
+    for d in &old.data {
+        match new.data.iter().find(|x| x.name == d.name) {
+            None => out.push(format!("data `{}` removed", d.name)),
+            Some(n) if n.class != d.class => out.push(
+                format!("data `{}`: class {:?} -> {:?}", d.name, d.class, n.class).to_lowercase(),
+            ),
+            _ => {}
+        }
+    }
+    for d in &new.data {
+        if !old.data.iter().any(|x| x.name == d.name) {
+            out.push(format!("data `{}` added", d.name));
+        }
+    }
+    if data_names(old, &old.never_disclose) != data_names(new, &new.never_disclose) {
+        out.push(format!(
+            "never disclose: [{}] -> [{}]",
+            data_names(old, &old.never_disclose).join(", "),
+            data_names(new, &new.never_disclose).join(", ")
+        ));
+    }
+    let rules = |g: &Graph| {
+        let mut v: Vec<String> = g
+            .requires
+            .iter()
+            .map(|r| format!("{} before {}", g.step(r.first).name, g.step(r.then).name))
+            .collect();
+        v.sort();
+        v
+    };
+    if rules(old) != rules(new) {
+        out.push(format!(
+            "require: [{}] -> [{}]",
+            rules(old).join("; "),
+            rules(new).join("; ")
+        ));
+    }
+    out
+}
