@@ -90,22 +90,26 @@ fn apply_level(d: &mut Diagnostic, policy: Option<&ast::Policy>, opts: &CheckOpt
     if !d.code.is_lint() {
         return true;
     }
+    // Steps are in source order: the step holding the span is found by a
+    // binary search, not a scan (a policy can have many thousands of both).
     let in_step = d.span.and_then(|span| {
-        policy?.steps.iter().find_map(|s| {
-            if s.span.start <= span.start && span.end <= s.span.end {
-                s.lints
-                    .iter()
-                    .rev()
-                    .find(|l| l.code.text == d.code.name())
-                    .map(|l| match l.level {
-                        LintLevel::Allow => Level::Allow,
-                        LintLevel::Warn => Level::Warn,
-                        LintLevel::Deny => Level::Deny,
-                    })
-            } else {
-                None
-            }
-        })
+        let steps = &policy?.steps;
+        let i = steps
+            .partition_point(|s| s.span.start <= span.start)
+            .checked_sub(1)?;
+        let s = &steps[i];
+        if span.end > s.span.end {
+            return None;
+        }
+        s.lints
+            .iter()
+            .rev()
+            .find(|l| l.code.text == d.code.name())
+            .map(|l| match l.level {
+                LintLevel::Allow => Level::Allow,
+                LintLevel::Warn => Level::Warn,
+                LintLevel::Deny => Level::Deny,
+            })
     });
     match in_step.or_else(|| opts.levels.get(&d.code).copied()) {
         Some(Level::Allow) => false,

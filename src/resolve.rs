@@ -26,6 +26,17 @@ impl Namespace {
     }
 
     fn declare(&mut self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+        if crate::syntax::KEYWORDS.contains(&name.text.as_str()) {
+            diags.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    format!("`{}` is a keyword and cannot be a name", name.text),
+                )
+                .at(name.span, "a keyword")
+                .with_help(format!("choose another name for this {}", self.kind)),
+            );
+            return None;
+        }
         if let Some(&first) = self.index.get(&name.text) {
             diags.push(
                 Diagnostic::new(

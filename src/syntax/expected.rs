@@ -239,12 +239,8 @@ fn hint(positives: &[Rule], words: &[String], found: &str) -> Option<String> {
     {
         return Some("the block above is not closed: add `}` before this line".into());
     }
-    const RESERVED: &[&str] = &[
-        "sop", "role", "target", "data", "outcome", "never", "require", "start", "step",
-        "scenario", "do", "say", "warn", "note", "collect", "ticket", "lint", "ask", "match",
-        "goto", "end", "else",
-    ];
-    if positives.contains(&Rule::ident) && RESERVED.contains(&found) {
+
+    if positives.contains(&Rule::ident) && super::KEYWORDS.contains(&found) {
         return Some(format!(
             "`{found}` is a keyword and cannot be used as a name; choose another name"
         ));

@@ -12,6 +12,14 @@ use crate::span::Span;
 use grammar::{Rule, SopParser};
 use pest::Parser;
 
+/// Words that start a declaration, an action or a way out of a step: they
+/// cannot be names (resolution reports a name that is one).
+pub const KEYWORDS: &[&str] = &[
+    "sop", "role", "target", "data", "outcome", "never", "require", "start", "step", "scenario",
+    "do", "say", "warn", "note", "collect", "ticket", "lint", "ask", "match", "goto", "end",
+    "else",
+];
+
 /// The largest policy file sopc reads. Spans are 32-bit and the checks are
 /// linear, so this is about memory and patience, not correctness.
 pub const MAX_SOURCE_BYTES: usize = 256 * 1024 * 1024;
