@@ -1,35 +1,8 @@
-//! Writes a realistic synthetic policy of about `--steps N` steps:
+//! Prints a synthetic policy of about `--steps N` steps (see `sopc::synth`):
 //!
 //! ```sh
 //! cargo run --release --example gen -- --steps 100000 --seed 7 > big.sop
 //! ```
-//!
-//! The policy is a chain of blocks. Each block opens with a question of 2–5
-//! answers, branches inside the block (sub-flows that join again), reads the
-//! opening answer again with `match`, has one bounded retry, and files
-//! tickets with required data or refers the caller, so every check does real
-//! work. `sopc check` accepts it.
-
-use std::fmt::Write;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-const BLOCK: usize = 10;
-const TARGETS: usize = 5;
-const FIELDS: usize = 20;
 
 fn main() {
     let mut steps = 1000usize;
@@ -39,7 +12,7 @@ fn main() {
     while i < args.len() {
         let value = args.get(i + 1).and_then(|v| v.parse::<u64>().ok());
         match (args[i].as_str(), value) {
-            ("--steps", Some(v)) => steps = v.max(BLOCK as u64) as usize,
+            ("--steps", Some(v)) => steps = v.max(sopc::synth::BLOCK as u64) as usize,
             ("--seed", Some(v)) => seed = v,
             _ => {
                 eprintln!("usage: gen --steps N --seed S");
@@ -48,160 +21,5 @@ fn main() {
         }
         i += 2;
     }
-    print!("{}", generate(steps, seed));
-}
-
-fn generate(steps: usize, seed: u64) -> String {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let mut out = String::with_capacity(steps * 160);
-    out.push_str("sop \"GEN-1\" \"Generated help-desk procedure\" {\n  owner \"Benchmark\"\n  implemented 2026-01-01\n}\n\n");
-    out.push_str("role analyst \"Analyst\"\n\n");
-    for f in 0..FIELDS {
-        let class = if f % 7 == 6 { "secret" } else { "text" };
-        let _ = writeln!(out, "data field{f} \"Field {f}\" {class}");
-    }
-    for t in 0..TARGETS {
-        let _ = writeln!(
-            out,
-            "target queue{t} \"Queue {t}\" ticket via \"iSupport\" requires field{}, field{}",
-            (2 * t) % 6,
-            (2 * t + 1) % 6
-        );
-    }
-    out.push_str("target desk \"Walk-in desk\" referral\n\n");
-    out.push_str("outcome resolved \"Resolved\" resolved\n");
-    out.push_str("outcome referred \"Referred\" referral to desk\n");
-    let queues: Vec<String> = (0..TARGETS).map(|t| format!("queue{t}")).collect();
-    let _ = writeln!(
-        out,
-        "outcome escalated \"Escalated\" escalation to {}\n",
-        queues.join(", ")
-    );
-    out.push_str("never disclose field6\n\n");
-    let blocks = steps / BLOCK;
-    for b in 0..blocks {
-        let base = b * BLOCK;
-        let exit = if b + 1 < blocks {
-            format!("s{}", base + BLOCK)
-        } else {
-            "end resolved".to_string()
-        };
-        let within = |r: &mut Rng, from: usize| -> String {
-            // A later step of this block, or the block's exit.
-            let next = from + 1 + r.below((base + BLOCK - from) as u64) as usize;
-            if next >= base + BLOCK {
-                exit.clone()
-            } else {
-                format!("s{next}")
-            }
-        };
-        // Decide what each inner step does. Terminal steps (tickets,
-        // referrals) stay off the main chain; the opening question's other
-        // answers lead to them, so every step is reachable.
-        let answers = 2 + r.below(4) as usize;
-        let retry = base + 1 + r.below((BLOCK - 2) as u64) as usize;
-        let mut kinds: Vec<u64> = (base + 1..base + BLOCK)
-            .map(|s| if s == retry { 99 } else { r.below(10) })
-            .collect();
-        let mut terminals = 0;
-        for k in kinds.iter_mut() {
-            if *k <= 1 {
-                terminals += 1;
-                if terminals >= answers {
-                    *k = 9; // too many side exits: a plain goto instead
-                }
-            }
-        }
-        let kind_of = |s: usize| kinds[s - base - 1];
-        let chain_next = |s: usize| -> String {
-            (s + 1..base + BLOCK)
-                .find(|&t| kind_of(t) > 1)
-                .map_or(exit.clone(), |t| format!("s{t}"))
-        };
-        let side_exits: Vec<usize> = (base + 1..base + BLOCK)
-            .filter(|&t| kind_of(t) <= 1)
-            .collect();
-        let names: Vec<String> = (0..answers).map(|a| format!("a{a}")).collect();
-        let _ = writeln!(
-            out,
-            "step s{base} \"Block {b}: find out the caller's situation\" {{"
-        );
-        let _ = writeln!(
-            out,
-            "  ask q{base} \"Which situation applies?\" {{ {} }}",
-            names.join(" ")
-        );
-        for (k, a) in names.iter().enumerate() {
-            let dest = match k {
-                0 => chain_next(base),
-                k if k <= side_exits.len() => format!("s{}", side_exits[k - 1]),
-                _ => within(&mut r, base),
-            };
-            let _ = writeln!(out, "  {a} -> {dest}");
-        }
-        out.push_str("}\n");
-        for s in base + 1..base + BLOCK {
-            let next = chain_next(s);
-            let _ = writeln!(out, "step s{s} \"Block {b}, step {s}\" {{");
-            let _ = writeln!(out, "  do \"Check the caller's account, item {s}.\"");
-            match kind_of(s) {
-                99 => {
-                    let _ = writeln!(out, "  ask works{s} \"Does it work now?\" {{ yes no }}");
-                    let _ = writeln!(out, "  yes -> {next}");
-                    let _ = writeln!(out, "  no  -> s{s} at most 2 times, then {next}");
-                }
-                0 => {
-                    // A ticket with its required data, collected here.
-                    let t = r.below(TARGETS as u64) as usize;
-                    let (f1, f2) = ((2 * t) % 6, (2 * t + 1) % 6);
-                    let _ = writeln!(out, "  collect field{f1}, field{f2}");
-                    let _ = writeln!(out, "  ticket queue{t} {{\n    title \"Case {s}\"\n    body  field{f1}, field{f2}\n  }}");
-                    let _ = writeln!(out, "  end escalated(queue{t})");
-                }
-                1 => {
-                    let _ = writeln!(
-                        out,
-                        "  say \"Please visit the walk-in desk.\"\n  end referred(desk)"
-                    );
-                }
-                2 | 3 => {
-                    // Read the opening answer again. Answers that took a side
-                    // exit never come here, by design.
-                    let _ = writeln!(out, "  lint allow infeasible-branch");
-                    let _ = writeln!(out, "  match q{base} {{");
-                    for (k, a) in names.iter().enumerate() {
-                        let dest = if k == 0 {
-                            next.clone()
-                        } else {
-                            within(&mut r, s)
-                        };
-                        let _ = writeln!(out, "    {a} -> {dest}");
-                    }
-                    out.push_str("  }\n");
-                }
-                4..=6 => {
-                    let n = 2 + r.below(2) as usize;
-                    let names: Vec<String> = (0..n).map(|a| format!("o{a}")).collect();
-                    let _ = writeln!(
-                        out,
-                        "  ask q{s} \"Question {s}?\" {{ {} }}",
-                        names.join(" ")
-                    );
-                    for (k, a) in names.iter().enumerate() {
-                        let dest = if k == 0 {
-                            next.clone()
-                        } else {
-                            within(&mut r, s)
-                        };
-                        let _ = writeln!(out, "  {a} -> {dest}");
-                    }
-                }
-                _ => {
-                    let _ = writeln!(out, "  goto {next}");
-                }
-            }
-            out.push_str("}\n");
-        }
-    }
-    out
+    print!("{}", sopc::synth::generate(steps, seed));
 }

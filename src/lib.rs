@@ -28,6 +28,7 @@ pub mod scenarios;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
+pub mod synth;
 
 pub use codes::{Code, Severity};
 pub use diagnostic::Diagnostic;

@@ -124,9 +124,14 @@ impl std::error::Error for EngineError {}
 /// A verified graph, ready to evaluate.
 pub struct Engine {
     graph: Graph,
-    /// Offset of each step's edges in the retry-counter array.
+    /// Offset of each step's edges in the edge numbering.
     edge_base: Vec<u32>,
     edge_count: usize,
+    /// How many edges are bounded.
+    bounded: usize,
+    hot: Vec<Hot>,
+    hot_edges: Vec<HotEdge>,
+    terminals: Vec<Terminal>,
 }
 
 impl Engine {
@@ -143,15 +148,24 @@ impl Engine {
 
     fn trusted(graph: Graph) -> Engine {
         let mut edge_base = Vec::with_capacity(graph.steps.len());
-        let mut total = 0u32;
+        let mut edges = 0u32;
+        let mut bounded = 0u32;
         for s in &graph.steps {
-            edge_base.push(total);
-            total += s.exit.edges().count() as u32;
+            edge_base.push(edges);
+            for (_, e) in s.exit.edges() {
+                edges += 1;
+                bounded += u32::from(e.bound.is_some());
+            }
         }
+        let (hot, hot_edges, terminals) = compact(&graph);
         Engine {
             graph,
             edge_base,
-            edge_count: total as usize,
+            edge_count: edges as usize,
+            bounded: bounded as usize,
+            hot,
+            hot_edges,
+            terminals,
         }
     }
 
@@ -253,51 +267,171 @@ impl Engine {
     /// questions are asked, as answer indices; no trace. `None` when the
     /// answers run out or one is out of range.
     pub fn run(&self, answers: &[u32]) -> Option<Terminal> {
-        let g = &self.graph;
-        let mut facts = [NONE; 16];
-        let mut facts_vec;
-        let facts: &mut [u32] = if g.facts.len() <= 16 {
-            &mut facts[..]
-        } else {
-            facts_vec = vec![NONE; g.facts.len()];
-            &mut facts_vec[..]
-        };
-        let mut counters: Vec<u32> = Vec::new();
+        self.run_in(&mut Scratch::default(), answers)
+    }
+
+    /// [`Engine::run`] reusing `scratch` between calls, so that evaluating
+    /// many calls allocates nothing. Walks the compact [`Hot`] form.
+    pub fn run_in(&self, scratch: &mut Scratch, answers: &[u32]) -> Option<Terminal> {
+        scratch.prepare(self.graph.facts.len(), self.bounded);
         let mut next = answers.iter();
-        let mut step = g.start;
-        loop {
-            let s = &g.steps[step as usize];
-            let (edge, index) = match &s.exit {
-                Exit::End { terminal, .. } => return Some(*terminal),
-                Exit::Goto { edge } => (edge, 0),
-                Exit::Ask { fact, branches } => {
-                    let a = *next.next()?;
-                    facts[*fact as usize] = a;
-                    (branches.get(a as usize)?, a)
-                }
-                Exit::Match { fact, branches } => {
-                    let a = facts[*fact as usize];
-                    (branches.get(a as usize)?, a)
-                }
-                Exit::None => return None,
-            };
-            let dest = match edge.bound {
-                None => edge.to,
-                Some(_) => {
-                    if counters.is_empty() {
-                        counters = vec![0; self.edge_count];
+        let mut step = self.graph.start;
+        let result = loop {
+            let edge = match self.hot[step as usize] {
+                Hot::Ask { fact, first, count } => {
+                    let Some(&a) = next.next() else { break None };
+                    if a >= count {
+                        break None;
                     }
-                    take(
-                        edge,
-                        &mut counters[(self.edge_base[step as usize] + index) as usize],
-                    )
+                    scratch.facts[fact as usize] = a;
+                    first + a
+                }
+                Hot::Match { fact, first, count } => {
+                    let a = scratch.facts[fact as usize];
+                    if a >= count {
+                        break None;
+                    }
+                    first + a
+                }
+                Hot::Goto { edge } => edge,
+                Hot::End { terminal } => break Some(self.terminals[terminal as usize]),
+            };
+            let e = &self.hot_edges[edge as usize];
+            let to = if e.slot == NONE {
+                e.to
+            } else {
+                let c = &mut scratch.counters[e.slot as usize];
+                if *c < e.times {
+                    if *c == 0 {
+                        scratch.touched.push(e.slot);
+                    }
+                    *c += 1;
+                    e.to
+                } else {
+                    e.then
                 }
             };
-            match dest {
-                Dest::End(t) => return Some(t),
-                Dest::Step(t) => step = t,
+            if to & END_BIT != 0 {
+                break Some(self.terminals[(to & !END_BIT) as usize]);
+            }
+            step = to;
+        };
+        scratch.reset();
+        result
+    }
+}
+
+/// A step in the compact form the hot path walks: no strings, no nesting.
+#[derive(Clone, Copy)]
+enum Hot {
+    Ask { fact: u32, first: u32, count: u32 },
+    Match { fact: u32, first: u32, count: u32 },
+    Goto { edge: u32 },
+    End { terminal: u32 },
+}
+
+/// An edge in the compact form: destinations are step indices, or a
+/// terminal index with [`END_BIT`] set.
+#[derive(Clone, Copy)]
+struct HotEdge {
+    to: u32,
+    /// The retry counter of a bounded edge, or `NONE`.
+    slot: u32,
+    times: u32,
+    then: u32,
+}
+
+const END_BIT: u32 = 1 << 31;
+
+/// The compact form of a verified graph.
+fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
+    let mut terminals: Vec<Terminal> = Vec::new();
+    let mut terminal_id = |t: Terminal| -> u32 {
+        match terminals.iter().position(|x| *x == t) {
+            Some(i) => i as u32,
+            None => {
+                terminals.push(t);
+                terminals.len() as u32 - 1
             }
         }
+    };
+    let mut dest = |d: Dest| match d {
+        Dest::Step(s) => s,
+        Dest::End(t) => END_BIT | terminal_id(t),
+    };
+    let mut edges: Vec<HotEdge> = Vec::new();
+    let mut slots = 0u32;
+    let mut hot = Vec::with_capacity(g.steps.len());
+    for s in &g.steps {
+        let first = edges.len() as u32;
+        for (_, e) in s.exit.edges() {
+            let (slot, times, then) = match e.bound {
+                Some(b) => {
+                    slots += 1;
+                    (slots - 1, b.times, dest(b.then))
+                }
+                None => (NONE, 0, 0),
+            };
+            edges.push(HotEdge {
+                to: dest(e.to),
+                slot,
+                times,
+                then,
+            });
+        }
+        let count = edges.len() as u32 - first;
+        hot.push(match &s.exit {
+            Exit::Ask { fact, .. } => Hot::Ask {
+                fact: *fact,
+                first,
+                count,
+            },
+            Exit::Match { fact, .. } => Hot::Match {
+                fact: *fact,
+                first,
+                count,
+            },
+            Exit::Goto { .. } => Hot::Goto { edge: first },
+            Exit::End { terminal, .. } => Hot::End {
+                terminal: dest(Dest::End(*terminal)) & !END_BIT,
+            },
+            // Ruled out by verification; a walk that gets here stops.
+            Exit::None => Hot::Match {
+                fact: 0,
+                first,
+                count: 0,
+            },
+        });
+    }
+    (hot, edges, terminals)
+}
+
+/// Reusable buffers for [`Engine::run_in`].
+#[derive(Default)]
+pub struct Scratch {
+    facts: Vec<u32>,
+    counters: Vec<u32>,
+    /// Counters used by the last run, to reset only those.
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn prepare(&mut self, facts: usize, bounded: usize) {
+        // Facts need no reset: a verified graph reads an answer only after
+        // asking for it on the same call.
+        if self.facts.len() < facts {
+            self.facts.resize(facts, NONE);
+        }
+        if self.counters.len() < bounded {
+            self.counters.resize(bounded, 0);
+        }
+    }
+
+    fn reset(&mut self) {
+        for &slot in &self.touched {
+            self.counters[slot as usize] = 0;
+        }
+        self.touched.clear();
     }
 }
 

@@ -1,0 +1,285 @@
+//! Criterion benches on generated policies (`sopc::synth`):
+//!
+//! ```sh
+//! cargo bench --bench sopc                      # everything
+//! cargo bench --bench sopc -- engine            # one group
+//! ```
+//!
+//! Groups: `parse` (with throughput), `front` (resolve + lower), `checks`
+//! (every graph check), `check` (the whole `check_source`), `count`
+//! (`paths --count`), `artifact` (compile to JSON, load and verify), and
+//! `engine`: a complete caller path through `Engine::run`, against a
+//! hand-written walk over a `Vec` of nodes on the same answers (the
+//! physical-limit baseline), and over 10- and 40-question chains.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use sopc::graph::{Dest, Exit, Graph};
+use std::hint::black_box;
+
+const SIZES: &[usize] = &[1_000, 10_000, 100_000];
+
+fn policy(steps: usize) -> String {
+    sopc::synth::generate(steps, 7)
+}
+
+fn graph(text: &str) -> Graph {
+    sopc::compile(text).expect("generated policies compile")
+}
+
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    group.sample_size(10);
+    for &n in SIZES {
+        let text = policy(n);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, t| {
+            b.iter(|| sopc::parse(black_box(t)))
+        });
+    }
+    group.finish();
+}
+
+fn front(c: &mut Criterion) {
+    let mut group = c.benchmark_group("front");
+    group.sample_size(10);
+    for &n in SIZES {
+        let text = policy(n);
+        let ast = sopc::parse(&text).policy.expect("parses");
+        group.bench_with_input(BenchmarkId::from_parameter(n), &ast, |b, ast| {
+            b.iter(|| {
+                let mut diags = Vec::new();
+                let symbols = sopc::resolve::resolve(ast, &mut diags);
+                sopc::lower::lower(ast, &symbols, &mut diags)
+            })
+        });
+    }
+    group.finish();
+}
+
+fn checks(c: &mut Criterion) {
+    let mut group = c.benchmark_group("checks");
+    group.sample_size(10);
+    for &n in SIZES {
+        let g = graph(&policy(n));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &g, |b, g| {
+            b.iter(|| sopc::check::run(g, &Default::default()))
+        });
+    }
+    group.finish();
+}
+
+fn check(c: &mut Criterion) {
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    for &n in SIZES {
+        let text = policy(n);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, t| {
+            b.iter(|| sopc::check_source(t, &Default::default()))
+        });
+    }
+    group.finish();
+}
+
+fn count(c: &mut Criterion) {
+    let mut group = c.benchmark_group("count");
+    group.sample_size(10);
+    for &n in SIZES {
+        let g = graph(&policy(n));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &g, |b, g| {
+            b.iter(|| {
+                let space = sopc::analysis::states::StateSpace::build(g).expect("space");
+                sopc::paths::count(&space)
+            })
+        });
+    }
+    group.finish();
+}
+
+fn artifact(c: &mut Criterion) {
+    let mut group = c.benchmark_group("artifact");
+    group.sample_size(10);
+    for &n in &SIZES[..2] {
+        let g = graph(&policy(n));
+        let json = g.to_json();
+        group.bench_with_input(BenchmarkId::new("to_json", n), &g, |b, g| {
+            b.iter(|| g.to_json())
+        });
+        group.bench_with_input(BenchmarkId::new("load", n), &json, |b, j| {
+            b.iter(|| Graph::from_json(j).expect("loads"))
+        });
+    }
+    group.finish();
+}
+
+/// A baseline edge: destination, counter slot, and `(times, then)` when bounded.
+type BaseEdge = (u32, u32, Option<(u32, u32)>);
+
+/// The hand-written baseline: nodes in a `Vec`, answers as small integers.
+enum Node {
+    Ask { fact: usize, next: Vec<BaseEdge> },
+    Match { fact: usize, next: Vec<BaseEdge> },
+    Goto(u32, u32, Option<(u32, u32)>),
+    End,
+}
+
+const END: u32 = u32::MAX;
+
+fn baseline_nodes(g: &Graph) -> (Vec<Node>, usize) {
+    let d = |x: Dest| match x {
+        Dest::Step(s) => s,
+        Dest::End(_) => END,
+    };
+    let mut slots = 0u32;
+    let mut slot = |bounded: bool| {
+        if bounded {
+            slots += 1;
+            slots - 1
+        } else {
+            0
+        }
+    };
+    let nodes = g
+        .steps
+        .iter()
+        .map(|s| {
+            let mut edge = |e: &sopc::graph::Edge| {
+                (
+                    d(e.to),
+                    slot(e.bound.is_some()),
+                    e.bound.map(|b| (b.times, d(b.then))),
+                )
+            };
+            match &s.exit {
+                Exit::Ask { fact, branches } => Node::Ask {
+                    fact: *fact as usize,
+                    next: branches.iter().map(&mut edge).collect(),
+                },
+                Exit::Match { fact, branches } => Node::Match {
+                    fact: *fact as usize,
+                    next: branches.iter().map(&mut edge).collect(),
+                },
+                Exit::Goto { edge: e } => {
+                    let (a, b, c) = edge(e);
+                    Node::Goto(a, b, c)
+                }
+                _ => Node::End,
+            }
+        })
+        .collect();
+    (nodes, slots as usize)
+}
+
+/// Walks the baseline nodes; returns the number of steps taken.
+fn baseline_walk(
+    nodes: &[Node],
+    start: u32,
+    answers: &[u32],
+    facts: &mut [u32],
+    counters: &mut [u32],
+) -> u32 {
+    let mut at = start;
+    let mut next_answer = 0;
+    let mut steps = 0;
+    loop {
+        steps += 1;
+        let (to, slot, bound) = match &nodes[at as usize] {
+            Node::End => return steps,
+            Node::Goto(a, b, c) => (*a, *b, *c),
+            Node::Ask { fact, next } => {
+                let a = answers[next_answer];
+                next_answer += 1;
+                facts[*fact] = a;
+                next[a as usize]
+            }
+            Node::Match { fact, next } => next[facts[*fact] as usize],
+        };
+        let to = match bound {
+            Some((times, then)) if counters[slot as usize] >= times => then,
+            Some(_) => {
+                counters[slot as usize] += 1;
+                to
+            }
+            None => to,
+        };
+        if to == END {
+            return steps;
+        }
+        at = to;
+    }
+}
+
+fn engine(c: &mut Criterion) {
+    let mut group = c.benchmark_group("engine");
+    for &n in &SIZES[..2] {
+        let g = graph(&policy(n));
+        // Caller paths to replay: the first listed ones.
+        let space = sopc::analysis::states::StateSpace::build(&g).expect("space");
+        let paths = sopc::paths::enumerate(&g, &space, 64);
+        let answers: Vec<Vec<u32>> = paths
+            .iter()
+            .map(|p| p.answers.iter().map(|&(_, a)| a).collect())
+            .collect();
+        let engine = sopc::Engine::new(g.clone()).expect("verifies");
+        let (nodes, slots) = baseline_nodes(&g);
+        group.bench_with_input(
+            BenchmarkId::new("engine_per_path", n),
+            &answers,
+            |b, answers| {
+                let mut scratch = sopc::engine::Scratch::default();
+                b.iter(|| {
+                    for a in answers {
+                        black_box(engine.run_in(&mut scratch, black_box(a)));
+                    }
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("baseline_per_path", n),
+            &answers,
+            |b, answers| {
+                let mut facts = vec![0u32; g.facts.len()];
+                let mut counters = vec![0u32; slots];
+                b.iter(|| {
+                    for a in answers {
+                        counters.iter_mut().for_each(|c| *c = 0);
+                        black_box(baseline_walk(
+                            &nodes,
+                            g.start,
+                            black_box(a),
+                            &mut facts,
+                            &mut counters,
+                        ));
+                    }
+                })
+            },
+        );
+    }
+    // Path length: chains of 10 and 40 yes/no questions.
+    for len in [10usize, 40] {
+        let mut text =
+            String::from("sop \"C\" \"Chain\" { owner \"bench\" }\noutcome done \"Done\"\n");
+        for i in 0..len {
+            let next = if i + 1 < len {
+                format!("c{}", i + 1)
+            } else {
+                "end done".into()
+            };
+            text.push_str(&format!("step c{i} \"Step {i}\" {{\n  ask q{i} \"Q{i}?\" {{ yes no }}\n  yes -> {next}\n  no -> {next}\n}}\n"));
+        }
+        let engine = sopc::Engine::new(graph(&text)).expect("verifies");
+        let answers = vec![0u32; len];
+        group.bench_with_input(
+            BenchmarkId::new("chain_questions", len),
+            &answers,
+            |b, a| {
+                let mut scratch = sopc::engine::Scratch::default();
+                b.iter(|| engine.run_in(&mut scratch, black_box(a)))
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse, front, checks, check, count, artifact, engine);
+criterion_main!(benches);
