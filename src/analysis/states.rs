@@ -83,14 +83,6 @@ impl StateSpace {
         self.first[s as usize]..self.first[s as usize + 1]
     }
 
-    /// The answer the state knows for `fact`, if any.
-    pub fn known(&self, s: StateId, fact: FactId) -> Option<u32> {
-        let env = &self.envs[self.env[s as usize] as usize];
-        env.iter()
-            .find(|(v, _)| *v == fact && fact < self.n_facts)
-            .map(|(_, a)| u32::from(*a))
-    }
-
     /// The transitions from the start state to `s` along the discovery tree.
     pub fn path_to(&self, s: StateId) -> Vec<(StateId, u32)> {
         let mut path = Vec::new();

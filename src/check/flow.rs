@@ -11,7 +11,7 @@ use super::counter_example;
 use crate::analysis::states::{Next, StateId, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Action, Dest, Exit, Graph, StepId, TargetKind, Terminal};
+use crate::graph::{Action, Exit, Graph, StepId, TargetKind, Terminal};
 use crate::span::Span;
 use std::collections::{HashMap, HashSet};
 
@@ -101,7 +101,10 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 _ => {}
             }
         }
-        for (terminal, span, answer) in step_terminals(step) {
+        let asks = matches!(step.exit, Exit::Ask { .. });
+        for (terminal, span, answer) in step.terminals() {
+            // Only a question's answer is something the caller says.
+            let answer = answer.filter(|_| asks).map(|a| a as u32);
             if let Some(target) = terminal.target {
                 if g.targets[target as usize].kind == TargetKind::Ticket {
                     let bit = bits.get(Item::Ticket(target));
@@ -183,24 +186,6 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         }
         diags.push(describe(g, need.report, space.step[s as usize]).with_path(ce));
     }
-}
-
-/// Every terminal a step can end in, with the span to blame and, on a
-/// question's branch, the answer that takes it.
-fn step_terminals(step: &crate::graph::Step) -> Vec<(Terminal, Span, Option<u32>)> {
-    let mut out = Vec::new();
-    if let Exit::End { terminal, span } = step.exit {
-        out.push((terminal, span, None));
-    }
-    let asks = matches!(step.exit, Exit::Ask { .. });
-    for (answer, e) in step.exit.edges() {
-        for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
-            if let Dest::End(t) = d {
-                out.push((t, e.span, answer.filter(|_| asks).map(|a| a as u32)));
-            }
-        }
-    }
-    out
 }
 
 fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {

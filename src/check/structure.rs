@@ -3,8 +3,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Dest, Exit, Graph, OutcomeKind, Step, TargetKind, Terminal};
-use crate::span::Span;
+use crate::graph::{Exit, Graph, OutcomeKind, TargetKind};
 
 pub fn dead_ends(g: &Graph, diags: &mut Vec<Diagnostic>) {
     for step in &g.steps {
@@ -19,23 +18,6 @@ pub fn dead_ends(g: &Graph, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-}
-
-/// Every terminal a step can reach: its `end`, and `end` destinations of its
-/// branches and bounds, with the span to blame.
-fn terminals_of(step: &Step) -> Vec<(Terminal, Span)> {
-    let mut out = Vec::new();
-    if let Exit::End { terminal, span } = step.exit {
-        out.push((terminal, span));
-    }
-    for (_, e) in step.exit.edges() {
-        for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
-            if let Dest::End(t) = d {
-                out.push((t, e.span));
-            }
-        }
-    }
-    out
 }
 
 pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
@@ -80,7 +62,7 @@ pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
         }
     }
     for step in &g.steps {
-        for (t, span) in terminals_of(step) {
+        for (t, span, _) in step.terminals() {
             let o = &g.outcomes[t.outcome as usize];
             match t.target {
                 Some(target) if !o.targets.contains(&target) => {

@@ -295,6 +295,7 @@ impl Engine {
                 }
                 Hot::Goto { edge } => edge,
                 Hot::End { terminal } => break Some(self.terminals[terminal as usize]),
+                Hot::Stuck => break None,
             };
             let e = &self.hot_edges[edge as usize];
             let to = if e.slot == NONE {
@@ -324,10 +325,24 @@ impl Engine {
 /// A step in the compact form the hot path walks: no strings, no nesting.
 #[derive(Clone, Copy)]
 enum Hot {
-    Ask { fact: u32, first: u32, count: u32 },
-    Match { fact: u32, first: u32, count: u32 },
-    Goto { edge: u32 },
-    End { terminal: u32 },
+    Ask {
+        fact: u32,
+        first: u32,
+        count: u32,
+    },
+    Match {
+        fact: u32,
+        first: u32,
+        count: u32,
+    },
+    Goto {
+        edge: u32,
+    },
+    End {
+        terminal: u32,
+    },
+    /// No way out (ruled out by verification): the walk stops.
+    Stuck,
 }
 
 /// An edge in the compact form: destinations are step indices, or a
@@ -395,12 +410,7 @@ fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
             Exit::End { terminal, .. } => Hot::End {
                 terminal: dest(Dest::End(*terminal)) & !END_BIT,
             },
-            // Ruled out by verification; a walk that gets here stops.
-            Exit::None => Hot::Match {
-                fact: 0,
-                first,
-                count: 0,
-            },
+            Exit::None => Hot::Stuck,
         });
     }
     (hot, edges, terminals)

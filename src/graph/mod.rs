@@ -240,6 +240,26 @@ pub struct Step {
     pub span: Span,
 }
 
+impl Step {
+    /// Every terminal the step can end in: its `end`, and the `end`
+    /// destinations of its branches and bounds, with the span to blame and,
+    /// on a question's branch, the answer index that takes it.
+    pub fn terminals(&self) -> Vec<(Terminal, Span, Option<usize>)> {
+        let mut out = Vec::new();
+        if let Exit::End { terminal, span } = self.exit {
+            out.push((terminal, span, None));
+        }
+        for (answer, e) in self.exit.edges() {
+            for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
+                if let Dest::End(t) = d {
+                    out.push((t, e.span, answer));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// `require FIRST before THEN`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Order {

@@ -28,6 +28,19 @@ fn dest_words(g: &Graph, d: Dest) -> String {
     }
 }
 
+/// Where an edge leads, with its bound in words.
+fn edge_words(g: &Graph, e: &crate::graph::Edge) -> String {
+    let mut w = dest_words(g, e.to);
+    if let Some(b) = e.bound {
+        w.push_str(&format!(
+            " (at most {} times; after that, {})",
+            b.times,
+            dest_words(g, b.then)
+        ));
+    }
+    w
+}
+
 /// What the analyst does in the step, as sentences.
 fn step_words(g: &Graph, s: &Step) -> Vec<String> {
     let mut out = Vec::new();
@@ -98,29 +111,11 @@ fn step_words(g: &Graph, s: &Step) -> Vec<String> {
                 ));
             }
             for (a, e) in branches.iter().enumerate() {
-                let mut w = format!("If {}: {}", f.answers[a], dest_words(g, e.to));
-                if let Some(b) = e.bound {
-                    w.push_str(&format!(
-                        " (at most {} times; after that, {})",
-                        b.times,
-                        dest_words(g, b.then)
-                    ));
-                }
-                w.push('.');
-                out.push(w);
+                out.push(format!("If {}: {}.", f.answers[a], edge_words(g, e)));
             }
         }
         Exit::Goto { edge } => {
-            let mut w = capitalise(&dest_words(g, edge.to));
-            if let Some(b) = edge.bound {
-                w.push_str(&format!(
-                    " (at most {} times; after that, {})",
-                    b.times,
-                    dest_words(g, b.then)
-                ));
-            }
-            w.push('.');
-            out.push(w);
+            out.push(format!("{}.", capitalise(&edge_words(g, edge))));
         }
         Exit::End { terminal, .. } => {
             out.push(format!("{}.", capitalise(&outcome_words(g, *terminal))))

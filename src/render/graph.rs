@@ -33,15 +33,8 @@ pub fn terminals(g: &Graph) -> Vec<Terminal> {
         }
     };
     for s in &g.steps {
-        if let Exit::End { terminal, .. } = s.exit {
-            add(terminal);
-        }
-        for (_, e) in s.exit.edges() {
-            for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
-                if let Dest::End(t) = d {
-                    add(t);
-                }
-            }
+        for (t, _, _) in s.terminals() {
+            add(t);
         }
     }
     out
