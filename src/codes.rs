@@ -79,6 +79,28 @@ impl Code {
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.name() == name)
     }
+
+    /// The code named `name`, or a one-line reason with the closest name.
+    pub fn lookup(name: &str) -> Result<Code, String> {
+        Code::from_name(name).ok_or_else(|| {
+            match crate::suggest::closest(name, Code::ALL.iter().map(|c| c.name())) {
+                Some(s) => format!("there is no check `{name}`; did you mean `{s}`?"),
+                None => format!("there is no check `{name}`; `sopc explain` lists them"),
+            }
+        })
+    }
+
+    /// The lint named `name`: errors cannot change level.
+    pub fn lookup_lint(name: &str) -> Result<Code, String> {
+        let code = Code::lookup(name)?;
+        if code.is_lint() {
+            Ok(code)
+        } else {
+            Err(format!(
+                "`{name}` is always an error; only lints can change level"
+            ))
+        }
+    }
 }
 
 impl std::fmt::Display for Code {

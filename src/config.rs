@@ -42,17 +42,7 @@ pub fn parse(text: &str) -> Result<HashMap<Code, Level>, String> {
     };
     let mut levels = HashMap::new();
     for (key, value) in &lints {
-        let code = Code::from_name(key).ok_or_else(|| {
-            match crate::suggest::closest(key, Code::ALL.iter().map(|c| c.name())) {
-                Some(s) => format!("there is no check `{key}`; did you mean `{s}`?"),
-                None => format!("there is no check `{key}`"),
-            }
-        })?;
-        if !code.is_lint() {
-            return Err(format!(
-                "`{key}` is always an error; only lints can change level"
-            ));
-        }
+        let code = Code::lookup_lint(key)?;
         let level = match value.as_str() {
             Some("allow") => Level::Allow,
             Some("warn") => Level::Warn,

@@ -163,12 +163,7 @@ fn command_line(args: &Args) -> Result<(Date, HashMap<Code, Level>), String> {
             let targets: Vec<Code> = if name == "warnings" {
                 Code::ALL.iter().copied().filter(|c| c.is_lint()).collect()
             } else {
-                let code = Code::from_name(name).ok_or_else(|| unknown_code(name))?;
-                if !code.is_lint() {
-                    return Err(format!(
-                        "`{name}` is always an error; only lints can change level"
-                    ));
-                }
+                let code = Code::lookup_lint(name)?;
                 vec![code]
             };
             for c in targets {
@@ -177,14 +172,6 @@ fn command_line(args: &Args) -> Result<(Date, HashMap<Code, Level>), String> {
         }
     }
     Ok((today, levels))
-}
-
-fn unknown_code(name: &str) -> String {
-    let names = Code::ALL.iter().map(|c| c.name());
-    match sopc::suggest::closest(name, names) {
-        Some(s) => format!("there is no check `{name}`; did you mean `{s}`?"),
-        None => format!("there is no check `{name}`; `sopc explain` lists them"),
-    }
 }
 
 /// Today's date in UTC from the system clock.

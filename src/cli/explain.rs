@@ -20,11 +20,9 @@ pub fn run(args: Args) -> Exit {
         }
         return Exit::Clean;
     };
-    let Some(code) = Code::from_name(&name) else {
-        let hint = sopc::suggest::closest(&name, Code::ALL.iter().map(|c| c.name()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_else(|| "; `sopc explain` lists them".into());
-        return usage_error(format!("there is no check `{name}`{hint}"));
+    let code = match Code::lookup(&name) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
     };
     match section(code) {
         Some(text) => {
