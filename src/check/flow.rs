@@ -29,6 +29,9 @@ struct Need {
     bit: usize,
     /// For an `end` on a question's branch: the answer that takes it.
     answer: Option<u32>,
+    /// For an `end`: the terminal. The need holds only in states that can
+    /// take it (a bounded branch's `then` is not taken while the bound lasts).
+    ends: Option<Terminal>,
     /// Bits the step itself sets before the requirement is checked.
     local: Vec<usize>,
     report: Report,
@@ -50,6 +53,17 @@ enum Report {
         terminal: Terminal,
         span: Span,
     },
+}
+
+impl Need {
+    fn applies(&self, space: &StateSpace, s: StateId) -> bool {
+        let Some(terminal) = self.ends else {
+            return true;
+        };
+        space.transitions(s).iter().any(|t| {
+            t.next == Next::End(terminal) && (self.answer.is_none() || t.answer == self.answer)
+        })
+    }
 }
 
 struct Bits {
@@ -89,6 +103,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                             bit,
                             local: local.clone(),
                             answer: None,
+                            ends: None,
                             report: Report::Data {
                                 data: d,
                                 target: t.target,
@@ -112,6 +127,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                         bit,
                         local: local.clone(),
                         answer,
+                        ends: Some(terminal),
                         report: Report::Ticket { terminal, span },
                     });
                 }
@@ -125,6 +141,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             bit,
             local: vec![],
             answer: None,
+            ends: None,
             report: Report::Order {
                 first: r.first,
                 then: r.then,
@@ -152,6 +169,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         for (k, need) in needs[step as usize].iter().enumerate() {
             if !has(&out, need.bit)
                 && !need.local.contains(&need.bit)
+                && need.applies(space, s)
                 && seen_need.insert((step, k))
             {
                 failures.push((s, k, need.bit));
