@@ -19,6 +19,8 @@ pub mod diagnostic;
 pub mod diff;
 pub mod engine;
 pub mod graph;
+#[doc(hidden)]
+pub mod harness;
 pub mod lower;
 pub mod paths;
 pub mod pipeline;

@@ -25,21 +25,8 @@ fn all_sop_files() -> Vec<PathBuf> {
     out
 }
 
-/// The graph as JSON without source positions.
 fn meaning(g: &sopc::Graph) -> Value {
-    fn strip(v: &mut Value) {
-        match v {
-            Value::Object(m) => {
-                m.retain(|k, _| !k.contains("span"));
-                m.values_mut().for_each(strip);
-            }
-            Value::Array(a) => a.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    let mut v = serde_json::to_value(g).expect("serialisable");
-    strip(&mut v);
-    v
+    g.meaning_json()
 }
 
 fn comment_lines(text: &str) -> Vec<String> {

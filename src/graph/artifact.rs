@@ -70,6 +70,24 @@ impl Graph {
         s
     }
 
+    /// The graph as JSON without source positions: what a policy means, so
+    /// that two texts (a policy and its formatted form, say) can be compared.
+    pub fn meaning_json(&self) -> serde_json::Value {
+        fn strip(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    m.retain(|k, _| !k.contains("span"));
+                    m.values_mut().for_each(strip);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        strip(&mut v);
+        v
+    }
+
     /// Loads and verifies an artifact.
     pub fn from_json(text: &str) -> Result<Graph, LoadError> {
         #[derive(Deserialize)]
