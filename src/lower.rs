@@ -3,7 +3,7 @@
 //! a branch table with a hole or a clash cannot be built.
 
 use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{plain_list, Diagnostic};
 use crate::graph::{self, Edge, Graph};
 use crate::resolve::Symbols;
 use crate::span::Span;
@@ -344,10 +344,19 @@ fn branch_table(
                         ),
                     )
                     .at(a.span, "not one of its answers")
-                    .with_label(fact_span, format!("answers: {}", answers.join(", ")));
-                    d = match crate::suggest::closest(&a.text, answers.iter().map(String::as_str)) {
+                    .with_label(fact_span, format!("answers: {}", plain_list(answers)));
+                    // Suggestions scan every answer: only for the first few.
+                    let candidates = if diags.len() < crate::suggest::MAX_SUGGESTIONS {
+                        answers
+                    } else {
+                        &[]
+                    };
+                    d = match crate::suggest::closest(
+                        &a.text,
+                        candidates.iter().map(String::as_str),
+                    ) {
                         Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
-                        None => d.with_help(format!("the answers are: {}", answers.join(", "))),
+                        None => d.with_help(format!("the answers are: {}", plain_list(answers))),
                     };
                     diags.push(d);
                 }
@@ -380,11 +389,7 @@ fn branch_table(
         .collect();
     match else_edge {
         None if !missing.is_empty() => {
-            let list = missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = crate::diagnostic::quoted_list(&missing);
             diags.push(
                 Diagnostic::new(
                     Code::NonExhaustive,
@@ -469,7 +474,7 @@ fn lower_scenario(
                         ),
                     )
                     .at(a.span, "not one of its answers")
-                    .with_help(format!("the answers are: {}", options.join(", "))),
+                    .with_help(format!("the answers are: {}", plain_list(options))),
                 ),
             }
         }

@@ -75,10 +75,18 @@ impl Namespace {
     fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
         let found = self.get(&name.text);
         if found.is_none() {
+            // Each suggestion scans every name of the kind: past the first
+            // diagnostics, a file full of unknown names would cost
+            // unknowns x names. Nobody reads that far for a "did you mean".
+            let candidates = if diags.len() < crate::suggest::MAX_SUGGESTIONS {
+                &self.names[..]
+            } else {
+                &[]
+            };
             diags.push(unknown(
                 self.kind,
                 name,
-                self.names.iter().map(String::as_str),
+                candidates.iter().map(String::as_str),
             ));
         }
         found

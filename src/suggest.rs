@@ -26,13 +26,27 @@ pub fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
     prev[b.len()]
 }
 
+/// Diagnostics after this many in one file get no "did you mean": each
+/// suggestion scans every candidate, and a file full of unknown names would
+/// otherwise cost unknowns x candidates. Nobody reads that far.
+pub const MAX_SUGGESTIONS: usize = 100;
+
+/// The longest word (in bytes) that gets a suggestion.
+pub const MAX_WORD: usize = 64;
+
 /// The candidate closest to `word`, if it is close enough to be a likely typo
 /// (at most a third of the word's length, and at least one edit allowed).
+///
+/// Words longer than [`MAX_WORD`] get no suggestion: the distance costs
+/// length x limit, and a typo in a name that long is not a typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if word.len() > MAX_WORD {
+        return None;
+    }
     let limit = (word.chars().count() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        if c == word {
+        if c == word || c.len() > MAX_WORD + 4 * limit {
             continue;
         }
         let d = edit_distance(word, c, limit);

@@ -35,7 +35,10 @@ pub fn unbounded_loops(g: &Graph, diags: &mut Vec<Diagnostic>) {
         let names: Vec<&str> = cycle.iter().map(|&t| g.step(t).name.as_str()).collect();
         let message = match names.as_slice() {
             [one] => format!("the step `{one}` can lead back to itself forever"),
-            _ => format!("the steps {} can repeat forever", names_list(&names)),
+            _ => format!(
+                "the steps {} can repeat forever",
+                crate::diagnostic::quoted_list(&names)
+            ),
         };
         let mut d = Diagnostic::new(Code::UnboundedLoop, message)
         .at(g.step(s).span, "this loop has no bound")
@@ -75,13 +78,4 @@ fn find_cycle(g: &Graph, start: StepId, inside: impl Fn(StepId) -> bool) -> Vec<
         }
     }
     vec![start]
-}
-
-fn names_list(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    match quoted.as_slice() {
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {}", init.join(", "), last),
-        [] => String::new(),
-    }
 }

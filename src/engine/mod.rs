@@ -98,7 +98,7 @@ impl std::fmt::Display for EngineError {
                 write!(
                     f,
                     "`{answer}` is not an answer to `{fact}`; the answers are: {}",
-                    options.join(", ")
+                    crate::diagnostic::plain_list(options)
                 )
             }
             EngineError::NotAsked {
