@@ -111,37 +111,89 @@ pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// Renders one diagnostic as miette's graphical report, without colour when
-/// `color` is false (tests and pipes).
-pub fn render_human(diag: &Diagnostic, file_name: &str, text: &str, color: bool) -> String {
-    use miette::{GraphicalReportHandler, GraphicalTheme};
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
-    let report = MietteView {
-        diag,
-        source: NamedText {
-            name: file_name,
-            text,
-        },
-        help: help_text(diag),
-    };
-    let mut out = String::new();
-    if handler.render_report(&mut out, &report).is_err() {
-        // Rendering into a String cannot fail in practice; fall back to one line.
-        out = format!(
-            "{}[{}]: {}\n",
-            diag.severity.as_str(),
-            diag.code,
-            diag.message
-        );
+/// How many names a message lists before "and N more": a question with
+/// 10,000 answers must not make a 10,000-name message.
+pub const LISTED: usize = 12;
+
+/// `a`, `b` and `c`; past [`LISTED`] names, the first ones and "and N more".
+pub fn quoted_list<S: AsRef<str>>(names: &[S]) -> String {
+    let quoted: Vec<String> = names
+        .iter()
+        .take(LISTED)
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect();
+    match (quoted.as_slice(), names.len().saturating_sub(LISTED)) {
+        ([], _) => String::new(),
+        ([one], 0) => one.clone(),
+        ([init @ .., last], 0) => format!("{} and {last}", init.join(", ")),
+        (all, more) => format!("{} and {more} more", all.join(", ")),
     }
-    out
+}
+
+/// a, b, c: a plain comma list, shortened like [`quoted_list`].
+pub fn plain_list<S: AsRef<str>>(names: &[S]) -> String {
+    let shown: Vec<&str> = names.iter().take(LISTED).map(|n| n.as_ref()).collect();
+    match names.len().saturating_sub(LISTED) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// Renders one diagnostic as miette's graphical report, without colour when
+/// `color` is false (tests and pipes). For many diagnostics of one file,
+/// [`HumanRenderer`] indexes the text once.
+pub fn render_human(diag: &Diagnostic, file_name: &str, text: &str, color: bool) -> String {
+    HumanRenderer::new(file_name, text, color).render(diag)
+}
+
+/// Renders the diagnostics of one file: the text made printable and its
+/// lines indexed once, so each report costs its own context, not the file.
+pub struct HumanRenderer<'a> {
+    source: NamedText<'a>,
+    handler: miette::GraphicalReportHandler,
+}
+
+impl<'a> HumanRenderer<'a> {
+    pub fn new(file_name: &'a str, text: &'a str, color: bool) -> Self {
+        use miette::{GraphicalReportHandler, GraphicalTheme};
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let text = printable(text);
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        HumanRenderer {
+            source: NamedText {
+                name: file_name,
+                text,
+                line_starts,
+            },
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .with_links(false),
+        }
+    }
+
+    pub fn render(&self, diag: &Diagnostic) -> String {
+        let report = MietteView {
+            diag,
+            source: &self.source,
+            help: help_text(diag),
+        };
+        let mut out = String::new();
+        if self.handler.render_report(&mut out, &report).is_err() {
+            // Rendering into a String cannot fail in practice; fall back to one line.
+            out = format!(
+                "{}[{}]: {}\n",
+                diag.severity.as_str(),
+                diag.code,
+                diag.message
+            );
+        }
+        out
+    }
 }
 
 /// The help sentence, followed by the counter-example caller path.
@@ -160,9 +212,73 @@ fn help_text(diag: &Diagnostic) -> Option<String> {
     }
 }
 
+/// The text with control characters (but tab and line ends) shown as `?`:
+/// one byte for one byte, so every span still lands where it did, and the
+/// terminal gets nothing it would act on.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let hidden = |i: usize| {
+        let b = bytes[i];
+        (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+            || b == 0x7f
+            || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    };
+    if !(0..bytes.len()).any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let clean: Vec<u8> = (0..bytes.len())
+        .map(|i| if hidden(i) { b'?' } else { bytes[i] })
+        .collect();
+    // Only ASCII bytes were replaced by ASCII: still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(clean).unwrap_or_default())
+}
+
+/// How much of a very long line is shown on each side of a span.
+const LONG_LINE_CONTEXT: usize = 120;
+
 struct NamedText<'a> {
     name: &'a str,
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
+    /// The offset of each line's first byte.
+    line_starts: Vec<usize>,
+}
+
+impl NamedText<'_> {
+    /// On a line too long to show (a policy written on one line, say), the
+    /// part around the span, with its true line and column.
+    /// The line (from 0) that holds byte `at`.
+    fn line_of(&self, at: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= at) - 1
+    }
+
+    fn window(&self, start: usize, end: usize) -> Option<miette::MietteSpanContents<'_>> {
+        let text = &*self.text;
+        let line = self.line_of(start);
+        let line_start = self.line_starts[line];
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        if line_end - line_start <= 4 * LONG_LINE_CONTEXT || text[start..end].contains('\n') {
+            return None;
+        }
+        let from = crate::span::floor_char_boundary(
+            text,
+            start.saturating_sub(LONG_LINE_CONTEXT).max(line_start),
+        );
+        let to = crate::span::floor_char_boundary(text, (end + LONG_LINE_CONTEXT).min(line_end));
+        let line = text.as_bytes()[..line_start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        // miette reads the column as the span's own (for the header).
+        let column = text[line_start..start].chars().count();
+        Some(miette::MietteSpanContents::new_named(
+            self.name.to_string(),
+            &text.as_bytes()[from..to],
+            (from..to).into(),
+            line,
+            column,
+            1,
+        ))
+    }
 }
 
 impl miette::SourceCode for NamedText<'_> {
@@ -172,23 +288,40 @@ impl miette::SourceCode for NamedText<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        if end <= self.text.len()
+            && self.text.is_char_boundary(start)
+            && self.text.is_char_boundary(end)
+        {
+            if let Some(w) = self.window(start, end) {
+                return Ok(Box::new(w));
+            }
+        }
+        // miette reads from the start of the text to find lines; hand it
+        // only the lines around the span, and shift its answer back.
+        let len = self.text.len();
+        let (start, end) = (start.min(len), end.min(len));
+        let first = self.line_of(start).saturating_sub(context_lines_before);
+        let stop_line = self.line_of(end) + context_lines_after + 2;
+        let base = self.line_starts[first];
+        let stop = self.line_starts.get(stop_line).copied().unwrap_or(len);
+        let local = miette::SourceSpan::from((start - base, end - start));
+        let inner =
+            self.text[base..stop].read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            miette::SourceSpan::from((inner.span().offset() + base, inner.span().len())),
+            inner.line() + first,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + first,
         )))
     }
 }
 
 struct MietteView<'a> {
     diag: &'a Diagnostic,
-    source: NamedText<'a>,
+    source: &'a NamedText<'a>,
     help: Option<String>,
 }
 
@@ -227,7 +360,7 @@ impl miette::Diagnostic for MietteView<'_> {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.diag
             .span
-            .map(|_| &self.source as &dyn miette::SourceCode)
+            .map(|_| self.source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
@@ -235,8 +368,9 @@ impl miette::Diagnostic for MietteView<'_> {
         let len = self.source.text.len();
         let clamp = move |s: Span| -> Span {
             let start =
-                crate::span::floor_char_boundary(self.source.text, (s.start as usize).min(len));
-            let end = crate::span::floor_char_boundary(self.source.text, (s.end as usize).min(len));
+                crate::span::floor_char_boundary(&self.source.text, (s.start as usize).min(len));
+            let end =
+                crate::span::floor_char_boundary(&self.source.text, (s.end as usize).min(len));
             Span::new(start, end.max(start))
         };
         let mut labels = vec![miette::LabeledSpan::new_primary_with_span(

@@ -6,7 +6,7 @@
 //! itself after `back`).
 
 use crate::analysis::states::StateSpace;
-use crate::diagnostic::render_human;
+use crate::diagnostic::HumanRenderer;
 use crate::engine::{json, Engine, Evaluation, Status};
 use crate::graph::Graph;
 use crate::render::{check_json, doc, github, graph, sarif, FileReport};
@@ -22,8 +22,9 @@ pub fn check_bytes(data: &[u8]) {
         return;
     };
     let checked = check_source(text, &CheckOptions::default());
+    let renderer = HumanRenderer::new("fuzz.sop", text, false);
     for d in &checked.diagnostics {
-        render_human(d, "fuzz.sop", text, false);
+        renderer.render(d);
     }
     let report = FileReport {
         name: "fuzz.sop",

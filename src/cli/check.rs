@@ -59,7 +59,7 @@ pub fn run(args: Args) -> Exit {
         && std::env::var_os("NO_COLOR").is_none();
     let mut checked = Vec::with_capacity(files.len());
     for file in &files {
-        let source = match input::read(file) {
+        let (source, not_utf8) = match input::read_lossy(file) {
             Ok(s) => s,
             Err(e) => return usage_error(e),
         };
@@ -72,20 +72,21 @@ pub fn run(args: Args) -> Exit {
         let mut opts = CheckOptions::default();
         opts.check.today = Some(today);
         opts.levels = levels;
-        let result = check_source(&source.text, &opts);
+        let diagnostics = match not_utf8 {
+            Some(d) => vec![d],
+            None => check_source(&source.text, &opts).diagnostics,
+        };
         if args.format == Format::Human {
-            for d in &result.diagnostics {
-                print!(
-                    "{}",
-                    diagnostic::render_human(d, &source.name, &source.text, color)
-                );
+            let renderer = diagnostic::HumanRenderer::new(&source.name, &source.text, color);
+            for d in &diagnostics {
+                print!("{}", renderer.render(d));
                 println!();
             }
         }
         checked.push(Checked {
             name: source.name,
             text: source.text,
-            diagnostics: result.diagnostics,
+            diagnostics,
         });
     }
     let count = |s: Severity| {

@@ -29,11 +29,9 @@ pub fn run(args: Args) -> Exit {
         let formatted = match sopc::format_source(&source.text) {
             Ok(f) => f,
             Err(diags) => {
+                let renderer = diagnostic::HumanRenderer::new(&source.name, &source.text, false);
                 for d in diags.iter().filter(|d| d.is_error()) {
-                    eprint!(
-                        "{}",
-                        diagnostic::render_human(d, &source.name, &source.text, false)
-                    );
+                    eprint!("{}", renderer.render(d));
                 }
                 eprintln!(
                     "error: `{}` cannot be formatted until it parses",

@@ -1,6 +1,10 @@
 //! Reading policy files: folders expand to every `.sop` file below them,
-//! sorted; unreadable or non-UTF-8 files are usage errors.
+//! sorted; unreadable files are usage errors. Text that is not UTF-8 is a
+//! usage error too, except for `sopc check`, which reports it as a `syntax`
+//! diagnostic at the first invalid byte and goes on with the other files.
 
+use sopc::span::{LineIndex, Span};
+use sopc::{Code, Diagnostic};
 use std::path::{Path, PathBuf};
 
 pub struct Source {
@@ -54,19 +58,41 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 
 /// Reads one policy as UTF-8 text.
 pub fn read(path: &Path) -> Result<Source, String> {
+    match read_lossy(path)? {
+        (source, None) => Ok(source),
+        (source, Some(d)) => {
+            let at = LineIndex::new(&source.text).line_col(d.span.map_or(0, |s| s.start as usize));
+            Err(format!(
+                "`{}` is not UTF-8 text (invalid byte at line {}, column {}); save it as UTF-8",
+                source.name, at.line, at.column
+            ))
+        }
+    }
+}
+
+/// Reads one policy; text that is not UTF-8 comes back decoded with
+/// replacement characters, with a diagnostic at the first invalid byte.
+pub fn read_lossy(path: &Path) -> Result<(Source, Option<Diagnostic>), String> {
     let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "`{}` is not UTF-8 text (invalid byte at offset {}); save it as UTF-8",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok(Source {
-        name: path.display().to_string(),
-        text,
-    })
+    let name = path.display().to_string();
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((Source { name, text }, None)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes()[at];
+            // Bytes before `at` are unchanged by the lossy decoding, so the
+            // span lands on the replacement character.
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::new(
+                Code::Syntax,
+                format!("the file is not UTF-8 text: byte 0x{bad:02X} cannot start or continue a character"),
+            )
+            .at(Span::new(at, at + '\u{FFFD}'.len_utf8()), "not UTF-8")
+            .with_help("save the policy as UTF-8 (most editors offer it under \"Save with encoding\")");
+            Ok((Source { name, text }, Some(d)))
+        }
+    }
 }
 
 /// The reason without Rust's "(os error 2)" suffix.

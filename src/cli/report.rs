@@ -12,11 +12,9 @@ pub fn compile_or_report(source: &Source) -> Option<Graph> {
         Ok(g) => Some(g),
         Err(diags) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let renderer = diagnostic::HumanRenderer::new(&source.name, &source.text, color);
             for d in diags.iter().filter(|d| d.is_error()) {
-                eprint!(
-                    "{}",
-                    diagnostic::render_human(d, &source.name, &source.text, color)
-                );
+                eprint!("{}", renderer.render(d));
                 eprintln!();
             }
             let n = diags.iter().filter(|d| d.is_error()).count();

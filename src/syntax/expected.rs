@@ -43,6 +43,8 @@ pub fn diagnostic(text: &str, base: usize, e: &Error<Rule>) -> Diagnostic {
     let expected = join_or(&words);
     let found_words = if found.is_empty() {
         "the end of the file".to_string()
+    } else if let Some(name) = invisible(found) {
+        name
     } else {
         format!("`{found}`")
     };
@@ -61,6 +63,23 @@ pub fn diagnostic(text: &str, base: usize, e: &Error<Rule>) -> Diagnostic {
         d = d.with_help(help);
     }
     d
+}
+
+/// A name for a token that would be invisible between backquotes: a control
+/// character, a byte-order mark or a direction mark in the wrong place.
+fn invisible(found: &str) -> Option<String> {
+    let mut chars = found.chars();
+    let c = chars.next()?;
+    if chars.next().is_some() {
+        return None;
+    }
+    let hidden = c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{00a0}');
+    match c {
+        '\0' => Some("a NUL byte (U+0000)".into()),
+        _ if hidden => Some(format!("the invisible character U+{:04X}", c as u32)),
+        _ => None,
+    }
 }
 
 /// The token at `at`: a word, a quoted text up to its end or the line's end,

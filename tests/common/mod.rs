@@ -16,8 +16,9 @@ pub fn options() -> CheckOptions {
 pub fn render(name: &str, text: &str) -> String {
     let checked = check_source(text, &options());
     let mut out = String::new();
+    let renderer = sopc::diagnostic::HumanRenderer::new(name, text, false);
     for d in &checked.diagnostics {
-        out.push_str(&sopc::diagnostic::render_human(d, name, text, false));
+        out.push_str(&renderer.render(d));
         out.push('\n');
     }
     if out.is_empty() {
@@ -45,4 +46,51 @@ pub fn shipped_policies() -> Vec<std::path::PathBuf> {
         .collect();
     v.sort();
     v
+}
+
+/// What one run of the `sopc` binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `sopc` binary in the repository root, without colour, with
+/// `stdin` as its input. A run killed by a signal is a test failure.
+pub fn sopc_with_input(args: &[&str], stdin: &[u8]) -> Run {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sopc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sopc runs");
+    // sopc may exit before reading its input (a refused artifact): a broken
+    // pipe here is not what the tests check.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin);
+    let o = child.wait_with_output().expect("sopc finishes");
+    Run {
+        code: o
+            .status
+            .code()
+            .expect("sopc exited by itself, not by a signal"),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// Runs the `sopc` binary with no input.
+pub fn sopc(args: &[&str]) -> Run {
+    sopc_with_input(args, b"")
+}
+
+/// A fresh temporary folder for one test.
+pub fn temp_dir(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sopc-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
 }
