@@ -690,3 +690,29 @@ fn sixty_diamonds_count_exactly() {
         "1152921504606846976"
     );
 }
+
+/// A retry bound at the limit is counted exactly (the analysis stores
+/// counters in 16 bits; the limit keeps every bound inside them), and one
+/// over it is refused rather than analysed wrongly.
+#[test]
+fn retry_bounds_are_exact_up_to_the_limit() {
+    let policy = |n: u32| {
+        format!(
+            "sop \"R\" \"Retry\" {{ owner \"test\" }}\noutcome done \"Done\"\n\
+             step s \"Ask\" {{\n  ask q \"Again?\" {{ yes no }}\n  yes -> s at most {n} times, then end done\n  no -> end done\n}}\n"
+        )
+    };
+    let max = sopc::analysis::states::MAX_BOUND;
+    let graph = sopc::compile(&policy(max)).expect("compiles");
+    let space = StateSpace::build(&graph).expect("space");
+    // `no` after 0..=max retries, or `yes` once more after the last one.
+    assert_eq!(
+        sopc::paths::count(&space).to_u128(),
+        Some(u128::from(max) + 2)
+    );
+    let over = sopc::check_source(&policy(max + 1), &Default::default());
+    assert_eq!(
+        over.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::TooLarge]
+    );
+}

@@ -20,6 +20,14 @@ use std::collections::{HashMap, VecDeque};
 /// The most states sopc explores before it gives up with `too-large`.
 pub const MAX_STATES: usize = 20_000_000;
 
+/// The largest `at most N times` sopc analyses (the check `too-large`
+/// refuses more). The state space counts each retry exactly, so a bound
+/// multiplies its size; no procedure asks a caller the same thing ten
+/// thousand times.
+pub const MAX_BOUND: u32 = 10_000;
+// Retry counters are stored as u16.
+const _: () = assert!(MAX_BOUND <= u16::MAX as u32);
+
 pub type StateId = u32;
 
 /// Where a transition leads.

@@ -3,6 +3,7 @@
 //! `then` kept), the step graph must have no cycle. Linear: one SCC pass.
 
 use crate::analysis::scc;
+use crate::analysis::states::MAX_BOUND;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Dest, Graph, StepId};
@@ -20,6 +21,28 @@ fn unbounded_successors(g: &Graph, s: StepId) -> impl Iterator<Item = StepId> + 
             Dest::End(_) => None,
         }
     })
+}
+
+/// `too-large`: a bound over [`MAX_BOUND`].
+pub fn bound_limits(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    for step in &g.steps {
+        for (_, e) in step.exit.edges() {
+            if e.bound.is_none_or(|b| b.times <= MAX_BOUND) {
+                continue;
+            }
+            diags.push(
+                Diagnostic::new(
+                    Code::TooLarge,
+                    format!(
+                        "the retry bound in step `{}` is over the limit of {MAX_BOUND} times",
+                        step.name
+                    ),
+                )
+                .at(e.span, "bound too large")
+                .with_help("a retry bound counts questions put to one caller; use a small number"),
+            );
+        }
+    }
 }
 
 pub fn unbounded_loops(g: &Graph, diags: &mut Vec<Diagnostic>) {

@@ -35,13 +35,15 @@ pub fn run(g: &Graph, opts: &Options) -> Vec<Diagnostic> {
     structure::dead_ends(g, &mut diags);
     structure::terminals(g, &mut diags);
     structure::missing_text(g, &mut diags);
+    loops::bound_limits(g, &mut diags);
     loops::unbounded_loops(g, &mut diags);
     secrets::secret_leaks(g, &mut diags);
     review::review_overdue(g, opts, &mut diags);
-    // The state space needs a way out of every step and bounded loops.
+    // The state space needs a way out of every step and bounded loops, with
+    // bounds it can count.
     if diags
         .iter()
-        .any(|d| matches!(d.code, Code::DeadEnd | Code::UnboundedLoop))
+        .any(|d| matches!(d.code, Code::DeadEnd | Code::UnboundedLoop | Code::TooLarge))
     {
         return diags;
     }
