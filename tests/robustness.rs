@@ -460,3 +460,21 @@ fn fuzz_findings_stay_fixed() {
     }
     assert!(replayed >= 4, "only {replayed} findings replayed");
 }
+
+/// If a panic ever slips through, the user sees two lines and exit 2, not a
+/// backtrace and Rust's 101.
+#[test]
+fn a_panic_becomes_a_short_bug_report_and_exit_2() {
+    use std::process::Command;
+    let o = Command::new(env!("CARGO_BIN_EXE_sopc"))
+        .args(["check", "policies/hac.sop"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SOPC_TEST_PANIC", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("sopc runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("This is a bug in sopc"), "{err}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+}

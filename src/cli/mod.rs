@@ -66,6 +66,10 @@ pub enum Exit {
 pub fn main() -> i32 {
     install_panic_hook();
     restore_sigpipe();
+    // Lets the tests see the panic hook at work; nothing else sets it.
+    if std::env::var_os("SOPC_TEST_PANIC").is_some() {
+        panic!("SOPC_TEST_PANIC is set");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -105,15 +109,23 @@ fn restore_sigpipe() {
     }
 }
 
-/// A panic is a bug in sopc: say so in two lines instead of a backtrace.
+/// A panic is a bug in sopc: say so in two lines instead of a backtrace, and
+/// exit 2 (sopc could not do what was asked) rather than Rust's 101.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let location = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("sopc: internal error{location}: {info}");
+        let payload = info.payload();
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown panic");
+        eprintln!("sopc: internal error{location}: {what}");
         eprintln!("This is a bug in sopc. Please report it with the command and the policy file.");
+        std::process::exit(Exit::Usage as i32);
     }));
 }
 
