@@ -1,6 +1,8 @@
 //! The semantic difference between two versions of a policy: which caller
-//! situations now end differently, and which declarations changed. Not a
-//! text diff: reordering, renaming a step or reformatting changes nothing.
+//! paths now end differently, file different tickets, or take another route
+//! (other steps, or questions asked in another order), and which
+//! declarations changed. Not a text diff: reordering declarations or
+//! reformatting changes nothing.
 //!
 //! The two state spaces are explored together (a product over the questions
 //! both versions ask, matched by name): where both ask the same question the
@@ -8,11 +10,13 @@
 //! the other version asks it too. Shared situations are merged, so policies
 //! with far more caller paths than could be listed are compared in time close
 //! to the size of the two graphs; paths are counted exactly and a bounded
-//! number of examples is listed per kind of change.
+//! number of examples is listed per kind of change. Two bits per product
+//! state remember whether the route or the tickets filed so far differ, so
+//! tracking them costs at most a factor of four.
 
 use crate::analysis::count::Count;
 use crate::analysis::states::{Next, StateId, StateSpace};
-use crate::graph::{Exit, Graph, Terminal};
+use crate::graph::{Action, Exit, Graph, StepId, Terminal};
 use std::collections::HashMap;
 
 /// The most product states explored before giving up.
@@ -36,7 +40,9 @@ enum Side {
 pub struct ChangedPath {
     /// `(question, answer)` in the order asked.
     pub answers: Vec<(String, String)>,
-    /// `None`: the path does not exist in that version.
+    /// The ending (for a route change, the steps and the ending; for a
+    /// ticket change, the tickets filed). `None`: the path does not exist in
+    /// that version.
     pub old: Option<String>,
     pub new: Option<String>,
 }
@@ -52,6 +58,12 @@ pub struct Changes {
 pub struct Diff {
     /// Paths in both versions whose outcome or target differ.
     pub changed: Changes,
+    /// Paths that end the same but file different tickets (target, title,
+    /// fields, body or assignee, in order).
+    pub tickets: Changes,
+    /// Paths that end the same with the same tickets but visit other steps
+    /// or ask their questions in another order.
+    pub route: Changes,
     /// Paths only the new version has.
     pub added: Changes,
     /// Paths only the old version has.
@@ -63,6 +75,8 @@ pub struct Diff {
 impl Diff {
     pub fn is_equal(&self) -> bool {
         self.changed.count.is_zero()
+            && self.tickets.count.is_zero()
+            && self.route.count.is_zero()
             && self.added.count.is_zero()
             && self.removed.count.is_zero()
             && self.declarations.is_empty()
@@ -80,9 +94,11 @@ struct Version<'a> {
 }
 
 impl Version<'_> {
-    /// Follows the state's transitions that need no answer (match, goto).
-    fn settle(&self, mut s: StateId) -> Side {
+    /// Follows the state's transitions that need no answer (match, goto),
+    /// recording each step entered.
+    fn settle(&self, mut s: StateId, steps: &mut Vec<StepId>) -> Side {
         loop {
+            steps.push(self.space.step[s as usize]);
             let step = self.g.step(self.space.step[s as usize]);
             if let Exit::Ask { .. } = step.exit {
                 return Side::Asking(s);
@@ -109,8 +125,9 @@ impl Version<'_> {
         }
     }
 
-    /// The side after answering `answer` at asking state `s`.
-    fn answer(&self, s: StateId, answer: &str) -> Side {
+    /// The side after answering `answer` at asking state `s`, recording the
+    /// steps entered on the way.
+    fn answer(&self, s: StateId, answer: &str, steps: &mut Vec<StepId>) -> Side {
         let Some(i) = self.answers(s).iter().position(|a| a == answer) else {
             return Side::Missing;
         };
@@ -121,10 +138,73 @@ impl Version<'_> {
             .find(|t| t.answer == Some(i as u32))
             .map(|t| t.next)
         {
-            Some(Next::State(n)) => self.settle(n),
+            Some(Next::State(n)) => self.settle(n, steps),
             Some(Next::End(t)) => Side::Done(t),
             None => Side::Missing,
         }
+    }
+
+    /// The tickets the steps file, each as one line of text.
+    fn tickets(&self, steps: &[StepId]) -> Vec<String> {
+        let g = self.g;
+        let data = |ids: &[u32]| -> String {
+            let names: Vec<&str> = ids
+                .iter()
+                .map(|&d| g.data[d as usize].name.as_str())
+                .collect();
+            names.join(", ")
+        };
+        let mut out = Vec::new();
+        for &s in steps {
+            for a in &g.step(s).actions {
+                let Action::Ticket(t) = a else { continue };
+                let mut text = format!("ticket {}", g.targets[t.target as usize].name);
+                if let Some(title) = &t.title {
+                    text.push_str(&format!(" title {title:?}"));
+                }
+                for f in &t.fields {
+                    text.push_str(&format!(" field {} {:?}", f.name, f.value));
+                }
+                if !t.body.is_empty() {
+                    text.push_str(&format!(" body {}", data(&t.body)));
+                }
+                if !t.assignee.is_empty() {
+                    text.push_str(&format!(" assignee {}", data(&t.assignee)));
+                }
+                out.push(text);
+            }
+        }
+        out
+    }
+
+    fn names(&self, steps: &[StepId]) -> Vec<&str> {
+        steps
+            .iter()
+            .map(|&s| self.g.step(s).name.as_str())
+            .collect()
+    }
+
+    /// Walks one caller path (answers by question, in the order given; a
+    /// question asked again takes its next answer): the steps entered and
+    /// where the path ends.
+    fn replay(&self, answers: &[(String, String)]) -> (Vec<StepId>, Side) {
+        let mut rounds: HashMap<&str, std::collections::VecDeque<&str>> = HashMap::new();
+        for (f, a) in answers {
+            rounds.entry(f.as_str()).or_default().push_back(a.as_str());
+        }
+        let mut steps = Vec::new();
+        let mut side = self.settle(0, &mut steps);
+        while let Side::Asking(s) = side {
+            let next = self
+                .fact_name(s)
+                .and_then(|f| rounds.get_mut(f))
+                .and_then(|r| r.pop_front());
+            match next {
+                Some(a) => side = self.answer(s, a, &mut steps),
+                None => break,
+            }
+        }
+        (steps, side)
     }
 
     fn asks(&self, fact: &str) -> bool {
@@ -139,7 +219,19 @@ struct Pair {
     old: Side,
     new: Side,
     buffer: Vec<(String, String)>,
+    /// The steps entered (or questions asked) so far differ.
+    route_differs: bool,
+    /// The tickets filed so far differ (for good: a mismatch in order).
+    tickets_differ: bool,
+    /// Tickets (interned) one side has filed that the other has not filed
+    /// yet; at most one of the two is non-empty.
+    pending_old: Vec<u32>,
+    pending_new: Vec<u32>,
 }
+
+/// The most tickets one version may file ahead of the other before the
+/// difference is taken as final (it keeps the product small).
+const MAX_PENDING: usize = 8;
 
 /// A product transition: the answer given, if a question was asked.
 struct Move {
@@ -151,15 +243,28 @@ struct Move {
 enum Leaf {
     Same,
     Changed,
+    Tickets,
+    Route,
     Added,
     Removed,
 }
+
+/// The kinds of leaf counted, in the order of their counters.
+const KINDS: [Leaf; 5] = [
+    Leaf::Changed,
+    Leaf::Tickets,
+    Leaf::Route,
+    Leaf::Added,
+    Leaf::Removed,
+];
 
 struct Product<'a> {
     old: Version<'a>,
     new: Version<'a>,
     ids: HashMap<Pair, usize>,
     pairs: Vec<Pair>,
+    /// Ticket texts, interned for the pending lists.
+    tickets: HashMap<String, u32>,
     moves: Vec<Vec<Move>>,
 }
 
@@ -185,12 +290,67 @@ impl<'a> Product<'a> {
             (Side::Missing, Side::Missing) => Some(Leaf::Same),
             (Side::Missing, _) => Some(Leaf::Added),
             (_, Side::Missing) => Some(Leaf::Removed),
-            (Side::Done(a), Side::Done(b)) => Some(if self.same_terminal(a, b) {
-                Leaf::Same
-            } else {
+            (Side::Done(a), Side::Done(b)) => Some(if !self.same_terminal(a, b) {
                 Leaf::Changed
+            } else if p.tickets_differ || !p.pending_old.is_empty() || !p.pending_new.is_empty() {
+                Leaf::Tickets
+            } else if p.route_differs {
+                Leaf::Route
+            } else {
+                Leaf::Same
             }),
             _ => None,
+        }
+    }
+
+    /// Both sides walked `old_steps` and `new_steps` on the same answer.
+    /// The route is compared step by step: two versions in step ask the same
+    /// questions in the same order.
+    fn compare(&mut self, next: &mut Pair, old_steps: &[StepId], new_steps: &[StepId]) {
+        next.route_differs |= self.old.names(old_steps) != self.new.names(new_steps);
+        let (o, n) = (self.old.tickets(old_steps), self.new.tickets(new_steps));
+        self.file(next, o, n);
+    }
+
+    /// One side moved without the other (a question only it asks here): the
+    /// route differs; its tickets wait for the other side's.
+    fn alone(&mut self, next: &mut Pair, old_side: bool, steps: &[StepId]) {
+        next.route_differs = true;
+        if old_side {
+            let t = self.old.tickets(steps);
+            self.file(next, t, Vec::new());
+        } else {
+            let t = self.new.tickets(steps);
+            self.file(next, Vec::new(), t);
+        }
+    }
+
+    /// Adds newly filed tickets and matches the two sequences as far as
+    /// both go: the tickets differ when they disagree in order or content,
+    /// or when one side is left with tickets the other never files.
+    fn file(&mut self, next: &mut Pair, old: Vec<String>, new: Vec<String>) {
+        if next.tickets_differ || (old.is_empty() && new.is_empty()) {
+            return;
+        }
+        for (texts, pending) in [(old, &mut next.pending_old), (new, &mut next.pending_new)] {
+            for t in texts {
+                let k = self.tickets.len() as u32;
+                pending.push(*self.tickets.entry(t).or_insert(k));
+            }
+        }
+        let same = next
+            .pending_old
+            .iter()
+            .zip(&next.pending_new)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mismatch = same < next.pending_old.len().min(next.pending_new.len());
+        next.pending_old.drain(..same);
+        next.pending_new.drain(..same);
+        if mismatch || next.pending_old.len().max(next.pending_new.len()) > MAX_PENDING {
+            next.tickets_differ = true;
+            next.pending_old.clear();
+            next.pending_new.clear();
         }
     }
 
@@ -215,12 +375,15 @@ impl<'a> Product<'a> {
                 if let Some(k) = p.buffer.iter().position(|(bf, _)| bf == f) {
                     let mut next = p.clone();
                     let (_, a) = next.buffer.remove(k);
+                    let mut steps = Vec::new();
                     if is_old {
                         if let Side::Asking(s) = p.old {
-                            next.old = self.old.answer(s, &a);
+                            next.old = self.old.answer(s, &a, &mut steps);
                         }
+                        self.alone(&mut next, true, &steps);
                     } else if let Side::Asking(s) = p.new {
-                        next.new = self.new.answer(s, &a);
+                        next.new = self.new.answer(s, &a, &mut steps);
+                        self.alone(&mut next, false, &steps);
                     }
                     let to = self.id(next, stack)?;
                     moves.push(Move { answer: None, to });
@@ -241,11 +404,13 @@ impl<'a> Product<'a> {
                     }
                 }
                 for ans in answers {
-                    let next = Pair {
-                        old: self.old.answer(so, &ans),
-                        new: self.new.answer(sn, &ans),
-                        buffer: p.buffer.clone(),
+                    let (mut old_steps, mut new_steps) = (Vec::new(), Vec::new());
+                    let mut next = Pair {
+                        old: self.old.answer(so, &ans, &mut old_steps),
+                        new: self.new.answer(sn, &ans, &mut new_steps),
+                        ..p.clone()
                     };
+                    self.compare(&mut next, &old_steps, &new_steps);
                     let to = self.id(next, stack)?;
                     moves.push(Move {
                         answer: Some((a.clone(), ans)),
@@ -270,11 +435,10 @@ impl<'a> Product<'a> {
                 let answers: Vec<String> = this.answers(s).to_vec();
                 for ans in answers {
                     let mut next = p.clone();
-                    let moved = if asking_old {
-                        self.old.answer(s, &ans)
-                    } else {
-                        self.new.answer(s, &ans)
-                    };
+                    let mut steps = Vec::new();
+                    let side = if asking_old { &self.old } else { &self.new };
+                    let moved = side.answer(s, &ans, &mut steps);
+                    self.alone(&mut next, asking_old, &steps);
                     if asking_old {
                         next.old = moved;
                     } else {
@@ -314,13 +478,20 @@ pub fn diff(old: &Graph, new: &Graph, examples: usize) -> Result<Diff, DiffError
         new: Version { g: new, space: &sn },
         ids: HashMap::new(),
         pairs: Vec::new(),
+        tickets: HashMap::new(),
         moves: Vec::new(),
     };
-    let start = Pair {
-        old: product.old.settle(0),
-        new: product.new.settle(0),
+    let (mut old_steps, mut new_steps) = (Vec::new(), Vec::new());
+    let mut start = Pair {
+        old: product.old.settle(0, &mut old_steps),
+        new: product.new.settle(0, &mut new_steps),
         buffer: Vec::new(),
+        route_differs: false,
+        tickets_differ: false,
+        pending_old: Vec::new(),
+        pending_new: Vec::new(),
     };
+    product.compare(&mut start, &old_steps, &new_steps);
     let mut stack = Vec::new();
     product.id(start, &mut stack)?;
     while let Some(i) = stack.pop() {
@@ -331,15 +502,17 @@ pub fn diff(old: &Graph, new: &Graph, examples: usize) -> Result<Diff, DiffError
     // Count, per pair, the paths below it that end in each kind of leaf.
     // The product is a DAG; a post-order over it visits children first.
     let n = product.pairs.len();
-    let mut counts: Vec<[Count; 3]> = vec![Default::default(); n];
+    let mut counts: Vec<[Count; KINDS.len()]> = vec![Default::default(); n];
     let order = post_order(&product.moves);
     for &i in &order {
-        let mut c: [Count; 3] = Default::default();
+        let mut c: [Count; KINDS.len()] = Default::default();
         match product.leaf(i) {
-            Some(Leaf::Changed) => c[0] = Count::one(),
-            Some(Leaf::Added) => c[1] = Count::one(),
-            Some(Leaf::Removed) => c[2] = Count::one(),
             Some(Leaf::Same) => {}
+            Some(leaf) => {
+                if let Some(k) = KINDS.iter().position(|&x| x == leaf) {
+                    c[k] = Count::one();
+                }
+            }
             None => {
                 for m in &product.moves[i] {
                     for (k, slot) in c.iter_mut().enumerate() {
@@ -351,16 +524,15 @@ pub fn diff(old: &Graph, new: &Graph, examples: usize) -> Result<Diff, DiffError
         counts[i] = c;
     }
     let mut d = Diff::default();
-    for (k, leaf) in [Leaf::Changed, Leaf::Added, Leaf::Removed]
-        .into_iter()
-        .enumerate()
-    {
+    for (k, leaf) in KINDS.into_iter().enumerate() {
         let found = Changes {
             count: counts[0][k].clone(),
             examples: examples_of(&product, &counts, k, leaf, examples),
         };
         match leaf {
             Leaf::Changed => d.changed = found,
+            Leaf::Tickets => d.tickets = found,
+            Leaf::Route => d.route = found,
             Leaf::Added => d.added = found,
             _ => d.removed = found,
         }
@@ -401,7 +573,7 @@ fn post_order(moves: &[Vec<Move>]) -> Vec<usize> {
 /// lead to one.
 fn examples_of(
     p: &Product<'_>,
-    counts: &[[Count; 3]],
+    counts: &[[Count; KINDS.len()]],
     k: usize,
     leaf: Leaf,
     limit: usize,
@@ -417,14 +589,29 @@ fn examples_of(
         if p.leaf(i) == Some(leaf) && *next == 0 {
             *next = usize::MAX;
             let pair = &p.pairs[i];
-            let name = |v: &Version<'_>, s: Side| match s {
-                Side::Done(t) => Some(terminal_name(v.g, t)),
-                _ => None,
+            let describe = |v: &Version<'_>, s: Side| -> Option<String> {
+                let Side::Done(t) = s else { return None };
+                let ending = terminal_name(v.g, t);
+                Some(match leaf {
+                    Leaf::Route => {
+                        let (steps, _) = v.replay(&path);
+                        format!("{} -> {ending}", v.names(&steps).join(" -> "))
+                    }
+                    Leaf::Tickets => {
+                        let tickets = v.tickets(&v.replay(&path).0);
+                        if tickets.is_empty() {
+                            "no ticket".to_string()
+                        } else {
+                            tickets.join("; ")
+                        }
+                    }
+                    _ => ending,
+                })
             };
             out.push(ChangedPath {
                 answers: path.clone(),
-                old: name(&p.old, pair.old),
-                new: name(&p.new, pair.new),
+                old: describe(&p.old, pair.old),
+                new: describe(&p.new, pair.new),
             });
         }
         let moves = &p.moves[i];

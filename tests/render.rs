@@ -80,9 +80,34 @@ fn diff_finds_each_kind_of_change() {
         .expect("diff")
     };
     assert!(d("reordered").is_equal(), "reordering changes nothing");
+    // Asking in another order changes no ending, but every route.
+    let swapped = d("questions_swapped");
+    assert!(swapped.changed.count.is_zero() && swapped.tickets.count.is_zero());
+    assert_eq!(swapped.route.count.to_u128(), Some(4));
+    let route = d("route_changed");
+    assert_eq!(route.route.count.to_u128(), Some(1));
+    assert!(route.changed.count.is_zero() && route.tickets.count.is_zero());
+    assert_eq!(
+        route.route.examples[0].new.as_deref(),
+        Some("greet -> works -> apologise -> file -> escalated(desk)")
+    );
+    // Steps are compared by name: a rename is a route change.
+    assert_eq!(d("renamed").route.count.to_u128(), Some(2));
+    let tickets = d("ticket_changed");
+    assert_eq!(tickets.tickets.count.to_u128(), Some(1));
     assert!(
-        d("questions_swapped").is_equal(),
-        "asking in another order changes no ending"
+        tickets.route.count.is_zero(),
+        "the ticket outranks the route"
+    );
+    assert_eq!(
+        (
+            tickets.tickets.examples[0].old.as_deref(),
+            tickets.tickets.examples[0].new.as_deref()
+        ),
+        (
+            Some("ticket desk body caller_name"),
+            Some("ticket desk title \"Login help\" body caller_name")
+        )
     );
     let changed = d("outcome_changed");
     assert_eq!(changed.changed.count.to_u128(), Some(2));

@@ -1,6 +1,7 @@
-//! `sopc diff OLD NEW`: which caller paths end differently between two
-//! versions of a policy, and which declarations changed. Exit 0 when the
-//! behaviour is the same, 1 when it differs.
+//! `sopc diff OLD NEW`: which caller paths end differently, file different
+//! tickets or take another route between two versions of a policy, and
+//! which declarations changed. Exit 0 when the behaviour is the same, 1 when
+//! it differs.
 
 use super::{load, usage_error, Exit};
 use serde_json::json;
@@ -53,6 +54,8 @@ pub fn run(args: Args) -> Exit {
             let v = json!({
                 "equal": d.is_equal(),
                 "changed": changes(&d.changed),
+                "tickets": changes(&d.tickets),
+                "route": changes(&d.route),
                 "added": changes(&d.added),
                 "removed": changes(&d.removed),
                 "declarations": d.declarations,
@@ -64,6 +67,14 @@ pub fn run(args: Args) -> Exit {
                 println!("no difference in behaviour");
             }
             section("caller paths that now end differently", &d.changed);
+            section(
+                "caller paths that end the same but file different tickets",
+                &d.tickets,
+            );
+            section(
+                "caller paths that end the same but take another route",
+                &d.route,
+            );
             section("caller paths only in the new version", &d.added);
             section("caller paths only in the old version", &d.removed);
             if !d.declarations.is_empty() {
