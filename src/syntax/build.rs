@@ -16,6 +16,14 @@ pub struct Shape;
 
 type Result<T> = std::result::Result<T, Shape>;
 
+thread_local! {
+    /// Where the text pest was given starts in the file: pest's positions
+    /// are relative to it, every span in the tree is absolute. Set by
+    /// [`policy`] and [`declaration`] for the piece they build; only
+    /// `span_of` reads it.
+    static BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The meaningful children of a pair: keywords and punctuation are skipped.
 struct Children<'i> {
     pairs: std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
@@ -123,10 +131,12 @@ fn is_token(rule: Rule) -> bool {
     )
 }
 
-pub fn policy(file: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Policy> {
-    let mut c = Children::of(file);
+/// A policy with its header and no declarations yet.
+pub fn policy(head: Pair<'_, Rule>, base: usize, diags: &mut Vec<Diagnostic>) -> Result<Policy> {
+    BASE.set(base);
+    let mut c = Children::of(head);
     let header = header(c.take(Rule::header)?, diags)?;
-    let mut p = Policy {
+    Ok(Policy {
         header,
         roles: vec![],
         targets: vec![],
@@ -137,44 +147,52 @@ pub fn policy(file: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Polic
         starts: vec![],
         steps: vec![],
         scenarios: vec![],
-    };
-    while let Some(decl) = c.next() {
-        match decl.as_rule() {
-            Rule::role_decl => p.roles.push(role(decl)?),
-            Rule::target_decl => p.targets.push(target(decl)?),
-            Rule::data_decl => p.data.push(data(decl)?),
-            Rule::outcome_decl => p.outcomes.push(outcome(decl)?),
-            Rule::never_decl => {
-                let span = span_of(&decl);
-                let mut c = Children::of(decl);
-                p.never_disclose.push(NeverDisclose {
-                    fields: names(c.take(Rule::name_list)?),
-                    span,
-                });
-            }
-            Rule::require_decl => {
-                let span = span_of(&decl);
-                let mut c = Children::of(decl);
-                p.requires.push(Require {
-                    first: name(c.take(Rule::ident)?),
-                    then: name(c.take(Rule::ident)?),
-                    span,
-                });
-            }
-            Rule::start_decl => {
-                let span = span_of(&decl);
-                let mut c = Children::of(decl);
-                p.starts.push(StartDecl {
-                    step: name(c.take(Rule::ident)?),
-                    span,
-                });
-            }
-            Rule::step_decl => p.steps.push(step(decl, diags)?),
-            Rule::scenario_decl => p.scenarios.push(scenario(decl)?),
-            _ => return Err(Shape),
+    })
+}
+
+/// Adds one declaration, parsed from `text[base..]`, to the policy.
+pub fn declaration(
+    decl: Pair<'_, Rule>,
+    base: usize,
+    p: &mut Policy,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    BASE.set(base);
+    match decl.as_rule() {
+        Rule::role_decl => p.roles.push(role(decl)?),
+        Rule::target_decl => p.targets.push(target(decl)?),
+        Rule::data_decl => p.data.push(data(decl)?),
+        Rule::outcome_decl => p.outcomes.push(outcome(decl)?),
+        Rule::never_decl => {
+            let span = span_of(&decl);
+            let mut c = Children::of(decl);
+            p.never_disclose.push(NeverDisclose {
+                fields: names(c.take(Rule::name_list)?),
+                span,
+            });
         }
+        Rule::require_decl => {
+            let span = span_of(&decl);
+            let mut c = Children::of(decl);
+            p.requires.push(Require {
+                first: name(c.take(Rule::ident)?),
+                then: name(c.take(Rule::ident)?),
+                span,
+            });
+        }
+        Rule::start_decl => {
+            let span = span_of(&decl);
+            let mut c = Children::of(decl);
+            p.starts.push(StartDecl {
+                step: name(c.take(Rule::ident)?),
+                span,
+            });
+        }
+        Rule::step_decl => p.steps.push(step(decl, diags)?),
+        Rule::scenario_decl => p.scenarios.push(scenario(decl)?),
+        _ => return Err(Shape),
     }
-    Ok(p)
+    Ok(())
 }
 
 fn header(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header> {
@@ -600,7 +618,8 @@ fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
 /// The pair's span without the white space and comments pest consumes while
 /// trying an optional part that is absent: it ends where its last child ends.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
-    let start = pair.as_span().start();
+    let base = BASE.get();
+    let start = base + pair.as_span().start();
     let mut last = pair.clone();
     // A quoted string is one token: its end is its closing quote.
     while last.as_rule() != Rule::string {
@@ -609,7 +628,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
             None => break,
         }
     }
-    Span::new(start, last.as_span().end())
+    Span::new(start, base + last.as_span().end())
 }
 
 fn name(pair: Pair<'_, Rule>) -> Name {

@@ -20,7 +20,7 @@ pub fn error_offset(e: &Error<Rule>) -> usize {
 pub fn diagnostic(text: &str, base: usize, e: &Error<Rule>) -> Diagnostic {
     let at = floor_char_boundary(text, (base + error_offset(e)).min(text.len()));
     let positives: Vec<Rule> = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::ParsingError { positives, .. } => expand(positives),
         ErrorVariant::CustomError { .. } => vec![],
     };
     let found = found_token(text, at);
@@ -63,6 +63,23 @@ pub fn diagnostic(text: &str, base: usize, e: &Error<Rule>) -> Diagnostic {
         d = d.with_help(help);
     }
     d
+}
+
+/// pest names the rule it was asked to parse when that rule fails where it
+/// starts (`next_decl` at a stray word): put back what that rule wanted.
+fn expand(positives: &[Rule]) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for &r in positives {
+        match r {
+            Rule::next_decl => {
+                out.extend_from_slice(DECLARATIONS);
+                out.push(Rule::EOI);
+            }
+            Rule::head => out.push(Rule::kw_sop),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A name for a token that would be invisible between backquotes: a control

@@ -33,6 +33,9 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Declarations per pest run: the `{, 64}` of the grammar's `chunk`.
+const CHUNK: usize = 64;
+
 pub fn parse(text: &str) -> Parsed {
     if text.len() > MAX_SOURCE_BYTES {
         let d = Diagnostic::new(
@@ -60,47 +63,88 @@ pub fn parse(text: &str) -> Parsed {
             diagnostics: vec![d],
         };
     }
-    match SopParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let mut diagnostics = Vec::new();
-            let policy = pairs
-                .next()
-                .and_then(|file| build::policy(file, &mut diagnostics).ok());
-            if policy.is_none() {
-                diagnostics.push(internal_shape_error());
+    let mut diagnostics = Vec::new();
+    let mut shape_ok = true;
+    let (mut policy, mut at) = match SopParser::parse(Rule::head, text) {
+        Ok(mut head) => match head.next().map(|h| build::policy(h, 0, &mut diagnostics)) {
+            Some(Ok(p)) => {
+                let end = p.header.span.end as usize;
+                (Some(p), Some(end))
             }
-            Parsed {
-                policy,
-                diagnostics,
+            _ => {
+                shape_ok = false;
+                (None, None)
+            }
+        },
+        Err(e) => {
+            diagnostics.push(expected::diagnostic(text, 0, &e));
+            // Look for declarations after the broken header anyway.
+            (
+                None,
+                next_declaration_line(text, expected::error_offset(&e)),
+            )
+        }
+    };
+    // Up to CHUNK declarations per pest run; after an error, resume at the
+    // next line that starts a declaration.
+    let mut failed = policy.is_none();
+    while let Some(start) = at {
+        let Some(chunk) = SopParser::parse(Rule::chunk, &text[start..])
+            .ok()
+            .and_then(|mut pairs| pairs.next())
+        else {
+            // A chunk matches even zero declarations; this cannot happen.
+            shape_ok = false;
+            break;
+        };
+        let mut end = start;
+        let mut count = 0;
+        let mut finished = false;
+        for decl in chunk.into_inner() {
+            if decl.as_rule() == Rule::EOI {
+                finished = true;
+                break;
+            }
+            count += 1;
+            end = start + decl.as_span().end();
+            if let Some(p) = policy.as_mut() {
+                if build::declaration(decl, start, p, &mut diagnostics).is_err() {
+                    shape_ok = false;
+                }
             }
         }
-        Err(first) => Parsed {
-            policy: None,
-            diagnostics: recover(text, first),
-        },
-    }
-}
-
-/// Reports the first error, then resumes at each following line that starts
-/// a declaration, so that one run shows every broken declaration.
-fn recover(text: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
-    let mut diags = vec![expected::diagnostic(text, 0, &first)];
-    let mut position = expected::error_offset(&first);
-    let mut last_resume = 0;
-    while let Some(resume) = next_declaration_line(text, position) {
-        if resume <= last_resume {
+        if finished {
             break;
         }
-        last_resume = resume;
-        match SopParser::parse(Rule::decls, &text[resume..]) {
-            Ok(_) => break,
+        if count == CHUNK {
+            at = Some(end);
+            continue;
+        }
+        // Stopped short: the declaration at `end` is broken.
+        match SopParser::parse(Rule::next_decl, &text[end..]) {
             Err(e) => {
-                diags.push(expected::diagnostic(text, resume, &e));
-                position = resume + expected::error_offset(&e);
+                diagnostics.push(expected::diagnostic(text, end, &e));
+                failed = true;
+                let resume = next_declaration_line(text, end + expected::error_offset(&e));
+                at = resume.filter(|&r| r > end);
+            }
+            // The chunk and a single declaration disagree: a grammar bug.
+            Ok(_) => {
+                shape_ok = false;
+                break;
             }
         }
     }
-    diags
+    if !shape_ok {
+        diagnostics.push(internal_shape_error());
+    }
+    if failed || !shape_ok {
+        policy = None;
+    }
+    Parsed {
+        policy,
+        diagnostics,
+    }
 }
 
 /// The start of the first line at or after `from` (at column 0) that begins
