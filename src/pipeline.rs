@@ -27,7 +27,6 @@ pub struct CheckOptions {
 /// Everything a check run produced for one source text.
 #[derive(Debug)]
 pub struct Checked {
-    pub policy: Option<ast::Policy>,
     pub graph: Option<Graph>,
     /// Sorted by position; allowed lints removed.
     pub diagnostics: Vec<Diagnostic>,
@@ -43,20 +42,73 @@ pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
     let parsed = crate::syntax::parse(text);
     let mut diags = parsed.diagnostics;
     let Some(policy) = parsed.policy else {
-        return finish(None, None, diags, opts);
+        return finish(None, diags, &StepLints::default(), opts);
     };
+    let lints = StepLints::of(&policy);
     if diags.iter().any(Diagnostic::is_error) {
-        return finish(Some(policy), None, diags, opts);
+        return finish(None, diags, &lints, opts);
     }
     let symbols = crate::resolve::resolve(&policy, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
-        return finish(Some(policy), None, diags, opts);
+        return finish(None, diags, &lints, opts);
     }
-    let Some(graph) = crate::lower::lower(&policy, &symbols, &mut diags) else {
-        return finish(Some(policy), None, diags, opts);
+    let graph = crate::lower::lower(&policy, &symbols, &mut diags);
+    // The tree and the names are not needed by the checks: free them before
+    // the state space, the largest thing a check run builds.
+    drop((policy, symbols));
+    let Some(graph) = graph else {
+        return finish(None, diags, &lints, opts);
     };
     diags.extend(check::run(&graph, &opts.check));
-    finish(Some(policy), Some(graph), diags, opts)
+    finish(Some(graph), diags, &lints, opts)
+}
+
+/// The `lint` lines of each step that has any, with the step's span, in
+/// source order: all the levels need from the tree.
+#[derive(Default)]
+struct StepLints(Vec<(crate::span::Span, Vec<(String, LintLevel)>)>);
+
+impl StepLints {
+    fn of(policy: &ast::Policy) -> Self {
+        StepLints(
+            policy
+                .steps
+                .iter()
+                .filter(|s| !s.lints.is_empty())
+                .map(|s| {
+                    let lints = s
+                        .lints
+                        .iter()
+                        .map(|l| (l.code.text.clone(), l.level))
+                        .collect();
+                    (s.span, lints)
+                })
+                .collect(),
+        )
+    }
+
+    /// The level a `lint` line in the step holding `span` sets for `code`.
+    /// Steps are in source order: a binary search, not a scan (a policy can
+    /// have many thousands of both).
+    fn level(&self, code: Code, span: crate::span::Span) -> Option<Level> {
+        let i = self
+            .0
+            .partition_point(|(s, _)| s.start <= span.start)
+            .checked_sub(1)?;
+        let (step, lints) = &self.0[i];
+        if span.end > step.end {
+            return None;
+        }
+        lints
+            .iter()
+            .rev()
+            .find(|(c, _)| c == code.name())
+            .map(|(_, level)| match level {
+                LintLevel::Allow => Level::Allow,
+                LintLevel::Warn => Level::Warn,
+                LintLevel::Deny => Level::Deny,
+            })
+    }
 }
 
 /// Compiles a policy to its checked graph, or returns its errors (and
@@ -70,15 +122,14 @@ pub fn compile(text: &str) -> Result<Graph, Vec<Diagnostic>> {
 }
 
 fn finish(
-    policy: Option<ast::Policy>,
     graph: Option<Graph>,
     mut diags: Vec<Diagnostic>,
+    lints: &StepLints,
     opts: &CheckOptions,
 ) -> Checked {
-    diags.retain_mut(|d| apply_level(d, policy.as_ref(), opts));
+    diags.retain_mut(|d| apply_level(d, lints, opts));
     diagnostic::sort(&mut diags);
     Checked {
-        policy,
         graph,
         diagnostics: diags,
     }
@@ -86,31 +137,11 @@ fn finish(
 
 /// Sets a lint's severity from, in order of precedence, a `lint` line in the
 /// step it points into, then the options. Returns false when allowed.
-fn apply_level(d: &mut Diagnostic, policy: Option<&ast::Policy>, opts: &CheckOptions) -> bool {
+fn apply_level(d: &mut Diagnostic, lints: &StepLints, opts: &CheckOptions) -> bool {
     if !d.code.is_lint() {
         return true;
     }
-    // Steps are in source order: the step holding the span is found by a
-    // binary search, not a scan (a policy can have many thousands of both).
-    let in_step = d.span.and_then(|span| {
-        let steps = &policy?.steps;
-        let i = steps
-            .partition_point(|s| s.span.start <= span.start)
-            .checked_sub(1)?;
-        let s = &steps[i];
-        if span.end > s.span.end {
-            return None;
-        }
-        s.lints
-            .iter()
-            .rev()
-            .find(|l| l.code.text == d.code.name())
-            .map(|l| match l.level {
-                LintLevel::Allow => Level::Allow,
-                LintLevel::Warn => Level::Warn,
-                LintLevel::Deny => Level::Deny,
-            })
-    });
+    let in_step = d.span.and_then(|span| lints.level(d.code, span));
     match in_step.or_else(|| opts.levels.get(&d.code).copied()) {
         Some(Level::Allow) => false,
         Some(Level::Deny) => {
