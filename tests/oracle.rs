@@ -119,19 +119,19 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 /// The model with every number resolved against the policy's size.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Model {
     steps: Vec<Step>,
     rule: Option<(usize, usize)>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Step {
     actions: Vec<Act>,
     exit: Exit,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Exit {
     End(usize),
     Goto(Dest),
@@ -714,5 +714,247 @@ fn retry_bounds_are_exact_up_to_the_limit() {
     assert_eq!(
         over.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(),
         vec![Code::TooLarge]
+    );
+}
+
+// ---------------------------------------------------------------- diff
+
+/// A version of `m` with one to three random edits that keep every
+/// question's answers: an end changed, a destination moved (forward only),
+/// a ticket added or removed, a question replaced by a `goto`.
+fn edited(m: &Model, seed: u64) -> Model {
+    let mut r = seed | 1;
+    let mut below = |n: usize| {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        (r % n as u64) as usize
+    };
+    let mut m = m.clone();
+    let n = m.steps.len();
+    for _ in 0..1 + below(3) {
+        let i = below(n);
+        let forward = |k: usize| {
+            let choices = n - i - 1 + ENDS.len();
+            let c = k % choices;
+            if i + 1 + c < n {
+                Dest::Step(i + 1 + c)
+            } else {
+                Dest::End(i + 1 + c - n)
+            }
+        };
+        let d = forward(below(64));
+        let step = &mut m.steps[i];
+        match (below(4), &mut step.exit) {
+            (0, Exit::End(o)) => *o = (*o + 1) % ENDS.len(),
+            (0, Exit::Goto(to)) => *to = d,
+            (0 | 1, Exit::Ask(branches)) => {
+                let k = below(branches.len());
+                branches[k].0 = d;
+            }
+            (1, Exit::Match { branches, .. }) => {
+                let k = below(branches.len());
+                branches[k] = d;
+            }
+            (2, _) => match step.actions.iter().position(|a| matches!(a, Act::Ticket)) {
+                Some(k) => {
+                    step.actions.remove(k);
+                }
+                None => step.actions.extend([Act::Collect(0), Act::Ticket]),
+            },
+            (3, Exit::Ask(_)) => step.exit = Exit::Goto(d),
+            _ => {}
+        }
+    }
+    m
+}
+
+/// The model with each bounded branch going straight to its `then`: the
+/// brute force below assumes one answer per question.
+fn loop_free(mut m: Model) -> Model {
+    for step in &mut m.steps {
+        if let Exit::Ask(branches) = &mut step.exit {
+            for b in branches.iter_mut() {
+                if let Some((_, then)) = b.1.take() {
+                    b.0 = then;
+                }
+            }
+        }
+    }
+    m
+}
+
+/// One run of a loop-free model on a full assignment of answers: the
+/// answers it consumed, its route (each step entered, and whether it asked
+/// there), how many tickets it filed, and its end.
+type Run = (BTreeSet<(usize, usize)>, Vec<(usize, bool)>, usize, usize);
+
+fn run(m: &Model, assignment: &[usize]) -> Run {
+    let (mut consumed, mut steps, mut tickets) = (BTreeSet::new(), Vec::new(), 0);
+    let mut s = 0;
+    loop {
+        steps.push((s, matches!(m.steps[s].exit, Exit::Ask(_))));
+        tickets += m.steps[s]
+            .actions
+            .iter()
+            .filter(|a| matches!(a, Act::Ticket))
+            .count();
+        let next = match &m.steps[s].exit {
+            Exit::End(o) => Dest::End(*o),
+            Exit::Goto(d) => *d,
+            Exit::Ask(branches) => {
+                consumed.insert((s, assignment[s]));
+                branches[assignment[s]].0
+            }
+            Exit::Match { asked_by, branches } => branches[assignment[*asked_by]],
+            Exit::Stuck => unreachable!("checked policies have no dead end"),
+        };
+        match next {
+            Dest::Step(t) => s = t,
+            Dest::End(o) => return (consumed, steps, tickets, o),
+        }
+    }
+}
+
+/// The number of answers each step's question has (1 for a step that asks
+/// nothing, so that the assignments multiply out).
+fn answer_counts(old: &Model, new: &Model) -> Vec<usize> {
+    let count = |m: &Model, i: usize| match &m.steps[i].exit {
+        Exit::Ask(b) => b.len(),
+        _ => 1,
+    };
+    (0..old.steps.len())
+        .map(|i| count(old, i).max(count(new, i)))
+        .collect()
+}
+
+/// `sopc::diff` against every caller situation of two versions, tried one
+/// by one: a situation is a full assignment of answers, and a caller path
+/// is what both versions consume of it.
+fn diff_agrees(spec: Spec, seed: u64) -> Result<bool, TestCaseError> {
+    let old = loop_free(model(&spec));
+    let new = edited(&old, seed);
+    let (Ok(g_old), Ok(g_new)) = (sopc::compile(&source(&old)), sopc::compile(&source(&new)))
+    else {
+        return Ok(false);
+    };
+    let d = sopc::diff::diff(&g_old, &g_new, 5).expect("small policies compare");
+    let counts = answer_counts(&old, &new);
+    let mut kinds: std::collections::BTreeMap<BTreeSet<(usize, usize)>, &str> = Default::default();
+    let mut assignment = vec![0; counts.len()];
+    loop {
+        let (c_old, steps_old, t_old, end_old) = run(&old, &assignment);
+        let (c_new, steps_new, t_new, end_new) = run(&new, &assignment);
+        let kind = if end_old != end_new {
+            "changed"
+        } else if t_old != t_new {
+            "tickets"
+        } else if steps_old != steps_new {
+            "route"
+        } else {
+            "same"
+        };
+        let key: BTreeSet<(usize, usize)> = c_old.union(&c_new).copied().collect();
+        if let Some(previous) = kinds.insert(key, kind) {
+            prop_assert_eq!(previous, kind, "one caller path, two verdicts");
+        }
+        // The next assignment, like an odometer.
+        let mut k = 0;
+        while k < counts.len() && assignment[k] + 1 == counts[k] {
+            assignment[k] = 0;
+            k += 1;
+        }
+        if k == counts.len() {
+            break;
+        }
+        assignment[k] += 1;
+    }
+    let expected = |kind: &str| kinds.values().filter(|&&k| k == kind).count() as u128;
+    let context = || {
+        format!(
+            "\n--- old ---\n{}--- new ---\n{}--- diff ---\n{d:#?}",
+            source(&old),
+            source(&new)
+        )
+    };
+    prop_assert_eq!(
+        d.changed.count.to_u128(),
+        Some(expected("changed")),
+        "changed{}",
+        context()
+    );
+    prop_assert_eq!(
+        d.tickets.count.to_u128(),
+        Some(expected("tickets")),
+        "tickets{}",
+        context()
+    );
+    prop_assert_eq!(
+        d.route.count.to_u128(),
+        Some(expected("route")),
+        "route{}",
+        context()
+    );
+    prop_assert!(
+        d.added.count.is_zero() && d.removed.count.is_zero(),
+        "no answer was added or removed{}",
+        context()
+    );
+    prop_assert_eq!(
+        d.is_equal(),
+        expected("same") == kinds.len() as u128,
+        "equality{}",
+        context()
+    );
+    Ok(true)
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 5000,
+        rng_seed: RngSeed::Fixed(0xd1ff),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+    #[test]
+    fn diff_agrees_with_brute_force(spec in spec(), seed in any::<u64>()) {
+        diff_agrees(spec, seed)?;
+    }
+}
+
+/// The diff oracle must compare real cases of every kind, not skip them.
+#[test]
+fn the_diff_oracle_sees_every_kind_of_change() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(11),
+        ..Config::default()
+    });
+    let (mut compared, mut seen) = (0, [0usize; 4]);
+    for _ in 0..1500 {
+        let (spec, seed) = (spec(), any::<u64>())
+            .new_tree(&mut runner)
+            .expect("a case")
+            .current();
+        let old = loop_free(model(&spec));
+        if diff_agrees(spec, seed).expect("agrees") {
+            compared += 1;
+            let new = edited(&old, seed);
+            let d = sopc::diff::diff(
+                &sopc::compile(&source(&old)).expect("old"),
+                &sopc::compile(&source(&new)).expect("new"),
+                0,
+            )
+            .expect("diff");
+            for (k, c) in [&d.changed, &d.tickets, &d.route].into_iter().enumerate() {
+                seen[k] += usize::from(!c.count.is_zero());
+            }
+            seen[3] += usize::from(d.is_equal());
+        }
+    }
+    assert!(compared >= 200, "only {compared} of 1500 cases compared");
+    assert!(
+        seen.iter().all(|&n| n >= 10),
+        "changed, tickets, route, equal: {seen:?}"
     );
 }
