@@ -66,12 +66,12 @@ pub fn diagnostic(text: &str, base: usize, e: &Error<Rule>) -> Diagnostic {
 }
 
 /// pest names the rule it was asked to parse when that rule fails where it
-/// starts (`next_decl` at a stray word): put back what that rule wanted.
+/// starts (`chunk` at a stray word): put back what that rule wanted.
 fn expand(positives: &[Rule]) -> Vec<Rule> {
     let mut out = Vec::new();
     for &r in positives {
         match r {
-            Rule::next_decl => {
+            Rule::chunk => {
                 out.extend_from_slice(DECLARATIONS);
                 out.push(Rule::EOI);
             }

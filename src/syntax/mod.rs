@@ -33,9 +33,6 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Declarations per pest run: the `{, 64}` of the grammar's `chunk`.
-const CHUNK: usize = 64;
-
 pub fn parse(text: &str) -> Parsed {
     if text.len() > MAX_SOURCE_BYTES {
         let d = Diagnostic::new(
@@ -85,53 +82,38 @@ pub fn parse(text: &str) -> Parsed {
             )
         }
     };
-    // Up to CHUNK declarations per pest run; after an error, resume at the
+    // Up to 8 declarations (the grammar's `chunk`) per pest run; after an error, resume at the
     // next line that starts a declaration.
     let mut failed = policy.is_none();
     while let Some(start) = at {
-        let Some(chunk) = SopParser::parse(Rule::chunk, &text[start..])
-            .ok()
-            .and_then(|mut pairs| pairs.next())
-        else {
-            // A chunk matches even zero declarations; this cannot happen.
-            shape_ok = false;
-            break;
-        };
-        let mut end = start;
-        let mut count = 0;
-        let mut finished = false;
-        for decl in chunk.into_inner() {
-            if decl.as_rule() == Rule::EOI {
-                finished = true;
-                break;
-            }
-            count += 1;
-            end = start + decl.as_span().end();
-            if let Some(p) = policy.as_mut() {
-                if build::declaration(decl, start, p, &mut diagnostics).is_err() {
+        match SopParser::parse(Rule::chunk, &text[start..]) {
+            Ok(mut pairs) => {
+                let Some(chunk) = pairs.next() else {
                     shape_ok = false;
+                    break;
+                };
+                let mut end = start;
+                let mut finished = false;
+                for decl in chunk.into_inner() {
+                    if decl.as_rule() == Rule::EOI {
+                        finished = true;
+                        break;
+                    }
+                    end = start + decl.as_span().end();
+                    if let Some(p) = policy.as_mut() {
+                        if build::declaration(decl, start, p, &mut diagnostics).is_err() {
+                            shape_ok = false;
+                        }
+                    }
                 }
+                // A chunk without the end holds 8 declarations.
+                at = (!finished).then_some(end).filter(|&e| e > start);
             }
-        }
-        if finished {
-            break;
-        }
-        if count == CHUNK {
-            at = Some(end);
-            continue;
-        }
-        // Stopped short: the declaration at `end` is broken.
-        match SopParser::parse(Rule::next_decl, &text[end..]) {
             Err(e) => {
-                diagnostics.push(expected::diagnostic(text, end, &e));
+                diagnostics.push(expected::diagnostic(text, start, &e));
                 failed = true;
-                let resume = next_declaration_line(text, end + expected::error_offset(&e));
-                at = resume.filter(|&r| r > end);
-            }
-            // The chunk and a single declaration disagree: a grammar bug.
-            Ok(_) => {
-                shape_ok = false;
-                break;
+                let resume = next_declaration_line(text, start + expected::error_offset(&e));
+                at = resume.filter(|&r| r > start);
             }
         }
     }
