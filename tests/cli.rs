@@ -1,25 +1,18 @@
 //! The `sopc` binary: exit codes, one-line usage errors, JSON outputs.
 
-use std::process::{Command, Output};
+mod common;
 
-fn sopc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sopc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("sopc runs")
-}
+use common::{sopc, Run};
 
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
+fn code(o: &Run) -> i32 {
+    o.code
 }
 
 #[test]
 fn check_is_clean_on_the_shipped_policies() {
     let o = sopc(&["check"]);
-    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
-    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(code(&o), 0, "{}", o.stdout.clone());
+    let out = o.stdout.clone();
     assert!(
         out.contains("checked 3 policies: 0 errors, 0 warnings"),
         "{out}"
@@ -34,7 +27,7 @@ fn check_exits_1_on_policy_errors_and_2_on_usage_errors() {
     );
     let missing = sopc(&["check", "missing.sop"]);
     assert_eq!(code(&missing), 2);
-    let err = String::from_utf8_lossy(&missing.stderr);
+    let err = missing.stderr.clone();
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains("missing.sop"), "{err}");
     assert_eq!(code(&sopc(&["check", "--today", "yesterday"])), 2);
@@ -76,7 +69,7 @@ fn warnings_fail_only_when_denied() {
         "unreachable-step",
         f,
     ]);
-    assert!(String::from_utf8_lossy(&allowed.stdout).contains("0 warnings"));
+    assert!(allowed.stdout.contains("0 warnings"));
 }
 
 #[test]
@@ -88,7 +81,7 @@ fn check_json_lists_each_diagnostic_with_its_path() {
         "tests/fixtures/check/missing-data_1.sop",
     ]);
     assert_eq!(code(&o), 1);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
     let d = &v["files"][0]["diagnostics"][0];
     assert_eq!(d["code"], "missing-data");
     assert_eq!(d["range"]["start"]["line"], 34);
@@ -100,7 +93,7 @@ fn check_json_lists_each_diagnostic_with_its_path() {
 fn paths_json_and_count_agree() {
     let o = sopc(&["paths", "--format", "json", "policies/hac.sop"]);
     assert_eq!(code(&o), 0);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
     let paths = v["paths"].as_array().expect("paths");
     assert_eq!(v["total"].as_u64(), Some(paths.len() as u64));
     // A bounded retry shows its rounds in order.
@@ -108,10 +101,7 @@ fn paths_json_and_count_agree() {
         .iter()
         .any(|p| p["answers"]["capitals_work"] == serde_json::json!(["no", "yes"])));
     let count = sopc(&["paths", "--count", "policies/hac.sop"]);
-    assert_eq!(
-        String::from_utf8_lossy(&count.stdout).trim(),
-        paths.len().to_string()
-    );
+    assert_eq!(count.stdout.trim(), paths.len().to_string());
     let limited = sopc(&[
         "paths",
         "--format",
@@ -120,7 +110,7 @@ fn paths_json_and_count_agree() {
         "2",
         "policies/hac.sop",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&limited.stdout).expect("json");
+    let v: serde_json::Value = serde_json::from_str(&limited.stdout).expect("json");
     assert_eq!(v["paths"].as_array().map(Vec::len), Some(2));
     assert_eq!(v["total"].as_u64(), Some(paths.len() as u64));
 }
@@ -129,7 +119,7 @@ fn paths_json_and_count_agree() {
 fn compile_writes_an_artifact_that_loads_and_refuses_broken_policies() {
     let o = sopc(&["compile", "policies/hac.sop"]);
     assert_eq!(code(&o), 0);
-    let text = String::from_utf8(o.stdout).expect("utf-8");
+    let text = o.stdout.clone();
     let g = sopc::Graph::from_json(&text).expect("the artifact loads");
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/hac.sop"))
         .expect("hac");

@@ -8,8 +8,6 @@ use serde_json::{json, Value};
 use sopc::analysis::states::StateSpace;
 use sopc::engine::{EngineError, Evaluation};
 use sopc::Engine;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 fn engine(path: &str) -> Engine {
     let src =
@@ -18,28 +16,8 @@ fn engine(path: &str) -> Engine {
 }
 
 fn sopc(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sopc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sopc runs");
-    // sopc may exit before reading its input (a refused artifact): a broken
-    // pipe here is not what the tests check.
-    let _ = child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes());
-    let o = child.wait_with_output().expect("output");
-    (
-        o.status.code().expect("exit code"),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    let run = common::sopc_with_input(args, stdin.as_bytes());
+    (run.code, run.stdout, run.stderr)
 }
 
 #[test]

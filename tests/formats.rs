@@ -2,22 +2,15 @@
 //! diagnostics, SARIF validated against the SARIF 2.1.0 schema, and rule
 //! levels from the command line and from `sopc.toml`.
 
+mod common;
+
 use serde_json::Value;
-use std::process::Command;
 
 const FIXTURE: &str = "tests/fixtures/formats/several.sop";
 
 fn sopc(args: &[&str]) -> (i32, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sopc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("sopc runs");
-    (
-        o.status.code().expect("exit code"),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-    )
+    let run = common::sopc(args);
+    (run.code, run.stdout)
 }
 
 #[test]

@@ -1,18 +1,11 @@
 //! `sopc test`: scenarios pass or fail with expected against actual, and
 //! coverage counts the steps and branches they reach.
 
-use std::process::Command;
+mod common;
 
 fn sopc(args: &[&str]) -> (i32, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_sopc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("sopc runs");
-    (
-        o.status.code().expect("exit code"),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-    )
+    let run = common::sopc(args);
+    (run.code, run.stdout)
 }
 
 #[test]
