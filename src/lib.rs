@@ -11,6 +11,10 @@
 //!
 //! A stage that produced errors stops the later ones.
 
+// pest's parser, built without its `std` feature (see Cargo.toml), names
+// `alloc` from the crate root.
+extern crate alloc;
+
 pub mod analysis;
 pub mod check;
 pub mod codes;
