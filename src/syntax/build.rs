@@ -623,7 +623,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let mut last = pair.clone();
     // A quoted string is one token: its end is its closing quote.
     while last.as_rule() != Rule::string {
-        match last.clone().into_inner().last() {
+        match last.clone().into_inner().next_back() {
             Some(child) => last = child,
             None => break,
         }

@@ -183,6 +183,35 @@ mod tests {
         assert_eq!(parsed.diagnostics.len(), 2, "{:#?}", parsed.diagnostics);
     }
 
+    /// Texts take any character but a quote, a backslash or a line end
+    /// (written as character ranges in the grammar), plus four escapes.
+    #[test]
+    fn texts_take_every_character_but_quote_backslash_and_line_ends() {
+        let policy = |t: &str| {
+            format!("sop \"X\" \"{t}\" {{}}\nstep a \"A\" {{ end done }}\noutcome done\n")
+        };
+        for ok in [
+            "tab\there",
+            "caf\u{e9} \u{5d0}\u{5b8} \u{1F600}",
+            "\\\" \\\\ \\n \\t",
+            "ctl \u{1}\u{b}\u{c}\u{e}\u{7f}",
+            "!#[]{}~ \u{10FFFF}",
+        ] {
+            let parsed = parse(&policy(ok));
+            assert!(
+                parsed.diagnostics.is_empty(),
+                "{ok:?}: {:#?}",
+                parsed.diagnostics
+            );
+        }
+        for bad in ["line\nend", "cr\rhere", "back\\x", "a\"b"] {
+            assert!(
+                parse(&policy(bad)).policy.is_none(),
+                "{bad:?} should not parse"
+            );
+        }
+    }
+
     #[test]
     fn a_minimal_policy_parses() {
         let text = "sop \"X\" \"Y\" {}\nstart a\nstep a \"A\" { end done }\noutcome done\n";
