@@ -8,7 +8,8 @@ static HAC: OnceLock<sopc::Engine> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let engine = HAC.get_or_init(|| {
-        let graph = sopc::compile(include_str!("../../policies/hac.sop")).expect("hac.sop compiles");
+        let graph =
+            sopc::compile(include_str!("../../policies/hac.sop")).expect("hac.sop compiles");
         sopc::Engine::new(graph).expect("hac.sop verifies")
     });
     sopc::harness::engine_bytes(engine, data);
