@@ -62,7 +62,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: code.default_severity(),
-            message: message.into(),
+            message: clip_quoted(message.into()),
             span: None,
             label: None,
             labels: Vec::new(),
@@ -73,20 +73,20 @@ impl Diagnostic {
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
         self.span = Some(span);
-        self.label = Some(label.into());
+        self.label = Some(clip_quoted(label.into()));
         self
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
-            message: message.into(),
+            message: clip_quoted(message.into()),
         });
         self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(clip_quoted(help.into()));
         self
     }
 
@@ -109,6 +109,43 @@ impl Diagnostic {
 /// Sorts diagnostics by span, then code.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// The longest name (in characters) a message quotes whole.
+const QUOTED_CHARS: usize = 60;
+
+/// Shortens every `quoted` name longer than [`QUOTED_CHARS`] to its start,
+/// "…" and its end: a 100,000-character name must not make a 100,000
+/// character message. The span still points at the whole name.
+fn clip_quoted(s: String) -> String {
+    if s.len() <= QUOTED_CHARS {
+        return s;
+    }
+    let parts: Vec<&str> = s.split('`').collect();
+    if !parts
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .any(|p| p.chars().count() > QUOTED_CHARS)
+    {
+        return s;
+    }
+    let clipped: Vec<String> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let n = p.chars().count();
+            // Odd parts are inside backquotes (an unclosed one stays as is).
+            if i % 2 == 1 && i + 1 < parts.len() && n > QUOTED_CHARS {
+                let head: String = p.chars().take(40).collect();
+                let tail: String = p.chars().skip(n - 12).collect();
+                format!("{head}…{tail}")
+            } else {
+                p.to_string()
+            }
+        })
+        .collect();
+    clipped.join("`")
 }
 
 /// How many names a message lists before "and N more": a question with

@@ -207,6 +207,14 @@ fn a_name_of_100_000_characters() {
         shown.contains("declare the step, or check the spelling"),
         "no suggestion for a name that long"
     );
+    // The message quotes the name shortened; the span covers all of it.
+    assert!(
+        c.diagnostics[0].message.len() < 200,
+        "{}",
+        c.diagnostics[0].message.len()
+    );
+    assert!(c.diagnostics[0].message.contains("nnnn…nnnn"));
+    assert_eq!(c.diagnostics[0].span.map(|s| s.len()), Some(100_001));
 }
 
 #[test]
