@@ -82,9 +82,10 @@ pub fn parse(text: &str) -> Parsed {
             )
         }
     };
-    // Up to 8 declarations (the grammar's `chunk`) per pest run; after an error, resume at the
-    // next line that starts a declaration.
-    let mut failed = policy.is_none();
+    // Up to 8 declarations (the grammar's `chunk`) per pest run. After an
+    // error the tree is gone (a policy with syntax errors has none) and
+    // parsing goes on only to report, from the next line that starts a
+    // declaration.
     while let Some(start) = at {
         match SopParser::parse(Rule::chunk, &text[start..]) {
             Ok(mut pairs) => {
@@ -103,6 +104,7 @@ pub fn parse(text: &str) -> Parsed {
                     if let Some(p) = policy.as_mut() {
                         if build::declaration(decl, start, p, &mut diagnostics).is_err() {
                             shape_ok = false;
+                            policy = None;
                         }
                     }
                 }
@@ -111,7 +113,7 @@ pub fn parse(text: &str) -> Parsed {
             }
             Err(e) => {
                 diagnostics.push(expected::diagnostic(text, start, &e));
-                failed = true;
+                policy = None;
                 let resume = next_declaration_line(text, start + expected::error_offset(&e));
                 at = resume.filter(|&r| r > start);
             }
@@ -119,9 +121,6 @@ pub fn parse(text: &str) -> Parsed {
     }
     if !shape_ok {
         diagnostics.push(internal_shape_error());
-    }
-    if failed || !shape_ok {
-        policy = None;
     }
     Parsed {
         policy,
