@@ -345,16 +345,7 @@ fn branch_table(
                     )
                     .at(a.span, "not one of its answers")
                     .with_label(fact_span, format!("answers: {}", plain_list(answers)));
-                    // Suggestions scan every answer: only for the first few.
-                    let candidates = if diags.len() < crate::suggest::MAX_SUGGESTIONS {
-                        answers
-                    } else {
-                        &[]
-                    };
-                    d = match crate::suggest::closest(
-                        &a.text,
-                        candidates.iter().map(String::as_str),
-                    ) {
+                    d = match crate::suggest::closest_for_report(diags.len(), &a.text, answers) {
                         Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
                         None => d.with_help(format!("the answers are: {}", plain_list(answers))),
                     };

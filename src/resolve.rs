@@ -75,36 +75,22 @@ impl Namespace {
     fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
         let found = self.get(&name.text);
         if found.is_none() {
-            // Each suggestion scans every name of the kind: past the first
-            // diagnostics, a file full of unknown names would cost
-            // unknowns x names. Nobody reads that far for a "did you mean".
-            let candidates = if diags.len() < crate::suggest::MAX_SUGGESTIONS {
-                &self.names[..]
-            } else {
-                &[]
-            };
-            diags.push(unknown(
-                self.kind,
-                name,
-                candidates.iter().map(String::as_str),
-            ));
+            let suggestion =
+                crate::suggest::closest_for_report(diags.len(), &name.text, &self.names);
+            diags.push(unknown(self.kind, name, suggestion));
         }
         found
     }
 }
 
-/// `unknown-name` with the closest declared name as a suggestion.
-fn unknown<'a>(
-    kind: &str,
-    name: &Name,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Diagnostic {
+/// `unknown-name`, with the closest declared name as a suggestion if any.
+fn unknown(kind: &str, name: &Name, suggestion: Option<&str>) -> Diagnostic {
     let d = Diagnostic::new(
         Code::UnknownName,
         format!("there is no {kind} named `{}`", name.text),
     )
     .at(name.span, format!("unknown {kind}"));
-    match crate::suggest::closest(&name.text, candidates) {
+    match suggestion {
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
         None => d.with_help(format!("declare the {kind}, or check the spelling")),
     }
@@ -246,7 +232,8 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
     for lint in &step.lints {
         if crate::codes::Code::from_name(&lint.code.text).is_none() {
             let codes = crate::codes::Code::ALL.iter().map(|c| c.name());
-            diags.push(unknown("check code", &lint.code, codes));
+            let suggestion = crate::suggest::closest(&lint.code.text, codes);
+            diags.push(unknown("check code", &lint.code, suggestion));
         }
     }
     for a in &step.actions {

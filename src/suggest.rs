@@ -31,6 +31,19 @@ pub fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
 /// otherwise cost unknowns x candidates. Nobody reads that far.
 pub const MAX_SUGGESTIONS: usize = 100;
 
+/// [`closest`] for a diagnostic of a file that has `reported` diagnostics
+/// already: none past [`MAX_SUGGESTIONS`].
+pub fn closest_for_report<'a, S: AsRef<str> + 'a>(
+    reported: usize,
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a S>,
+) -> Option<&'a str> {
+    if reported >= MAX_SUGGESTIONS {
+        return None;
+    }
+    closest(word, candidates.into_iter().map(AsRef::as_ref))
+}
+
 /// The longest word (in bytes) that gets a suggestion.
 pub const MAX_WORD: usize = 64;
 
