@@ -118,6 +118,14 @@ pub fn generate(steps: usize, seed: u64) -> String {
         out.push_str("}\n");
         for s in base + 1..base + BLOCK {
             let next = chain_next(s);
+            // The first answer goes on along the chain, the others later in
+            // the block (many paths joining).
+            let branches = |out: &mut String, indent: &str, names: &[String], r: &mut Rng| {
+                for (k, a) in names.iter().enumerate() {
+                    let dest = if k == 0 { next.clone() } else { within(r, s) };
+                    let _ = writeln!(out, "{indent}{a} -> {dest}");
+                }
+            };
             let _ = writeln!(out, "step s{s} \"Block {b}, step {s}\" {{");
             let _ = writeln!(out, "  do \"Check the caller's account, item {s}.\"");
             match kind_of(s) {
@@ -145,14 +153,7 @@ pub fn generate(steps: usize, seed: u64) -> String {
                     // exit never come here, by design.
                     let _ = writeln!(out, "  lint allow infeasible-branch");
                     let _ = writeln!(out, "  match q{base} {{");
-                    for (k, a) in names.iter().enumerate() {
-                        let dest = if k == 0 {
-                            next.clone()
-                        } else {
-                            within(&mut r, s)
-                        };
-                        let _ = writeln!(out, "    {a} -> {dest}");
-                    }
+                    branches(&mut out, "    ", &names, &mut r);
                     out.push_str("  }\n");
                 }
                 4..=6 => {
@@ -163,14 +164,7 @@ pub fn generate(steps: usize, seed: u64) -> String {
                         "  ask q{s} \"Question {s}?\" {{ {} }}",
                         names.join(" ")
                     );
-                    for (k, a) in names.iter().enumerate() {
-                        let dest = if k == 0 {
-                            next.clone()
-                        } else {
-                            within(&mut r, s)
-                        };
-                        let _ = writeln!(out, "  {a} -> {dest}");
-                    }
+                    branches(&mut out, "  ", &names, &mut r);
                 }
                 _ => {
                     let _ = writeln!(out, "  goto {next}");

@@ -13,6 +13,13 @@ fn sopc(args: &[&str]) -> (i32, String) {
     (run.code, run.stdout)
 }
 
+/// `sopc check` on the fixed date, in one output format.
+fn check_as(format: &str, paths: &[&str]) -> (i32, String) {
+    let mut args = vec!["check", "--today", "2026-11-28", "--format", format];
+    args.extend_from_slice(paths);
+    sopc(&args)
+}
+
 #[test]
 fn human_output() {
     let (code, out) = sopc(&["check", "--today", "2026-11-28", FIXTURE]);
@@ -22,14 +29,7 @@ fn human_output() {
 
 #[test]
 fn json_output() {
-    let (code, out) = sopc(&[
-        "check",
-        "--today",
-        "2026-11-28",
-        "--format",
-        "json",
-        FIXTURE,
-    ]);
+    let (code, out) = check_as("json", &[FIXTURE]);
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["summary"]["errors"], 2);
@@ -38,23 +38,9 @@ fn json_output() {
 
 #[test]
 fn github_output_has_one_command_per_diagnostic() {
-    let (code, out) = sopc(&[
-        "check",
-        "--today",
-        "2026-11-28",
-        "--format",
-        "github",
-        FIXTURE,
-    ]);
+    let (code, out) = check_as("github", &[FIXTURE]);
     assert_eq!(code, 1);
-    let (_, json) = sopc(&[
-        "check",
-        "--today",
-        "2026-11-28",
-        "--format",
-        "json",
-        FIXTURE,
-    ]);
+    let (_, json) = check_as("json", &[FIXTURE]);
     let v: Value = serde_json::from_str(&json).expect("json");
     let n = v["files"][0]["diagnostics"].as_array().map_or(0, Vec::len);
     assert_eq!(out.lines().count(), n);
@@ -66,15 +52,7 @@ fn github_output_has_one_command_per_diagnostic() {
 
 #[test]
 fn sarif_output_validates_against_the_sarif_schema() {
-    let (code, out) = sopc(&[
-        "check",
-        "--today",
-        "2026-11-28",
-        "--format",
-        "sarif",
-        FIXTURE,
-        "policies",
-    ]);
+    let (code, out) = check_as("sarif", &[FIXTURE, "policies"]);
     assert_eq!(code, 1);
     let instance: Value = serde_json::from_str(&out).expect("json");
     let schema: Value = serde_json::from_str(
