@@ -38,15 +38,7 @@ pub fn run(args: Args) -> Exit {
             Status::Asking(q) => q,
         };
         let fact = g.fact(q.fact);
-        let _ = writeln!(
-            out,
-            "\n? {}",
-            if fact.prompt.is_empty() {
-                &fact.name
-            } else {
-                &fact.prompt
-            }
-        );
+        let _ = writeln!(out, "\n? {}", fact.question());
         for (i, a) in fact.answers.iter().enumerate() {
             let _ = writeln!(out, "  {}) {}", i + 1, a);
         }
@@ -86,15 +78,7 @@ fn show_steps(out: &mut impl Write, g: &Graph, session: &Session<'_>, shown: usi
     let steps = &session.trace().steps;
     for &s in steps.iter().skip(shown) {
         let step = g.step(s);
-        let _ = writeln!(
-            out,
-            "\n== {} ==",
-            if step.text.is_empty() {
-                &step.name
-            } else {
-                &step.text
-            }
-        );
+        let _ = writeln!(out, "\n== {} ==", step.title());
         for a in &step.actions {
             let line = match a {
                 Action::Do { text, .. } => format!("  - {text}"),

@@ -240,7 +240,27 @@ pub struct Step {
     pub span: Span,
 }
 
+impl Fact {
+    /// What the analyst asks: the prompt, or the question's name without one.
+    pub fn question(&self) -> &str {
+        if self.prompt.is_empty() {
+            &self.name
+        } else {
+            &self.prompt
+        }
+    }
+}
+
 impl Step {
+    /// The step's heading: its text, or its name without one.
+    pub fn title(&self) -> &str {
+        if self.text.is_empty() {
+            &self.name
+        } else {
+            &self.text
+        }
+    }
+
     /// Every terminal the step can end in: its `end`, and the `end`
     /// destinations of its branches and bounds, with the span to blame and,
     /// on a question's branch, the answer index that takes it.

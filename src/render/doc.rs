@@ -101,14 +101,7 @@ fn step_words(g: &Graph, s: &Step) -> Vec<String> {
         Exit::Ask { fact, branches } | Exit::Match { fact, branches } => {
             let f = g.fact(*fact);
             if matches!(s.exit, Exit::Ask { .. }) {
-                out.push(format!(
-                    "Ask: “{}”",
-                    if f.prompt.is_empty() {
-                        &f.name
-                    } else {
-                        &f.prompt
-                    }
-                ));
+                out.push(format!("Ask: “{}”", f.question()));
             }
             for (a, e) in branches.iter().enumerate() {
                 out.push(format!("If {}: {}.", f.answers[a], edge_words(g, e)));

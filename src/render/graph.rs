@@ -57,12 +57,7 @@ fn step_label(g: &Graph, s: &Step) -> String {
     match s.exit {
         Exit::Ask { fact, .. } => {
             let f = g.fact(fact);
-            let q = if f.prompt.is_empty() {
-                &f.name
-            } else {
-                &f.prompt
-            };
-            format!("{text}\n{}", shorten(q, NODE_TEXT))
+            format!("{text}\n{}", shorten(f.question(), NODE_TEXT))
         }
         Exit::Match { fact, .. } => format!("{text}\n(by the answer to {})", g.fact(fact).name),
         _ => text,
