@@ -105,6 +105,12 @@ impl StateSpace {
 
     /// Builds the space by breadth-first search from the start step.
     pub fn build(g: &Graph) -> Result<StateSpace, SpaceError> {
+        // Counters are 16-bit: a bound they cannot count exactly is refused
+        // here, for every caller, rather than capped into a wrong answer.
+        let over = |e: &crate::graph::Edge| e.bound.is_some_and(|b| b.times > MAX_BOUND);
+        if g.steps.iter().any(|s| s.exit.edges().any(|(_, e)| over(e))) {
+            return Err(SpaceError::TooLarge);
+        }
         Builder::new(g).run()
     }
 }
@@ -285,7 +291,7 @@ impl<'g> Builder<'g> {
                             .iter()
                             .find(|(v, _)| *v == c)
                             .map_or(0, |(_, n)| u32::from(*n));
-                        if taken < bound.times.min(u32::from(u16::MAX)) {
+                        if taken < bound.times {
                             set(&mut next_env, c, (taken + 1) as u16);
                             edge.to
                         } else {
