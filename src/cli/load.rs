@@ -14,9 +14,5 @@ pub fn engine(path: &Path) -> Result<Engine, Exit> {
             Exit::PolicyErrors
         });
     }
-    let graph = report::compile_or_report(&source).ok_or(Exit::PolicyErrors)?;
-    Engine::new(graph).map_err(|e| {
-        eprintln!("error: `{}` was refused: {e}", source.name);
-        Exit::PolicyErrors
-    })
+    report::engine_or_report(&source).ok_or(Exit::PolicyErrors)
 }

@@ -141,6 +141,12 @@ impl Engine {
         Ok(Self::trusted(graph))
     }
 
+    /// Compiles policy text into an engine, or returns its diagnostics. The
+    /// graph has just passed every check, so it is not verified again.
+    pub fn compile(text: &str) -> Result<Engine, Vec<crate::Diagnostic>> {
+        Ok(Self::trusted(crate::compile(text)?))
+    }
+
     /// Loads and verifies a compiled artifact.
     pub fn from_json(text: &str) -> Result<Engine, LoadError> {
         Ok(Self::trusted(Graph::from_json(text)?))
