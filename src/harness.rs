@@ -21,6 +21,13 @@ pub fn check_bytes(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // The fast grammar builds a tree for exactly the texts the reference
+    // grammar accepts.
+    assert_eq!(
+        crate::syntax::parse(text).policy.is_some(),
+        crate::syntax::reference_accepts(text),
+        "the fast and the reference grammar disagree"
+    );
     let checked = check_source(text, &CheckOptions::default());
     let renderer = HumanRenderer::new("fuzz.sop", text, false);
     for d in &checked.diagnostics {

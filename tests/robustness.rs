@@ -416,6 +416,59 @@ fn ten_thousand_mutations_of_hac_never_panic_or_hang() {
     assert!(verdicts[0] > 100 && verdicts[1] > 5_000, "{verdicts:?}");
 }
 
+/// The fast grammar builds a tree for exactly the texts the reference
+/// grammar accepts: on mutations of the seed policy, and on the places
+/// where the two are written differently (grammar/fast.pest).
+#[test]
+fn fast_and_reference_grammars_accept_the_same_texts() {
+    let agree = |text: &str| {
+        let fast = sopc::syntax::parse(text).policy.is_some();
+        let reference = sopc::syntax::reference_accepts(text);
+        assert_eq!(
+            fast, reference,
+            "fast {fast}, reference {reference}:\n{text}"
+        );
+        fast
+    };
+    let policy = |body: &str| format!("sop \"X\" \"Y\" {{}}\n{body}\noutcome done\n");
+    for (body, ok) in [
+        ("step a \"A\" # why\n \"more\" { end done }", true),
+        ("step a \"cr\rhere\" { end done }", false),
+        ("step a \"bad \\q escape\" { end done }", false),
+        ("step a { ask q { yes step } yes -> a }", false),
+        ("step a { match q { role -> a } }", false),
+        ("step a { ask q { yes roles } roles -> a }", true),
+        ("step a {\u{b}end done }", false),
+        ("step a {\u{feff}end done }", true),
+        ("# between\nstep a { end done } # after", true),
+        ("step a { goto a at most 2 times, then end done }", true),
+        ("step a { goto a at most 2 timesthen end done }", false),
+        ("stepa { end done }", false),
+        ("step a { else -> a }", false),
+        ("step a { ask q { a } else -> end done(x) }", true),
+        ("step a { do\"glued\" end done }", true),
+        (
+            "step a { ticket t { title \"T\" body x, y assignee z field f \"F\" } end done }",
+            true,
+        ),
+        (
+            "scenario \"s\" { answers q = [a, b], r = c expect done visits a }",
+            true,
+        ),
+    ] {
+        assert_eq!(agree(&policy(body)), ok, "{body}");
+    }
+    let base = hac().into_bytes();
+    let mut r = Rng(0x9a11_0c0d);
+    let mut accepted = 0;
+    for _ in 0..2_000 {
+        if let Ok(text) = String::from_utf8(mutate(&base, &mut r)) {
+            accepted += usize::from(agree(&text));
+        }
+    }
+    assert!(accepted > 50, "too few mutations parse: {accepted}");
+}
+
 /// A sample of the mutations through the real binary: exit 0, 1 or 2, and
 /// never the panic hook's message.
 #[test]

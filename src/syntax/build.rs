@@ -1,30 +1,35 @@
-//! Parse tree to AST. One function per construct, each taking the pest pair
-//! and the diagnostics sink. The grammar guarantees the tree's shape; the one
-//! place that relies on it is [`Children`], which turns a surprise into a
-//! [`Shape`] error instead of a panic.
+//! Parse tree to AST, from grammar/fast.pest. One function per construct,
+//! each taking the pest pair and the diagnostics sink.
+//!
+//! The fast grammar accepts a little more than the language (see its
+//! header); the builder rejects the rest. A [`Reject`] never becomes a
+//! diagnostic here: the caller parses the piece again with the reference
+//! grammar, which words the error (and if the reference accepts it, the two
+//! disagree: a bug in sopc, reported as one).
 
 use super::ast::*;
-use super::grammar::Rule;
+use super::grammar::fast::Rule;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use pest::iterators::Pair;
 
-/// The tree did not have the shape the grammar promises (a bug in sopc).
+/// The builder does not accept the text (or the tree had a shape the
+/// grammar does not promise): let the reference grammar judge.
 #[derive(Debug)]
-pub struct Shape;
+pub struct Reject;
 
-type Result<T> = std::result::Result<T, Shape>;
+type Result<T> = std::result::Result<T, Reject>;
 
 thread_local! {
     /// Where the text pest was given starts in the file: pest's positions
     /// are relative to it, every span in the tree is absolute. Set by
     /// [`policy`] and [`declaration`] for the piece they build; only
-    /// `span_of` reads it.
+    /// `span_of` and `text` read it.
     static BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// The meaningful children of a pair: keywords and punctuation are skipped.
+/// The children of a pair, comments skipped.
 struct Children<'i> {
     pairs: std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
 }
@@ -36,20 +41,24 @@ impl<'i> Children<'i> {
         }
     }
 
-    fn skip_tokens(&mut self) {
-        while self.pairs.peek().is_some_and(|p| is_token(p.as_rule())) {
+    fn skip_comments(&mut self) {
+        while self
+            .pairs
+            .peek()
+            .is_some_and(|p| p.as_rule() == Rule::comment)
+        {
             self.pairs.next();
         }
     }
 
     /// The next child, which must be `rule`.
     fn take(&mut self, rule: Rule) -> Result<Pair<'i, Rule>> {
-        self.maybe(rule).ok_or(Shape)
+        self.maybe(rule).ok_or(Reject)
     }
 
     /// The next child if it is `rule`.
     fn maybe(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
-        self.skip_tokens();
+        self.skip_comments();
         if self.pairs.peek()?.as_rule() == rule {
             self.pairs.next()
         } else {
@@ -57,78 +66,22 @@ impl<'i> Children<'i> {
         }
     }
 
-    /// The next meaningful child, whatever its rule.
+    /// The next child, whatever its rule.
     fn next(&mut self) -> Option<Pair<'i, Rule>> {
-        self.skip_tokens();
+        self.skip_comments();
         self.pairs.next()
     }
 }
 
-fn is_token(rule: Rule) -> bool {
-    use Rule::*;
-    matches!(
-        rule,
-        lbrace
-            | rbrace
-            | lparen
-            | rparen
-            | lbracket
-            | rbracket
-            | comma
-            | equals
-            | arrow
-            | EOI
-            | kw_sop
-            | kw_owner
-            | kw_approval
-            | kw_revision
-            | kw_purpose
-            | kw_source
-            | kw_implemented
-            | kw_reviewed
-            | kw_review
-            | kw_every
-            | kw_budget
-            | kw_questions
-            | kw_role
-            | kw_target
-            | kw_via
-            | kw_requires
-            | kw_data
-            | kw_outcome
-            | kw_to
-            | kw_never
-            | kw_disclose
-            | kw_require
-            | kw_before
-            | kw_start
-            | kw_step
-            | kw_by
-            | kw_do
-            | kw_say
-            | kw_warn
-            | kw_note
-            | kw_collect
-            | kw_ticket
-            | kw_title
-            | kw_field
-            | kw_body
-            | kw_assignee
-            | kw_lint
-            | kw_ask
-            | kw_match
-            | kw_goto
-            | kw_end
-            | kw_else
-            | kw_at
-            | kw_most
-            | kw_times
-            | kw_then
-            | kw_scenario
-            | kw_answers
-            | kw_expect
-            | kw_visits
-    )
+/// The word a pair starts with: the keyword of `action`, `ticket_item` and
+/// `scenario_item`, which are one rule each.
+fn first_word<'i>(pair: &Pair<'i, Rule>) -> &'i str {
+    let s = pair.as_str();
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(s.len());
+    &s[..end]
 }
 
 /// A policy with its header and no declarations yet.
@@ -190,7 +143,7 @@ pub fn declaration(
         }
         Rule::step_decl => p.steps.push(step(decl, diags)?),
         Rule::scenario_decl => p.scenarios.push(scenario(decl)?),
-        _ => return Err(Shape),
+        _ => return Err(Reject),
     }
     Ok(())
 }
@@ -198,8 +151,8 @@ pub fn declaration(
 fn header(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
-    let id = string_text(c.take(Rule::string)?);
-    let title = text(c.take(Rule::text)?);
+    let id = text(c.take(Rule::string)?)?;
+    let title = text(c.take(Rule::text)?)?;
     let mut h = Header {
         id,
         title,
@@ -235,11 +188,11 @@ fn header(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header> {
         seen.push((key, field_span));
         let mut fc = Children::of(field);
         match rule {
-            Rule::owner => h.owner = Some(text(fc.take(Rule::text)?)),
-            Rule::approval => h.approval = Some(text(fc.take(Rule::text)?)),
-            Rule::revision => h.revision = Some(text(fc.take(Rule::text)?)),
-            Rule::purpose => h.purpose = Some(text(fc.take(Rule::text)?)),
-            Rule::source => h.source = Some(text(fc.take(Rule::text)?)),
+            Rule::owner => h.owner = Some(text(fc.take(Rule::text)?)?),
+            Rule::approval => h.approval = Some(text(fc.take(Rule::text)?)?),
+            Rule::revision => h.revision = Some(text(fc.take(Rule::text)?)?),
+            Rule::purpose => h.purpose = Some(text(fc.take(Rule::text)?)?),
+            Rule::source => h.source = Some(text(fc.take(Rule::text)?)?),
             Rule::implemented => h.implemented = date(fc.take(Rule::date)?, diags),
             Rule::reviewed => h.reviewed = date(fc.take(Rule::date)?, diags),
             Rule::review_every => {
@@ -265,7 +218,7 @@ fn header(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header> {
                     });
                 }
             }
-            _ => return Err(Shape),
+            _ => return Err(Reject),
         }
     }
     Ok(h)
@@ -291,7 +244,7 @@ fn role(pair: Pair<'_, Rule>) -> Result<RoleDecl> {
     let mut c = Children::of(pair);
     Ok(RoleDecl {
         name: name(c.take(Rule::ident)?),
-        title: text(c.take(Rule::text)?),
+        title: text(c.take(Rule::text)?)?,
         span,
     })
 }
@@ -300,14 +253,14 @@ fn target(pair: Pair<'_, Rule>) -> Result<TargetDecl> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
-    let title = text(c.take(Rule::text)?);
+    let title = text(c.take(Rule::text)?)?;
     let kind = match c.take(Rule::target_kind)?.as_str() {
         "referral" => TargetKind::Referral,
         "ticket" => TargetKind::Ticket,
         _ => TargetKind::Contact,
     };
     let via = match c.maybe(Rule::via) {
-        Some(v) => Some(text(Children::of(v).take(Rule::text)?)),
+        Some(v) => Some(text(Children::of(v).take(Rule::text)?)?),
         None => None,
     };
     let requires = match c.maybe(Rule::requires) {
@@ -328,7 +281,7 @@ fn data(pair: Pair<'_, Rule>) -> Result<DataDecl> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
-    let label = c.maybe(Rule::text).map(text);
+    let label = c.maybe(Rule::text).map(text).transpose()?;
     let class = match c.take(Rule::data_class)?.as_str() {
         "text" => DataClass::Text,
         "phone" => DataClass::Phone,
@@ -350,7 +303,7 @@ fn outcome(pair: Pair<'_, Rule>) -> Result<OutcomeDecl> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
-    let label = c.maybe(Rule::text).map(text);
+    let label = c.maybe(Rule::text).map(text).transpose()?;
     let kind = c.maybe(Rule::outcome_kind).map(|k| match k.as_str() {
         "resolved" => OutcomeKind::Resolved,
         "referral" => OutcomeKind::Referral,
@@ -375,7 +328,7 @@ fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
     let mut c = Children::of(pair);
     let mut s = Step {
         name: name(c.take(Rule::ident)?),
-        text: c.maybe(Rule::text).map(text),
+        text: c.maybe(Rule::text).map(text).transpose()?,
         role: match c.maybe(Rule::step_role) {
             Some(r) => Some(name(Children::of(r).take(Rule::ident)?)),
             None => None,
@@ -386,32 +339,11 @@ fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
         span,
     };
     while let Some(item) = c.next() {
-        let item_span: Span = span_of(&item);
         match item.as_rule() {
-            Rule::do_action => s.actions.push(Action::Do(only_text(item)?)),
-            Rule::say_action => s.actions.push(Action::Say(only_text(item)?)),
-            Rule::warn_action => s.actions.push(Action::Warn(only_text(item)?)),
-            Rule::note_action => s.actions.push(Action::Note(only_text(item)?)),
-            Rule::collect_action => s.actions.push(Action::Collect {
-                fields: names(Children::of(item).take(Rule::name_list)?),
-                span: item_span,
-            }),
-            Rule::ticket_action => s.actions.push(Action::Ticket(ticket(item, diags)?)),
-            Rule::lint_attr => {
-                let mut lc = Children::of(item);
-                let level = match lc.take(Rule::lint_level)?.as_str() {
-                    "allow" => LintLevel::Allow,
-                    "warn" => LintLevel::Warn,
-                    _ => LintLevel::Deny,
-                };
-                s.lints.push(LintAttr {
-                    level,
-                    code: name(lc.take(Rule::lint_code)?),
-                    span: item_span,
-                });
-            }
+            Rule::action => action(item, &mut s, diags)?,
             Rule::ask_exit => s.exit = Some(ask(item)?),
             Rule::match_exit => {
+                let item_span = span_of(&item);
                 let mut mc = Children::of(item);
                 let fact = name(mc.take(Rule::ident)?);
                 let mut branches = vec![];
@@ -425,8 +357,9 @@ fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
                 });
             }
             Rule::goto_exit => {
+                let item_span = span_of(&item);
                 let mut gc = Children::of(item);
-                let dest = dest(gc.take(Rule::dest)?)?;
+                let dest = dest(gc.next().ok_or(Reject)?)?;
                 let bound = match gc.maybe(Rule::bound) {
                     Some(b) => Some(bound(b)?),
                     None => None,
@@ -437,25 +370,53 @@ fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
                     span: item_span,
                 });
             }
-            Rule::end_exit => {
-                s.exit = Some(Exit::End(terminal(
-                    Children::of(item).take(Rule::terminal)?,
-                )?))
-            }
-            _ => return Err(Shape),
+            Rule::terminal => s.exit = Some(Exit::End(terminal(item)?)),
+            _ => return Err(Reject),
         }
     }
     Ok(s)
+}
+
+/// `do`, `say`, `warn`, `note`, `collect`, `ticket` or `lint`.
+fn action(item: Pair<'_, Rule>, s: &mut Step, diags: &mut Vec<Diagnostic>) -> Result<()> {
+    let item_span = span_of(&item);
+    let word = first_word(&item);
+    let mut ic = Children::of(item.clone());
+    match word {
+        "do" => s.actions.push(Action::Do(text(ic.take(Rule::text)?)?)),
+        "say" => s.actions.push(Action::Say(text(ic.take(Rule::text)?)?)),
+        "warn" => s.actions.push(Action::Warn(text(ic.take(Rule::text)?)?)),
+        "note" => s.actions.push(Action::Note(text(ic.take(Rule::text)?)?)),
+        "collect" => s.actions.push(Action::Collect {
+            fields: names(ic.take(Rule::name_list)?),
+            span: item_span,
+        }),
+        "ticket" => s.actions.push(Action::Ticket(ticket(item, diags)?)),
+        "lint" => {
+            let level = match ic.take(Rule::lint_level)?.as_str() {
+                "allow" => LintLevel::Allow,
+                "warn" => LintLevel::Warn,
+                _ => LintLevel::Deny,
+            };
+            s.lints.push(LintAttr {
+                level,
+                code: name(ic.take(Rule::lint_code)?),
+                span: item_span,
+            });
+        }
+        _ => return Err(Reject),
+    }
+    Ok(())
 }
 
 fn ask(pair: Pair<'_, Rule>) -> Result<Exit> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let fact = name(c.take(Rule::ident)?);
-    let prompt = c.maybe(Rule::text).map(text);
+    let prompt = c.maybe(Rule::text).map(text).transpose()?;
     let mut answers = vec![];
     while let Some(a) = c.maybe(Rule::answer) {
-        answers.push(name(Children::of(a).take(Rule::ident)?));
+        answers.push(answer(a)?);
     }
     let mut branches = vec![];
     while let Some(b) = c.maybe(Rule::branch) {
@@ -470,15 +431,26 @@ fn ask(pair: Pair<'_, Rule>) -> Result<Exit> {
     })
 }
 
+/// An answer is never a word that starts a declaration (the reference
+/// grammar says so; the fast one leaves it to here).
+fn answer(pair: Pair<'_, Rule>) -> Result<Name> {
+    const DECLARATION_WORDS: &[&str] = &[
+        "role", "target", "data", "outcome", "never", "require", "start", "step", "scenario",
+    ];
+    if DECLARATION_WORDS.contains(&pair.as_str()) {
+        return Err(Reject);
+    }
+    Ok(name(pair))
+}
+
 fn branch(pair: Pair<'_, Rule>) -> Result<Branch> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
-    let arm = match c.next().ok_or(Shape)? {
-        a if a.as_rule() == Rule::answer => Arm::Answer(name(Children::of(a).take(Rule::ident)?)),
-        e if e.as_rule() == Rule::else_arm => Arm::Else(span_of(&e)),
-        _ => return Err(Shape),
+    let arm = match c.maybe(Rule::answer) {
+        Some(a) => Arm::Answer(answer(a)?),
+        None => Arm::Else(Span::new(span.start as usize, span.start as usize + 4)),
     };
-    let dest = dest(c.take(Rule::dest)?)?;
+    let dest = dest(c.next().ok_or(Reject)?)?;
     let bound = match c.maybe(Rule::bound) {
         Some(b) => Some(bound(b)?),
         None => None,
@@ -491,12 +463,12 @@ fn branch(pair: Pair<'_, Rule>) -> Result<Branch> {
     })
 }
 
+/// A step name or `end outcome`.
 fn dest(pair: Pair<'_, Rule>) -> Result<Dest> {
-    let mut c = Children::of(pair);
-    match c.next().ok_or(Shape)? {
-        t if t.as_rule() == Rule::terminal => Ok(Dest::End(terminal(t)?)),
-        i if i.as_rule() == Rule::ident => Ok(Dest::Step(name(i))),
-        _ => Err(Shape),
+    match pair.as_rule() {
+        Rule::terminal => Ok(Dest::End(terminal(pair)?)),
+        Rule::ident => Ok(Dest::Step(name(pair))),
+        _ => Err(Reject),
     }
 }
 
@@ -522,7 +494,7 @@ fn bound(pair: Pair<'_, Rule>) -> Result<Bound> {
     let times_pair = c.take(Rule::int)?;
     // A bound too large for u32 is clamped: it is a loop bound, not data.
     let times = times_pair.as_str().parse::<u32>().unwrap_or(u32::MAX);
-    let then = Box::new(dest(c.take(Rule::dest)?)?);
+    let then = Box::new(dest(c.next().ok_or(Reject)?)?);
     Ok(Bound { times, then, span })
 }
 
@@ -538,11 +510,12 @@ fn ticket(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket> {
         span,
     };
     let mut title_span: Option<Span> = None;
-    while let Some(item) = c.next() {
+    while let Some(item) = c.maybe(Rule::ticket_item) {
         let item_span: Span = span_of(&item);
-        let mut ic = Children::of(item.clone());
-        match item.as_rule() {
-            Rule::ticket_title => {
+        let word = first_word(&item);
+        let mut ic = Children::of(item);
+        match word {
+            "title" => {
                 if let Some(first) = title_span {
                     diags.push(
                         Diagnostic::new(Code::DuplicateName, "the ticket has two titles")
@@ -553,15 +526,15 @@ fn ticket(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket> {
                     continue;
                 }
                 title_span = Some(item_span);
-                t.title = Some(text(ic.take(Rule::text)?));
+                t.title = Some(text(ic.take(Rule::text)?)?);
             }
-            Rule::ticket_field => {
+            "field" => {
                 let field = name(ic.take(Rule::ident)?);
-                t.fields.push((field, text(ic.take(Rule::text)?)));
+                t.fields.push((field, text(ic.take(Rule::text)?)?));
             }
-            Rule::ticket_body => t.body.extend(names(ic.take(Rule::name_list)?)),
-            Rule::ticket_assignee => t.assignee.extend(names(ic.take(Rule::name_list)?)),
-            _ => return Err(Shape),
+            "body" => t.body.extend(names(ic.take(Rule::name_list)?)),
+            "assignee" => t.assignee.extend(names(ic.take(Rule::name_list)?)),
+            _ => return Err(Reject),
         }
     }
     Ok(t)
@@ -571,28 +544,29 @@ fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let mut s = Scenario {
-        name: text(c.take(Rule::text)?),
+        name: text(c.take(Rule::text)?)?,
         answers: vec![],
         expect: None,
         visits: None,
         span,
     };
-    while let Some(item) = c.next() {
-        match item.as_rule() {
-            Rule::scenario_answers => {
-                let mut ac = Children::of(item);
-                while let Some(pair) = ac.maybe(Rule::answer_pair) {
+    while let Some(item) = c.maybe(Rule::scenario_item) {
+        let word = first_word(&item);
+        let mut ic = Children::of(item);
+        match word {
+            "answers" => {
+                while let Some(pair) = ic.maybe(Rule::answer_pair) {
                     let pair_span = span_of(&pair);
                     let mut pc = Children::of(pair);
                     let fact = name(pc.take(Rule::ident)?);
-                    let rounds = match pc.next().ok_or(Shape)? {
+                    let rounds = match pc.next().ok_or(Reject)? {
                         r if r.as_rule() == Rule::answer_rounds => r
                             .into_inner()
                             .filter(|p| p.as_rule() == Rule::ident)
                             .map(name)
                             .collect(),
                         i if i.as_rule() == Rule::ident => vec![name(i)],
-                        _ => return Err(Shape),
+                        _ => return Err(Reject),
                     };
                     s.answers.push(AnswerPair {
                         fact,
@@ -601,13 +575,9 @@ fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
                     });
                 }
             }
-            Rule::scenario_expect => {
-                s.expect = Some(outcome_ref(Children::of(item).take(Rule::outcome_ref)?)?)
-            }
-            Rule::scenario_visits => {
-                s.visits = Some(names(Children::of(item).take(Rule::name_list)?))
-            }
-            _ => return Err(Shape),
+            "expect" => s.expect = Some(outcome_ref(ic.take(Rule::outcome_ref)?)?),
+            "visits" => s.visits = Some(names(ic.take(Rule::name_list)?)),
+            _ => return Err(Reject),
         }
     }
     Ok(s)
@@ -615,20 +585,12 @@ fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
 
 // ------------------------------------------------------------------ tokens
 
-/// The pair's span without the white space and comments pest consumes while
-/// trying an optional part that is absent: it ends where its last child ends.
+/// The pair's span in the file. The fast grammar's rules end where their
+/// last part ends (no trailing white space).
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let base = BASE.get();
-    let start = base + pair.as_span().start();
-    let mut last = pair.clone();
-    // A quoted string is one token: its end is its closing quote.
-    while last.as_rule() != Rule::string {
-        match last.clone().into_inner().next_back() {
-            Some(child) => last = child,
-            None => break,
-        }
-    }
-    Span::new(start, base + last.as_span().end())
+    let s = pair.as_span();
+    Span::new(base + s.start(), base + s.end())
 }
 
 fn name(pair: Pair<'_, Rule>) -> Name {
@@ -645,58 +607,79 @@ fn names(list: Pair<'_, Rule>) -> Vec<Name> {
         .collect()
 }
 
-fn only_text(pair: Pair<'_, Rule>) -> Result<Text> {
-    Ok(text(Children::of(pair).take(Rule::text)?))
-}
-
-fn text(pair: Pair<'_, Rule>) -> Text {
+/// A `text` (quoted strings with white space and comments between them) or
+/// a single `string`: the value is the unescaped parts joined by a space.
+fn text(pair: Pair<'_, Rule>) -> Result<Text> {
     let span = span_of(&pair);
+    let raw = pair.as_str().as_bytes();
     let mut value = String::new();
     let mut parts = vec![];
     let mut refs = vec![];
-    for s in pair.into_inner().filter(|p| p.as_rule() == Rule::string) {
-        let one = string_text(s);
-        if !value.is_empty() {
-            value.push(' ');
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'"' => {
+                let open = i;
+                i += 1;
+                let mut run = i;
+                if !value.is_empty() {
+                    value.push(' ');
+                }
+                loop {
+                    match raw.get(i) {
+                        Some(b'"') => break,
+                        Some(b'\\') => {
+                            value.push_str(utf8(&raw[run..i])?);
+                            value.push(match raw.get(i + 1) {
+                                Some(b'n') => '\n',
+                                Some(b't') => '\t',
+                                Some(b'"') => '"',
+                                Some(b'\\') => '\\',
+                                _ => return Err(Reject),
+                            });
+                            i += 2;
+                            run = i;
+                        }
+                        // The reference grammar refuses a carriage return in
+                        // quotes; the fast one skips over it.
+                        Some(b'\r') | None => return Err(Reject),
+                        Some(_) => i += 1,
+                    }
+                }
+                value.push_str(utf8(&raw[run..i])?);
+                let part = Span::new(span.start as usize + open, span.start as usize + i + 1);
+                refs.extend(text_refs(
+                    utf8(&raw[open + 1..i])?,
+                    span.start as usize + open + 1,
+                ));
+                parts.push(part);
+                i += 1;
+            }
+            // A comment between two parts runs to the end of its line.
+            b'#' => {
+                i += raw[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .unwrap_or(raw.len() - i)
+            }
+            _ => i += 1,
         }
-        value.push_str(&one.value);
-        parts.extend(one.parts);
-        refs.extend(one.refs);
     }
-    Text {
+    if parts.is_empty() {
+        return Err(Reject);
+    }
+    Ok(Text {
         value,
         parts,
         refs,
         span,
-    }
+    })
 }
 
-/// One quoted string: unescaped value, and the `{name}` references in it.
-fn string_text(pair: Pair<'_, Rule>) -> Text {
-    let span: Span = span_of(&pair);
-    let raw = pair.as_str();
-    let inner = &raw[1..raw.len().saturating_sub(1).max(1)];
-    let inner_start = span.start as usize + 1;
-    let mut value = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(ch) = chars.next() {
-        if ch == '\\' {
-            match chars.next() {
-                Some('n') => value.push('\n'),
-                Some('t') => value.push('\t'),
-                Some(other) => value.push(other),
-                None => {}
-            }
-        } else {
-            value.push(ch);
-        }
-    }
-    Text {
-        value,
-        parts: vec![span],
-        refs: text_refs(inner, inner_start),
-        span,
-    }
+/// Bytes pest matched as text lie between ASCII delimiters, so they are
+/// whole UTF-8; checked rather than assumed.
+fn utf8(bytes: &[u8]) -> Result<&str> {
+    std::str::from_utf8(bytes).map_err(|_| Reject)
 }
 
 /// `{name}` references in raw string content starting at byte `offset`.

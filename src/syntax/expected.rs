@@ -2,7 +2,7 @@
 //! (never a rule name such as `EOI` or `ident`), what was found, and a hint
 //! for the common mistakes.
 
-use super::grammar::Rule;
+use super::grammar::reference::Rule;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{floor_char_boundary, Span};

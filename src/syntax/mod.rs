@@ -9,7 +9,8 @@ mod grammar;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use grammar::{Rule, SopParser};
+use grammar::fast::{self, FastParser};
+use grammar::reference::{self, SopParser};
 use pest::Parser;
 
 /// Words that start a declaration, an action or a way out of a step: they
@@ -61,25 +62,16 @@ pub fn parse(text: &str) -> Parsed {
         };
     }
     let mut diagnostics = Vec::new();
-    let mut shape_ok = true;
-    let (mut policy, mut at) = match SopParser::parse(Rule::head, text) {
-        Ok(mut head) => match head.next().map(|h| build::policy(h, 0, &mut diagnostics)) {
-            Some(Ok(p)) => {
-                let end = p.header.span.end as usize;
-                (Some(p), Some(end))
-            }
-            _ => {
-                shape_ok = false;
-                (None, None)
-            }
-        },
-        Err(e) => {
-            diagnostics.push(expected::diagnostic(text, 0, &e));
+    let mut disagree = false;
+    let (mut policy, mut at) = match head(text, &mut diagnostics) {
+        Ok(p) => {
+            let end = p.header.span.end as usize;
+            (Some(p), Some(end))
+        }
+        Err(error_at) => {
+            disagree |= error_at.is_none();
             // Look for declarations after the broken header anyway.
-            (
-                None,
-                next_declaration_line(text, expected::error_offset(&e)),
-            )
+            (None, error_at.and_then(|e| next_declaration_line(text, e)))
         }
     };
     // Up to 8 declarations (the grammar's `chunk`) per pest run. After an
@@ -87,44 +79,126 @@ pub fn parse(text: &str) -> Parsed {
     // parsing goes on only to report, from the next line that starts a
     // declaration.
     while let Some(start) = at {
-        match SopParser::parse(Rule::chunk, &text[start..]) {
-            Ok(mut pairs) => {
-                let Some(chunk) = pairs.next() else {
-                    shape_ok = false;
-                    break;
-                };
-                let mut end = start;
-                let mut finished = false;
-                for decl in chunk.into_inner() {
-                    if decl.as_rule() == Rule::EOI {
-                        finished = true;
-                        break;
-                    }
-                    end = start + decl.as_span().end();
-                    if let Some(p) = policy.as_mut() {
-                        if build::declaration(decl, start, p, &mut diagnostics).is_err() {
-                            shape_ok = false;
-                            policy = None;
-                        }
-                    }
-                }
-                // A chunk without the end holds 8 declarations.
-                at = (!finished).then_some(end).filter(|&e| e > start);
-            }
-            Err(e) => {
-                diagnostics.push(expected::diagnostic(text, start, &e));
+        match chunk(text, start, policy.as_mut(), &mut diagnostics) {
+            Ok(next) => at = next,
+            Err(error_at) => {
                 policy = None;
-                let resume = next_declaration_line(text, start + expected::error_offset(&e));
-                at = resume.filter(|&r| r > start);
+                disagree |= error_at.is_none();
+                at = error_at
+                    .and_then(|e| next_declaration_line(text, e))
+                    .filter(|&r| r > start);
             }
         }
     }
-    if !shape_ok {
+    if disagree {
         diagnostics.push(internal_shape_error());
     }
     Parsed {
         policy,
         diagnostics,
+    }
+}
+
+/// The header, by the fast grammar. On failure the reference grammar words
+/// why; the error is where it failed in the file, `None` when the reference
+/// accepts what the fast path refused (a bug in sopc).
+fn head(text: &str, diags: &mut Vec<Diagnostic>) -> Result<ast::Policy, Option<usize>> {
+    let before = diags.len();
+    let built = FastParser::parse(fast::Rule::head, text)
+        .ok()
+        .and_then(|mut pairs| pairs.next())
+        .and_then(|h| build::policy(h, 0, diags).ok());
+    match built {
+        Some(p) => Ok(p),
+        None => {
+            diags.truncate(before);
+            Err(reference_error(text, 0, reference::Rule::head, diags))
+        }
+    }
+}
+
+/// Up to 8 declarations from `text[start..]` into the policy (when there
+/// still is one). `Ok(Some(end))` when more may follow, `Ok(None)` at the
+/// end of the file. Errors as for [`head`]; the piece's other diagnostics
+/// are dropped with its tree.
+fn chunk(
+    text: &str,
+    start: usize,
+    mut policy: Option<&mut ast::Policy>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<usize>, Option<usize>> {
+    let piece = &text[start..];
+    let before = diags.len();
+    let built: Result<Option<usize>, ()> = (|| {
+        let chunk = FastParser::parse(fast::Rule::chunk, piece)
+            .map_err(drop)?
+            .next()
+            .ok_or(())?;
+        let mut end = start;
+        for decl in chunk.into_inner() {
+            match decl.as_rule() {
+                fast::Rule::EOI => return Ok(None),
+                fast::Rule::comment => continue,
+                _ => {}
+            }
+            end = start + decl.as_span().end();
+            if let Some(p) = policy.as_deref_mut() {
+                build::declaration(decl, start, p, diags).map_err(drop)?;
+            }
+        }
+        // A chunk without the end holds 8 declarations.
+        Ok(Some(end).filter(|&e| e > start))
+    })();
+    built.map_err(|()| {
+        diags.truncate(before);
+        reference_error(text, start, reference::Rule::chunk, diags)
+    })
+}
+
+/// The reference grammar's verdict on a piece the fast path refused: its
+/// diagnostic and the error's offset, or `None` if it accepts the piece.
+fn reference_error(
+    text: &str,
+    start: usize,
+    rule: reference::Rule,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<usize> {
+    let e = SopParser::parse(rule, &text[start..]).err()?;
+    diags.push(expected::diagnostic(text, start, &e));
+    Some(start + expected::error_offset(&e))
+}
+
+/// Whether the reference grammar alone accepts the whole text, read the way
+/// [`parse`] reads it (header, then chunks of declarations). A policy has a
+/// tree exactly when this holds: the tests and fuzz targets hold the fast
+/// grammar to it.
+#[doc(hidden)]
+pub fn reference_accepts(text: &str) -> bool {
+    let Ok(mut head) = SopParser::parse(reference::Rule::head, text) else {
+        return false;
+    };
+    let Some(header) = head.next() else {
+        return false;
+    };
+    let mut at = header.as_span().end();
+    loop {
+        let Ok(mut pairs) = SopParser::parse(reference::Rule::chunk, &text[at..]) else {
+            return false;
+        };
+        let Some(chunk) = pairs.next() else {
+            return false;
+        };
+        let mut end = at;
+        for decl in chunk.into_inner() {
+            if decl.as_rule() == reference::Rule::EOI {
+                return true;
+            }
+            end = at + decl.as_span().end();
+        }
+        if end <= at {
+            return false;
+        }
+        at = end;
     }
 }
 
