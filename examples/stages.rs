@@ -1,5 +1,9 @@
 //! Times each stage of a check on one file: `cargo run --release --example stages -- big.sop`.
 use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let path = std::env::args().nth(1).expect("a policy file");
     let text = std::fs::read_to_string(path).expect("readable UTF-8");
