@@ -34,22 +34,22 @@ pub fn lower(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Optio
             .roles
             .iter()
             .map(|r| graph::Role {
-                name: r.name.text.clone(),
-                title: r.title.value.clone(),
+                name: r.name.text.to_string(),
+                title: r.title.value.to_string(),
             })
             .collect(),
         targets: p
             .targets
             .iter()
             .map(|t| graph::Target {
-                name: t.name.text.clone(),
-                title: t.title.value.clone(),
+                name: t.name.text.to_string(),
+                title: t.title.value.to_string(),
                 kind: match t.kind {
                     ast::TargetKind::Referral => graph::TargetKind::Referral,
                     ast::TargetKind::Ticket => graph::TargetKind::Ticket,
                     ast::TargetKind::Contact => graph::TargetKind::Contact,
                 },
-                via: t.via.as_ref().map(|v| v.value.clone()),
+                via: t.via.as_ref().map(|v| v.value.to_string()),
                 requires: ids(&s.data, &t.requires),
                 span: t.name.span,
             })
@@ -58,11 +58,11 @@ pub fn lower(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Optio
             .data
             .iter()
             .map(|d| graph::Data {
-                name: d.name.text.clone(),
+                name: d.name.text.to_string(),
                 label: d
                     .label
                     .as_ref()
-                    .map_or_else(|| d.name.text.clone(), |l| l.value.clone()),
+                    .map_or_else(|| d.name.text.to_string(), |l| l.value.to_string()),
                 class: lower_class(d.class),
                 span: d.name.span,
             })
@@ -81,8 +81,8 @@ pub fn lower(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Optio
             .iter()
             .filter_map(|r| {
                 Some(graph::Order {
-                    first: s.steps.get(&r.first.text)?,
-                    then: s.steps.get(&r.then.text)?,
+                    first: s.steps.get(r.first.text)?,
+                    then: s.steps.get(r.then.text)?,
                     span: r.span,
                 })
             })
@@ -92,16 +92,16 @@ pub fn lower(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Optio
 }
 
 fn ids(ns: &crate::resolve::Namespace, names: &[ast::Name]) -> Vec<u32> {
-    names.iter().filter_map(|n| ns.get(&n.text)).collect()
+    names.iter().filter_map(|n| ns.get(n.text)).collect()
 }
 
 fn lower_header(h: &ast::Header) -> graph::Header {
     let date =
         |d: &Option<ast::Date>| d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day));
-    let text = |t: &Option<ast::Text>| t.as_ref().map(|t| t.value.clone());
+    let text = |t: &Option<ast::Text>| t.as_ref().map(|t| t.value.to_string());
     graph::Header {
-        id: h.id.value.clone(),
-        title: h.title.value.clone(),
+        id: h.id.value.to_string(),
+        title: h.title.value.to_string(),
         owner: text(&h.owner),
         approval: text(&h.approval),
         revision: text(&h.revision),
@@ -154,11 +154,11 @@ fn lower_outcome(o: &ast::OutcomeDecl, p: &ast::Policy, s: &Symbols) -> graph::O
         None => graph::OutcomeKind::Escalation,
     };
     graph::Outcome {
-        name: o.name.text.clone(),
+        name: o.name.text.to_string(),
         label: o
             .label
             .as_ref()
-            .map_or_else(|| o.name.text.clone(), |l| l.value.clone()),
+            .map_or_else(|| o.name.text.to_string(), |l| l.value.to_string()),
         kind,
         targets,
         span: o.name.span,
@@ -176,9 +176,12 @@ fn lower_facts(p: &ast::Policy, s: &Symbols) -> Vec<graph::Fact> {
         }) = &p.steps[step as usize].exit
         {
             facts.push(graph::Fact {
-                name: fact.text.clone(),
-                prompt: prompt.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
-                answers: answers.iter().map(|a| a.text.clone()).collect(),
+                name: fact.text.to_string(),
+                prompt: prompt
+                    .as_ref()
+                    .map(|t| t.value.to_string())
+                    .unwrap_or_default(),
+                answers: answers.iter().map(|a| a.text.to_string()).collect(),
                 step,
                 span: fact.span,
             });
@@ -198,19 +201,19 @@ fn lower_step(
         .iter()
         .map(|a| match a {
             ast::Action::Do(t) => graph::Action::Do {
-                text: t.value.clone(),
+                text: t.value.to_string(),
                 span: t.span,
             },
             ast::Action::Say(t) => graph::Action::Say {
-                text: t.value.clone(),
+                text: t.value.to_string(),
                 span: t.span,
             },
             ast::Action::Warn(t) => graph::Action::Warn {
-                text: t.value.clone(),
+                text: t.value.to_string(),
                 span: t.span,
             },
             ast::Action::Note(t) => graph::Action::Note {
-                text: t.value.clone(),
+                text: t.value.to_string(),
                 span: t.span,
             },
             ast::Action::Collect { fields, span } => graph::Action::Collect {
@@ -218,14 +221,14 @@ fn lower_step(
                 span: *span,
             },
             ast::Action::Ticket(t) => graph::Action::Ticket(graph::Ticket {
-                target: s.targets.get(&t.target.text).unwrap_or(0),
-                title: t.title.as_ref().map(|t| t.value.clone()),
+                target: s.targets.get(t.target.text).unwrap_or(0),
+                title: t.title.as_ref().map(|t| t.value.to_string()),
                 fields: t
                     .fields
                     .iter()
                     .map(|(n, v)| graph::TicketField {
-                        name: n.text.clone(),
-                        value: v.value.clone(),
+                        name: n.text.to_string(),
+                        value: v.value.to_string(),
                     })
                     .collect(),
                 body: ids(&s.data, &t.body),
@@ -244,7 +247,7 @@ fn lower_step(
             edge: edge(dest, bound.as_ref(), *span, s),
         },
         Some(ast::Exit::Ask { fact, branches, .. }) => {
-            let id = s.facts.get(&fact.text).unwrap_or(0);
+            let id = s.facts.get(fact.text).unwrap_or(0);
             let answers = facts
                 .get(id as usize)
                 .map(|f| f.answers.as_slice())
@@ -252,8 +255,8 @@ fn lower_step(
             graph::Exit::Ask {
                 fact: id,
                 branches: branch_table(
-                    &step.name.text,
-                    &fact.text,
+                    step.name.text,
+                    fact.text,
                     fact.span,
                     answers,
                     branches,
@@ -266,12 +269,12 @@ fn lower_step(
             fact,
             branches,
             span,
-        }) => match s.facts.get(&fact.text) {
+        }) => match s.facts.get(fact.text) {
             Some(id) => graph::Exit::Match {
                 fact: id,
                 branches: branch_table(
-                    &step.name.text,
-                    &fact.text,
+                    step.name.text,
+                    fact.text,
                     *span,
                     &facts[id as usize].answers,
                     branches,
@@ -283,14 +286,14 @@ fn lower_step(
         },
     };
     graph::Step {
-        name: step.name.text.clone(),
+        name: step.name.text.to_string(),
         text: step
             .text
             .as_ref()
-            .map(|t| t.value.clone())
+            .map(|t| t.value.to_string())
             .unwrap_or_default(),
         role: match &step.role {
-            Some(r) => s.roles.get(&r.text),
+            Some(r) => s.roles.get(r.text),
             None => (!s.roles.is_empty()).then_some(0),
         },
         actions,
@@ -345,7 +348,7 @@ fn branch_table(
                     )
                     .at(a.span, "not one of its answers")
                     .with_label(fact_span, format!("answers: {}", plain_list(answers)));
-                    d = match crate::suggest::closest_for_report(diags.len(), &a.text, answers) {
+                    d = match crate::suggest::closest_for_report(diags.len(), a.text, answers) {
                         Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
                         None => d.with_help(format!("the answers are: {}", plain_list(answers))),
                     };
@@ -430,15 +433,15 @@ fn edge(dest: &ast::Dest, bound: Option<&ast::Bound>, span: Span, s: &Symbols) -
 
 fn lower_dest(d: &ast::Dest, s: &Symbols) -> graph::Dest {
     match d {
-        ast::Dest::Step(n) => graph::Dest::Step(s.steps.get(&n.text).unwrap_or(0)),
+        ast::Dest::Step(n) => graph::Dest::Step(s.steps.get(n.text).unwrap_or(0)),
         ast::Dest::End(t) => graph::Dest::End(terminal(t, s)),
     }
 }
 
 fn terminal(t: &ast::TerminalRef, s: &Symbols) -> graph::Terminal {
     graph::Terminal {
-        outcome: s.outcomes.get(&t.outcome.text).unwrap_or(0),
-        target: t.target.as_ref().and_then(|n| s.targets.get(&n.text)),
+        outcome: s.outcomes.get(t.outcome.text).unwrap_or(0),
+        target: t.target.as_ref().and_then(|n| s.targets.get(n.text)),
     }
 }
 
@@ -450,7 +453,7 @@ fn lower_scenario(
 ) -> Option<graph::Scenario> {
     let mut answers = vec![];
     for pair in &sc.answers {
-        let fact = s.facts.get(&pair.fact.text)?;
+        let fact = s.facts.get(pair.fact.text)?;
         let options = &facts[fact as usize].answers;
         let mut rounds = vec![];
         for a in &pair.rounds {
@@ -472,7 +475,7 @@ fn lower_scenario(
         answers.push((fact, rounds));
     }
     Some(graph::Scenario {
-        name: sc.name.value.clone(),
+        name: sc.name.value.to_string(),
         answers,
         expect: sc.expect.as_ref().map(|t| terminal(t, s)),
         visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),

@@ -79,7 +79,7 @@ impl StepLints {
                     let lints = s
                         .lints
                         .iter()
-                        .map(|l| (l.code.text.clone(), l.level))
+                        .map(|l| (l.code.text.to_string(), l.level))
                         .collect();
                     (s.span, lints)
                 })

@@ -10,14 +10,14 @@ use std::collections::HashMap;
 
 /// One kind of name: steps, targets, data fields, ...
 #[derive(Debug, Default)]
-pub struct Namespace {
+pub struct Namespace<'a> {
     kind: &'static str,
-    index: HashMap<String, u32>,
-    pub names: Vec<String>,
+    index: HashMap<&'a str, u32>,
+    pub names: Vec<&'a str>,
     pub spans: Vec<Span>,
 }
 
-impl Namespace {
+impl<'a> Namespace<'a> {
     fn new(kind: &'static str) -> Self {
         Namespace {
             kind,
@@ -25,8 +25,8 @@ impl Namespace {
         }
     }
 
-    fn declare(&mut self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
-        if crate::syntax::KEYWORDS.contains(&name.text.as_str()) {
+    fn declare(&mut self, name: &Name<'a>, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+        if crate::syntax::KEYWORDS.contains(&name.text) {
             diags.push(
                 Diagnostic::new(
                     Code::Syntax,
@@ -37,7 +37,7 @@ impl Namespace {
             );
             return None;
         }
-        if let Some(&first) = self.index.get(&name.text) {
+        if let Some(&first) = self.index.get(name.text) {
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateName,
@@ -53,8 +53,8 @@ impl Namespace {
             return None;
         }
         let id = self.names.len() as u32;
-        self.index.insert(name.text.clone(), id);
-        self.names.push(name.text.clone());
+        self.index.insert(name.text, id);
+        self.names.push(name.text);
         self.spans.push(name.span);
         Some(id)
     }
@@ -73,10 +73,10 @@ impl Namespace {
 
     /// Binds a reference, reporting `unknown-name` when it is not declared.
     fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
-        let found = self.get(&name.text);
+        let found = self.get(name.text);
         if found.is_none() {
             let suggestion =
-                crate::suggest::closest_for_report(diags.len(), &name.text, &self.names);
+                crate::suggest::closest_for_report(diags.len(), name.text, &self.names);
             diags.push(unknown(self.kind, name, suggestion));
         }
         found
@@ -98,20 +98,20 @@ fn unknown(kind: &str, name: &Name, suggestion: Option<&str>) -> Diagnostic {
 
 /// Every declared name, by kind.
 #[derive(Debug)]
-pub struct Symbols {
-    pub steps: Namespace,
-    pub targets: Namespace,
-    pub data: Namespace,
-    pub outcomes: Namespace,
-    pub roles: Namespace,
+pub struct Symbols<'a> {
+    pub steps: Namespace<'a>,
+    pub targets: Namespace<'a>,
+    pub data: Namespace<'a>,
+    pub outcomes: Namespace<'a>,
+    pub roles: Namespace<'a>,
     /// Facts are declared by the `ask` that asks them.
-    pub facts: Namespace,
+    pub facts: Namespace<'a>,
     /// The step each fact is asked by, by fact index.
     pub fact_steps: Vec<u32>,
     pub start: Option<u32>,
 }
 
-pub fn resolve(p: &Policy, diags: &mut Vec<Diagnostic>) -> Symbols {
+pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
     let mut s = Symbols {
         steps: Namespace::new("step"),
         targets: Namespace::new("target"),
@@ -127,7 +127,7 @@ pub fn resolve(p: &Policy, diags: &mut Vec<Diagnostic>) -> Symbols {
     s
 }
 
-fn declare_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>) {
+fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnostic>) {
     for r in &p.roles {
         s.roles.declare(&r.name, diags);
     }
@@ -148,7 +148,7 @@ fn declare_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>) {
             }
             let mut seen: HashMap<&str, Span> = HashMap::new();
             for a in answers {
-                if let Some(first) = seen.insert(&a.text, a.span) {
+                if let Some(first) = seen.insert(a.text, a.span) {
                     diags.push(
                         Diagnostic::new(
                             Code::DuplicateName,
@@ -230,9 +230,9 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
         bind_text(t, s, diags);
     }
     for lint in &step.lints {
-        if crate::codes::Code::from_name(&lint.code.text).is_none() {
+        if crate::codes::Code::from_name(lint.code.text).is_none() {
             let codes = crate::codes::Code::ALL.iter().map(|c| c.name());
-            let suggestion = crate::suggest::closest(&lint.code.text, codes);
+            let suggestion = crate::suggest::closest(lint.code.text, codes);
             diags.push(unknown("check code", &lint.code, suggestion));
         }
     }

@@ -81,7 +81,7 @@ fn hac_parses_to_this_outline() {
         out.push_str(&format!(
             "step {} {:?}\n",
             s.name.text,
-            s.text.as_ref().map(|t| t.value.as_str()).unwrap_or("")
+            s.text.as_ref().map(|t| t.value.as_ref()).unwrap_or("")
         ));
         for a in &s.actions {
             let line = match a {
@@ -128,10 +128,7 @@ fn hac_parses_to_this_outline() {
 }
 
 fn names(n: &[ast::Name]) -> String {
-    n.iter()
-        .map(|n| n.text.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    n.iter().map(|n| n.text).collect::<Vec<_>>().join(", ")
 }
 
 fn terminal(t: &ast::TerminalRef) -> String {
@@ -143,14 +140,14 @@ fn terminal(t: &ast::TerminalRef) -> String {
 
 fn dest_text(d: &ast::Dest) -> String {
     match d {
-        ast::Dest::Step(n) => n.text.clone(),
+        ast::Dest::Step(n) => n.text.to_string(),
         ast::Dest::End(t) => terminal(t),
     }
 }
 
 fn branch(b: &ast::Branch) -> String {
     let arm = match &b.arm {
-        ast::Arm::Answer(a) => a.text.clone(),
+        ast::Arm::Answer(a) => a.text.to_string(),
         ast::Arm::Else(_) => "else".into(),
     };
     let bound = b

@@ -109,7 +109,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
                 Item::Role(r) => p.line(
                     &format!(
                         "role {} {}",
-                        pad(&r.name.text, widths.name),
+                        pad(r.name.text, widths.name),
                         p.text(&r.title, 0)
                     ),
                     r.span,
@@ -135,15 +135,15 @@ pub fn format(policy: &Policy, source: &str) -> String {
 
 #[derive(Clone, Copy)]
 enum Item<'a> {
-    Role(&'a RoleDecl),
-    Target(&'a TargetDecl),
-    Data(&'a DataDecl),
-    Outcome(&'a OutcomeDecl),
-    Never(&'a NeverDisclose),
-    Require(&'a Require),
-    Start(&'a StartDecl),
-    Step(&'a Step),
-    Scenario(&'a Scenario),
+    Role(&'a RoleDecl<'a>),
+    Target(&'a TargetDecl<'a>),
+    Data(&'a DataDecl<'a>),
+    Outcome(&'a OutcomeDecl<'a>),
+    Never(&'a NeverDisclose<'a>),
+    Require(&'a Require<'a>),
+    Start(&'a StartDecl<'a>),
+    Step(&'a Step<'a>),
+    Scenario(&'a Scenario<'a>),
 }
 
 impl Item<'_> {
@@ -243,10 +243,7 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 fn names(n: &[Name]) -> String {
-    n.iter()
-        .map(|n| n.text.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    n.iter().map(|n| n.text).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether the source between two offsets holds an empty line.
@@ -261,7 +258,7 @@ fn blank_between(source: &str, from: usize, to: usize) -> bool {
 
 fn dest(d: &Dest) -> String {
     match d {
-        Dest::Step(n) => n.text.clone(),
+        Dest::Step(n) => n.text.to_string(),
         Dest::End(t) => format!("end {}", terminal(t)),
     }
 }
@@ -269,7 +266,7 @@ fn dest(d: &Dest) -> String {
 fn terminal(t: &TerminalRef) -> String {
     match &t.target {
         Some(x) => format!("{}({})", t.outcome.text, x.text),
-        None => t.outcome.text.clone(),
+        None => t.outcome.text.to_string(),
     }
 }
 
@@ -481,7 +478,7 @@ impl Printer<'_> {
         let title = self.text(&t.title, name_col + w.name + 1);
         let mut line = format!(
             "target {} {} {kind}",
-            pad(&t.name.text, w.name),
+            pad(t.name.text, w.name),
             pad(&title, w.label)
         );
         if let Some(v) = &t.via {
@@ -519,11 +516,11 @@ impl Printer<'_> {
         let line = if w.label > 0 {
             format!(
                 "data {} {} {class}",
-                pad(&d.name.text, w.name),
+                pad(d.name.text, w.name),
                 pad(&label, w.label)
             )
         } else {
-            format!("data {} {class}", pad(&d.name.text, w.name))
+            format!("data {} {class}", pad(d.name.text, w.name))
         };
         self.line(&line, d.span);
     }
@@ -534,7 +531,7 @@ impl Printer<'_> {
             .as_ref()
             .map(|l| self.text(l, 0))
             .unwrap_or_default();
-        let mut line = format!("outcome {}", pad(&o.name.text, w.name));
+        let mut line = format!("outcome {}", pad(o.name.text, w.name));
         if w.label > 0 || !label.is_empty() {
             line.push(' ');
             line.push_str(&pad(&label, w.label));
@@ -608,11 +605,7 @@ impl Printer<'_> {
                 }
                 let list = format!(
                     "{{ {} }}",
-                    answers
-                        .iter()
-                        .map(|a| a.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    answers.iter().map(|a| a.text).collect::<Vec<_>>().join(" ")
                 );
                 let last_line_len = line.rsplit('\n').next().map_or(0, str::len);
                 if last_line_len + 1 + list.len() <= WIDTH {
@@ -621,11 +614,7 @@ impl Printer<'_> {
                 } else {
                     line.push_str(&format!(
                         " {{\n    {}\n  }}",
-                        answers
-                            .iter()
-                            .map(|a| a.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ")
+                        answers.iter().map(|a| a.text).collect::<Vec<_>>().join(" ")
                     ));
                 }
                 let answers_end = branches.first().map_or(span.end, |b| b.span.start);
@@ -655,7 +644,7 @@ impl Printer<'_> {
 
     fn branches(&mut self, branches: &[Branch], indent: &str) {
         let arm = |b: &Branch| match &b.arm {
-            Arm::Answer(a) => a.text.clone(),
+            Arm::Answer(a) => a.text.to_string(),
             Arm::Else(_) => "else".to_string(),
         };
         let width = branches.iter().map(|b| arm(b).len()).max().unwrap_or(0);
@@ -702,7 +691,7 @@ impl Printer<'_> {
                 for (n, v) in &t.fields {
                     sections.push((
                         n.span.start as usize,
-                        format!("field {} {}", pad(&n.text, fw), self.text(v, 0)),
+                        format!("field {} {}", pad(n.text, fw), self.text(v, 0)),
                         v.span.end as usize,
                     ));
                 }

@@ -1,23 +1,24 @@
 //! The abstract syntax tree of a policy file. Every node carries its span; the
-//! tree owns its data (no borrow of the source text).
+//! tree borrows names and plain texts from the source text: building and
+//! dropping it allocates once per list, not once per word.
 
 use crate::span::Span;
 
 /// A name as written, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Name {
-    pub text: String,
+pub struct Name<'a> {
+    pub text: &'a str,
     pub span: Span,
 }
 
 /// A piece of prose: one or more adjacent quoted strings, joined by a space.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Text {
-    pub value: String,
+pub struct Text<'a> {
+    pub value: std::borrow::Cow<'a, str>,
     /// Each quoted string's span, quotes included (kept for the formatter).
     pub parts: Vec<Span>,
     /// `{field}` references inside the text, with the span of the name.
-    pub refs: Vec<Name>,
+    pub refs: Vec<Name<'a>>,
     pub span: Span,
 }
 
@@ -51,14 +52,14 @@ pub struct Budget {
 
 /// `sop "ID" "Title" { ... }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Header {
-    pub id: Text,
-    pub title: Text,
-    pub owner: Option<Text>,
-    pub approval: Option<Text>,
-    pub revision: Option<Text>,
-    pub purpose: Option<Text>,
-    pub source: Option<Text>,
+pub struct Header<'a> {
+    pub id: Text<'a>,
+    pub title: Text<'a>,
+    pub owner: Option<Text<'a>>,
+    pub approval: Option<Text<'a>>,
+    pub revision: Option<Text<'a>>,
+    pub purpose: Option<Text<'a>>,
+    pub source: Option<Text<'a>>,
     pub implemented: Option<Date>,
     pub reviewed: Option<Date>,
     pub review_every: Option<Period>,
@@ -67,9 +68,9 @@ pub struct Header {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RoleDecl {
-    pub name: Name,
-    pub title: Text,
+pub struct RoleDecl<'a> {
+    pub name: Name<'a>,
+    pub title: Text<'a>,
     pub span: Span,
 }
 
@@ -84,12 +85,12 @@ pub enum TargetKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TargetDecl {
-    pub name: Name,
-    pub title: Text,
+pub struct TargetDecl<'a> {
+    pub name: Name<'a>,
+    pub title: Text<'a>,
     pub kind: TargetKind,
-    pub via: Option<Text>,
-    pub requires: Vec<Name>,
+    pub via: Option<Text<'a>>,
+    pub requires: Vec<Name<'a>>,
     pub span: Span,
 }
 
@@ -105,9 +106,9 @@ pub enum DataClass {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataDecl {
-    pub name: Name,
-    pub label: Option<Text>,
+pub struct DataDecl<'a> {
+    pub name: Name<'a>,
+    pub label: Option<Text<'a>>,
     pub class: DataClass,
     pub span: Span,
 }
@@ -121,25 +122,25 @@ pub enum OutcomeKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutcomeDecl {
-    pub name: Name,
-    pub label: Option<Text>,
+pub struct OutcomeDecl<'a> {
+    pub name: Name<'a>,
+    pub label: Option<Text<'a>>,
     /// As written; when absent it follows from the targets (see docs).
     pub kind: Option<OutcomeKind>,
-    pub targets: Vec<Name>,
+    pub targets: Vec<Name<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NeverDisclose {
-    pub fields: Vec<Name>,
+pub struct NeverDisclose<'a> {
+    pub fields: Vec<Name<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Require {
-    pub first: Name,
-    pub then: Name,
+pub struct Require<'a> {
+    pub first: Name<'a>,
+    pub then: Name<'a>,
     pub span: Span,
 }
 
@@ -151,40 +152,40 @@ pub enum LintLevel {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LintAttr {
+pub struct LintAttr<'a> {
     pub level: LintLevel,
-    pub code: Name,
+    pub code: Name<'a>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ticket {
-    pub target: Name,
-    pub title: Option<Text>,
-    pub fields: Vec<(Name, Text)>,
-    pub body: Vec<Name>,
-    pub assignee: Vec<Name>,
+pub struct Ticket<'a> {
+    pub target: Name<'a>,
+    pub title: Option<Text<'a>>,
+    pub fields: Vec<(Name<'a>, Text<'a>)>,
+    pub body: Vec<Name<'a>>,
+    pub assignee: Vec<Name<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum Action<'a> {
     /// An instruction the analyst carries out.
-    Do(Text),
+    Do(Text<'a>),
     /// Words said to the caller.
-    Say(Text),
+    Say(Text<'a>),
     /// A mandatory warning said to the caller.
-    Warn(Text),
+    Warn(Text<'a>),
     /// An aside for the analyst.
-    Note(Text),
+    Note(Text<'a>),
     Collect {
-        fields: Vec<Name>,
+        fields: Vec<Name<'a>>,
         span: Span,
     },
-    Ticket(Ticket),
+    Ticket(Ticket<'a>),
 }
 
-impl Action {
+impl Action<'_> {
     pub fn span(&self) -> Span {
         match self {
             Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) => t.span,
@@ -196,19 +197,19 @@ impl Action {
 
 /// `end outcome` or `end outcome(target)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TerminalRef {
-    pub outcome: Name,
-    pub target: Option<Name>,
+pub struct TerminalRef<'a> {
+    pub outcome: Name<'a>,
+    pub target: Option<Name<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Dest {
-    Step(Name),
-    End(TerminalRef),
+pub enum Dest<'a> {
+    Step(Name<'a>),
+    End(TerminalRef<'a>),
 }
 
-impl Dest {
+impl Dest<'_> {
     pub fn span(&self) -> Span {
         match self {
             Dest::Step(n) => n.span,
@@ -220,19 +221,19 @@ impl Dest {
 /// `at most N times, then DEST`: the branch may be taken N times on one
 /// call; the next time it goes to `then`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Bound {
+pub struct Bound<'a> {
     pub times: u32,
-    pub then: Box<Dest>,
+    pub then: Box<Dest<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Arm {
-    Answer(Name),
+pub enum Arm<'a> {
+    Answer(Name<'a>),
     Else(Span),
 }
 
-impl Arm {
+impl Arm<'_> {
     pub fn span(&self) -> Span {
         match self {
             Arm::Answer(n) => n.span,
@@ -242,38 +243,38 @@ impl Arm {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Branch {
-    pub arm: Arm,
-    pub dest: Dest,
-    pub bound: Option<Bound>,
+pub struct Branch<'a> {
+    pub arm: Arm<'a>,
+    pub dest: Dest<'a>,
+    pub bound: Option<Bound<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Exit {
+pub enum Exit<'a> {
     /// `ask fact "prompt" { a b }` followed by branches.
     Ask {
-        fact: Name,
-        prompt: Option<Text>,
-        answers: Vec<Name>,
-        branches: Vec<Branch>,
+        fact: Name<'a>,
+        prompt: Option<Text<'a>>,
+        answers: Vec<Name<'a>>,
+        branches: Vec<Branch<'a>>,
         span: Span,
     },
     /// `match fact { a -> x ... }` on a fact asked earlier.
     Match {
-        fact: Name,
-        branches: Vec<Branch>,
+        fact: Name<'a>,
+        branches: Vec<Branch<'a>>,
         span: Span,
     },
     Goto {
-        dest: Dest,
-        bound: Option<Bound>,
+        dest: Dest<'a>,
+        bound: Option<Bound<'a>>,
         span: Span,
     },
-    End(TerminalRef),
+    End(TerminalRef<'a>),
 }
 
-impl Exit {
+impl Exit<'_> {
     pub fn span(&self) -> Span {
         match self {
             Exit::Ask { span, .. } | Exit::Match { span, .. } | Exit::Goto { span, .. } => *span,
@@ -283,50 +284,50 @@ impl Exit {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Step {
-    pub name: Name,
-    pub text: Option<Text>,
-    pub role: Option<Name>,
-    pub lints: Vec<LintAttr>,
-    pub actions: Vec<Action>,
-    pub exit: Option<Exit>,
+pub struct Step<'a> {
+    pub name: Name<'a>,
+    pub text: Option<Text<'a>>,
+    pub role: Option<Name<'a>>,
+    pub lints: Vec<LintAttr<'a>>,
+    pub actions: Vec<Action<'a>>,
+    pub exit: Option<Exit<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AnswerPair {
-    pub fact: Name,
+pub struct AnswerPair<'a> {
+    pub fact: Name<'a>,
     /// One answer, or one per round of a bounded retry, in order.
-    pub rounds: Vec<Name>,
+    pub rounds: Vec<Name<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scenario {
-    pub name: Text,
-    pub answers: Vec<AnswerPair>,
-    pub expect: Option<TerminalRef>,
-    pub visits: Option<Vec<Name>>,
+pub struct Scenario<'a> {
+    pub name: Text<'a>,
+    pub answers: Vec<AnswerPair<'a>>,
+    pub expect: Option<TerminalRef<'a>>,
+    pub visits: Option<Vec<Name<'a>>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StartDecl {
-    pub step: Name,
+pub struct StartDecl<'a> {
+    pub step: Name<'a>,
     pub span: Span,
 }
 
 /// A whole policy file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Policy {
-    pub header: Header,
-    pub roles: Vec<RoleDecl>,
-    pub targets: Vec<TargetDecl>,
-    pub data: Vec<DataDecl>,
-    pub outcomes: Vec<OutcomeDecl>,
-    pub never_disclose: Vec<NeverDisclose>,
-    pub requires: Vec<Require>,
-    pub starts: Vec<StartDecl>,
-    pub steps: Vec<Step>,
-    pub scenarios: Vec<Scenario>,
+pub struct Policy<'a> {
+    pub header: Header<'a>,
+    pub roles: Vec<RoleDecl<'a>>,
+    pub targets: Vec<TargetDecl<'a>>,
+    pub data: Vec<DataDecl<'a>>,
+    pub outcomes: Vec<OutcomeDecl<'a>>,
+    pub never_disclose: Vec<NeverDisclose<'a>>,
+    pub requires: Vec<Require<'a>>,
+    pub starts: Vec<StartDecl<'a>>,
+    pub steps: Vec<Step<'a>>,
+    pub scenarios: Vec<Scenario<'a>>,
 }

@@ -13,6 +13,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use pest::iterators::Pair;
+use std::borrow::Cow;
 
 /// The builder does not accept the text (or the tree had a shape the
 /// grammar does not promise): let the reference grammar judge.
@@ -85,7 +86,11 @@ fn first_word<'i>(pair: &Pair<'i, Rule>) -> &'i str {
 }
 
 /// A policy with its header and no declarations yet.
-pub fn policy(head: Pair<'_, Rule>, base: usize, diags: &mut Vec<Diagnostic>) -> Result<Policy> {
+pub fn policy<'i>(
+    head: Pair<'i, Rule>,
+    base: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Policy<'i>> {
     BASE.set(base);
     let mut c = Children::of(head);
     let header = header(c.take(Rule::header)?, diags)?;
@@ -104,10 +109,10 @@ pub fn policy(head: Pair<'_, Rule>, base: usize, diags: &mut Vec<Diagnostic>) ->
 }
 
 /// Adds one declaration, parsed from `text[base..]`, to the policy.
-pub fn declaration(
-    decl: Pair<'_, Rule>,
+pub fn declaration<'i>(
+    decl: Pair<'i, Rule>,
     base: usize,
-    p: &mut Policy,
+    p: &mut Policy<'i>,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<()> {
     BASE.set(base);
@@ -148,7 +153,7 @@ pub fn declaration(
     Ok(())
 }
 
-fn header(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header> {
+fn header<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let id = text(c.take(Rule::string)?)?;
@@ -239,7 +244,7 @@ fn header_field_name(rule: Rule) -> &'static str {
     }
 }
 
-fn role(pair: Pair<'_, Rule>) -> Result<RoleDecl> {
+fn role<'i>(pair: Pair<'i, Rule>) -> Result<RoleDecl<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     Ok(RoleDecl {
@@ -249,7 +254,7 @@ fn role(pair: Pair<'_, Rule>) -> Result<RoleDecl> {
     })
 }
 
-fn target(pair: Pair<'_, Rule>) -> Result<TargetDecl> {
+fn target<'i>(pair: Pair<'i, Rule>) -> Result<TargetDecl<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
@@ -277,7 +282,7 @@ fn target(pair: Pair<'_, Rule>) -> Result<TargetDecl> {
     })
 }
 
-fn data(pair: Pair<'_, Rule>) -> Result<DataDecl> {
+fn data<'i>(pair: Pair<'i, Rule>) -> Result<DataDecl<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
@@ -299,7 +304,7 @@ fn data(pair: Pair<'_, Rule>) -> Result<DataDecl> {
     })
 }
 
-fn outcome(pair: Pair<'_, Rule>) -> Result<OutcomeDecl> {
+fn outcome<'i>(pair: Pair<'i, Rule>) -> Result<OutcomeDecl<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
@@ -323,7 +328,7 @@ fn outcome(pair: Pair<'_, Rule>) -> Result<OutcomeDecl> {
     })
 }
 
-fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
+fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let mut s = Step {
@@ -378,7 +383,7 @@ fn step(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step> {
 }
 
 /// `do`, `say`, `warn`, `note`, `collect`, `ticket` or `lint`.
-fn action(item: Pair<'_, Rule>, s: &mut Step, diags: &mut Vec<Diagnostic>) -> Result<()> {
+fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic>) -> Result<()> {
     let item_span = span_of(&item);
     let word = first_word(&item);
     let mut ic = Children::of(item.clone());
@@ -409,7 +414,7 @@ fn action(item: Pair<'_, Rule>, s: &mut Step, diags: &mut Vec<Diagnostic>) -> Re
     Ok(())
 }
 
-fn ask(pair: Pair<'_, Rule>) -> Result<Exit> {
+fn ask<'i>(pair: Pair<'i, Rule>) -> Result<Exit<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let fact = name(c.take(Rule::ident)?);
@@ -433,7 +438,7 @@ fn ask(pair: Pair<'_, Rule>) -> Result<Exit> {
 
 /// An answer is never a word that starts a declaration (the reference
 /// grammar says so; the fast one leaves it to here).
-fn answer(pair: Pair<'_, Rule>) -> Result<Name> {
+fn answer<'i>(pair: Pair<'i, Rule>) -> Result<Name<'i>> {
     const DECLARATION_WORDS: &[&str] = &[
         "role", "target", "data", "outcome", "never", "require", "start", "step", "scenario",
     ];
@@ -443,7 +448,7 @@ fn answer(pair: Pair<'_, Rule>) -> Result<Name> {
     Ok(name(pair))
 }
 
-fn branch(pair: Pair<'_, Rule>) -> Result<Branch> {
+fn branch<'i>(pair: Pair<'i, Rule>) -> Result<Branch<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let arm = match c.maybe(Rule::answer) {
@@ -464,7 +469,7 @@ fn branch(pair: Pair<'_, Rule>) -> Result<Branch> {
 }
 
 /// A step name or `end outcome`.
-fn dest(pair: Pair<'_, Rule>) -> Result<Dest> {
+fn dest<'i>(pair: Pair<'i, Rule>) -> Result<Dest<'i>> {
     match pair.as_rule() {
         Rule::terminal => Ok(Dest::End(terminal(pair)?)),
         Rule::ident => Ok(Dest::Step(name(pair))),
@@ -472,13 +477,13 @@ fn dest(pair: Pair<'_, Rule>) -> Result<Dest> {
     }
 }
 
-fn terminal(pair: Pair<'_, Rule>) -> Result<TerminalRef> {
+fn terminal<'i>(pair: Pair<'i, Rule>) -> Result<TerminalRef<'i>> {
     let span: Span = span_of(&pair);
     let r = outcome_ref(Children::of(pair).take(Rule::outcome_ref)?)?;
     Ok(TerminalRef { span, ..r })
 }
 
-fn outcome_ref(pair: Pair<'_, Rule>) -> Result<TerminalRef> {
+fn outcome_ref<'i>(pair: Pair<'i, Rule>) -> Result<TerminalRef<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     Ok(TerminalRef {
@@ -488,7 +493,7 @@ fn outcome_ref(pair: Pair<'_, Rule>) -> Result<TerminalRef> {
     })
 }
 
-fn bound(pair: Pair<'_, Rule>) -> Result<Bound> {
+fn bound<'i>(pair: Pair<'i, Rule>) -> Result<Bound<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let times_pair = c.take(Rule::int)?;
@@ -498,7 +503,7 @@ fn bound(pair: Pair<'_, Rule>) -> Result<Bound> {
     Ok(Bound { times, then, span })
 }
 
-fn ticket(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket> {
+fn ticket<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let mut t = Ticket {
@@ -540,7 +545,7 @@ fn ticket(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticket> {
     Ok(t)
 }
 
-fn scenario(pair: Pair<'_, Rule>) -> Result<Scenario> {
+fn scenario<'i>(pair: Pair<'i, Rule>) -> Result<Scenario<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let mut s = Scenario {
@@ -593,14 +598,14 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     Span::new(base + s.start(), base + s.end())
 }
 
-fn name(pair: Pair<'_, Rule>) -> Name {
+fn name<'i>(pair: Pair<'i, Rule>) -> Name<'i> {
     Name {
-        text: pair.as_str().to_string(),
+        text: pair.as_str(),
         span: span_of(&pair),
     }
 }
 
-fn names(list: Pair<'_, Rule>) -> Vec<Name> {
+fn names(list: Pair<'_, Rule>) -> Vec<Name<'_>> {
     list.into_inner()
         .filter(|p| p.as_rule() == Rule::ident)
         .map(name)
@@ -608,11 +613,13 @@ fn names(list: Pair<'_, Rule>) -> Vec<Name> {
 }
 
 /// A `text` (quoted strings with white space and comments between them) or
-/// a single `string`: the value is the unescaped parts joined by a space.
-fn text(pair: Pair<'_, Rule>) -> Result<Text> {
+/// a single `string`: the value is the unescaped parts joined by a space,
+/// borrowed from the source when it is one part without escapes.
+fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
     let span = span_of(&pair);
-    let raw = pair.as_str().as_bytes();
-    let mut value = String::new();
+    let source: &'i str = pair.as_str();
+    let raw = source.as_bytes();
+    let mut value: Cow<'i, str> = Cow::Borrowed("");
     let mut parts = vec![];
     let mut refs = vec![];
     let mut i = 0;
@@ -622,21 +629,23 @@ fn text(pair: Pair<'_, Rule>) -> Result<Text> {
                 let open = i;
                 i += 1;
                 let mut run = i;
-                if !value.is_empty() {
-                    value.push(' ');
+                if !parts.is_empty() {
+                    value.to_mut().push(' ');
                 }
                 loop {
                     match raw.get(i) {
                         Some(b'"') => break,
                         Some(b'\\') => {
-                            value.push_str(utf8(&raw[run..i])?);
-                            value.push(match raw.get(i + 1) {
+                            let unescaped = match raw.get(i + 1) {
                                 Some(b'n') => '\n',
                                 Some(b't') => '\t',
                                 Some(b'"') => '"',
                                 Some(b'\\') => '\\',
                                 _ => return Err(Reject),
-                            });
+                            };
+                            let v = value.to_mut();
+                            v.push_str(slice(source, run, i)?);
+                            v.push(unescaped);
                             i += 2;
                             run = i;
                         }
@@ -646,10 +655,15 @@ fn text(pair: Pair<'_, Rule>) -> Result<Text> {
                         Some(_) => i += 1,
                     }
                 }
-                value.push_str(utf8(&raw[run..i])?);
+                let last = slice(source, run, i)?;
+                if parts.is_empty() && run == open + 1 {
+                    value = Cow::Borrowed(last);
+                } else {
+                    value.to_mut().push_str(last);
+                }
                 let part = Span::new(span.start as usize + open, span.start as usize + i + 1);
                 refs.extend(text_refs(
-                    utf8(&raw[open + 1..i])?,
+                    slice(source, open + 1, i)?,
                     span.start as usize + open + 1,
                 ));
                 parts.push(part);
@@ -676,14 +690,14 @@ fn text(pair: Pair<'_, Rule>) -> Result<Text> {
     })
 }
 
-/// Bytes pest matched as text lie between ASCII delimiters, so they are
-/// whole UTF-8; checked rather than assumed.
-fn utf8(bytes: &[u8]) -> Result<&str> {
-    std::str::from_utf8(bytes).map_err(|_| Reject)
+/// Part of a token pest matched: its quotes and escapes are ASCII, so the
+/// cuts fall on character boundaries; checked rather than assumed.
+fn slice(source: &str, from: usize, to: usize) -> Result<&str> {
+    source.get(from..to).ok_or(Reject)
 }
 
 /// `{name}` references in raw string content starting at byte `offset`.
-fn text_refs(raw: &str, offset: usize) -> Vec<Name> {
+fn text_refs(raw: &str, offset: usize) -> Vec<Name<'_>> {
     let mut refs = vec![];
     let bytes = raw.as_bytes();
     let mut i = 0;
@@ -696,7 +710,7 @@ fn text_refs(raw: &str, offset: usize) -> Vec<Name> {
             }
             if j > start && j < bytes.len() && bytes[j] == b'}' && !bytes[start].is_ascii_digit() {
                 refs.push(Name {
-                    text: raw[start..j].to_string(),
+                    text: &raw[start..j],
                     span: Span::new(offset + start, offset + j),
                 });
                 i = j;

@@ -29,12 +29,12 @@ pub const MAX_SOURCE_BYTES: usize = 256 * 1024 * 1024;
 /// diagnostic found. Parsing never panics and never stops at the first error:
 /// after a broken declaration it resumes at the next line that starts one.
 #[derive(Debug)]
-pub struct Parsed {
-    pub policy: Option<ast::Policy>,
+pub struct Parsed<'a> {
+    pub policy: Option<ast::Policy<'a>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn parse(text: &str) -> Parsed {
+pub fn parse(text: &str) -> Parsed<'_> {
     if text.len() > MAX_SOURCE_BYTES {
         let d = Diagnostic::new(
             Code::TooLarge,
@@ -102,7 +102,7 @@ pub fn parse(text: &str) -> Parsed {
 /// The header, by the fast grammar. On failure the reference grammar words
 /// why; the error is where it failed in the file, `None` when the reference
 /// accepts what the fast path refused (a bug in sopc).
-fn head(text: &str, diags: &mut Vec<Diagnostic>) -> Result<ast::Policy, Option<usize>> {
+fn head<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Result<ast::Policy<'a>, Option<usize>> {
     let before = diags.len();
     let built = FastParser::parse(fast::Rule::head, text)
         .ok()
@@ -121,10 +121,10 @@ fn head(text: &str, diags: &mut Vec<Diagnostic>) -> Result<ast::Policy, Option<u
 /// still is one). `Ok(Some(end))` when more may follow, `Ok(None)` at the
 /// end of the file. Errors as for [`head`]; the piece's other diagnostics
 /// are dropped with its tree.
-fn chunk(
-    text: &str,
+fn chunk<'a>(
+    text: &'a str,
     start: usize,
-    mut policy: Option<&mut ast::Policy>,
+    mut policy: Option<&mut ast::Policy<'a>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Option<usize>, Option<usize>> {
     let piece = &text[start..];
@@ -270,7 +270,8 @@ mod tests {
             "ctl \u{1}\u{b}\u{c}\u{e}\u{7f}",
             "!#[]{}~ \u{10FFFF}",
         ] {
-            let parsed = parse(&policy(ok));
+            let text = policy(ok);
+            let parsed = parse(&text);
             assert!(
                 parsed.diagnostics.is_empty(),
                 "{ok:?}: {:#?}",
