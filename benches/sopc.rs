@@ -5,18 +5,42 @@
 //! cargo bench --bench sopc -- engine            # one group
 //! ```
 //!
-//! Groups: `parse` (with throughput), `front` (resolve + lower), `checks`
+//! Groups: `parse` (with throughput, and a trivial `key = value` pest
+//! grammar on as many bytes as the 10k policy: the yardstick), `front` (resolve + lower), `checks`
 //! (every graph check), `check` (the whole `check_source`), `count`
 //! (`paths --count`), `artifact` (compile to JSON, load and verify), and
 //! `engine`: a complete caller path through `Engine::run`, against a
 //! hand-written walk over a `Vec` of nodes on the same answers (the
 //! physical-limit baseline), and over 10- and 40-question chains.
 
+extern crate alloc;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use pest::Parser;
 use sopc::graph::{Dest, Exit, Graph};
 use std::hint::black_box;
 
 const SIZES: &[usize] = &[1_000, 10_000, 100_000];
+
+// As in the binary, so that allocation costs what it costs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// benches/keyvalue.pest.
+#[derive(pest_derive::Parser)]
+#[grammar = "benches/keyvalue.pest"]
+struct KeyValue;
+
+/// `key_N = ...` lines up to `bytes` long.
+fn key_values(bytes: usize) -> String {
+    let mut text = String::with_capacity(bytes + 64);
+    let mut i = 0;
+    while text.len() < bytes {
+        text.push_str(&format!("key_{i} = value number {i} for the setting\n"));
+        i += 1;
+    }
+    text
+}
 
 fn policy(steps: usize) -> String {
     sopc::synth::generate(steps, 7)
@@ -36,6 +60,15 @@ fn parse(c: &mut Criterion) {
             b.iter(|| sopc::parse(black_box(t)))
         });
     }
+    let text = key_values(policy(10_000).len());
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_with_input(BenchmarkId::new("keyvalue", "10k"), &text, |b, t| {
+        b.iter(|| {
+            KeyValue::parse(Rule::file, black_box(t))
+                .map(|pairs| pairs.count())
+                .expect("key = value lines parse")
+        })
+    });
     group.finish();
 }
 

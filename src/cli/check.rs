@@ -76,7 +76,9 @@ pub fn run(args: Args) -> Exit {
             Some(d) => vec![d],
             None => check_source(&source.text, &opts).diagnostics,
         };
-        if args.format == Format::Human {
+        // Indexing a large file's lines costs more than a clean check's
+        // report: only when there is something to show.
+        if args.format == Format::Human && !diagnostics.is_empty() {
             let renderer = diagnostic::HumanRenderer::new(&source.name, &source.text, color);
             for d in &diagnostics {
                 print!("{}", renderer.render(d));
