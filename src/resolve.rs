@@ -6,7 +6,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::*;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// One kind of name: steps, targets, data fields, ...
 #[derive(Debug, Default)]

@@ -15,7 +15,8 @@
 use super::liveness::live_facts;
 use super::scc;
 use crate::graph::{Dest, Exit, FactId, Graph, StepId, Terminal};
-use std::collections::{HashMap, VecDeque};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::VecDeque;
 
 /// The most states sopc explores before it gives up with `too-large`.
 pub const MAX_STATES: usize = 20_000_000;

@@ -13,7 +13,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Action, Exit, Graph, StepId, TargetKind, Terminal};
 use crate::span::Span;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// What one bit of the analysis stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -30,7 +30,7 @@ thread_local! {
     static BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// The children of a pair, comments skipped.
+/// The children of a pair, read in order.
 struct Children<'i> {
     pairs: std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
 }
@@ -42,16 +42,6 @@ impl<'i> Children<'i> {
         }
     }
 
-    fn skip_comments(&mut self) {
-        while self
-            .pairs
-            .peek()
-            .is_some_and(|p| p.as_rule() == Rule::comment)
-        {
-            self.pairs.next();
-        }
-    }
-
     /// The next child, which must be `rule`.
     fn take(&mut self, rule: Rule) -> Result<Pair<'i, Rule>> {
         self.maybe(rule).ok_or(Reject)
@@ -59,7 +49,6 @@ impl<'i> Children<'i> {
 
     /// The next child if it is `rule`.
     fn maybe(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
-        self.skip_comments();
         if self.pairs.peek()?.as_rule() == rule {
             self.pairs.next()
         } else {
@@ -69,7 +58,6 @@ impl<'i> Children<'i> {
 
     /// The next child, whatever its rule.
     fn next(&mut self) -> Option<Pair<'i, Rule>> {
-        self.skip_comments();
         self.pairs.next()
     }
 }

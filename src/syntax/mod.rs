@@ -136,10 +136,8 @@ fn chunk<'a>(
             .ok_or(())?;
         let mut end = start;
         for decl in chunk.into_inner() {
-            match decl.as_rule() {
-                fast::Rule::EOI => return Ok(None),
-                fast::Rule::comment => continue,
-                _ => {}
+            if decl.as_rule() == fast::Rule::EOI {
+                return Ok(None);
             }
             end = start + decl.as_span().end();
             if let Some(p) = policy.as_deref_mut() {
