@@ -621,6 +621,8 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
                     value.to_mut().push(' ');
                 }
                 loop {
+                    // Jump to the next byte that ends or interrupts the run.
+                    i += memchr::memchr3(b'"', b'\\', b'\r', &raw[i..]).ok_or(Reject)?;
                     match raw.get(i) {
                         Some(b'"') => break,
                         Some(b'\\') => {
@@ -639,8 +641,7 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
                         }
                         // The reference grammar refuses a carriage return in
                         // quotes; the fast one skips over it.
-                        Some(b'\r') | None => return Err(Reject),
-                        Some(_) => i += 1,
+                        _ => return Err(Reject),
                     }
                 }
                 let last = slice(source, run, i)?;
@@ -689,22 +690,21 @@ fn text_refs(raw: &str, offset: usize) -> Vec<Name<'_>> {
     let mut refs = vec![];
     let bytes = raw.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'{' {
-            let start = i + 1;
-            let mut j = start;
-            while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
-                j += 1;
-            }
-            if j > start && j < bytes.len() && bytes[j] == b'}' && !bytes[start].is_ascii_digit() {
-                refs.push(Name {
-                    text: &raw[start..j],
-                    span: Span::new(offset + start, offset + j),
-                });
-                i = j;
-            }
+    while let Some(open) = memchr::memchr(b'{', &bytes[i..]) {
+        let start = i + open + 1;
+        let mut j = start;
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+            j += 1;
         }
-        i += 1;
+        if j > start && j < bytes.len() && bytes[j] == b'}' && !bytes[start].is_ascii_digit() {
+            refs.push(Name {
+                text: &raw[start..j],
+                span: Span::new(offset + start, offset + j),
+            });
+            i = j + 1;
+        } else {
+            i = start;
+        }
     }
     refs
 }
