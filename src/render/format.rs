@@ -222,10 +222,9 @@ impl Widths {
 
 /// The width of a one-part text as written.
 fn raw_len(t: &Text) -> usize {
-    if t.parts.len() == 1 {
-        t.parts[0].len()
-    } else {
-        0
+    match t.parts()[..] {
+        [one] => one.len(),
+        _ => 0,
     }
 }
 
@@ -287,7 +286,7 @@ impl Printer<'_> {
     /// else one part per line aligned under the first (`column` is where the
     /// text starts on its line).
     fn text(&self, t: &Text, column: usize) -> String {
-        let parts: Vec<&str> = t.parts.iter().map(|s| &self.source[s.range()]).collect();
+        let parts = t.parts();
         let one_line = parts.join(" ");
         if parts.len() == 1 || column + one_line.len() <= WIDTH {
             one_line

@@ -15,11 +15,39 @@ pub struct Name<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text<'a> {
     pub value: std::borrow::Cow<'a, str>,
-    /// Each quoted string's span, quotes included (kept for the formatter).
-    pub parts: Vec<Span>,
+    /// The text as written: its quoted strings, with the white space and
+    /// comments between them (kept for the formatter).
+    pub raw: &'a str,
     /// `{field}` references inside the text, with the span of the name.
     pub refs: Vec<Name<'a>>,
     pub span: Span,
+}
+
+impl<'a> Text<'a> {
+    /// Each quoted string as written, quotes included.
+    pub fn parts(&self) -> Vec<&'a str> {
+        let raw = self.raw;
+        let bytes = raw.as_bytes();
+        let mut parts = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    let mut j = i + 1;
+                    while j < bytes.len() && bytes[j] != b'"' {
+                        j += if bytes[j] == b'\\' { 2 } else { 1 };
+                    }
+                    let end = (j + 1).min(bytes.len());
+                    parts.extend(raw.get(i..end));
+                    i = end;
+                }
+                // A comment between two parts runs to the end of its line.
+                b'#' => i += raw[i..].find('\n').unwrap_or(raw.len() - i),
+                _ => i += 1,
+            }
+        }
+        parts
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,7 +210,8 @@ pub enum Action<'a> {
         fields: Vec<Name<'a>>,
         span: Span,
     },
-    Ticket(Ticket<'a>),
+    // Boxed: a ticket is several times the size of the other actions.
+    Ticket(Box<Ticket<'a>>),
 }
 
 impl Action<'_> {

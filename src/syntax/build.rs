@@ -384,7 +384,9 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
             fields: names(ic.take(Rule::name_list)?),
             span: item_span,
         }),
-        "ticket" => s.actions.push(Action::Ticket(ticket(item, diags)?)),
+        "ticket" => s
+            .actions
+            .push(Action::Ticket(Box::new(ticket(item, diags)?))),
         "lint" => {
             let level = match ic.take(Rule::lint_level)?.as_str() {
                 "allow" => LintLevel::Allow,
@@ -608,7 +610,7 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
     let source: &'i str = pair.as_str();
     let raw = source.as_bytes();
     let mut value: Cow<'i, str> = Cow::Borrowed("");
-    let mut parts = vec![];
+    let mut parts = 0;
     let mut refs = vec![];
     let mut i = 0;
     while i < raw.len() {
@@ -617,7 +619,7 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
                 let open = i;
                 i += 1;
                 let mut run = i;
-                if !parts.is_empty() {
+                if parts > 0 {
                     value.to_mut().push(' ');
                 }
                 loop {
@@ -645,17 +647,16 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
                     }
                 }
                 let last = slice(source, run, i)?;
-                if parts.is_empty() && run == open + 1 {
+                if parts == 0 && run == open + 1 {
                     value = Cow::Borrowed(last);
                 } else {
                     value.to_mut().push_str(last);
                 }
-                let part = Span::new(span.start as usize + open, span.start as usize + i + 1);
                 refs.extend(text_refs(
                     slice(source, open + 1, i)?,
                     span.start as usize + open + 1,
                 ));
-                parts.push(part);
+                parts += 1;
                 i += 1;
             }
             // A comment between two parts runs to the end of its line.
@@ -668,12 +669,12 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
             _ => i += 1,
         }
     }
-    if parts.is_empty() {
+    if parts == 0 {
         return Err(Reject);
     }
     Ok(Text {
         value,
-        parts,
+        raw: source,
         refs,
         span,
     })
