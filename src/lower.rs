@@ -10,15 +10,17 @@ use crate::span::Span;
 use crate::syntax::ast;
 
 /// Lowers a resolved policy. Returns `None` when the policy has errors that
-/// leave the graph incomplete (they are in `diags`).
-pub fn lower(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Option<Graph> {
+/// leave the graph incomplete (they are in `diags`). Takes the tree: each
+/// step's is freed as soon as the step is lowered, so the tree and the
+/// graph of a large policy are never both whole in memory.
+pub fn lower(mut p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Option<Graph> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
-    let facts = lower_facts(p, s);
-    let steps: Vec<graph::Step> = p
-        .steps
-        .iter()
-        .map(|step| lower_step(step, s, &facts, diags))
+    let facts = lower_facts(&p, s);
+    let steps: Vec<graph::Step> = std::mem::take(&mut p.steps)
+        .into_iter()
+        .map(|step| lower_step(&step, s, &facts, diags))
         .collect();
+    let p = &p;
     let scenarios = p
         .scenarios
         .iter()

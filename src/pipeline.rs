@@ -52,10 +52,10 @@ pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
     if diags.iter().any(Diagnostic::is_error) {
         return finish(None, diags, &lints, opts);
     }
-    let graph = crate::lower::lower(&policy, &symbols, &mut diags);
-    // The tree and the names are not needed by the checks: free them before
-    // the state space, the largest thing a check run builds.
-    drop((policy, symbols));
+    // Lowering consumes the tree; the names are not needed by the checks:
+    // free them before the state space, the largest thing a check builds.
+    let graph = crate::lower::lower(policy, &symbols, &mut diags);
+    drop(symbols);
     let Some(graph) = graph else {
         return finish(None, diags, &lints, opts);
     };
