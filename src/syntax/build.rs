@@ -367,6 +367,20 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
             _ => return Err(Reject),
         }
     }
+    // A vector's first push makes room for four: a step's lists are mostly
+    // shorter, and a large policy holds a million steps at once.
+    s.actions.shrink_to_fit();
+    s.lints.shrink_to_fit();
+    match &mut s.exit {
+        Some(Exit::Ask {
+            answers, branches, ..
+        }) => {
+            answers.shrink_to_fit();
+            branches.shrink_to_fit();
+        }
+        Some(Exit::Match { branches, .. }) => branches.shrink_to_fit(),
+        _ => {}
+    }
     Ok(s)
 }
 
