@@ -37,7 +37,7 @@ pub fn lower(mut p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -
             .iter()
             .map(|r| graph::Role {
                 name: r.name.text.to_string(),
-                title: r.title.value.to_string(),
+                title: r.title.value().to_string(),
             })
             .collect(),
         targets: p
@@ -45,13 +45,13 @@ pub fn lower(mut p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -
             .iter()
             .map(|t| graph::Target {
                 name: t.name.text.to_string(),
-                title: t.title.value.to_string(),
+                title: t.title.value().to_string(),
                 kind: match t.kind {
                     ast::TargetKind::Referral => graph::TargetKind::Referral,
                     ast::TargetKind::Ticket => graph::TargetKind::Ticket,
                     ast::TargetKind::Contact => graph::TargetKind::Contact,
                 },
-                via: t.via.as_ref().map(|v| v.value.to_string()),
+                via: t.via.as_ref().map(|v| v.value().to_string()),
                 requires: ids(&s.data, &t.requires),
                 span: t.name.span,
             })
@@ -64,7 +64,7 @@ pub fn lower(mut p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -
                 label: d
                     .label
                     .as_ref()
-                    .map_or_else(|| d.name.text.to_string(), |l| l.value.to_string()),
+                    .map_or_else(|| d.name.text.to_string(), |l| l.value().to_string()),
                 class: lower_class(d.class),
                 span: d.name.span,
             })
@@ -100,10 +100,10 @@ fn ids(ns: &crate::resolve::Namespace, names: &[ast::Name]) -> Vec<u32> {
 fn lower_header(h: &ast::Header) -> graph::Header {
     let date =
         |d: &Option<ast::Date>| d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day));
-    let text = |t: &Option<ast::Text>| t.as_ref().map(|t| t.value.to_string());
+    let text = |t: &Option<ast::Text>| t.as_ref().map(|t| t.value().to_string());
     graph::Header {
-        id: h.id.value.to_string(),
-        title: h.title.value.to_string(),
+        id: h.id.value().to_string(),
+        title: h.title.value().to_string(),
         owner: text(&h.owner),
         approval: text(&h.approval),
         revision: text(&h.revision),
@@ -160,7 +160,7 @@ fn lower_outcome(o: &ast::OutcomeDecl, p: &ast::Policy, s: &Symbols) -> graph::O
         label: o
             .label
             .as_ref()
-            .map_or_else(|| o.name.text.to_string(), |l| l.value.to_string()),
+            .map_or_else(|| o.name.text.to_string(), |l| l.value().to_string()),
         kind,
         targets,
         span: o.name.span,
@@ -181,7 +181,7 @@ fn lower_facts(p: &ast::Policy, s: &Symbols) -> Vec<graph::Fact> {
                 name: fact.text.to_string(),
                 prompt: prompt
                     .as_ref()
-                    .map(|t| t.value.to_string())
+                    .map(|t| t.value().to_string())
                     .unwrap_or_default(),
                 answers: answers.iter().map(|a| a.text.to_string()).collect(),
                 step,
@@ -203,19 +203,19 @@ fn lower_step(
         .iter()
         .map(|a| match a {
             ast::Action::Do(t) => graph::Action::Do {
-                text: t.value.to_string(),
+                text: t.value().to_string(),
                 span: t.span,
             },
             ast::Action::Say(t) => graph::Action::Say {
-                text: t.value.to_string(),
+                text: t.value().to_string(),
                 span: t.span,
             },
             ast::Action::Warn(t) => graph::Action::Warn {
-                text: t.value.to_string(),
+                text: t.value().to_string(),
                 span: t.span,
             },
             ast::Action::Note(t) => graph::Action::Note {
-                text: t.value.to_string(),
+                text: t.value().to_string(),
                 span: t.span,
             },
             ast::Action::Collect { fields, span } => graph::Action::Collect {
@@ -224,13 +224,13 @@ fn lower_step(
             },
             ast::Action::Ticket(t) => graph::Action::Ticket(graph::Ticket {
                 target: s.targets.get(t.target.text).unwrap_or(0),
-                title: t.title.as_ref().map(|t| t.value.to_string()),
+                title: t.title.as_ref().map(|t| t.value().to_string()),
                 fields: t
                     .fields
                     .iter()
                     .map(|(n, v)| graph::TicketField {
                         name: n.text.to_string(),
-                        value: v.value.to_string(),
+                        value: v.value().to_string(),
                     })
                     .collect(),
                 body: ids(&s.data, &t.body),
@@ -292,7 +292,7 @@ fn lower_step(
         text: step
             .text
             .as_ref()
-            .map(|t| t.value.to_string())
+            .map(|t| t.value().to_string())
             .unwrap_or_default(),
         role: match &step.role {
             Some(r) => s.roles.get(r.text),
@@ -477,7 +477,7 @@ fn lower_scenario(
         answers.push((fact, rounds));
     }
     Some(graph::Scenario {
-        name: sc.name.value.to_string(),
+        name: sc.name.value().to_string(),
         answers,
         expect: sc.expect.as_ref().map(|t| terminal(t, s)),
         visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),

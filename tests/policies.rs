@@ -75,20 +75,21 @@ fn hac_parses_to_this_outline() {
     let policy = sopc::parse(&text).policy.expect("hac.sop parses");
     let mut out = format!(
         "sop {:?} {:?}\n",
-        policy.header.id.value, policy.header.title.value
+        policy.header.id.value(),
+        policy.header.title.value()
     );
     for s in &policy.steps {
         out.push_str(&format!(
             "step {} {:?}\n",
             s.name.text,
-            s.text.as_ref().map(|t| t.value.as_ref()).unwrap_or("")
+            s.text.as_ref().map(|t| t.value()).unwrap_or_default()
         ));
         for a in &s.actions {
             let line = match a {
-                ast::Action::Do(t) => format!("do {:?}", t.value),
-                ast::Action::Say(t) => format!("say {:?}", t.value),
-                ast::Action::Warn(t) => format!("warn {:?}", t.value),
-                ast::Action::Note(t) => format!("note {:?}", t.value),
+                ast::Action::Do(t) => format!("do {:?}", t.value()),
+                ast::Action::Say(t) => format!("say {:?}", t.value()),
+                ast::Action::Warn(t) => format!("warn {:?}", t.value()),
+                ast::Action::Note(t) => format!("note {:?}", t.value()),
                 ast::Action::Collect { fields, .. } => format!("collect {}", names(fields)),
                 ast::Action::Ticket(t) => format!(
                     "ticket {} body [{}] assignee [{}]",

@@ -14,16 +14,47 @@ pub struct Name<'a> {
 /// A piece of prose: one or more adjacent quoted strings, joined by a space.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text<'a> {
-    pub value: std::borrow::Cow<'a, str>,
     /// The text as written: its quoted strings, with the white space and
     /// comments between them (kept for the formatter).
     pub raw: &'a str,
     /// `{field}` references inside the text, with the span of the name.
-    pub refs: Vec<Name<'a>>,
+    pub refs: Box<[Name<'a>]>,
     pub span: Span,
 }
 
 impl<'a> Text<'a> {
+    /// What the text says: its parts unescaped and joined by a space;
+    /// borrowed from the source when it is one part without escapes (the
+    /// parser has checked every escape).
+    pub fn value(&self) -> std::borrow::Cow<'a, str> {
+        let raw = self.raw;
+        if let Some(inner) = raw.get(1..raw.len().saturating_sub(1)) {
+            if raw.starts_with('"') && !inner.contains(['"', '\\']) {
+                return std::borrow::Cow::Borrowed(inner);
+            }
+        }
+        let mut value = String::with_capacity(raw.len());
+        for (k, part) in self.parts().into_iter().enumerate() {
+            if k > 0 {
+                value.push(' ');
+            }
+            let inner = part.get(1..part.len().saturating_sub(1)).unwrap_or("");
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                match (c, c == '\\') {
+                    (_, true) => match chars.next() {
+                        Some('n') => value.push('\n'),
+                        Some('t') => value.push('\t'),
+                        Some(other) => value.push(other),
+                        None => {}
+                    },
+                    (c, false) => value.push(c),
+                }
+            }
+        }
+        std::borrow::Cow::Owned(value)
+    }
+
     /// Each quoted string as written, quotes included.
     pub fn parts(&self) -> Vec<&'a str> {
         let raw = self.raw;
@@ -228,7 +259,8 @@ impl Action<'_> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TerminalRef<'a> {
     pub outcome: Name<'a>,
-    pub target: Option<Name<'a>>,
+    /// Boxed: rare, and a terminal sits in every branch.
+    pub target: Option<Box<Name<'a>>>,
     pub span: Span,
 }
 

@@ -13,7 +13,6 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use pest::iterators::Pair;
-use std::borrow::Cow;
 
 /// The builder does not accept the text (or the tree had a shape the
 /// grammar does not promise): let the reference grammar judge.
@@ -492,7 +491,7 @@ fn outcome_ref<'i>(pair: Pair<'i, Rule>) -> Result<TerminalRef<'i>> {
     let mut c = Children::of(pair);
     Ok(TerminalRef {
         outcome: name(c.take(Rule::ident)?),
-        target: c.maybe(Rule::ident).map(name),
+        target: c.maybe(Rule::ident).map(|t| Box::new(name(t))),
         span,
     })
 }
@@ -617,13 +616,12 @@ fn names(list: Pair<'_, Rule>) -> Vec<Name<'_>> {
 }
 
 /// A `text` (quoted strings with white space and comments between them) or
-/// a single `string`: the value is the unescaped parts joined by a space,
-/// borrowed from the source when it is one part without escapes.
+/// a single `string`: the slice as written and its `{name}` references. Its
+/// escapes are checked here and read by [`Text::value`].
 fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
     let span = span_of(&pair);
     let source: &'i str = pair.as_str();
     let raw = source.as_bytes();
-    let mut value: Cow<'i, str> = Cow::Borrowed("");
     let mut parts = 0;
     let mut refs = vec![];
     let mut i = 0;
@@ -632,39 +630,17 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
             b'"' => {
                 let open = i;
                 i += 1;
-                let mut run = i;
-                if parts > 0 {
-                    value.to_mut().push(' ');
-                }
                 loop {
                     // Jump to the next byte that ends or interrupts the run.
                     i += memchr::memchr3(b'"', b'\\', b'\r', &raw[i..]).ok_or(Reject)?;
-                    match raw.get(i) {
-                        Some(b'"') => break,
-                        Some(b'\\') => {
-                            let unescaped = match raw.get(i + 1) {
-                                Some(b'n') => '\n',
-                                Some(b't') => '\t',
-                                Some(b'"') => '"',
-                                Some(b'\\') => '\\',
-                                _ => return Err(Reject),
-                            };
-                            let v = value.to_mut();
-                            v.push_str(slice(source, run, i)?);
-                            v.push(unescaped);
-                            i += 2;
-                            run = i;
-                        }
-                        // The reference grammar refuses a carriage return in
-                        // quotes; the fast one skips over it.
+                    match (raw.get(i), raw.get(i + 1)) {
+                        (Some(b'"'), _) => break,
+                        (Some(b'\\'), Some(b'n' | b't' | b'"' | b'\\')) => i += 2,
+                        // A carriage return in quotes, or an unknown escape:
+                        // the reference grammar refuses them, the fast one
+                        // skips over them.
                         _ => return Err(Reject),
                     }
-                }
-                let last = slice(source, run, i)?;
-                if parts == 0 && run == open + 1 {
-                    value = Cow::Borrowed(last);
-                } else {
-                    value.to_mut().push_str(last);
                 }
                 refs.extend(text_refs(
                     slice(source, open + 1, i)?,
@@ -687,9 +663,8 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
         return Err(Reject);
     }
     Ok(Text {
-        value,
         raw: source,
-        refs,
+        refs: refs.into_boxed_slice(),
         span,
     })
 }
