@@ -64,9 +64,20 @@ impl<'a> Text<'a> {
         while i < bytes.len() {
             match bytes[i] {
                 b'"' => {
+                    // To the closing quote, over escapes (or the end).
                     let mut j = i + 1;
-                    while j < bytes.len() && bytes[j] != b'"' {
-                        j += if bytes[j] == b'\\' { 2 } else { 1 };
+                    loop {
+                        match memchr::memchr2(b'"', b'\\', bytes.get(j..).unwrap_or(&[])) {
+                            Some(at) if bytes[j + at] == b'"' => {
+                                j += at;
+                                break;
+                            }
+                            Some(at) => j += at + 2,
+                            None => {
+                                j = bytes.len();
+                                break;
+                            }
+                        }
                     }
                     let end = (j + 1).min(bytes.len());
                     parts.extend(raw.get(i..end));

@@ -620,59 +620,43 @@ fn names(list: Pair<'_, Rule>) -> Vec<Name<'_>> {
 /// escapes are checked here and read by [`Text::value`].
 fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
     let span = span_of(&pair);
-    let source: &'i str = pair.as_str();
-    let raw = source.as_bytes();
-    let mut parts = 0;
-    let mut refs = vec![];
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'"' => {
-                let open = i;
-                i += 1;
-                loop {
-                    // Jump to the next byte that ends or interrupts the run.
-                    i += memchr::memchr3(b'"', b'\\', b'\r', &raw[i..]).ok_or(Reject)?;
-                    match (raw.get(i), raw.get(i + 1)) {
-                        (Some(b'"'), _) => break,
-                        (Some(b'\\'), Some(b'n' | b't' | b'"' | b'\\')) => i += 2,
-                        // A carriage return in quotes, or an unknown escape:
-                        // the reference grammar refuses them, the fast one
-                        // skips over them.
-                        _ => return Err(Reject),
-                    }
-                }
-                refs.extend(text_refs(
-                    slice(source, open + 1, i)?,
-                    span.start as usize + open + 1,
-                ));
-                parts += 1;
-                i += 1;
-            }
-            // A comment between two parts runs to the end of its line.
-            b'#' => {
-                i += raw[i..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .unwrap_or(raw.len() - i)
-            }
-            _ => i += 1,
-        }
-    }
-    if parts == 0 {
+    let mut t = Text {
+        raw: pair.as_str(),
+        refs: Box::default(),
+        span,
+    };
+    let parts = t.parts();
+    if parts.is_empty() {
         return Err(Reject);
     }
-    Ok(Text {
-        raw: source,
-        refs: refs.into_boxed_slice(),
-        span,
-    })
+    let mut refs = vec![];
+    for part in parts {
+        let inner = part
+            .strip_prefix('"')
+            .and_then(|p| p.strip_suffix('"'))
+            .ok_or(Reject)?;
+        check_escapes(inner)?;
+        // Where the part's content starts in the file.
+        let offset = span.start as usize + (inner.as_ptr() as usize - t.raw.as_ptr() as usize);
+        refs.extend(text_refs(inner, offset));
+    }
+    t.refs = refs.into_boxed_slice();
+    Ok(t)
 }
 
-/// Part of a token pest matched: its quotes and escapes are ASCII, so the
-/// cuts fall on character boundaries; checked rather than assumed.
-fn slice(source: &str, from: usize, to: usize) -> Result<&str> {
-    source.get(from..to).ok_or(Reject)
+/// The reference grammar refuses a carriage return in quotes and any escape
+/// but four; the fast one skips over them.
+fn check_escapes(inner: &str) -> Result<()> {
+    let bytes = inner.as_bytes();
+    let mut i = 0;
+    while let Some(at) = memchr::memchr2(b'\\', b'\r', &bytes[i..]) {
+        i += at;
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'\\', Some(b'n' | b't' | b'"' | b'\\')) => i += 2,
+            _ => return Err(Reject),
+        }
+    }
+    Ok(())
 }
 
 /// `{name}` references in raw string content starting at byte `offset`.
