@@ -62,14 +62,12 @@ pub fn parse(text: &str) -> Parsed<'_> {
         };
     }
     let mut diagnostics = Vec::new();
-    let mut disagree = false;
     let (mut policy, mut at) = match head(text, &mut diagnostics) {
         Ok(p) => {
             let end = p.header.span.end as usize;
             (Some(p), Some(end))
         }
         Err(error_at) => {
-            disagree |= error_at.is_none();
             // Look for declarations after the broken header anyway.
             (None, error_at.and_then(|e| next_declaration_line(text, e)))
         }
@@ -83,15 +81,11 @@ pub fn parse(text: &str) -> Parsed<'_> {
             Ok(next) => at = next,
             Err(error_at) => {
                 policy = None;
-                disagree |= error_at.is_none();
                 at = error_at
                     .and_then(|e| next_declaration_line(text, e))
                     .filter(|&r| r > start);
             }
         }
-    }
-    if disagree {
-        diagnostics.push(internal_shape_error());
     }
     Parsed {
         policy,
@@ -101,7 +95,7 @@ pub fn parse(text: &str) -> Parsed<'_> {
 
 /// The header, by the fast grammar. On failure the reference grammar words
 /// why; the error is where it failed in the file, `None` when the reference
-/// accepts what the fast path refused (a bug in sopc).
+/// accepts what the fast path refused (a bug in sopc, reported as one).
 fn head<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Result<ast::Policy<'a>, Option<usize>> {
     let before = diags.len();
     let built = FastParser::parse(fast::Rule::head, text)
@@ -154,16 +148,24 @@ fn chunk<'a>(
 }
 
 /// The reference grammar's verdict on a piece the fast path refused: its
-/// diagnostic and the error's offset, or `None` if it accepts the piece.
+/// diagnostic and the error's offset; if it accepts the piece, the
+/// disagreement is reported and the result is `None`.
 fn reference_error(
     text: &str,
     start: usize,
     rule: reference::Rule,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<usize> {
-    let e = SopParser::parse(rule, &text[start..]).err()?;
-    diags.push(expected::diagnostic(text, start, &e));
-    Some(start + expected::error_offset(&e))
+    match SopParser::parse(rule, &text[start..]) {
+        Err(e) => {
+            diags.push(expected::diagnostic(text, start, &e));
+            Some(start + expected::error_offset(&e))
+        }
+        Ok(_) => {
+            diags.push(grammars_disagree(text, start));
+            None
+        }
+    }
 }
 
 /// Whether the reference grammar alone accepts the whole text, read the way
@@ -234,11 +236,15 @@ fn next_declaration_line(text: &str, from: usize) -> Option<usize> {
     None
 }
 
-fn internal_shape_error() -> Diagnostic {
+/// The fast path refused a piece the reference grammar accepts: a bug in
+/// sopc, reported at the piece rather than as a wrong tree.
+fn grammars_disagree(text: &str, start: usize) -> Diagnostic {
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     Diagnostic::new(
         Code::Syntax,
-        "internal error: the parse tree did not have the expected shape",
+        "internal error: sopc's two parsers disagree about this text",
     )
+    .at(Span::new(start, end), "from here")
     .with_help("this is a bug in sopc; please report it with the policy file")
 }
 
