@@ -456,7 +456,10 @@ fn branch<'i>(pair: Pair<'i, Rule>) -> Result<Branch<'i>> {
     let mut c = Children::of(pair);
     let arm = match c.maybe(Rule::answer) {
         Some(a) => Arm::Answer(answer(a)?),
-        None => Arm::Else(Span::new(span.start as usize, span.start as usize + 4)),
+        None => Arm::Else(Span::new(
+            span.start as usize,
+            span.start as usize + "else".len(),
+        )),
     };
     let dest = dest(c.next().ok_or(Reject)?)?;
     let bound = match c.maybe(Rule::bound) {
