@@ -23,11 +23,23 @@ pub fn check_bytes(data: &[u8]) {
     };
     // The fast grammar builds a tree for exactly the texts the reference
     // grammar accepts.
+    let one = crate::syntax::parse_in_one_pass(text);
     assert_eq!(
-        crate::syntax::parse(text).policy.is_some(),
+        one.policy.is_some(),
         crate::syntax::reference_accepts(text),
         "the fast and the reference grammar disagree"
     );
+    // Cut in parts, the text gives the tree and diagnostics of one pass.
+    if let Some(split) = crate::syntax::parse_in_parts(text, 3) {
+        assert_eq!(
+            split.policy, one.policy,
+            "parsing in parts changed the tree"
+        );
+        assert_eq!(
+            split.diagnostics, one.diagnostics,
+            "parsing in parts changed the diagnostics"
+        );
+    }
     let checked = check_source(text, &CheckOptions::default());
     let renderer = HumanRenderer::new("fuzz.sop", text, false);
     for d in &checked.diagnostics {

@@ -484,6 +484,55 @@ fn fast_and_reference_grammars_accept_the_same_texts() {
     assert!(accepted > 50, "too few mutations parse: {accepted}");
 }
 
+/// A large policy is parsed in parts, one thread each (`syntax::parse`);
+/// the parts must give the tree and the diagnostics of one pass. On
+/// generated policies, on mutations of the seed policy, and on texts where a
+/// line that starts with a declaration keyword is inside a block or follows
+/// an unfinished declaration, so that a cut there must fall back.
+#[test]
+fn parsing_in_parts_gives_the_result_of_one_pass() {
+    let mut compared = 0;
+    let mut same = |text: &str| {
+        let one = sopc::syntax::parse_in_one_pass(text);
+        for parts in 2..=5 {
+            if let Some(split) = sopc::syntax::parse_in_parts(text, parts) {
+                compared += 1;
+                assert_eq!(split.policy, one.policy, "{parts} parts:\n{text}");
+                assert_eq!(split.diagnostics, one.diagnostics, "{parts} parts:\n{text}");
+            }
+        }
+        one.policy.is_some()
+    };
+    for seed in 1..=3 {
+        assert!(same(&sopc::synth::generate(400, seed)));
+    }
+    let policy = |body: &str| format!("sop \"X\" \"Y\" {{}}\n{body}\noutcome done\n");
+    for (body, ok) in [
+        (
+            "step a {\nstep b { end done }\n}\nstep c { end done }",
+            false,
+        ),
+        ("step a { goto\nstep b }\nstep b { end done }", false),
+        ("never disclose\ndata x secret", false),
+        ("data x \"X\"\nsecret\nstep a { end done }", true),
+        ("step a # {\nstep b { end done }\nstep c { goto a }", false),
+        (
+            "step a \"A\"\n\"more\" { end done }\nstep b { goto a }",
+            true,
+        ),
+    ] {
+        assert_eq!(same(&policy(body)), ok, "{body}");
+    }
+    let base = hac().into_bytes();
+    let mut r = Rng(0x5b11_7000);
+    for _ in 0..300 {
+        if let Ok(text) = String::from_utf8(mutate(&base, &mut r)) {
+            same(&text);
+        }
+    }
+    assert!(compared > 1_000, "too few texts were cut: {compared}");
+}
+
 /// A sample of the mutations through the real binary: exit 0, 1 or 2, and
 /// never the panic hook's message.
 #[test]

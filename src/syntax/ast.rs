@@ -403,3 +403,54 @@ pub struct Policy<'a> {
     pub steps: Vec<Step<'a>>,
     pub scenarios: Vec<Scenario<'a>>,
 }
+
+impl<'a> Policy<'a> {
+    /// A policy with an empty header, to collect the declarations of a part
+    /// of a file parsed on its own thread.
+    pub(crate) fn without_header() -> Self {
+        let empty = Text {
+            raw: "",
+            refs: Box::default(),
+            span: Span::new(0, 0),
+        };
+        Policy {
+            header: Header {
+                id: empty.clone(),
+                title: empty,
+                owner: None,
+                approval: None,
+                revision: None,
+                purpose: None,
+                source: None,
+                implemented: None,
+                reviewed: None,
+                review_every: None,
+                budget: None,
+                span: Span::new(0, 0),
+            },
+            roles: vec![],
+            targets: vec![],
+            data: vec![],
+            outcomes: vec![],
+            never_disclose: vec![],
+            requires: vec![],
+            starts: vec![],
+            steps: vec![],
+            scenarios: vec![],
+        }
+    }
+
+    /// Adds the declarations of the part of the file that follows this one
+    /// (its header is dropped).
+    pub(crate) fn append(&mut self, rest: Policy<'a>) {
+        self.roles.extend(rest.roles);
+        self.targets.extend(rest.targets);
+        self.data.extend(rest.data);
+        self.outcomes.extend(rest.outcomes);
+        self.never_disclose.extend(rest.never_disclose);
+        self.requires.extend(rest.requires);
+        self.starts.extend(rest.starts);
+        self.steps.extend(rest.steps);
+        self.scenarios.extend(rest.scenarios);
+    }
+}

@@ -61,9 +61,129 @@ pub fn parse(text: &str) -> Parsed<'_> {
             diagnostics: vec![d],
         };
     }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if let Some(parsed) = parse_in_parts(text, cores.min(text.len() / PART_MIN_BYTES)) {
+        return parsed;
+    }
+    parse_in_one_pass(text)
+}
+
+/// The whole text in one pass on this thread: what [`parse`] does for a
+/// small text, and what [`parse_in_parts`] is held to in the tests.
+#[doc(hidden)]
+pub fn parse_in_one_pass(text: &str) -> Parsed<'_> {
+    parse_whole(text, step_lines(text))
+}
+
+/// How many lines start with `step `: about the number of steps, so that
+/// the list of steps is allocated once, at its size (a policy's largest
+/// list; growing it copies it, and briefly holds it twice).
+fn step_lines(text: &str) -> usize {
+    usize::from(text.starts_with("step "))
+        + memchr::memmem::find_iter(text.as_bytes(), "\nstep ").count()
+}
+
+/// A text at least twice this long is parsed in parts, one per core, each of
+/// at least this size. Below it, starting a thread costs more than it saves.
+const PART_MIN_BYTES: usize = 256 * 1024;
+
+/// Parses the text in about `parts` parts, one thread each, cut at lines
+/// that start a declaration (`None` when there is only one part to make).
+///
+/// The parts give the same tree as one pass: a cut line starts with a
+/// declaration keyword at column 0, and no declaration can go on past such
+/// a line (its optional tails start with other words, a list goes on only
+/// after a comma), so a first part that parses cleanly ends exactly where
+/// the whole text's declaration did. A cut inside a quoted text or a
+/// brace block leaves an unclosed part, which fails. When any part has a
+/// diagnostic, the whole text is parsed again in one pass, so that error
+/// recovery and wording are those of a single parse.
+#[doc(hidden)]
+pub fn parse_in_parts(text: &str, parts: usize) -> Option<Parsed<'_>> {
+    if parts < 2 {
+        return None;
+    }
+    let mut cuts: Vec<usize> = Vec::with_capacity(parts + 1);
+    cuts.push(0);
+    for k in 1..parts {
+        match next_declaration_line(text, k * text.len() / parts) {
+            Some(cut) if cut > *cuts.last()? => cuts.push(cut),
+            _ => {}
+        }
+    }
+    cuts.push(text.len());
+    if cuts.len() < 3 {
+        return None;
+    }
+    let (first, rest) = std::thread::scope(|scope| {
+        let spawned: Vec<_> = cuts
+            .windows(2)
+            .skip(1)
+            .map(|w| {
+                let (start, end) = (w[0], w[1]);
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || declarations(&text[..end], start))
+            })
+            .collect();
+        let first = parse_whole(&text[..cuts[1]], step_lines(text));
+        let rest: Vec<_> = spawned
+            .into_iter()
+            .map(|h| {
+                h.ok()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            })
+            .collect();
+        (first, rest)
+    });
+    let clean = |p: &Parsed| p.policy.is_some() && p.diagnostics.is_empty();
+    let mut policy = first.policy.filter(|_| first.diagnostics.is_empty());
+    for part in rest {
+        match (policy.as_mut(), part) {
+            (Some(p), Some(part)) if clean(&part) => p.append(part.policy?),
+            _ => policy = None,
+        }
+    }
+    match policy {
+        Some(policy) => Some(Parsed {
+            policy: Some(policy),
+            diagnostics: Vec::new(),
+        }),
+        None => Some(parse_whole(text, step_lines(text))),
+    }
+}
+
+/// The declarations of `text[start..]`, in a policy with an empty header,
+/// and the diagnostics; no tree after an error (there is no recovery here:
+/// [`parse_in_parts`] parses again in one pass).
+fn declarations(text: &str, start: usize) -> Parsed<'_> {
+    let mut diagnostics = Vec::new();
+    let mut policy = ast::Policy::without_header();
+    policy.steps.reserve_exact(step_lines(&text[start..]));
+    let mut at = Some(start);
+    while let Some(from) = at {
+        match chunk(text, from, Some(&mut policy), &mut diagnostics) {
+            Ok(next) => at = next,
+            Err(_) => {
+                return Parsed {
+                    policy: None,
+                    diagnostics,
+                }
+            }
+        }
+    }
+    Parsed {
+        policy: Some(policy),
+        diagnostics,
+    }
+}
+
+/// The whole text in one pass, resuming after errors, with room for
+/// `steps` steps.
+fn parse_whole(text: &str, steps: usize) -> Parsed<'_> {
     let mut diagnostics = Vec::new();
     let (mut policy, mut at) = match head(text, &mut diagnostics) {
-        Ok(p) => {
+        Ok(mut p) => {
+            p.steps.reserve_exact(steps);
             let end = p.header.span.end as usize;
             (Some(p), Some(end))
         }
