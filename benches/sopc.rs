@@ -100,7 +100,7 @@ fn checks(c: &mut Criterion) {
     for &n in SIZES {
         let g = graph(&policy(n));
         group.bench_with_input(BenchmarkId::from_parameter(n), &g, |b, g| {
-            b.iter(|| sopc::check::run(g, &Default::default()))
+            b.iter(|| sopc::check::run(g, &Default::default(), &Default::default()))
         });
     }
     group.finish();

@@ -11,7 +11,7 @@
 //! file; a `lint` line inside a step overrides both.
 
 use crate::codes::Code;
-use crate::pipeline::Level;
+use crate::levels::Level;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

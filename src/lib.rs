@@ -25,6 +25,7 @@ pub mod engine;
 pub mod graph;
 #[doc(hidden)]
 pub mod harness;
+pub mod levels;
 pub mod lower;
 pub mod paths;
 pub mod pipeline;

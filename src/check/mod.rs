@@ -21,6 +21,7 @@ use crate::analysis::states::{SpaceError, StateId, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::{CounterExample, Diagnostic};
 use crate::graph::{Exit, Graph};
+use crate::levels::Levels;
 
 /// What the checks need besides the graph.
 #[derive(Clone, Debug, Default)]
@@ -29,12 +30,14 @@ pub struct Options {
     pub today: Option<(i32, u32, u32)>,
 }
 
-/// Runs every check and returns the diagnostics (unsorted).
-pub fn run(g: &Graph, opts: &Options) -> Vec<Diagnostic> {
+/// Runs every check and returns the diagnostics (unsorted). The checks that
+/// can find a lint in every step skip the places where `levels` allows it;
+/// the caller applies the levels to the rest.
+pub fn run(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     structure::dead_ends(g, &mut diags);
     structure::terminals(g, &mut diags);
-    structure::missing_text(g, &mut diags);
+    structure::missing_text(g, levels, &mut diags);
     loops::bound_limits(g, &mut diags);
     loops::unbounded_loops(g, &mut diags);
     secrets::secret_leaks(g, &mut diags);
@@ -51,8 +54,8 @@ pub fn run(g: &Graph, opts: &Options) -> Vec<Diagnostic> {
         Ok(space) => {
             flow::must_analysis(g, &space, &mut diags);
             flow::unknown_facts(g, &space, &mut diags);
-            reach::unreachable_steps(g, &space, &mut diags);
-            reach::infeasible_branches(g, &space, &mut diags);
+            reach::unreachable_steps(g, &space, levels, &mut diags);
+            reach::infeasible_branches(g, &space, levels, &mut diags);
             budget::long_path(g, &space, &mut diags);
         }
         Err(SpaceError::TooLarge) => diags.push(

@@ -6,15 +6,21 @@ use crate::analysis::states::StateSpace;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Exit, Graph};
+use crate::levels::Levels;
 use crate::span::Span;
 
-pub fn unreachable_steps(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
+pub fn unreachable_steps(
+    g: &Graph,
+    space: &StateSpace,
+    levels: &Levels,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut reached = vec![false; g.steps.len()];
     for &s in &space.step {
         reached[s as usize] = true;
     }
     for (i, step) in g.steps.iter().enumerate() {
-        if !reached[i] {
+        if !reached[i] && !levels.allows(Code::UnreachableStep, step.span) {
             diags.push(
                 Diagnostic::new(
                     Code::UnreachableStep,
@@ -27,7 +33,12 @@ pub fn unreachable_steps(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnost
     }
 }
 
-pub fn infeasible_branches(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
+pub fn infeasible_branches(
+    g: &Graph,
+    space: &StateSpace,
+    levels: &Levels,
+    diags: &mut Vec<Diagnostic>,
+) {
     // taken[step][answer], only for match steps.
     let mut taken: Vec<Vec<bool>> = g
         .steps
@@ -67,7 +78,7 @@ pub fn infeasible_branches(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagno
             }
         }
         for (span, answers) in spans {
-            if answers.iter().any(|&a| taken[i][a]) {
+            if answers.iter().any(|&a| taken[i][a]) || levels.allows(Code::InfeasibleBranch, span) {
                 continue;
             }
             let names: Vec<&str> = answers.iter().map(|&a| f.answers[a].as_str()).collect();

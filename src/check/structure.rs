@@ -4,6 +4,7 @@
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::graph::{Exit, Graph, OutcomeKind, TargetKind};
+use crate::levels::Levels;
 
 pub fn dead_ends(g: &Graph, diags: &mut Vec<Diagnostic>) {
     for step in &g.steps {
@@ -121,9 +122,9 @@ pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-pub fn missing_text(g: &Graph, diags: &mut Vec<Diagnostic>) {
+pub fn missing_text(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
     for step in &g.steps {
-        if step.text.trim().is_empty() {
+        if step.text.trim().is_empty() && !levels.allows(Code::MissingText, step.span) {
             diags.push(
                 Diagnostic::new(
                     Code::MissingText,
@@ -138,7 +139,7 @@ pub fn missing_text(g: &Graph, diags: &mut Vec<Diagnostic>) {
         }
         if let Exit::Ask { fact, .. } = step.exit {
             let f = g.fact(fact);
-            if f.prompt.trim().is_empty() {
+            if f.prompt.trim().is_empty() && !levels.allows(Code::MissingText, f.span) {
                 diags.push(
                     Diagnostic::new(
                         Code::MissingText,

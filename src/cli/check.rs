@@ -3,7 +3,8 @@
 
 use super::{input, usage_error, Exit};
 use sopc::codes::Code;
-use sopc::pipeline::{check_source, CheckOptions, Level};
+use sopc::levels::Level;
+use sopc::pipeline::{check_source, CheckOptions};
 use sopc::render::FileReport;
 use sopc::{diagnostic, Diagnostic, Severity};
 use std::collections::HashMap;

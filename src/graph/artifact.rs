@@ -117,7 +117,7 @@ impl Graph {
     /// every check: what the engine requires before it trusts a graph.
     pub fn verify(&self) -> Result<(), LoadError> {
         verify_indices(self).map_err(LoadError::Inconsistent)?;
-        let errors: Vec<String> = crate::check::run(self, &Default::default())
+        let errors: Vec<String> = crate::check::run(self, &Default::default(), &Default::default())
             .into_iter()
             .filter(|d| d.is_error())
             .map(|d| format!("{}: {}", d.code, d.message))
