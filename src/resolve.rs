@@ -25,6 +25,17 @@ impl<'a> Namespace<'a> {
         }
     }
 
+    /// With room for `n` names: a table grown name by name is rehashed at
+    /// each doubling, and briefly held twice.
+    fn with_capacity(kind: &'static str, n: usize) -> Self {
+        Namespace {
+            kind,
+            index: HashMap::with_capacity(n),
+            names: Vec::with_capacity(n),
+            spans: Vec::with_capacity(n),
+        }
+    }
+
     fn declare(&mut self, name: &Name<'a>, diags: &mut Vec<Diagnostic>) -> Option<u32> {
         if crate::syntax::KEYWORDS.contains(&name.text) {
             diags.push(
@@ -112,14 +123,19 @@ pub struct Symbols<'a> {
 }
 
 pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
+    let asks = p
+        .steps
+        .iter()
+        .filter(|s| matches!(s.exit, Some(Exit::Ask { .. })))
+        .count();
     let mut s = Symbols {
-        steps: Namespace::new("step"),
+        steps: Namespace::with_capacity("step", p.steps.len()),
         targets: Namespace::new("target"),
         data: Namespace::new("data field"),
         outcomes: Namespace::new("outcome"),
         roles: Namespace::new("role"),
-        facts: Namespace::new("question"),
-        fact_steps: vec![],
+        facts: Namespace::with_capacity("question", asks),
+        fact_steps: Vec::with_capacity(asks),
         start: None,
     };
     declare_all(p, &mut s, diags);
