@@ -16,10 +16,12 @@ use crate::syntax::ast;
 pub fn lower(mut p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Option<Graph> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let facts = lower_facts(&p, s);
-    let steps: Vec<graph::Step> = std::mem::take(&mut p.steps)
-        .into_iter()
-        .map(|step| lower_step(&step, s, &facts, diags))
-        .collect();
+    // Pushed into a list of its own size: `collect` would reuse the tree's
+    // list, twice as large, for the rest of the run.
+    let mut steps = Vec::with_capacity(p.steps.len());
+    for step in std::mem::take(&mut p.steps) {
+        steps.push(lower_step(&step, s, &facts, diags));
+    }
     let p = &p;
     let scenarios = p
         .scenarios
@@ -175,7 +177,7 @@ fn lower_facts(p: &ast::Policy, s: &Symbols) -> Vec<graph::Fact> {
             prompt,
             answers,
             ..
-        }) = &p.steps[step as usize].exit
+        }) = p.steps[step as usize].exit.as_deref()
         {
             facts.push(graph::Fact {
                 name: fact.text.to_string(),
@@ -222,7 +224,7 @@ fn lower_step(
                 data: ids(&s.data, fields),
                 span: *span,
             },
-            ast::Action::Ticket(t) => graph::Action::Ticket(graph::Ticket {
+            ast::Action::Ticket(t) => graph::Action::Ticket(Box::new(graph::Ticket {
                 target: s.targets.get(t.target.text).unwrap_or(0),
                 title: t.title.as_ref().map(|t| t.value().to_string()),
                 fields: t
@@ -236,10 +238,10 @@ fn lower_step(
                 body: ids(&s.data, &t.body),
                 assignee: ids(&s.data, &t.assignee),
                 span: t.span,
-            }),
+            })),
         })
         .collect();
-    let exit = match &step.exit {
+    let exit = match step.exit.as_deref() {
         None => graph::Exit::None,
         Some(ast::Exit::End(t)) => graph::Exit::End {
             terminal: terminal(t, s),

@@ -126,7 +126,7 @@ pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
     let asks = p
         .steps
         .iter()
-        .filter(|s| matches!(s.exit, Some(Exit::Ask { .. })))
+        .filter(|s| matches!(s.exit.as_deref(), Some(Exit::Ask { .. })))
         .count();
     let mut s = Symbols {
         steps: Namespace::with_capacity("step", p.steps.len()),
@@ -158,7 +158,7 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
     }
     for (i, step) in p.steps.iter().enumerate() {
         s.steps.declare(&step.name, diags);
-        if let Some(Exit::Ask { fact, answers, .. }) = &step.exit {
+        if let Some(Exit::Ask { fact, answers, .. }) = step.exit.as_deref() {
             if s.facts.declare(fact, diags).is_some() {
                 s.fact_steps.push(i as u32);
             }
@@ -276,7 +276,7 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    match &step.exit {
+    match step.exit.as_deref() {
         Some(Exit::Ask {
             branches, prompt, ..
         }) => {

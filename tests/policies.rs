@@ -100,7 +100,7 @@ fn hac_parses_to_this_outline() {
             };
             out.push_str(&format!("  {line}\n"));
         }
-        match &s.exit {
+        match s.exit.as_deref() {
             Some(ast::Exit::Ask {
                 fact,
                 answers,

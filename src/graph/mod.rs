@@ -223,7 +223,9 @@ pub enum Action {
     Warn { text: String, span: Span },
     Note { text: String, span: Span },
     Collect { data: Vec<DataId>, span: Span },
-    Ticket(Ticket),
+    // Boxed: a ticket is three times the size of the other actions, and
+    // every step has actions.
+    Ticket(Box<Ticket>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

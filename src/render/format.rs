@@ -576,7 +576,7 @@ impl Printer<'_> {
             self.leading(a.span().start as usize, "  ");
             self.action(a);
         }
-        match &s.exit {
+        match s.exit.as_deref() {
             None => {}
             Some(Exit::End(t)) => {
                 self.leading(t.span.start as usize, "  ");

@@ -362,7 +362,9 @@ pub struct Step<'a> {
     pub role: Option<Name<'a>>,
     pub lints: Vec<LintAttr<'a>>,
     pub actions: Vec<Action<'a>>,
-    pub exit: Option<Exit<'a>>,
+    /// Boxed: the largest part of a step, and the tree's list of steps is
+    /// held whole until lowering is done.
+    pub exit: Option<Box<Exit<'a>>>,
     pub span: Span,
 }
 

@@ -333,7 +333,7 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
     while let Some(item) = c.next() {
         match item.as_rule() {
             Rule::action => action(item, &mut s, diags)?,
-            Rule::ask_exit => s.exit = Some(ask(item)?),
+            Rule::ask_exit => s.exit = Some(Box::new(ask(item)?)),
             Rule::match_exit => {
                 let item_span = span_of(&item);
                 let mut mc = Children::of(item);
@@ -342,11 +342,11 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
                 while let Some(b) = mc.maybe(Rule::branch) {
                     branches.push(branch(b)?);
                 }
-                s.exit = Some(Exit::Match {
+                s.exit = Some(Box::new(Exit::Match {
                     fact,
                     branches,
                     span: item_span,
-                });
+                }));
             }
             Rule::goto_exit => {
                 let item_span = span_of(&item);
@@ -356,13 +356,13 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
                     Some(b) => Some(bound(b)?),
                     None => None,
                 };
-                s.exit = Some(Exit::Goto {
+                s.exit = Some(Box::new(Exit::Goto {
                     dest,
                     bound,
                     span: item_span,
-                });
+                }));
             }
-            Rule::terminal => s.exit = Some(Exit::End(terminal(item)?)),
+            Rule::terminal => s.exit = Some(Box::new(Exit::End(terminal(item)?))),
             _ => return Err(Reject),
         }
     }
@@ -370,7 +370,7 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
     // shorter, and a large policy holds a million steps at once.
     s.actions.shrink_to_fit();
     s.lints.shrink_to_fit();
-    match &mut s.exit {
+    match s.exit.as_deref_mut() {
         Some(Exit::Ask {
             answers, branches, ..
         }) => {
