@@ -76,3 +76,44 @@ fn clean_fixtures_raise_nothing() {
         );
     });
 }
+
+/// A large graph builds its state space on a second thread while the other
+/// checks run, and gives it up when they find the graph unsound: the
+/// findings must be those of one thread, for a sound graph, one with a dead
+/// end and one with an unbounded loop.
+#[test]
+fn checks_on_two_threads_find_what_one_thread_finds() {
+    use sopc::check::{run, run_on_one_thread, Options};
+    use sopc::graph::{Dest, Edge, Exit, Graph};
+    use sopc::levels::Levels;
+    let (opts, levels) = (Options::default(), Levels::default());
+    let codes = |g: &Graph| -> Vec<Code> {
+        let found = run(g, &opts, &levels);
+        assert_eq!(found, run_on_one_thread(g, &opts, &levels));
+        found.iter().map(|d| d.code).collect()
+    };
+    let sound = sopc::compile(&sopc::synth::generate(6_000, 3)).expect("generated policies check");
+    assert!(sound.steps.len() > 4_096, "large enough for two threads");
+    // The generator's policies allow infeasible branches with `lint allow`;
+    // without the levels the path checks report them.
+    assert!(codes(&sound).contains(&Code::InfeasibleBranch));
+
+    let mut dead_end = sound.clone();
+    dead_end.steps[100].exit = Exit::None;
+    let found = codes(&dead_end);
+    assert!(found.contains(&Code::DeadEnd), "{found:?}");
+    assert!(!found.contains(&Code::InfeasibleBranch), "{found:?}");
+
+    let mut looped = sound.clone();
+    let span = looped.steps[200].span;
+    looped.steps[200].exit = Exit::Goto {
+        edge: Edge {
+            to: Dest::Step(200),
+            bound: None,
+            span,
+        },
+    };
+    let found = codes(&looped);
+    assert!(found.contains(&Code::UnboundedLoop), "{found:?}");
+    assert!(!found.contains(&Code::InfeasibleBranch), "{found:?}");
+}

@@ -17,6 +17,7 @@ use super::scc;
 use crate::graph::{Dest, Exit, FactId, Graph, StepId, Terminal};
 use foldhash::{HashMap, HashMapExt};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The most states sopc explores before it gives up with `too-large`.
 pub const MAX_STATES: usize = 20_000_000;
@@ -72,6 +73,8 @@ pub enum SpaceError {
     TooLarge,
     /// A cycle: only possible when the policy has an unbounded loop.
     Cyclic,
+    /// Asked to stop (see [`StateSpace::build_unless`]).
+    GivenUp,
 }
 
 impl StateSpace {
@@ -106,13 +109,20 @@ impl StateSpace {
 
     /// Builds the space by breadth-first search from the start step.
     pub fn build(g: &Graph) -> Result<StateSpace, SpaceError> {
+        Self::build_unless(g, &AtomicBool::new(false))
+    }
+
+    /// As [`build`](Self::build), but stops with [`SpaceError::GivenUp`]
+    /// soon after `give_up` is set: the checks build the space on another
+    /// thread while they find out whether the graph is sound.
+    pub fn build_unless(g: &Graph, give_up: &AtomicBool) -> Result<StateSpace, SpaceError> {
         // Counters are 16-bit: a bound they cannot count exactly is refused
         // here, for every caller, rather than capped into a wrong answer.
         let over = |e: &crate::graph::Edge| e.bound.is_some_and(|b| b.times > MAX_BOUND);
         if g.steps.iter().any(|s| s.exit.edges().any(|(_, e)| over(e))) {
             return Err(SpaceError::TooLarge);
         }
-        Builder::new(g).run()
+        Builder::new(g).run(give_up)
     }
 }
 
@@ -180,11 +190,14 @@ impl<'g> Builder<'g> {
         }
     }
 
-    fn run(mut self) -> Result<StateSpace, SpaceError> {
+    fn run(mut self, give_up: &AtomicBool) -> Result<StateSpace, SpaceError> {
         let start = self.intern(self.g.start, Vec::new(), None)?;
         debug_assert_eq!(start, 0);
         // States are expanded in id order, so `first` stays contiguous.
         while let Some(s) = self.queue.pop_front() {
+            if s % 4096 == 0 && give_up.load(Ordering::Relaxed) {
+                return Err(SpaceError::GivenUp);
+            }
             self.expand(s)?;
         }
         self.space.topo = topological(&self.space)?;

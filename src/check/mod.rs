@@ -22,6 +22,7 @@ use crate::codes::Code;
 use crate::diagnostic::{CounterExample, Diagnostic};
 use crate::graph::{Exit, Graph};
 use crate::levels::Levels;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What the checks need besides the graph.
 #[derive(Clone, Debug, Default)]
@@ -30,10 +31,54 @@ pub struct Options {
     pub today: Option<(i32, u32, u32)>,
 }
 
+/// A graph with at least this many steps builds its state space on a second
+/// thread while the checks of single steps and loops run.
+const OVERLAP_MIN_STEPS: usize = 4_096;
+
 /// Runs every check and returns the diagnostics (unsorted). The checks that
 /// can find a lint in every step skip the places where `levels` allows it;
 /// the caller applies the levels to the rest.
 pub fn run(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
+    if g.steps.len() < OVERLAP_MIN_STEPS {
+        return run_on_one_thread(g, opts, levels);
+    }
+    // The state space is most of the checks' time and needs only the graph:
+    // it is built while the other checks run, and given up if they find
+    // the graph unsound.
+    let give_up = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let space = std::thread::Builder::new()
+            .spawn_scoped(scope, || StateSpace::build_unless(g, &give_up))
+            .ok();
+        let mut diags = graph_checks(g, opts, levels);
+        if !sound(&diags) {
+            give_up.store(true, Ordering::Relaxed);
+            return diags;
+        }
+        let space = match space {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => StateSpace::build(g),
+        };
+        path_checks(g, space, levels, &mut diags);
+        diags
+    })
+}
+
+/// [`run`] without a second thread: what it does for a small graph, and
+/// what the tests hold it to for a large one.
+#[doc(hidden)]
+pub fn run_on_one_thread(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
+    let mut diags = graph_checks(g, opts, levels);
+    if sound(&diags) {
+        path_checks(g, StateSpace::build(g), levels, &mut diags);
+    }
+    diags
+}
+
+/// The checks of single steps, loops and the header.
+fn graph_checks(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     structure::dead_ends(g, &mut diags);
     structure::terminals(g, &mut diags);
@@ -42,21 +87,31 @@ pub fn run(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
     loops::unbounded_loops(g, &mut diags);
     secrets::secret_leaks(g, &mut diags);
     review::review_overdue(g, opts, &mut diags);
-    // The state space needs a way out of every step and bounded loops, with
-    // bounds it can count.
-    if diags
+    diags
+}
+
+/// Whether the path checks can run: the state space needs a way out of
+/// every step and bounded loops, with bounds it can count.
+fn sound(diags: &[Diagnostic]) -> bool {
+    !diags
         .iter()
         .any(|d| matches!(d.code, Code::DeadEnd | Code::UnboundedLoop | Code::TooLarge))
-    {
-        return diags;
-    }
-    match StateSpace::build(g) {
+}
+
+/// The checks over caller paths, on the state space.
+fn path_checks(
+    g: &Graph,
+    space: Result<StateSpace, SpaceError>,
+    levels: &Levels,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match space {
         Ok(space) => {
-            flow::must_analysis(g, &space, &mut diags);
-            flow::unknown_facts(g, &space, &mut diags);
-            reach::unreachable_steps(g, &space, levels, &mut diags);
-            reach::infeasible_branches(g, &space, levels, &mut diags);
-            budget::long_path(g, &space, &mut diags);
+            flow::must_analysis(g, &space, diags);
+            flow::unknown_facts(g, &space, diags);
+            reach::unreachable_steps(g, &space, levels, diags);
+            reach::infeasible_branches(g, &space, levels, diags);
+            budget::long_path(g, &space, diags);
         }
         Err(SpaceError::TooLarge) => diags.push(
             Diagnostic::new(
@@ -74,8 +129,9 @@ pub fn run(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
             Diagnostic::new(Code::UnboundedLoop, "internal error: the analysis found a cycle the loop check missed")
                 .with_help("this is a bug in sopc; please report it with the policy file"),
         ),
+        // Only when the graph is unsound, and then path checks do not run.
+        Err(SpaceError::GivenUp) => {}
     }
-    diags
 }
 
 /// The caller path along `path` (transitions from the start state), ending
