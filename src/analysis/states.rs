@@ -16,7 +16,6 @@ use super::liveness::live_facts;
 use super::scc;
 use crate::graph::{Dest, Exit, FactId, Graph, StepId, Terminal};
 use foldhash::{HashMap, HashMapExt};
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The most states sopc explores before it gives up with `too-large`.
@@ -138,7 +137,10 @@ struct Builder<'g> {
     keyed: HashMap<(StepId, u32), StateId>,
     env_ids: HashMap<Env, u32>,
     space: StateSpace,
-    queue: VecDeque<StateId>,
+    /// Scratch: the environment of the state being expanded, and of the
+    /// state a transition leads to.
+    env: Env,
+    next_env: Env,
 }
 
 const NONE: StateId = StateId::MAX;
@@ -175,40 +177,51 @@ impl<'g> Builder<'g> {
             plain: vec![NONE; g.steps.len()],
             keyed: HashMap::new(),
             env_ids,
+            // Room for one state per step: the size of the space when no
+            // fact is matched and no retry is bounded.
             space: StateSpace {
-                step: vec![],
-                env: vec![],
+                step: Vec::with_capacity(g.steps.len()),
+                env: Vec::with_capacity(g.steps.len()),
                 envs: vec![Vec::new()],
-                first: vec![0],
-                trans: vec![],
-                parent: vec![],
+                first: {
+                    let mut first = Vec::with_capacity(g.steps.len() + 1);
+                    first.push(0);
+                    first
+                },
+                trans: Vec::with_capacity(g.steps.len()),
+                parent: Vec::with_capacity(g.steps.len()),
                 topo: vec![],
                 unknown_fact_at: vec![],
                 n_facts,
             },
-            queue: VecDeque::new(),
+            env: Env::new(),
+            next_env: Env::new(),
         }
     }
 
     fn run(mut self, give_up: &AtomicBool) -> Result<StateSpace, SpaceError> {
-        let start = self.intern(self.g.start, Vec::new(), None)?;
+        let start = self.intern(self.g.start, &mut Vec::new(), None)?;
         debug_assert_eq!(start, 0);
         // States are expanded in id order, so `first` stays contiguous.
-        while let Some(s) = self.queue.pop_front() {
+        let mut s: StateId = 0;
+        while (s as usize) < self.space.step.len() {
             if s % 4096 == 0 && give_up.load(Ordering::Relaxed) {
                 return Err(SpaceError::GivenUp);
             }
             self.expand(s)?;
+            s += 1;
         }
         self.space.topo = topological(&self.space)?;
         Ok(self.space)
     }
 
-    /// The state for `(step, env)`, restricted to what is live at `step`.
+    /// The state for `(step, env)`, restricted to what is live at `step`
+    /// (in place: `env` is scratch, copied only for an environment not seen
+    /// before).
     fn intern(
         &mut self,
         step: StepId,
-        mut env: Env,
+        env: &mut Env,
         parent: Option<(StateId, u32)>,
     ) -> Result<StateId, SpaceError> {
         let live = &self.live[step as usize];
@@ -225,11 +238,11 @@ impl<'g> Builder<'g> {
             0
         } else {
             let next = self.space.envs.len() as u32;
-            match self.env_ids.get(&env) {
+            match self.env_ids.get(env.as_slice()) {
                 Some(&id) => id,
                 None => {
                     self.env_ids.insert(env.clone(), next);
-                    self.space.envs.push(env);
+                    self.space.envs.push(env.clone());
                     next
                 }
             }
@@ -255,7 +268,6 @@ impl<'g> Builder<'g> {
         self.space.step.push(step);
         self.space.env.push(env_id);
         self.space.parent.push(parent);
-        self.queue.push_back(id);
         Ok(id)
     }
 
@@ -263,7 +275,12 @@ impl<'g> Builder<'g> {
         let g = self.g;
         let step_id = self.space.step[s as usize];
         let step = g.step(step_id);
-        let env = self.space.envs[self.space.env[s as usize] as usize].clone();
+        // Scratch lists, taken from the builder for the call: no allocation
+        // per state or transition.
+        let mut env = std::mem::take(&mut self.env);
+        env.clear();
+        env.extend_from_slice(&self.space.envs[self.space.env[s as usize] as usize]);
+        let mut next_env = std::mem::take(&mut self.next_env);
         let (fact, asks) = match step.exit {
             Exit::Ask { fact, .. } => (Some(fact), true),
             Exit::Match { fact, .. } => (Some(fact), false),
@@ -293,7 +310,8 @@ impl<'g> Builder<'g> {
             if known.is_some() && answer != known {
                 continue;
             }
-            let mut next_env = env.clone();
+            next_env.clear();
+            next_env.extend_from_slice(&env);
             if let (true, Some(f), Some(a)) = (asks, fact, answer) {
                 set(&mut next_env, f, a as u16);
             }
@@ -320,11 +338,12 @@ impl<'g> Builder<'g> {
             let t = self.space.trans.len() as u32;
             let next = match dest {
                 Dest::End(term) => Next::End(term),
-                Dest::Step(to) => Next::State(self.intern(to, next_env, Some((s, t)))?),
+                Dest::Step(to) => Next::State(self.intern(to, &mut next_env, Some((s, t)))?),
             };
             self.space.trans.push(Transition { answer, next });
         }
         self.space.first.push(self.space.trans.len() as u32);
+        (self.env, self.next_env) = (env, next_env);
         Ok(())
     }
 }
