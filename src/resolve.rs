@@ -162,25 +162,49 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
             if s.facts.declare(fact, diags).is_some() {
                 s.fact_steps.push(i as u32);
             }
-            let mut seen: HashMap<&str, Span> = HashMap::new();
-            for a in answers {
-                if let Some(first) = seen.insert(a.text, a.span) {
-                    diags.push(
-                        Diagnostic::new(
-                            Code::DuplicateName,
-                            format!(
-                                "the question `{}` lists the answer `{}` twice",
-                                fact.text, a.text
-                            ),
-                        )
-                        .at(a.span, "listed again here")
-                        .with_label(first, "first listed here")
-                        .with_help("each answer appears once in the braces after `ask`"),
-                    );
-                }
+            for (a, first) in repeated(answers) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!(
+                            "the question `{}` lists the answer `{}` twice",
+                            fact.text, a.text
+                        ),
+                    )
+                    .at(a.span, "listed again here")
+                    .with_label(first, "first listed here")
+                    .with_help("each answer appears once in the braces after `ask`"),
+                );
             }
         }
     }
+}
+
+/// Each answer listed again, with where it was first listed.
+fn repeated<'n, 'a>(answers: &'n [Name<'a>]) -> Vec<(&'n Name<'a>, Span)> {
+    // A question has a handful of answers: scanning the ones before costs
+    // less than a table per question, up to a point.
+    if answers.len() <= 16 {
+        return answers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let first = answers[..i].iter().find(|b| b.text == a.text)?;
+                Some((a, first.span))
+            })
+            .collect();
+    }
+    let mut first: HashMap<&str, Span> = HashMap::with_capacity(answers.len());
+    answers
+        .iter()
+        .filter_map(|a| match first.entry(a.text) {
+            std::collections::hash_map::Entry::Occupied(e) => Some((a, *e.get())),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(a.span);
+                None
+            }
+        })
+        .collect()
 }
 
 fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>) {
@@ -336,5 +360,36 @@ fn bind_scenario(sc: &Scenario, s: &Symbols, diags: &mut Vec<Diagnostic>) {
     }
     for v in sc.visits.iter().flatten() {
         s.steps.bind(v, diags);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both ways of finding a repeated answer (a scan for a few answers, a
+    /// table for many) report each repeat at its first listing.
+    #[test]
+    fn repeated_answers_point_at_their_first_listing() {
+        for filler in [2, 30] {
+            let mut words: Vec<String> = (0..filler).map(|i| format!("w{i}")).collect();
+            words.insert(1, "x".into());
+            words.push("x".into());
+            words.push("x".into());
+            let answers: Vec<Name> = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| Name {
+                    text: w,
+                    span: Span::new(i, i + 1),
+                })
+                .collect();
+            let found: Vec<(u32, u32)> = repeated(&answers)
+                .into_iter()
+                .map(|(a, first)| (a.span.start, first.start))
+                .collect();
+            let n = answers.len() as u32;
+            assert_eq!(found, vec![(n - 2, 1), (n - 1, 1)], "{filler} others");
+        }
     }
 }
