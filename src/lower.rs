@@ -8,20 +8,38 @@ use crate::graph::{self, Edge, Graph};
 use crate::resolve::Symbols;
 use crate::span::Span;
 use crate::syntax::ast;
+use std::mem::MaybeUninit;
+use std::sync::Mutex;
 
 /// Lowers a resolved policy. Returns `None` when the policy has errors that
 /// leave the graph incomplete (they are in `diags`). Takes the tree: each
 /// step's is freed as soon as the step is lowered, so the tree and the
 /// graph of a large policy are never both whole in memory.
-pub fn lower(mut p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Option<Graph> {
+pub fn lower(p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Option<Graph> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let two_threads = cores >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS;
+    lower_in(p, s, diags, two_threads)
+}
+
+/// [`lower`] on this thread only: what the tests hold the two threads to.
+#[doc(hidden)]
+pub fn lower_on_one_thread(
+    p: ast::Policy<'_>,
+    s: &Symbols,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Graph> {
+    lower_in(p, s, diags, false)
+}
+
+fn lower_in(
+    mut p: ast::Policy<'_>,
+    s: &Symbols,
+    diags: &mut Vec<Diagnostic>,
+    two_threads: bool,
+) -> Option<Graph> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let facts = lower_facts(&p, s);
-    // Pushed into a list of its own size: `collect` would reuse the tree's
-    // list, twice as large, for the rest of the run.
-    let mut steps = Vec::with_capacity(p.steps.len());
-    for step in std::mem::take(&mut p.steps) {
-        steps.push(lower_step(&step, s, &facts, diags));
-    }
+    let steps = lower_steps(std::mem::take(&mut p.steps), s, &facts, diags, two_threads);
     let p = &p;
     let scenarios = p
         .scenarios
@@ -93,6 +111,77 @@ pub fn lower(mut p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -
             .collect(),
         scenarios,
     })
+}
+
+/// A policy with at least this many steps is lowered on two threads.
+const TWO_THREADS_MIN_STEPS: usize = 8_192;
+
+/// Lowers every step, freeing each one's part of the tree once it is
+/// lowered; on two threads, one half each, if asked. The steps and
+/// their diagnostics come out in source order either way, and no
+/// diagnostic depends on another step's (see [`branch_table`]), so the
+/// result does not depend on the threads.
+fn lower_steps(
+    mut tree: Vec<ast::Step>,
+    s: &Symbols,
+    facts: &[graph::Fact],
+    diags: &mut Vec<Diagnostic>,
+    two_threads: bool,
+) -> Vec<graph::Step> {
+    let n = tree.len();
+    // A list of its own size: `collect` would reuse the tree's list, twice
+    // as large, for the rest of the run.
+    let mut steps: Vec<graph::Step> = Vec::with_capacity(n);
+    let lower_into = |tree: &mut [ast::Step],
+                      slots: &mut [MaybeUninit<graph::Step>],
+                      diags: &mut Vec<Diagnostic>| {
+        debug_assert_eq!(tree.len(), slots.len());
+        for (step, slot) in tree.iter_mut().zip(slots) {
+            slot.write(lower_step(step, s, facts, diags));
+            free_heap(step);
+        }
+    };
+    if !two_threads || n < 2 {
+        lower_into(&mut tree, &mut steps.spare_capacity_mut()[..n], diags);
+    } else {
+        let (first, second) = tree.split_at_mut(n / 2);
+        let (first_slots, second_slots) = steps.spare_capacity_mut()[..n].split_at_mut(n / 2);
+        // The second half goes to the thread, or, if none can be started,
+        // is lowered here after the first.
+        let second = Mutex::new(Some((second, second_slots)));
+        let lower_second = || {
+            let mut found = Vec::new();
+            if let Some((tree, slots)) = second.lock().ok().and_then(|mut h| h.take()) {
+                lower_into(tree, slots, &mut found);
+            }
+            found
+        };
+        std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new().spawn_scoped(scope, lower_second);
+            lower_into(first, first_slots, diags);
+            let found = match thread {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => lower_second(),
+            };
+            diags.extend(found);
+        });
+    }
+    // SAFETY: every one of the first `n` slots was written: each half's
+    // loop writes one slot per step of its half, the halves' slots are
+    // exactly the first `n`, and a panic in either half never gets here.
+    unsafe { steps.set_len(n) };
+    steps
+}
+
+/// Frees what a tree step owns once it is lowered (its names and texts
+/// borrow from the source).
+fn free_heap(step: &mut ast::Step) {
+    step.exit = None;
+    step.actions = Vec::new();
+    step.lints = Vec::new();
+    step.text = None;
 }
 
 fn ids(ns: &crate::resolve::Namespace, names: &[ast::Name]) -> Vec<u32> {
@@ -320,6 +409,10 @@ fn branch_table(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Edge> {
     let mut table: Vec<Option<(Edge, Span)>> = vec![None; answers.len()];
+    // Suggestions are capped per question, not per file: a step's
+    // diagnostics then do not depend on other steps' (lowered on another
+    // thread), and each costs at most the question's answers.
+    let mut unknown = 0;
     let mut else_edge: Option<(Edge, Span)> = None;
     for b in branches {
         let e = edge(&b.dest, b.bound.as_ref(), b.span, s);
@@ -352,10 +445,11 @@ fn branch_table(
                     )
                     .at(a.span, "not one of its answers")
                     .with_label(fact_span, format!("answers: {}", plain_list(answers)));
-                    d = match crate::suggest::closest_for_report(diags.len(), a.text, answers) {
+                    d = match crate::suggest::closest_for_report(unknown, a.text, answers) {
                         Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
                         None => d.with_help(format!("the answers are: {}", plain_list(answers))),
                     };
+                    unknown += 1;
                     diags.push(d);
                 }
                 Some(i) => {

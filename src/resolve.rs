@@ -123,6 +123,21 @@ pub struct Symbols<'a> {
 }
 
 pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    resolve_in(
+        p,
+        diags,
+        cores >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS,
+    )
+}
+
+/// [`resolve`] on this thread only: what the tests hold the two threads to.
+#[doc(hidden)]
+pub fn resolve_on_one_thread<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
+    resolve_in(p, diags, false)
+}
+
+fn resolve_in<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>, two_threads: bool) -> Symbols<'a> {
     let asks = p
         .steps
         .iter()
@@ -139,7 +154,7 @@ pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
         start: None,
     };
     declare_all(p, &mut s, diags);
-    bind_all(p, &mut s, diags);
+    bind_all(p, &mut s, diags, two_threads);
     s
 }
 
@@ -207,7 +222,7 @@ fn repeated<'n, 'a>(answers: &'n [Name<'a>]) -> Vec<(&'n Name<'a>, Span)> {
         .collect()
 }
 
-fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>) {
+fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_threads: bool) {
     for t in &p.targets {
         for d in &t.requires {
             s.data.bind(d, diags);
@@ -248,11 +263,52 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>) {
                 .with_help("add at least one step: step first \"What to do\" { end resolved }"),
         );
     }
-    for step in &p.steps {
-        bind_step(step, s, diags);
-    }
+    bind_steps(&p.steps, s, diags, two_threads);
     for sc in &p.scenarios {
         bind_scenario(sc, s, diags);
+    }
+}
+
+/// A policy with at least this many steps binds them on two threads.
+const TWO_THREADS_MIN_STEPS: usize = 8_192;
+
+/// Binds every step's references; on two threads, one half each, if asked. A "did you mean" depends on how many diagnostics came before it
+/// ([`crate::suggest::closest_for_report`]), and the second half counts
+/// from none: its findings are kept when nothing came before them, and
+/// otherwise bound again here, in order.
+fn bind_steps(steps: &[Step], s: &Symbols, diags: &mut Vec<Diagnostic>, two_threads: bool) {
+    if !two_threads || steps.len() < 2 {
+        for step in steps {
+            bind_step(step, s, diags);
+        }
+        return;
+    }
+    let (first, second) = steps.split_at(steps.len() / 2);
+    let bind_second = || {
+        let mut found = Vec::new();
+        for step in second {
+            bind_step(step, s, &mut found);
+        }
+        found
+    };
+    let found = std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().spawn_scoped(scope, bind_second);
+        for step in first {
+            bind_step(step, s, diags);
+        }
+        thread.ok().map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    });
+    match found {
+        Some(found) if found.is_empty() || diags.is_empty() => diags.extend(found),
+        _ => {
+            for step in second {
+                bind_step(step, s, diags);
+            }
+        }
     }
 }
 

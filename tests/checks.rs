@@ -117,3 +117,91 @@ fn checks_on_two_threads_find_what_one_thread_finds() {
     assert!(found.contains(&Code::UnboundedLoop), "{found:?}");
     assert!(!found.contains(&Code::InfeasibleBranch), "{found:?}");
 }
+
+/// A large policy is lowered on two threads, one half of the steps each:
+/// the graph and the diagnostics must be those of one thread, also when
+/// both halves have errors with "did you mean".
+#[test]
+fn lowering_on_two_threads_gives_what_one_thread_gives() {
+    let text = sopc::synth::generate(9_000, 5);
+    // An unknown answer near the start and near the end: `o1` becomes `o7`.
+    let first = text.find("  o1 -> ").expect("a question with o1");
+    let last = text.rfind("  o1 -> ").expect("a question with o1");
+    assert!(last > text.len() / 2 && first < text.len() / 2);
+    let mut broken = text.clone();
+    broken.replace_range(last..last + 4, "  o7");
+    broken.replace_range(first..first + 4, "  o7");
+    for text in [&text, &broken] {
+        let lowered = |two: bool| {
+            let policy = sopc::parse(text).policy.expect("parses");
+            let mut diags = Vec::new();
+            let symbols = sopc::resolve::resolve_on_one_thread(&policy, &mut diags);
+            let graph = if two {
+                sopc::lower::lower(policy, &symbols, &mut diags)
+            } else {
+                sopc::lower::lower_on_one_thread(policy, &symbols, &mut diags)
+            };
+            (graph, diags)
+        };
+        let (one, two) = (lowered(false), lowered(true));
+        assert_eq!(one, two);
+        if text == &broken {
+            // Each: `o7` is not an answer (did you mean), `o1` has no branch.
+            let suggested = one.1.iter().filter(|d| {
+                d.message.contains("`o7` is not an answer")
+                    && d.help.as_deref() == Some("did you mean `o0`?")
+            });
+            assert_eq!(suggested.count(), 2, "{:?}", one.1);
+            assert_eq!(one.1.len(), 4, "{:?}", one.1);
+        } else {
+            assert!(one.1.is_empty() && one.0.is_some());
+        }
+    }
+}
+
+/// A large policy's references are bound on two threads, one half of the
+/// steps each: the diagnostics must be those of one thread, with unknown
+/// names in one half, in both, and in more places than get a "did you mean"
+/// (how many came before decides whether one gets it).
+#[test]
+fn resolving_on_two_threads_gives_what_one_thread_gives() {
+    let text = sopc::synth::generate(9_000, 11);
+    let gotos: Vec<usize> = text.match_indices("  goto s").map(|(i, _)| i).collect();
+    let half = text.len() / 2;
+    let (early, late): (Vec<usize>, Vec<usize>) = gotos.iter().partition(|&&i| i < half);
+    // `goto sN` becomes `goto xN`: an unknown step.
+    let broken = |at: &[usize]| {
+        let mut t = text.clone();
+        for &i in at {
+            t.replace_range(i + 7..i + 8, "x");
+        }
+        t
+    };
+    let many: Vec<usize> = early[..60].iter().chain(&late[..60]).copied().collect();
+    for text in [
+        text.clone(),
+        broken(&late[..3]),
+        broken(&[early[0], late[0]]),
+        broken(&many),
+    ] {
+        let policy = sopc::parse(&text).policy.expect("parses");
+        let (mut one, mut two) = (Vec::new(), Vec::new());
+        sopc::resolve::resolve_on_one_thread(&policy, &mut one);
+        sopc::resolve::resolve(&policy, &mut two);
+        assert_eq!(one, two);
+    }
+    let policy_text = broken(&many);
+    let policy = sopc::parse(&policy_text).policy.expect("parses");
+    let mut found = Vec::new();
+    sopc::resolve::resolve(&policy, &mut found);
+    let suggested = found
+        .iter()
+        .filter(|d| {
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("did you mean"))
+        })
+        .count();
+    assert_eq!(found.len(), 120);
+    assert_eq!(suggested, sopc::suggest::MAX_SUGGESTIONS);
+}
