@@ -60,6 +60,13 @@ fn parse(c: &mut Criterion) {
             b.iter(|| sopc::parse(black_box(t)))
         });
     }
+    // The 10k and 100k texts are parsed in parts on both cores; this is one
+    // thread's throughput, as the yardstick's.
+    let text = policy(10_000);
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_with_input(BenchmarkId::new("one_pass", "10k"), &text, |b, t| {
+        b.iter(|| sopc::syntax::parse_in_one_pass(black_box(t)))
+    });
     let text = key_values(policy(10_000).len());
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_with_input(BenchmarkId::new("keyvalue", "10k"), &text, |b, t| {
