@@ -533,6 +533,29 @@ fn parsing_in_parts_gives_the_result_of_one_pass() {
     assert!(compared > 1_000, "too few texts were cut: {compared}");
 }
 
+/// `parse` itself cuts a text of 512 KB or more in parts on a machine with
+/// several cores: a broken step in the second half gets the diagnostics, and
+/// a clean text the tree, of one pass.
+#[test]
+fn a_large_policy_parses_as_in_one_pass() {
+    let text = sopc::synth::generate(5_000, 9);
+    assert!(text.len() > 512 * 1024, "{} bytes", text.len());
+    let at = text.rfind("  goto s").expect("a goto");
+    let mut broken = text.clone();
+    broken.replace_range(at..at + 6, "  gto ");
+    for text in [&text, &broken] {
+        let (split, one) = (
+            sopc::syntax::parse(text),
+            sopc::syntax::parse_in_one_pass(text),
+        );
+        assert_eq!(split.policy, one.policy);
+        assert_eq!(split.diagnostics, one.diagnostics);
+    }
+    let broken = sopc::syntax::parse(&broken);
+    assert!(broken.policy.is_none());
+    assert_eq!(broken.diagnostics.len(), 1, "{:#?}", broken.diagnostics);
+}
+
 /// A sample of the mutations through the real binary: exit 0, 1 or 2, and
 /// never the panic hook's message.
 #[test]
