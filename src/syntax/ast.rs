@@ -406,30 +406,31 @@ pub struct Policy<'a> {
     pub scenarios: Vec<Scenario<'a>>,
 }
 
+impl<'a> Header<'a> {
+    /// A header with its id and title, and no other field yet.
+    pub(crate) fn new(id: Text<'a>, title: Text<'a>, span: Span) -> Self {
+        Header {
+            id,
+            title,
+            owner: None,
+            approval: None,
+            revision: None,
+            purpose: None,
+            source: None,
+            implemented: None,
+            reviewed: None,
+            review_every: None,
+            budget: None,
+            span,
+        }
+    }
+}
+
 impl<'a> Policy<'a> {
-    /// A policy with an empty header, to collect the declarations of a part
-    /// of a file parsed on its own thread.
-    pub(crate) fn without_header() -> Self {
-        let empty = Text {
-            raw: "",
-            refs: Box::default(),
-            span: Span::new(0, 0),
-        };
+    /// A policy with its header and no declaration yet.
+    pub(crate) fn new(header: Header<'a>) -> Self {
         Policy {
-            header: Header {
-                id: empty.clone(),
-                title: empty,
-                owner: None,
-                approval: None,
-                revision: None,
-                purpose: None,
-                source: None,
-                implemented: None,
-                reviewed: None,
-                review_every: None,
-                budget: None,
-                span: Span::new(0, 0),
-            },
+            header,
             roles: vec![],
             targets: vec![],
             data: vec![],
@@ -440,6 +441,17 @@ impl<'a> Policy<'a> {
             steps: vec![],
             scenarios: vec![],
         }
+    }
+
+    /// A policy with an empty header, to collect the declarations of a part
+    /// of a file parsed on its own thread.
+    pub(crate) fn without_header() -> Self {
+        let empty = Text {
+            raw: "",
+            refs: Box::default(),
+            span: Span::new(0, 0),
+        };
+        Policy::new(Header::new(empty.clone(), empty, Span::new(0, 0)))
     }
 
     /// Adds the declarations of the part of the file that follows this one

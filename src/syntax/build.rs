@@ -80,19 +80,7 @@ pub fn policy<'i>(
 ) -> Result<Policy<'i>> {
     BASE.set(base);
     let mut c = Children::of(head);
-    let header = header(c.take(Rule::header)?, diags)?;
-    Ok(Policy {
-        header,
-        roles: vec![],
-        targets: vec![],
-        data: vec![],
-        outcomes: vec![],
-        never_disclose: vec![],
-        requires: vec![],
-        starts: vec![],
-        steps: vec![],
-        scenarios: vec![],
-    })
+    Ok(Policy::new(header(c.take(Rule::header)?, diags)?))
 }
 
 /// Adds one declaration, parsed from `text[base..]`, to the policy.
@@ -145,20 +133,7 @@ fn header<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Heade
     let mut c = Children::of(pair);
     let id = text(c.take(Rule::string)?)?;
     let title = text(c.take(Rule::text)?)?;
-    let mut h = Header {
-        id,
-        title,
-        owner: None,
-        approval: None,
-        revision: None,
-        purpose: None,
-        source: None,
-        implemented: None,
-        reviewed: None,
-        review_every: None,
-        budget: None,
-        span,
-    };
+    let mut h = Header::new(id, title, span);
     // Where each field was first given, to label a repeat.
     let mut seen: Vec<(&'static str, Span)> = Vec::new();
     while let Some(field) = c.next() {
