@@ -16,8 +16,7 @@ use std::sync::Mutex;
 /// step's is freed as soon as the step is lowered, so the tree and the
 /// graph of a large policy are never both whole in memory.
 pub fn lower(p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Option<Graph> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let two_threads = cores >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS;
+    let two_threads = crate::parallel::cores() >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS;
     lower_in(p, s, diags, two_threads)
 }
 
@@ -146,27 +145,20 @@ fn lower_steps(
     } else {
         let (first, second) = tree.split_at_mut(n / 2);
         let (first_slots, second_slots) = steps.spare_capacity_mut()[..n].split_at_mut(n / 2);
-        // The second half goes to the thread, or, if none can be started,
-        // is lowered here after the first.
+        // Behind a lock: the second half is lent to whichever thread lowers
+        // it, which takes it once.
         let second = Mutex::new(Some((second, second_slots)));
-        let lower_second = || {
-            let mut found = Vec::new();
-            if let Some((tree, slots)) = second.lock().ok().and_then(|mut h| h.take()) {
-                lower_into(tree, slots, &mut found);
-            }
-            found
-        };
-        std::thread::scope(|scope| {
-            let thread = std::thread::Builder::new().spawn_scoped(scope, lower_second);
-            lower_into(first, first_slots, diags);
-            let found = match thread {
-                Ok(thread) => thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(_) => lower_second(),
-            };
-            diags.extend(found);
-        });
+        let ((), found) = crate::parallel::both(
+            || lower_into(first, first_slots, diags),
+            || {
+                let mut found = Vec::new();
+                if let Some((tree, slots)) = second.lock().ok().and_then(|mut h| h.take()) {
+                    lower_into(tree, slots, &mut found);
+                }
+                found
+            },
+        );
+        diags.extend(found);
     }
     // SAFETY: every one of the first `n` slots was written: each half's
     // loop writes one slot per step of its half, the halves' slots are

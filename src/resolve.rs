@@ -123,12 +123,8 @@ pub struct Symbols<'a> {
 }
 
 pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    resolve_in(
-        p,
-        diags,
-        cores >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS,
-    )
+    let two_threads = crate::parallel::cores() >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS;
+    resolve_in(p, diags, two_threads)
 }
 
 /// [`resolve`] on this thread only: what the tests hold the two threads to.
@@ -272,7 +268,8 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_thread
 /// A policy with at least this many steps binds them on two threads.
 const TWO_THREADS_MIN_STEPS: usize = 8_192;
 
-/// Binds every step's references; on two threads, one half each, if asked. A "did you mean" depends on how many diagnostics came before it
+/// Binds every step's references; on two threads, one half each, if asked.
+/// A "did you mean" depends on how many diagnostics came before it
 /// ([`crate::suggest::closest_for_report`]), and the second half counts
 /// from none: its findings are kept when nothing came before them, and
 /// otherwise bound again here, in order.
@@ -284,31 +281,23 @@ fn bind_steps(steps: &[Step], s: &Symbols, diags: &mut Vec<Diagnostic>, two_thre
         return;
     }
     let (first, second) = steps.split_at(steps.len() / 2);
-    let bind_second = || {
-        let mut found = Vec::new();
-        for step in second {
-            bind_step(step, s, &mut found);
-        }
-        found
-    };
-    let found = std::thread::scope(|scope| {
-        let thread = std::thread::Builder::new().spawn_scoped(scope, bind_second);
-        for step in first {
+    let bind = |steps: &[Step], diags: &mut Vec<Diagnostic>| {
+        for step in steps {
             bind_step(step, s, diags);
         }
-        thread.ok().map(|thread| {
-            thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
-    });
-    match found {
-        Some(found) if found.is_empty() || diags.is_empty() => diags.extend(found),
-        _ => {
-            for step in second {
-                bind_step(step, s, diags);
-            }
-        }
+    };
+    let ((), found) = crate::parallel::both(
+        || bind(first, diags),
+        || {
+            let mut found = Vec::new();
+            bind(second, &mut found);
+            found
+        },
+    );
+    if found.is_empty() || diags.is_empty() {
+        diags.extend(found);
+    } else {
+        bind(second, diags);
     }
 }
 

@@ -39,31 +39,28 @@ const OVERLAP_MIN_STEPS: usize = 4_096;
 /// can find a lint in every step skip the places where `levels` allows it;
 /// the caller applies the levels to the rest.
 pub fn run(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
-    if g.steps.len() < OVERLAP_MIN_STEPS {
+    if g.steps.len() < OVERLAP_MIN_STEPS || crate::parallel::cores() < 2 {
         return run_on_one_thread(g, opts, levels);
     }
     // The state space is most of the checks' time and needs only the graph:
     // it is built while the other checks run, and given up if they find
     // the graph unsound.
     let give_up = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let space = std::thread::Builder::new()
-            .spawn_scoped(scope, || StateSpace::build_unless(g, &give_up))
-            .ok();
-        let mut diags = graph_checks(g, opts, levels);
-        if !sound(&diags) {
-            give_up.store(true, Ordering::Relaxed);
-            return diags;
-        }
-        let space = match space {
-            Some(thread) => thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            None => StateSpace::build(g),
-        };
+    let ((mut diags, sound), space) = crate::parallel::both(
+        || {
+            let diags = graph_checks(g, opts, levels);
+            let sound = sound(&diags);
+            if !sound {
+                give_up.store(true, Ordering::Relaxed);
+            }
+            (diags, sound)
+        },
+        || StateSpace::build_unless(g, &give_up),
+    );
+    if sound {
         path_checks(g, space, levels, &mut diags);
-        diags
-    })
+    }
+    diags
 }
 
 /// [`run`] without a second thread: what it does for a small graph, and

@@ -61,8 +61,8 @@ pub fn parse(text: &str) -> Parsed<'_> {
             diagnostics: vec![d],
         };
     }
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if let Some(parsed) = parse_in_parts(text, cores.min(text.len() / PART_MIN_BYTES)) {
+    let parts = crate::parallel::cores().min(text.len() / PART_MIN_BYTES);
+    if let Some(parsed) = parse_in_parts(text, parts) {
         return parsed;
     }
     parse_in_one_pass(text)
@@ -99,7 +99,7 @@ const PART_MIN_BYTES: usize = 256 * 1024;
 /// diagnostic, the whole text is parsed again in one pass, so that error
 /// recovery and wording are those of a single parse.
 #[doc(hidden)]
-pub fn parse_in_parts(text: &str, parts: usize) -> Option<Parsed<'_>> {
+pub fn parse_in_parts<'a>(text: &'a str, parts: usize) -> Option<Parsed<'a>> {
     if parts < 2 {
         return None;
     }
@@ -135,21 +135,22 @@ pub fn parse_in_parts(text: &str, parts: usize) -> Option<Parsed<'_>> {
             .collect();
         (first, rest)
     });
-    let clean = |p: &Parsed| p.policy.is_some() && p.diagnostics.is_empty();
-    let mut policy = first.policy.filter(|_| first.diagnostics.is_empty());
+    // A part's tree, if it has one and no diagnostic.
+    let clean = |p: Parsed<'a>| p.policy.filter(|_| p.diagnostics.is_empty());
+    let mut policy = clean(first);
     for part in rest {
-        match (policy.as_mut(), part) {
-            (Some(p), Some(part)) if clean(&part) => p.append(part.policy?),
+        match (policy.as_mut(), part.and_then(clean)) {
+            (Some(p), Some(part)) => p.append(part),
             _ => policy = None,
         }
     }
-    match policy {
-        Some(policy) => Some(Parsed {
+    Some(match policy {
+        Some(policy) => Parsed {
             policy: Some(policy),
             diagnostics: Vec::new(),
-        }),
-        None => Some(parse_whole(text, step_lines(text))),
-    }
+        },
+        None => parse_in_one_pass(text),
+    })
 }
 
 /// The declarations of `text[start..]`, in a policy with an empty header,
