@@ -4,9 +4,6 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 /// Resident memory now and its peak so far, in MB (Linux; 0 elsewhere).
 fn rss_mb() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -25,10 +22,8 @@ fn rss_mb() -> String {
 }
 
 fn main() {
-    // As the binary does (src/main.rs), so that the memory figures are the
-    // binary's.
-    // SAFETY: sets a plain integer option, before any other thread runs.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    // As the binary does, so that the memory figures are the binary's.
+    sopc::memory::return_freed_memory_soon();
     let path = std::env::args().nth(1).expect("a policy file");
     let text = std::fs::read_to_string(path).expect("readable UTF-8");
     let t = Instant::now();

@@ -27,6 +27,7 @@ pub mod graph;
 pub mod harness;
 pub mod levels;
 pub mod lower;
+pub mod memory;
 pub mod parallel;
 pub mod paths;
 pub mod pipeline;
