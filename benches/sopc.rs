@@ -6,8 +6,9 @@
 //! ```
 //!
 //! Groups: `parse` (with throughput, and a trivial `key = value` pest
-//! grammar on as many bytes as the 10k policy: the yardstick), `front` (resolve + lower), `checks`
-//! (every graph check), `check` (the whole `check_source`), `count`
+//! grammar on as many bytes as the 10k policy: the yardstick), `front`
+//! (resolve + lower), `checks` (every graph check), `check` (the whole
+//! `check_source`), `count`
 //! (`paths --count`), `artifact` (compile to JSON, load and verify), and
 //! `engine`: a complete caller path through `Engine::run`, against a
 //! hand-written walk over a `Vec` of nodes on the same answers (the
