@@ -17,20 +17,13 @@ use std::sync::Mutex;
 /// graph of a large policy are never both whole in memory.
 pub fn lower(p: ast::Policy<'_>, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Option<Graph> {
     let two_threads = crate::parallel::cores() >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS;
-    lower_in(p, s, diags, two_threads)
+    lower_on(p, s, diags, two_threads)
 }
 
-/// [`lower`] on this thread only: what the tests hold the two threads to.
+/// [`lower`], on two threads or on this one whatever the policy's size and
+/// the cores: the tests hold the one to the other.
 #[doc(hidden)]
-pub fn lower_on_one_thread(
-    p: ast::Policy<'_>,
-    s: &Symbols,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Graph> {
-    lower_in(p, s, diags, false)
-}
-
-fn lower_in(
+pub fn lower_on(
     mut p: ast::Policy<'_>,
     s: &Symbols,
     diags: &mut Vec<Diagnostic>,

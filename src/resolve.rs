@@ -124,16 +124,17 @@ pub struct Symbols<'a> {
 
 pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
     let two_threads = crate::parallel::cores() >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS;
-    resolve_in(p, diags, two_threads)
+    resolve_on(p, diags, two_threads)
 }
 
-/// [`resolve`] on this thread only: what the tests hold the two threads to.
+/// [`resolve`], on two threads or on this one whatever the policy's size
+/// and the cores: the tests hold the one to the other.
 #[doc(hidden)]
-pub fn resolve_on_one_thread<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
-    resolve_in(p, diags, false)
-}
-
-fn resolve_in<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>, two_threads: bool) -> Symbols<'a> {
+pub fn resolve_on<'a>(
+    p: &Policy<'a>,
+    diags: &mut Vec<Diagnostic>,
+    two_threads: bool,
+) -> Symbols<'a> {
     let asks = p
         .steps
         .iter()

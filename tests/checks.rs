@@ -83,13 +83,13 @@ fn clean_fixtures_raise_nothing() {
 /// end and one with an unbounded loop.
 #[test]
 fn checks_on_two_threads_find_what_one_thread_finds() {
-    use sopc::check::{run, run_on_one_thread, Options};
+    use sopc::check::{run_on, Options};
     use sopc::graph::{Dest, Edge, Exit, Graph};
     use sopc::levels::Levels;
     let (opts, levels) = (Options::default(), Levels::default());
     let codes = |g: &Graph| -> Vec<Code> {
-        let found = run(g, &opts, &levels);
-        assert_eq!(found, run_on_one_thread(g, &opts, &levels));
+        let found = run_on(g, &opts, &levels, true);
+        assert_eq!(found, run_on(g, &opts, &levels, false));
         found.iter().map(|d| d.code).collect()
     };
     let sound = sopc::compile(&sopc::synth::generate(6_000, 3)).expect("generated policies check");
@@ -135,12 +135,8 @@ fn lowering_on_two_threads_gives_what_one_thread_gives() {
         let lowered = |two: bool| {
             let policy = sopc::parse(text).policy.expect("parses");
             let mut diags = Vec::new();
-            let symbols = sopc::resolve::resolve_on_one_thread(&policy, &mut diags);
-            let graph = if two {
-                sopc::lower::lower(policy, &symbols, &mut diags)
-            } else {
-                sopc::lower::lower_on_one_thread(policy, &symbols, &mut diags)
-            };
+            let symbols = sopc::resolve::resolve_on(&policy, &mut diags, false);
+            let graph = sopc::lower::lower_on(policy, &symbols, &mut diags, two);
             (graph, diags)
         };
         let (one, two) = (lowered(false), lowered(true));
@@ -186,14 +182,14 @@ fn resolving_on_two_threads_gives_what_one_thread_gives() {
     ] {
         let policy = sopc::parse(&text).policy.expect("parses");
         let (mut one, mut two) = (Vec::new(), Vec::new());
-        sopc::resolve::resolve_on_one_thread(&policy, &mut one);
-        sopc::resolve::resolve(&policy, &mut two);
+        sopc::resolve::resolve_on(&policy, &mut one, false);
+        sopc::resolve::resolve_on(&policy, &mut two, true);
         assert_eq!(one, two);
     }
     let policy_text = broken(&many);
     let policy = sopc::parse(&policy_text).policy.expect("parses");
     let mut found = Vec::new();
-    sopc::resolve::resolve(&policy, &mut found);
+    sopc::resolve::resolve_on(&policy, &mut found, true);
     let suggested = found
         .iter()
         .filter(|d| {

@@ -39,8 +39,20 @@ const OVERLAP_MIN_STEPS: usize = 4_096;
 /// can find a lint in every step skip the places where `levels` allows it;
 /// the caller applies the levels to the rest.
 pub fn run(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
-    if g.steps.len() < OVERLAP_MIN_STEPS || crate::parallel::cores() < 2 {
-        return run_on_one_thread(g, opts, levels);
+    let two_threads = g.steps.len() >= OVERLAP_MIN_STEPS && crate::parallel::cores() >= 2;
+    run_on(g, opts, levels, two_threads)
+}
+
+/// [`run`], on two threads or on this one whatever the graph's size and the
+/// cores: the tests hold the one to the other.
+#[doc(hidden)]
+pub fn run_on(g: &Graph, opts: &Options, levels: &Levels, two_threads: bool) -> Vec<Diagnostic> {
+    if !two_threads {
+        let mut diags = graph_checks(g, opts, levels);
+        if sound(&diags) {
+            path_checks(g, StateSpace::build(g), levels, &mut diags);
+        }
+        return diags;
     }
     // The state space is most of the checks' time and needs only the graph:
     // it is built while the other checks run, and given up if they find
@@ -59,17 +71,6 @@ pub fn run(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
     );
     if sound {
         path_checks(g, space, levels, &mut diags);
-    }
-    diags
-}
-
-/// [`run`] without a second thread: what it does for a small graph, and
-/// what the tests hold it to for a large one.
-#[doc(hidden)]
-pub fn run_on_one_thread(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
-    let mut diags = graph_checks(g, opts, levels);
-    if sound(&diags) {
-        path_checks(g, StateSpace::build(g), levels, &mut diags);
     }
     diags
 }
