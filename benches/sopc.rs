@@ -85,7 +85,7 @@ fn front(c: &mut Criterion) {
     group.sample_size(10);
     for &n in SIZES {
         let text = policy(n);
-        let ast = sopc::parse(&text).policy.expect("parses");
+        let ast = sopc::parse(&text).policy;
         group.bench_with_input(BenchmarkId::from_parameter(n), &ast, |b, ast| {
             // Lowering consumes the tree: each run gets a copy, not timed.
             b.iter_batched(

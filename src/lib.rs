@@ -9,7 +9,9 @@
 //! 5. [`paths`], [`engine`], [`render`]: caller paths, run-time evaluation,
 //!    outputs.
 //!
-//! A stage that produced errors stops the later ones.
+//! Each stage runs on what the one before could read: a broken declaration
+//! is left out, an unbound name leads nowhere, and one run shows every
+//! independent mistake.
 
 // pest's parser, built without its `std` feature (see Cargo.toml), names
 // `alloc` from the crate root.

@@ -4,7 +4,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::{plain_list, Diagnostic};
-use crate::graph::{self, Edge, Graph};
+use crate::graph::{self, Edge, Graph, StepId};
 use crate::resolve::Symbols;
 use crate::span::Span;
 use crate::syntax::ast;
@@ -29,19 +29,27 @@ pub fn lower_on(
     diags: &mut Vec<Diagnostic>,
     two_threads: bool,
 ) -> Option<Graph> {
-    let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let facts = lower_facts(&p, s);
-    let steps = lower_steps(std::mem::take(&mut p.steps), s, &facts, diags, two_threads);
+    // Where a reference sopc could not bind leads (see `unknown_step`).
+    let unknown = p.steps.len() as StepId;
+    let mut steps = lower_steps(
+        std::mem::take(&mut p.steps),
+        s,
+        &facts,
+        unknown,
+        diags,
+        two_threads,
+    );
+    // A step name declared twice leaves its references ambiguous too.
+    if s.steps.len() < steps.len() || steps.iter().any(|st| leads_to(st, unknown)) {
+        steps.push(unknown_step());
+    }
     let p = &p;
     let scenarios = p
         .scenarios
         .iter()
         .filter_map(|sc| lower_scenario(sc, s, &facts, diags))
         .collect();
-    let errors_after = diags.iter().filter(|d| d.is_error()).count();
-    if errors_after > errors_before {
-        return None;
-    }
     Some(Graph {
         header: lower_header(&p.header),
         roles: p
@@ -117,6 +125,7 @@ fn lower_steps(
     mut tree: Vec<ast::Step>,
     s: &Symbols,
     facts: &[graph::Fact],
+    unknown: StepId,
     diags: &mut Vec<Diagnostic>,
     two_threads: bool,
 ) -> Vec<graph::Step> {
@@ -129,7 +138,7 @@ fn lower_steps(
                       diags: &mut Vec<Diagnostic>| {
         debug_assert_eq!(tree.len(), slots.len());
         for (step, slot) in tree.iter_mut().zip(slots) {
-            slot.write(lower_step(step, s, facts, diags));
+            slot.write(lower_step(step, s, facts, unknown, diags));
             free_heap(step);
         }
     };
@@ -259,7 +268,14 @@ fn lower_facts(p: &ast::Policy, s: &Symbols) -> Vec<graph::Fact> {
                     .as_ref()
                     .map(|t| t.value().to_string())
                     .unwrap_or_default(),
-                answers: answers.iter().map(|a| a.text.to_string()).collect(),
+                // An answer listed twice is reported (`duplicate-name`) and
+                // kept once.
+                answers: answers
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, a)| !answers[..*i].iter().any(|b| b.text == a.text))
+                    .map(|(_, a)| a.text.to_string())
+                    .collect(),
                 step,
                 span: fact.span,
             });
@@ -272,57 +288,72 @@ fn lower_step(
     step: &ast::Step,
     s: &Symbols,
     facts: &[graph::Fact],
+    unknown: StepId,
     diags: &mut Vec<Diagnostic>,
 ) -> graph::Step {
     let actions = step
         .actions
         .iter()
-        .map(|a| match a {
-            ast::Action::Do(t) => graph::Action::Do {
-                text: t.value().to_string(),
-                span: t.span,
-            },
-            ast::Action::Say(t) => graph::Action::Say {
-                text: t.value().to_string(),
-                span: t.span,
-            },
-            ast::Action::Warn(t) => graph::Action::Warn {
-                text: t.value().to_string(),
-                span: t.span,
-            },
-            ast::Action::Note(t) => graph::Action::Note {
-                text: t.value().to_string(),
-                span: t.span,
-            },
-            ast::Action::Collect { fields, span } => graph::Action::Collect {
-                data: ids(&s.data, fields),
-                span: *span,
-            },
-            ast::Action::Ticket(t) => graph::Action::Ticket(Box::new(graph::Ticket {
-                target: s.targets.get(t.target.text).unwrap_or(0),
-                title: t.title.as_ref().map(|t| t.value().to_string()),
-                fields: t
-                    .fields
-                    .iter()
-                    .map(|(n, v)| graph::TicketField {
-                        name: n.text.to_string(),
-                        value: v.value().to_string(),
-                    })
-                    .collect(),
-                body: ids(&s.data, &t.body),
-                assignee: ids(&s.data, &t.assignee),
-                span: t.span,
-            })),
+        // A ticket to a target that is not declared is left out (its
+        // `unknown-name` error is reported).
+        .filter_map(|a| {
+            Some(match a {
+                ast::Action::Do(t) => graph::Action::Do {
+                    text: t.value().to_string(),
+                    span: t.span,
+                },
+                ast::Action::Say(t) => graph::Action::Say {
+                    text: t.value().to_string(),
+                    span: t.span,
+                },
+                ast::Action::Warn(t) => graph::Action::Warn {
+                    text: t.value().to_string(),
+                    span: t.span,
+                },
+                ast::Action::Note(t) => graph::Action::Note {
+                    text: t.value().to_string(),
+                    span: t.span,
+                },
+                ast::Action::Collect { fields, span } => graph::Action::Collect {
+                    // A name that is not declared may be any field (its
+                    // `unknown-name` error says so): counted as collecting every
+                    // field, so that no `missing-data` follows from it.
+                    data: if fields.iter().all(|f| s.data.get(f.text).is_some()) {
+                        ids(&s.data, fields)
+                    } else {
+                        (0..s.data.len() as u32).collect()
+                    },
+                    span: *span,
+                },
+                ast::Action::Ticket(t) => graph::Action::Ticket(Box::new(graph::Ticket {
+                    target: s.targets.get(t.target.text)?,
+                    title: t.title.as_ref().map(|t| t.value().to_string()),
+                    fields: t
+                        .fields
+                        .iter()
+                        .map(|(n, v)| graph::TicketField {
+                            name: n.text.to_string(),
+                            value: v.value().to_string(),
+                        })
+                        .collect(),
+                    body: ids(&s.data, &t.body),
+                    assignee: ids(&s.data, &t.assignee),
+                    span: t.span,
+                })),
+            })
         })
         .collect();
     let exit = match step.exit.as_deref() {
         None => graph::Exit::None,
-        Some(ast::Exit::End(t)) => graph::Exit::End {
-            terminal: terminal(t, s),
-            span: t.span,
+        Some(ast::Exit::End(t)) => match terminal(t, s) {
+            Some(terminal) => graph::Exit::End {
+                terminal,
+                span: t.span,
+            },
+            None => graph::Exit::Unknown,
         },
         Some(ast::Exit::Goto { dest, bound, span }) => graph::Exit::Goto {
-            edge: edge(dest, bound.as_ref(), *span, s),
+            edge: edge(dest, bound.as_ref(), *span, s, unknown),
         },
         Some(ast::Exit::Ask { fact, branches, .. }) => {
             let id = s.facts.get(fact.text).unwrap_or(0);
@@ -339,6 +370,7 @@ fn lower_step(
                     answers,
                     branches,
                     s,
+                    unknown,
                     diags,
                 ),
             }
@@ -357,10 +389,11 @@ fn lower_step(
                     &facts[id as usize].answers,
                     branches,
                     s,
+                    unknown,
                     diags,
                 ),
             },
-            None => graph::Exit::None,
+            None => graph::Exit::Unknown,
         },
     };
     graph::Step {
@@ -391,16 +424,17 @@ fn branch_table(
     answers: &[String],
     branches: &[ast::Branch],
     s: &Symbols,
+    unknown: StepId,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Edge> {
     let mut table: Vec<Option<(Edge, Span)>> = vec![None; answers.len()];
     // Suggestions are capped per question, not per file: a step's
     // diagnostics then do not depend on other steps' (lowered on another
     // thread), and each costs at most the question's answers.
-    let mut unknown = 0;
+    let mut unknown_answers = 0;
     let mut else_edge: Option<(Edge, Span)> = None;
     for b in branches {
-        let e = edge(&b.dest, b.bound.as_ref(), b.span, s);
+        let e = edge(&b.dest, b.bound.as_ref(), b.span, s, unknown);
         match &b.arm {
             ast::Arm::Else(span) => {
                 if let Some((_, first)) = else_edge {
@@ -430,11 +464,11 @@ fn branch_table(
                     )
                     .at(a.span, "not one of its answers")
                     .with_label(fact_span, format!("answers: {}", plain_list(answers)));
-                    d = match crate::suggest::closest_for_report(unknown, a.text, answers) {
+                    d = match crate::suggest::closest_for_report(unknown_answers, a.text, answers) {
                         Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
                         None => d.with_help(format!("the answers are: {}", plain_list(answers))),
                     };
-                    unknown += 1;
+                    unknown_answers += 1;
                     diags.push(d);
                 }
                 Some(i) => {
@@ -495,7 +529,7 @@ fn branch_table(
             (Some((e, _)), _) | (None, Some((e, _))) => e,
             // Only reached with the non-exhaustive error above reported.
             (None, None) => Edge {
-                to: graph::Dest::Step(0),
+                to: graph::Dest::Step(unknown),
                 bound: None,
                 span: fact_span,
             },
@@ -503,29 +537,67 @@ fn branch_table(
         .collect()
 }
 
-fn edge(dest: &ast::Dest, bound: Option<&ast::Bound>, span: Span, s: &Symbols) -> Edge {
+fn edge(
+    dest: &ast::Dest,
+    bound: Option<&ast::Bound>,
+    span: Span,
+    s: &Symbols,
+    unknown: StepId,
+) -> Edge {
     Edge {
-        to: lower_dest(dest, s),
+        to: lower_dest(dest, s, unknown),
         bound: bound.map(|b| graph::Bound {
             times: b.times,
-            then: lower_dest(&b.then, s),
+            then: lower_dest(&b.then, s, unknown),
         }),
         span,
     }
 }
 
-fn lower_dest(d: &ast::Dest, s: &Symbols) -> graph::Dest {
-    match d {
-        ast::Dest::Step(n) => graph::Dest::Step(s.steps.get(n.text).unwrap_or(0)),
-        ast::Dest::End(t) => graph::Dest::End(terminal(t, s)),
+/// A destination; one that names something not declared leads to the
+/// `unknown` step.
+fn lower_dest(d: &ast::Dest, s: &Symbols, unknown: StepId) -> graph::Dest {
+    let bound = match d {
+        ast::Dest::Step(n) => s.steps.get(n.text).map(graph::Dest::Step),
+        ast::Dest::End(t) => terminal(t, s).map(graph::Dest::End),
+    };
+    bound.unwrap_or(graph::Dest::Step(unknown))
+}
+
+/// `None` when the outcome, or the target named, is not declared.
+fn terminal(t: &ast::TerminalRef, s: &Symbols) -> Option<graph::Terminal> {
+    Some(graph::Terminal {
+        outcome: s.outcomes.get(t.outcome.text)?,
+        target: match &t.target {
+            Some(n) => Some(s.targets.get(n.text)?),
+            None => None,
+        },
+    })
+}
+
+/// The step that references sopc could not bind lead to (an unknown or
+/// broken name, a question's missing branch): its way out is
+/// [`graph::Exit::Unknown`], so no path goes on from it and no check
+/// reports it. Only in a graph with errors.
+fn unknown_step() -> graph::Step {
+    graph::Step {
+        name: "?".into(),
+        text: "(a step sopc could not read)".into(),
+        role: None,
+        actions: Vec::new(),
+        exit: graph::Exit::Unknown,
+        span: Span::default(),
     }
 }
 
-fn terminal(t: &ast::TerminalRef, s: &Symbols) -> graph::Terminal {
-    graph::Terminal {
-        outcome: s.outcomes.get(t.outcome.text).unwrap_or(0),
-        target: t.target.as_ref().and_then(|n| s.targets.get(n.text)),
-    }
+/// Whether an edge of the step leads to `to`.
+fn leads_to(step: &graph::Step, to: StepId) -> bool {
+    step.exit.edges().any(|(_, e)| {
+        [Some(e.to), e.bound.map(|b| b.then)]
+            .into_iter()
+            .flatten()
+            .any(|d| d == graph::Dest::Step(to))
+    })
 }
 
 fn lower_scenario(
@@ -560,7 +632,10 @@ fn lower_scenario(
     Some(graph::Scenario {
         name: sc.name.value().to_string(),
         answers,
-        expect: sc.expect.as_ref().map(|t| terminal(t, s)),
+        expect: match &sc.expect {
+            Some(t) => Some(terminal(t, s)?),
+            None => None,
+        },
         visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),
         span: sc.name.span,
     })

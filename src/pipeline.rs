@@ -1,5 +1,6 @@
 //! The compiler driver: parse, resolve, lower, check, then apply the rule
-//! levels. A stage that reports errors stops the later ones.
+//! levels. Each stage runs on what the stage before could read, whatever
+//! errors it found.
 
 use crate::check::{self, Options};
 use crate::codes::Code;
@@ -33,17 +34,17 @@ impl Checked {
 pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
     let parsed = crate::syntax::parse(text);
     let mut diags = parsed.diagnostics;
-    let Some(policy) = parsed.policy else {
-        return finish(None, diags, &Levels::new(None, &opts.levels));
-    };
+    let policy = parsed.policy;
     let levels = Levels::new(Some(&policy), &opts.levels);
-    if diags.iter().any(Diagnostic::is_error) {
+    // Not one step could be read: nothing more to say than why.
+    if policy.steps.is_empty() && diags.iter().any(Diagnostic::is_error) {
         return finish(None, diags, &levels);
     }
+    // Every stage runs on what the one before could read: a broken
+    // declaration is left out, a name that is not declared leads nowhere,
+    // and the checks say nothing about either, so one run shows every
+    // independent mistake.
     let symbols = crate::resolve::resolve(&policy, &mut diags);
-    if diags.iter().any(Diagnostic::is_error) {
-        return finish(None, diags, &levels);
-    }
     // Lowering consumes the tree; the names are not needed by the checks:
     // free them before the state space, the largest thing a check builds.
     let graph = crate::lower::lower(policy, &symbols, &mut diags);
@@ -78,10 +79,8 @@ fn finish(graph: Option<Graph>, mut diags: Vec<Diagnostic>, levels: &Levels) -> 
 /// syntax errors.
 pub fn format_source(text: &str) -> Result<String, Vec<Diagnostic>> {
     let parsed = crate::syntax::parse(text);
-    match parsed.policy {
-        Some(p) if !parsed.diagnostics.iter().any(Diagnostic::is_error) => {
-            Ok(crate::render::format::format(&p, text))
-        }
-        _ => Err(parsed.diagnostics),
+    if parsed.has_errors() {
+        return Err(parsed.diagnostics);
     }
+    Ok(crate::render::format::format(&parsed.policy, text))
 }

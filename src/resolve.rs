@@ -15,6 +15,9 @@ pub struct Namespace<'a> {
     index: HashMap<&'a str, u32>,
     pub names: Vec<&'a str>,
     pub spans: Vec<Span>,
+    /// Names declared by declarations that did not parse: a reference to
+    /// one binds to nothing, silently (the syntax error says why).
+    broken: Vec<&'a str>,
 }
 
 impl<'a> Namespace<'a> {
@@ -33,11 +36,12 @@ impl<'a> Namespace<'a> {
             index: HashMap::with_capacity(n),
             names: Vec::with_capacity(n),
             spans: Vec::with_capacity(n),
+            broken: Vec::new(),
         }
     }
 
     fn declare(&mut self, name: &Name<'a>, diags: &mut Vec<Diagnostic>) -> Option<u32> {
-        if crate::syntax::KEYWORDS.contains(&name.text) {
+        if crate::syntax::keywords::is_reserved(name.text) {
             diags.push(
                 Diagnostic::new(
                     Code::Syntax,
@@ -85,7 +89,7 @@ impl<'a> Namespace<'a> {
     /// Binds a reference, reporting `unknown-name` when it is not declared.
     fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
         let found = self.get(name.text);
-        if found.is_none() {
+        if found.is_none() && !self.broken.contains(&name.text) {
             let suggestion =
                 crate::suggest::closest_for_report(diags.len(), name.text, &self.names);
             diags.push(unknown(self.kind, name, suggestion));
@@ -151,6 +155,17 @@ pub fn resolve_on<'a>(
         start: None,
     };
     declare_all(p, &mut s, diags);
+    for b in &p.broken {
+        let ns = match b.kind {
+            NameKind::Step => &mut s.steps,
+            NameKind::Fact => &mut s.facts,
+            NameKind::Target => &mut s.targets,
+            NameKind::Data => &mut s.data,
+            NameKind::Outcome => &mut s.outcomes,
+            NameKind::Role => &mut s.roles,
+        };
+        ns.broken.push(b.name);
+    }
     bind_all(p, &mut s, diags, two_threads);
     s
 }
@@ -173,6 +188,22 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
         if let Some(Exit::Ask { fact, answers, .. }) = step.exit.as_deref() {
             if s.facts.declare(fact, diags).is_some() {
                 s.fact_steps.push(i as u32);
+            }
+            for a in answers
+                .iter()
+                .filter(|a| crate::syntax::keywords::is_reserved(a.text))
+            {
+                diags.push(
+                    Diagnostic::new(
+                        Code::Syntax,
+                        format!("`{}` is a keyword and cannot be an answer", a.text),
+                    )
+                    .at(a.span, "a keyword")
+                    .with_help(format!(
+                        "choose another word for this answer to `{}`",
+                        fact.text
+                    )),
+                );
             }
             for (a, first) in repeated(answers) {
                 diags.push(

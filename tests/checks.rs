@@ -133,7 +133,7 @@ fn lowering_on_two_threads_gives_what_one_thread_gives() {
     broken.replace_range(first..first + 4, "  o7");
     for text in [&text, &broken] {
         let lowered = |two: bool| {
-            let policy = sopc::parse(text).policy.expect("parses");
+            let policy = sopc::parse(text).policy;
             let mut diags = Vec::new();
             let symbols = sopc::resolve::resolve_on(&policy, &mut diags, false);
             let graph = sopc::lower::lower_on(policy, &symbols, &mut diags, two);
@@ -180,14 +180,14 @@ fn resolving_on_two_threads_gives_what_one_thread_gives() {
         broken(&[early[0], late[0]]),
         broken(&many),
     ] {
-        let policy = sopc::parse(&text).policy.expect("parses");
+        let policy = sopc::parse(&text).policy;
         let (mut one, mut two) = (Vec::new(), Vec::new());
         sopc::resolve::resolve_on(&policy, &mut one, false);
         sopc::resolve::resolve_on(&policy, &mut two, true);
         assert_eq!(one, two);
     }
     let policy_text = broken(&many);
-    let policy = sopc::parse(&policy_text).policy.expect("parses");
+    let policy = sopc::parse(&policy_text).policy;
     let mut found = Vec::new();
     sopc::resolve::resolve_on(&policy, &mut found, true);
     let suggested = found

@@ -4,6 +4,7 @@
 //! a policy of a million steps cannot overflow the stack.
 
 pub mod count;
+pub mod cut;
 pub mod liveness;
 pub mod scc;
 pub mod states;

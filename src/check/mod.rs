@@ -51,6 +51,8 @@ pub fn run_on(g: &Graph, opts: &Options, levels: &Levels, two_threads: bool) -> 
         let mut diags = graph_checks(g, opts, levels);
         if sound(&diags) {
             path_checks(g, StateSpace::build(g), levels, &mut diags);
+        } else {
+            safety_checks_when_unsound(g, &mut diags);
         }
         return diags;
     }
@@ -71,8 +73,27 @@ pub fn run_on(g: &Graph, opts: &Options, levels: &Levels, two_threads: bool) -> 
     );
     if sound {
         path_checks(g, space, levels, &mut diags);
+    } else {
+        safety_checks_when_unsound(g, &mut diags);
     }
     diags
+}
+
+/// On a graph with an unbounded loop or a dead end, the path checks that
+/// find what some path does wrong (missing data or ticket, order, unknown
+/// fact) still run, on the graph with each unbounded loop cut: fewer paths,
+/// so whatever they find has a real caller path. The checks that need
+/// every path (unreachable steps, infeasible branches, path length) wait
+/// for a sound graph.
+fn safety_checks_when_unsound(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    if diags.iter().any(|d| d.code == Code::TooLarge) {
+        return;
+    }
+    let cut = crate::analysis::cut::unbounded_loops_cut(g);
+    if let Ok(space) = StateSpace::build(&cut) {
+        flow::must_analysis(&cut, &space, diags);
+        flow::unknown_facts(&cut, &space, diags);
+    }
 }
 
 /// The checks of single steps, loops and the header.
@@ -107,8 +128,12 @@ fn path_checks(
         Ok(space) => {
             flow::must_analysis(g, &space, diags);
             flow::unknown_facts(g, &space, diags);
-            reach::unreachable_steps(g, &space, levels, diags);
-            reach::infeasible_branches(g, &space, levels, diags);
+            // A reference sopc could not bind may have been meant for any
+            // step or branch: their reachability waits for it.
+            if !g.steps.iter().any(|s| matches!(s.exit, Exit::Unknown)) {
+                reach::unreachable_steps(g, &space, levels, diags);
+                reach::infeasible_branches(g, &space, levels, diags);
+            }
             budget::long_path(g, &space, diags);
         }
         Err(SpaceError::TooLarge) => diags.push(

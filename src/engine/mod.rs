@@ -416,7 +416,7 @@ fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
             Exit::End { terminal, .. } => Hot::End {
                 terminal: dest(Dest::End(*terminal)) & !END_BIT,
             },
-            Exit::None => Hot::Stuck,
+            Exit::None | Exit::Unknown => Hot::Stuck,
         });
     }
     (hot, edges, terminals)
@@ -601,7 +601,7 @@ impl<'e> Session<'e> {
                         }
                     }
                 }
-                Exit::None => {
+                Exit::None | Exit::Unknown => {
                     self.status = Status::Done(Terminal {
                         outcome: 0,
                         target: None,

@@ -222,6 +222,11 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
             }
             Exit::End { terminal, .. } => check_terminal(terminal, &at)?,
             Exit::Goto { .. } | Exit::None => {}
+            Exit::Unknown => {
+                return Err(format!(
+                    "{at}: a way out sopc could not read (only a policy with errors has one)"
+                ))
+            }
         }
         for (_, e) in step.exit.edges() {
             check_dest(&e.to, &at)?;

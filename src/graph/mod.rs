@@ -177,6 +177,11 @@ pub enum Exit {
     },
     /// No way out: only in a graph with `dead-end` errors.
     None,
+    /// A way out sopc could not read (a syntax error, an unknown name, a
+    /// missing branch): only in a graph with errors, where no path goes on
+    /// from it and no check reports it. Never in an artifact.
+    #[serde(skip)]
+    Unknown,
 }
 
 impl Exit {

@@ -113,7 +113,7 @@ fn step_words(g: &Graph, s: &Step) -> Vec<String> {
         Exit::End { terminal, .. } => {
             out.push(format!("{}.", capitalise(&outcome_words(g, *terminal))))
         }
-        Exit::None => {}
+        Exit::None | Exit::Unknown => {}
     }
     out
 }

@@ -391,7 +391,28 @@ pub struct StartDecl<'a> {
     pub span: Span,
 }
 
-/// A whole policy file.
+/// What a name declared by a declaration that did not parse names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Step,
+    Fact,
+    Target,
+    Data,
+    Outcome,
+    Role,
+}
+
+/// A name declared by a declaration that did not parse (the step's name,
+/// a question it asks): references to it are not reported as unknown, the
+/// syntax error is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BrokenName<'a> {
+    pub kind: NameKind,
+    pub name: &'a str,
+}
+
+/// A whole policy file: what parsed of it. A declaration with a syntax
+/// error is left out, and the names it declared are in `broken`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy<'a> {
     pub header: Header<'a>,
@@ -404,6 +425,7 @@ pub struct Policy<'a> {
     pub starts: Vec<StartDecl<'a>>,
     pub steps: Vec<Step<'a>>,
     pub scenarios: Vec<Scenario<'a>>,
+    pub broken: Vec<BrokenName<'a>>,
 }
 
 impl<'a> Header<'a> {
@@ -440,11 +462,13 @@ impl<'a> Policy<'a> {
             starts: vec![],
             steps: vec![],
             scenarios: vec![],
+            broken: vec![],
         }
     }
 
-    /// A policy with an empty header, to collect the declarations of a part
-    /// of a file parsed on its own thread.
+    /// A policy with an empty header: to collect the declarations of a part
+    /// of a file parsed on its own thread, or of a file whose header is
+    /// broken.
     pub(crate) fn without_header() -> Self {
         let empty = Text {
             raw: "",
@@ -466,5 +490,6 @@ impl<'a> Policy<'a> {
         self.starts.extend(rest.starts);
         self.steps.extend(rest.steps);
         self.scenarios.extend(rest.scenarios);
+        self.broken.extend(rest.broken);
     }
 }

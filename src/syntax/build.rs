@@ -1,23 +1,25 @@
-//! Parse tree to AST, from grammar/fast.pest. One function per construct,
+//! Parse tree to AST, from grammar/sop.pest. One function per construct,
 //! each taking the pest pair and the diagnostics sink.
 //!
-//! The fast grammar accepts a little more than the language (see its
-//! header); the builder rejects the rest. A [`Reject`] never becomes a
-//! diagnostic here: the caller parses the piece again with the reference
-//! grammar, which words the error (and if the reference accepts it, the two
-//! disagree: a bug in sopc, reported as one).
+//! The grammar accepts a little more than the language (see its header);
+//! the builder rejects the rest with a [`Reject`], which the caller turns
+//! into a diagnostic on the declaration it drops.
 
 use super::ast::*;
-use super::grammar::fast::Rule;
+use super::grammar::Rule;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use pest::iterators::Pair;
 
-/// The builder does not accept the text (or the tree had a shape the
-/// grammar does not promise): let the reference grammar judge.
+/// Why the builder does not accept a declaration the grammar accepted.
 #[derive(Debug)]
-pub struct Reject;
+pub enum Reject {
+    /// A carriage return inside quotes, at this byte of the file.
+    CarriageReturn(usize),
+    /// The tree has a shape the grammar does not promise: a bug in sopc.
+    Shape,
+}
 
 type Result<T> = std::result::Result<T, Reject>;
 
@@ -43,7 +45,7 @@ impl<'i> Children<'i> {
 
     /// The next child, which must be `rule`.
     fn take(&mut self, rule: Rule) -> Result<Pair<'i, Rule>> {
-        self.maybe(rule).ok_or(Reject)
+        self.maybe(rule).ok_or(Reject::Shape)
     }
 
     /// The next child if it is `rule`.
@@ -123,7 +125,7 @@ pub fn declaration<'i>(
         }
         Rule::step_decl => p.steps.push(step(decl, diags)?),
         Rule::scenario_decl => p.scenarios.push(scenario(decl)?),
-        _ => return Err(Reject),
+        _ => return Err(Reject::Shape),
     }
     Ok(())
 }
@@ -185,7 +187,7 @@ fn header<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Heade
                     });
                 }
             }
-            _ => return Err(Reject),
+            _ => return Err(Reject::Shape),
         }
     }
     Ok(h)
@@ -326,7 +328,7 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
             Rule::goto_exit => {
                 let item_span = span_of(&item);
                 let mut gc = Children::of(item);
-                let dest = dest(gc.next().ok_or(Reject)?)?;
+                let dest = dest(gc.next().ok_or(Reject::Shape)?)?;
                 let bound = match gc.maybe(Rule::bound) {
                     Some(b) => Some(bound(b)?),
                     None => None,
@@ -338,7 +340,7 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
                 }));
             }
             Rule::terminal => s.exit = Some(Box::new(Exit::End(terminal(item)?))),
-            _ => return Err(Reject),
+            _ => return Err(Reject::Shape),
         }
     }
     // A vector's first push makes room for four: a step's lists are mostly
@@ -387,7 +389,7 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
                 span: item_span,
             });
         }
-        _ => return Err(Reject),
+        _ => return Err(Reject::Shape),
     }
     Ok(())
 }
@@ -399,7 +401,7 @@ fn ask<'i>(pair: Pair<'i, Rule>) -> Result<Exit<'i>> {
     let prompt = c.maybe(Rule::text).map(text).transpose()?;
     let mut answers = vec![];
     while let Some(a) = c.maybe(Rule::answer) {
-        answers.push(answer(a)?);
+        answers.push(name(a));
     }
     let mut branches = vec![];
     while let Some(b) = c.maybe(Rule::branch) {
@@ -414,29 +416,17 @@ fn ask<'i>(pair: Pair<'i, Rule>) -> Result<Exit<'i>> {
     })
 }
 
-/// An answer is never a word that starts a declaration (the reference
-/// grammar says so; the fast one leaves it to here).
-fn answer<'i>(pair: Pair<'i, Rule>) -> Result<Name<'i>> {
-    const DECLARATION_WORDS: &[&str] = &[
-        "role", "target", "data", "outcome", "never", "require", "start", "step", "scenario",
-    ];
-    if DECLARATION_WORDS.contains(&pair.as_str()) {
-        return Err(Reject);
-    }
-    Ok(name(pair))
-}
-
 fn branch<'i>(pair: Pair<'i, Rule>) -> Result<Branch<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let arm = match c.maybe(Rule::answer) {
-        Some(a) => Arm::Answer(answer(a)?),
+        Some(a) => Arm::Answer(name(a)),
         None => Arm::Else(Span::new(
             span.start as usize,
             span.start as usize + "else".len(),
         )),
     };
-    let dest = dest(c.next().ok_or(Reject)?)?;
+    let dest = dest(c.next().ok_or(Reject::Shape)?)?;
     let bound = match c.maybe(Rule::bound) {
         Some(b) => Some(bound(b)?),
         None => None,
@@ -454,7 +444,7 @@ fn dest<'i>(pair: Pair<'i, Rule>) -> Result<Dest<'i>> {
     match pair.as_rule() {
         Rule::terminal => Ok(Dest::End(terminal(pair)?)),
         Rule::ident => Ok(Dest::Step(name(pair))),
-        _ => Err(Reject),
+        _ => Err(Reject::Shape),
     }
 }
 
@@ -480,7 +470,7 @@ fn bound<'i>(pair: Pair<'i, Rule>) -> Result<Bound<'i>> {
     let times_pair = c.take(Rule::int)?;
     // A bound too large for u32 is clamped: it is a loop bound, not data.
     let times = times_pair.as_str().parse::<u32>().unwrap_or(u32::MAX);
-    let then = Box::new(dest(c.next().ok_or(Reject)?)?);
+    let then = Box::new(dest(c.next().ok_or(Reject::Shape)?)?);
     Ok(Bound { times, then, span })
 }
 
@@ -520,7 +510,7 @@ fn ticket<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticke
             }
             "body" => t.body.extend(names(ic.take(Rule::name_list)?)),
             "assignee" => t.assignee.extend(names(ic.take(Rule::name_list)?)),
-            _ => return Err(Reject),
+            _ => return Err(Reject::Shape),
         }
     }
     Ok(t)
@@ -545,14 +535,14 @@ fn scenario<'i>(pair: Pair<'i, Rule>) -> Result<Scenario<'i>> {
                     let pair_span = span_of(&pair);
                     let mut pc = Children::of(pair);
                     let fact = name(pc.take(Rule::ident)?);
-                    let rounds = match pc.next().ok_or(Reject)? {
+                    let rounds = match pc.next().ok_or(Reject::Shape)? {
                         r if r.as_rule() == Rule::answer_rounds => r
                             .into_inner()
                             .filter(|p| p.as_rule() == Rule::ident)
                             .map(name)
                             .collect(),
                         i if i.as_rule() == Rule::ident => vec![name(i)],
-                        _ => return Err(Reject),
+                        _ => return Err(Reject::Shape),
                     };
                     s.answers.push(AnswerPair {
                         fact,
@@ -563,7 +553,7 @@ fn scenario<'i>(pair: Pair<'i, Rule>) -> Result<Scenario<'i>> {
             }
             "expect" => s.expect = Some(outcome_ref(ic.take(Rule::outcome_ref)?)?),
             "visits" => s.visits = Some(names(ic.take(Rule::name_list)?)),
-            _ => return Err(Reject),
+            _ => return Err(Reject::Shape),
         }
     }
     Ok(s)
@@ -571,7 +561,7 @@ fn scenario<'i>(pair: Pair<'i, Rule>) -> Result<Scenario<'i>> {
 
 // ------------------------------------------------------------------ tokens
 
-/// The pair's span in the file. The fast grammar's rules end where their
+/// The pair's span in the file. The grammar's rules end where their
 /// last part ends (no trailing white space).
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let base = BASE.get();
@@ -605,33 +595,36 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
     };
     let parts = t.parts();
     if parts.is_empty() {
-        return Err(Reject);
+        return Err(Reject::Shape);
     }
     let mut refs = vec![];
     for part in parts {
         let inner = part
             .strip_prefix('"')
             .and_then(|p| p.strip_suffix('"'))
-            .ok_or(Reject)?;
-        check_escapes(inner)?;
+            .ok_or(Reject::Shape)?;
         // Where the part's content starts in the file.
         let offset = span.start as usize + (inner.as_ptr() as usize - t.raw.as_ptr() as usize);
+        check_escapes(inner, offset)?;
         refs.extend(text_refs(inner, offset));
     }
     t.refs = refs.into_boxed_slice();
     Ok(t)
 }
 
-/// The reference grammar refuses a carriage return in quotes and any escape
-/// but four; the fast one skips over them.
-fn check_escapes(inner: &str) -> Result<()> {
+/// A carriage return in quotes is refused (the grammar skips to the next
+/// quote, backslash or line end in one step, and so over it); the grammar
+/// has already refused any escape but four. `offset`: where `inner` starts
+/// in the file.
+fn check_escapes(inner: &str, offset: usize) -> Result<()> {
     let bytes = inner.as_bytes();
     let mut i = 0;
     while let Some(at) = memchr::memchr2(b'\\', b'\r', &bytes[i..]) {
         i += at;
         match (bytes[i], bytes.get(i + 1)) {
             (b'\\', Some(b'n' | b't' | b'"' | b'\\')) => i += 2,
-            _ => return Err(Reject),
+            (b'\r', _) => return Err(Reject::CarriageReturn(offset + i)),
+            _ => return Err(Reject::Shape),
         }
     }
     Ok(())

@@ -1,28 +1,137 @@
 //! pest's parse errors in words an SOP owner understands: what was expected
 //! (never a rule name such as `EOI` or `ident`), what was found, and a hint
 //! for the common mistakes.
+//!
+//! The words come from the tokens the grammar tried where it got furthest
+//! (pest's error detail, see [`super::word_error`]): keywords are grouped
+//! into their families (src/syntax/keywords.rs), character ranges read as
+//! "a name" or "a number", and the rules being parsed there say what kind
+//! of name or number.
 
-use super::grammar::reference::Rule;
+use super::grammar::Rule;
+use super::keywords as kw;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{floor_char_boundary, Span};
-use pest::error::{Error, ErrorVariant, InputLocation};
+use pest::error::{Error, InputLocation};
+use std::collections::BTreeSet;
 
-/// The byte offset of the error inside the text that was parsed.
-pub fn error_offset(e: &Error<Rule>) -> usize {
-    match e.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
+/// What the grammar tried where it got furthest, from pest's error detail
+/// (its types are not nameable outside pest: read here into ours).
+#[derive(Debug, Default)]
+pub struct Attempts {
+    /// Where, in the piece that was parsed.
+    pub offset: usize,
+    /// Each token as pest prints it: a literal, or `a..z` for a range.
+    tokens: Vec<String>,
+    /// The rules being parsed there.
+    rules: Vec<Rule>,
+}
+
+impl Attempts {
+    pub fn of(e: &Error<Rule>) -> Attempts {
+        let Some(attempts) = e.parse_attempts() else {
+            // Without detail: only the position.
+            let offset = match e.location {
+                InputLocation::Pos(p) => p,
+                InputLocation::Span((s, _)) => s,
+            };
+            return Attempts {
+                offset,
+                ..Attempts::default()
+            };
+        };
+        let mut rules = Vec::new();
+        for stack in attempts.call_stacks() {
+            rules.extend(stack.deepest.get_rule().copied());
+            rules.extend(stack.parent);
+        }
+        Attempts {
+            offset: attempts.max_position,
+            tokens: attempts
+                .expected_tokens()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            rules,
+        }
     }
 }
 
-/// Turns a pest error on `text[base..]` into a diagnostic on `text`.
-pub fn diagnostic(text: &str, base: usize, e: &Error<Rule>) -> Diagnostic {
-    let at = floor_char_boundary(text, (base + error_offset(e)).min(text.len()));
-    let positives: Vec<Rule> = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => expand(positives),
-        ErrorVariant::CustomError { .. } => vec![],
-    };
+/// What the grammar expected at the error, in a form close to words.
+#[derive(Default, Debug)]
+struct Expected {
+    keywords: BTreeSet<String>,
+    punctuation: BTreeSet<String>,
+    name: bool,
+    number: bool,
+    text: bool,
+    /// Only white space or a comment would have done.
+    blank: bool,
+    rules: BTreeSet<Rule>,
+}
+
+impl Expected {
+    fn from(attempts: &Attempts) -> Expected {
+        let mut e = Expected {
+            rules: attempts.rules.iter().copied().collect(),
+            ..Expected::default()
+        };
+        for token in &attempts.tokens {
+            match token.as_str() {
+                " " | "\t" | "\n" | "\r" | "\u{feff}" | "#" => e.blank = true,
+                "\"" => e.text = true,
+                "_" | "a..z" | "A..Z" => e.name = true,
+                "0..9" => e.number = true,
+                // Character ranges inside texts and comments, pest's builtins.
+                t if t.contains("..") || t == "BUILTIN_RULE" => {}
+                t if t.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    e.keywords.insert(t.to_string());
+                }
+                t => {
+                    e.punctuation.insert(t.to_string());
+                }
+            }
+        }
+        e
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.keywords.contains(word)
+    }
+
+    /// Where a declaration (or the end of the file) may come.
+    fn at_declaration(&self) -> bool {
+        self.has("scenario")
+            && (self.rules.contains(&Rule::chunk) || self.rules.contains(&Rule::one))
+    }
+}
+
+/// The families of keywords, and the phrase that stands for a whole family.
+const FAMILIES: &[(&[&str], &str)] = &[
+    (kw::DECLARATIONS, "a declaration (`step`, `target`, `data`, `outcome`, `role`, `never`, `require`, `start`, `scenario`)"),
+    (kw::ACTIONS, "an action (`do`, `say`, `warn`, `note`, `collect`, `ticket`, `lint`)"),
+    (kw::WAYS_OUT, "a way out of the step (`ask`, `match`, `goto`, `end`)"),
+    (kw::HEADER_FIELDS, "a header field (`owner`, `approval`, `implemented`, `reviewed`, `revision`, `purpose`, `source`, `review every`, `budget`)"),
+    (kw::TICKET_ITEMS, "a ticket section (`title`, `field`, `body`, `assignee`)"),
+    (kw::SCENARIO_ITEMS, "a scenario line (`answers`, `expect`, `visits`)"),
+    (kw::DATA_CLASSES, "a data class (`text`, `phone`, `email`, `id`, `date`, `number`, `secret`)"),
+    (kw::TARGET_KINDS, "a target kind (`referral`, `ticket`, `contact`)"),
+    (kw::OUTCOME_KINDS, "an outcome kind (`resolved`, `referral`, `escalation`, `pending`)"),
+    (kw::PERIOD_UNITS, "`days`, `months` or `years`"),
+    (kw::LINT_LEVELS, "`allow`, `warn` or `deny`"),
+];
+
+/// The byte offset in `text` where the grammar, run on `text[base..]`,
+/// got furthest.
+pub fn error_offset(text: &str, base: usize, attempts: &Attempts) -> usize {
+    floor_char_boundary(text, (base + attempts.offset).min(text.len()))
+}
+
+/// The diagnostic for the grammar's failure on `text[base..]`.
+pub fn diagnostic(text: &str, base: usize, attempts: &Attempts) -> Diagnostic {
+    let at = error_offset(text, base, attempts);
+    let expected = Expected::from(attempts);
     let found = found_token(text, at);
     let mut span = Span::new(at, at + found.len());
     if found.is_empty() {
@@ -32,15 +141,21 @@ pub fn diagnostic(text: &str, base: usize, e: &Error<Rule>) -> Diagnostic {
     }
 
     // An opening quote with no closing quote on its line.
-    if found.starts_with('"') && !found[1..].contains('"') {
+    let open_quote = if found.starts_with('"') && !found[1..].contains('"') {
+        Some(at)
+    } else if expected.text && found.is_empty() {
+        unclosed_quote(text, at)
+    } else {
+        None
+    };
+    if let Some(at) = open_quote {
         let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
         return Diagnostic::new(Code::Syntax, "this text is never closed")
             .at(Span::new(at, line_end.max(at + 1).min(text.len())), "the text starts here and runs to the end of the line")
             .with_help("add a closing `\"` before the end of the line; to continue a long text on the next line, close it and open a new one: \"first part\" \"second part\"");
     }
 
-    let words = expected_words(&positives);
-    let expected = join_or(&words);
+    let words = expected_words(&expected);
     let found_words = if found.is_empty() {
         "the end of the file".to_string()
     } else if let Some(name) = invisible(found) {
@@ -48,38 +163,124 @@ pub fn diagnostic(text: &str, base: usize, e: &Error<Rule>) -> Diagnostic {
     } else {
         format!("`{found}`")
     };
-    let message = if expected.is_empty() {
+    if words.is_empty() && expected.blank {
+        // A keyword run into the next word: `steps1`.
+        let word_start = text[..at]
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let keyword = &text[word_start..at];
+        return Diagnostic::new(
+            Code::Syntax,
+            format!("expected a space after `{keyword}`, found {found_words}"),
+        )
+        .at(span, "expected a space")
+        .with_help(format!(
+            "separate `{keyword}` from the word after it with a space"
+        ));
+    }
+    let expected_text = join_or(&words);
+    let message = if expected_text.is_empty() {
         format!("unexpected {found_words}")
     } else {
-        format!("expected {expected}, found {found_words}")
+        format!("expected {expected_text}, found {found_words}")
     };
-    let label = if expected.is_empty() {
+    let label = if expected_text.is_empty() {
         "not expected here".to_string()
     } else {
         format!("expected {}", short(&words))
     };
     let mut d = Diagnostic::new(Code::Syntax, message).at(span, label);
-    if let Some(help) = hint(&positives, &words, found) {
+    if let Some(help) = hint(&expected, found) {
         d = d.with_help(help);
     }
     d
 }
 
-/// pest names the rule it was asked to parse when that rule fails where it
-/// starts (`chunk` at a stray word): put back what that rule wanted.
-fn expand(positives: &[Rule]) -> Vec<Rule> {
-    let mut out = Vec::new();
-    for &r in positives {
-        match r {
-            Rule::chunk => {
-                out.extend_from_slice(DECLARATIONS);
-                out.push(Rule::EOI);
+/// The opening quote of a text still open at `at`, the end of its line.
+fn unclosed_quote(text: &str, at: usize) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut open = None;
+    let mut escaped = false;
+    for (i, c) in text[line_start..at].char_indices() {
+        match c {
+            '\\' if open.is_some() && !escaped => {
+                escaped = true;
+                continue;
             }
-            Rule::head => out.push(Rule::kw_sop),
-            other => out.push(other),
+            '"' if !escaped => {
+                open = if open.is_some() {
+                    None
+                } else {
+                    Some(line_start + i)
+                }
+            }
+            _ => {}
+        }
+        escaped = false;
+    }
+    open
+}
+
+/// The words for what was expected: families first, in the order of
+/// [`FAMILIES`], then single keywords, kinds of token and punctuation.
+fn expected_words(e: &Expected) -> Vec<String> {
+    let mut keywords = e.keywords.clone();
+    let mut words = Vec::new();
+    let mut name = e.name;
+    for (family, phrase) in FAMILIES {
+        if family.iter().all(|w| keywords.contains(*w)) {
+            for w in *family {
+                keywords.remove(*w);
+            }
+            words.push(phrase.to_string());
         }
     }
-    out
+    if e.at_declaration() {
+        words.push("the end of the file".into());
+    }
+    if keywords.remove("else") && name {
+        name = false;
+        words.push("a branch (`answer -> step`)".into());
+    }
+    if keywords.contains("end") && name && !e.has("ask") {
+        keywords.remove("end");
+        name = false;
+        words.push("a step name or `end OUTCOME`".into());
+    }
+    // `times` is tried before `time`, `questions` before `question`.
+    for (long, short) in [("times", "time"), ("questions", "question")] {
+        if keywords.contains(long) {
+            keywords.remove(short);
+        }
+    }
+    for k in keywords {
+        words.push(match k.as_str() {
+            "at" => "`at most N times, then STEP`".into(),
+            "sop" => "the policy header `sop \"ID\" \"Title\" { ... }`".into(),
+            _ => format!("`{k}`"),
+        });
+    }
+    if name {
+        words.push(if e.rules.contains(&Rule::lint_code) {
+            "a check code such as `unreachable-step`".into()
+        } else {
+            "a name".into()
+        });
+    }
+    if e.text {
+        words.push("a quoted text".into());
+    }
+    if e.number {
+        words.push(if e.rules.contains(&Rule::date) {
+            "a date (YEAR-MONTH-DAY)".into()
+        } else {
+            "a number".into()
+        });
+    }
+    for p in &e.punctuation {
+        words.push(format!("`{p}`"));
+    }
+    words
 }
 
 /// A name for a token that would be invisible between backquotes: a control
@@ -122,123 +323,6 @@ fn found_token(text: &str, at: usize) -> &str {
     rest[..end].trim_end_matches(['\r', '\n'])
 }
 
-const DECLARATIONS: &[Rule] = &[
-    Rule::kw_role,
-    Rule::kw_target,
-    Rule::kw_data,
-    Rule::kw_outcome,
-    Rule::kw_never,
-    Rule::kw_require,
-    Rule::kw_start,
-    Rule::kw_step,
-    Rule::kw_scenario,
-];
-const ACTIONS: &[Rule] = &[
-    Rule::kw_do,
-    Rule::kw_say,
-    Rule::kw_warn,
-    Rule::kw_note,
-    Rule::kw_collect,
-    Rule::kw_ticket,
-    Rule::kw_lint,
-];
-const WAYS_OUT: &[Rule] = &[Rule::kw_ask, Rule::kw_match, Rule::kw_goto, Rule::kw_end];
-const HEADER_FIELDS: &[Rule] = &[
-    Rule::kw_owner,
-    Rule::kw_approval,
-    Rule::kw_implemented,
-    Rule::kw_reviewed,
-    Rule::kw_revision,
-    Rule::kw_purpose,
-    Rule::kw_source,
-    Rule::kw_review,
-    Rule::kw_budget,
-];
-const TICKET_ITEMS: &[Rule] = &[
-    Rule::kw_title,
-    Rule::kw_field,
-    Rule::kw_body,
-    Rule::kw_assignee,
-];
-const SCENARIO_ITEMS: &[Rule] = &[Rule::kw_answers, Rule::kw_expect, Rule::kw_visits];
-
-/// Words for the expected rules, with families collapsed into one phrase.
-fn expected_words(positives: &[Rule]) -> Vec<String> {
-    let mut rules: Vec<Rule> = positives.to_vec();
-    let mut words = Vec::new();
-    let families: &[(&[Rule], &str)] = &[
-        (DECLARATIONS, "a declaration (`step`, `target`, `data`, `outcome`, `role`, `never`, `require`, `start`, `scenario`)"),
-        (ACTIONS, "an action (`do`, `say`, `warn`, `note`, `collect`, `ticket`, `lint`)"),
-        (WAYS_OUT, "a way out of the step (`ask`, `match`, `goto`, `end`)"),
-        (HEADER_FIELDS, "a header field (`owner`, `approval`, `implemented`, `reviewed`, `revision`, `purpose`, `source`, `review every`, `budget`)"),
-        (TICKET_ITEMS, "a ticket section (`title`, `field`, `body`, `assignee`)"),
-        (SCENARIO_ITEMS, "a scenario line (`answers`, `expect`, `visits`)"),
-    ];
-    for (family, phrase) in families {
-        if family.iter().all(|r| rules.contains(r)) {
-            rules.retain(|r| !family.contains(r));
-            words.push(phrase.to_string());
-        }
-    }
-    for r in rules {
-        let w = rule_words(r);
-        if !words.contains(&w) {
-            words.push(w);
-        }
-    }
-    words
-}
-
-fn rule_words(rule: Rule) -> String {
-    let dbg = format!("{rule:?}");
-    if rule == Rule::kw_at {
-        return "`at most N times, then STEP`".into();
-    }
-    if let Some(kw) = dbg.strip_prefix("kw_") {
-        return format!("`{kw}`");
-    }
-    match rule {
-        Rule::ident | Rule::answer => "a name".into(),
-        Rule::string | Rule::text | Rule::string_inner => "a quoted text".into(),
-        Rule::date => "a date (YEAR-MONTH-DAY)".into(),
-        Rule::int => "a number".into(),
-        Rule::lbrace => "`{`".into(),
-        Rule::rbrace => "`}`".into(),
-        Rule::lparen => "`(`".into(),
-        Rule::rparen => "`)`".into(),
-        Rule::lbracket => "`[`".into(),
-        Rule::rbracket => "`]`".into(),
-        Rule::comma => "`,`".into(),
-        Rule::equals => "`=`".into(),
-        Rule::arrow => "`->`".into(),
-        Rule::EOI => "the end of the file".into(),
-        Rule::header => "the policy header `sop \"ID\" \"Title\" { ... }`".into(),
-        Rule::data_class => {
-            "a data class (`text`, `phone`, `email`, `id`, `date`, `number`, `secret`)".into()
-        }
-        Rule::target_kind => "a target kind (`referral`, `ticket`, `contact`)".into(),
-        Rule::outcome_kind => {
-            "an outcome kind (`resolved`, `referral`, `escalation`, `pending`)".into()
-        }
-        Rule::period_unit => "`days`, `months` or `years`".into(),
-        Rule::lint_level => "`allow`, `warn` or `deny`".into(),
-        Rule::lint_code => "a check code such as `unreachable-step`".into(),
-        Rule::branch => "a branch (`answer -> step`)".into(),
-        Rule::else_arm => "`else`".into(),
-        Rule::dest | Rule::terminal => "a step name or `end OUTCOME`".into(),
-        Rule::bound => "`at most N times, then STEP`".into(),
-        Rule::via => "`via`".into(),
-        Rule::requires => "`requires`".into(),
-        Rule::outcome_targets => "`to`".into(),
-        Rule::step_role => "`by`".into(),
-        Rule::name_list => "a list of names".into(),
-        Rule::answer_pair => "`fact = answer`".into(),
-        Rule::answer_rounds => "`[answer, answer]`".into(),
-        Rule::outcome_ref => "an outcome name".into(),
-        _ => "something else".into(),
-    }
-}
-
 /// "a, b or c".
 fn join_or(words: &[String]) -> String {
     match words {
@@ -258,41 +342,32 @@ fn short(words: &[String]) -> String {
 }
 
 /// A hint for common mistakes: a misspelt keyword, a missing closing brace.
-fn hint(positives: &[Rule], words: &[String], found: &str) -> Option<String> {
-    // Every word in backticks among the expectations is a candidate.
-    let keywords: Vec<&str> = words
-        .iter()
-        .flat_map(|w| w.split('`').skip(1).step_by(2))
-        .filter(|k| k.chars().all(|c| c.is_ascii_alphabetic()))
-        .collect();
-    if !found.is_empty() && found.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        if let Some(k) = crate::suggest::closest(found, keywords.iter().copied()) {
+fn hint(e: &Expected, found: &str) -> Option<String> {
+    let word = !found.is_empty() && found.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if word && !e.keywords.contains(found) {
+        if let Some(k) = crate::suggest::closest(found, e.keywords.iter().map(String::as_str)) {
             return Some(format!("did you mean `{k}`?"));
         }
     }
-    if positives.contains(&Rule::rbrace)
-        && DECLARATIONS.iter().any(|r| format!("{r:?}")[3..] == *found)
-    {
+    let closing = e.punctuation.contains("}");
+    if closing && kw::DECLARATIONS.contains(&found) {
         return Some("the block above is not closed: add `}` before this line".into());
     }
-
-    if positives.contains(&Rule::ident) && super::KEYWORDS.contains(&found) {
+    if e.name && kw::is_reserved(found) {
         return Some(format!(
             "`{found}` is a keyword and cannot be used as a name; choose another name"
         ));
     }
-    if positives == [Rule::kw_sop] {
+    if e.keywords.len() == 1 && e.has("sop") {
         return Some(
             "a policy starts with its header: sop \"TS-CCC-010\" \"Title\" { owner \"...\" }"
                 .into(),
         );
     }
-    if found.is_empty() && positives.contains(&Rule::rbrace) {
+    if found.is_empty() && closing {
         return Some("a block is not closed: add the missing `}`".into());
     }
-    if positives == [Rule::EOI]
-        || (positives.contains(&Rule::EOI) && positives.contains(&Rule::kw_step))
-    {
+    if e.at_declaration() {
         return Some(
             "each declaration starts on its own line with a keyword such as `step` or `target`"
                 .into(),

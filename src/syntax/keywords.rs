@@ -1,0 +1,113 @@
+//! The words of the language, by family: the one list that error messages,
+//! reserved names and tools (completion, highlighting) read. A test holds it
+//! to grammar/sop.pest: every word the grammar matches is here, and every
+//! word here is in the grammar.
+
+/// Words that start a declaration.
+pub const DECLARATIONS: &[&str] = &[
+    "step", "target", "data", "outcome", "role", "never", "require", "start", "scenario",
+];
+/// Words that start an action inside a step.
+pub const ACTIONS: &[&str] = &["do", "say", "warn", "note", "collect", "ticket", "lint"];
+/// Words that start a step's way out.
+pub const WAYS_OUT: &[&str] = &["ask", "match", "goto", "end"];
+/// Fields of the header (`review every`).
+pub const HEADER_FIELDS: &[&str] = &[
+    "owner",
+    "approval",
+    "implemented",
+    "reviewed",
+    "revision",
+    "purpose",
+    "source",
+    "review",
+    "budget",
+];
+/// Sections of a ticket.
+pub const TICKET_ITEMS: &[&str] = &["title", "field", "body", "assignee"];
+/// Lines of a scenario.
+pub const SCENARIO_ITEMS: &[&str] = &["answers", "expect", "visits"];
+pub const DATA_CLASSES: &[&str] = &["text", "phone", "email", "id", "date", "number", "secret"];
+pub const TARGET_KINDS: &[&str] = &["referral", "ticket", "contact"];
+pub const OUTCOME_KINDS: &[&str] = &["resolved", "referral", "escalation", "pending"];
+pub const PERIOD_UNITS: &[&str] = &["days", "day", "months", "month", "years", "year"];
+pub const LINT_LEVELS: &[&str] = &["allow", "warn", "deny"];
+/// Words that only continue a construct another word started.
+pub const CONNECTIVES: &[&str] = &[
+    "sop",
+    "via",
+    "requires",
+    "to",
+    "disclose",
+    "before",
+    "by",
+    "else",
+    "at",
+    "most",
+    "times",
+    "time",
+    "then",
+    "every",
+    "questions",
+    "question",
+];
+
+/// Words that cannot be names (of steps, facts, answers, targets, ...):
+/// those that start a declaration, an action or a way out, the header's
+/// `sop`, and `else`.
+pub fn is_reserved(word: &str) -> bool {
+    word == "sop"
+        || word == "else"
+        || DECLARATIONS.contains(&word)
+        || ACTIONS.contains(&word)
+        || WAYS_OUT.contains(&word)
+}
+
+/// Every word of the language, each once.
+pub fn all() -> Vec<&'static str> {
+    let mut words: Vec<&str> = [
+        DECLARATIONS,
+        ACTIONS,
+        WAYS_OUT,
+        HEADER_FIELDS,
+        TICKET_ITEMS,
+        SCENARIO_ITEMS,
+        DATA_CLASSES,
+        TARGET_KINDS,
+        OUTCOME_KINDS,
+        PERIOD_UNITS,
+        LINT_LEVELS,
+        CONNECTIVES,
+    ]
+    .concat();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    /// The words the grammar matches: its quoted literals made of letters.
+    fn grammar_words() -> Vec<String> {
+        let grammar = include_str!("../../grammar/sop.pest");
+        let mut words = Vec::new();
+        for line in grammar.lines() {
+            let code = line.split("//").next().unwrap_or("");
+            for (i, piece) in code.split('"').enumerate() {
+                if i % 2 == 1 && !piece.is_empty() && piece.chars().all(|c| c.is_ascii_lowercase())
+                {
+                    words.push(piece.to_string());
+                }
+            }
+        }
+        words.sort();
+        words.dedup();
+        words
+    }
+
+    #[test]
+    fn the_word_list_is_the_grammars() {
+        let listed: Vec<String> = super::all().into_iter().map(String::from).collect();
+        assert_eq!(grammar_words(), listed);
+    }
+}
