@@ -201,3 +201,48 @@ fn resolving_on_two_threads_gives_what_one_thread_gives() {
     assert_eq!(found.len(), 120);
     assert_eq!(suggested, sopc::suggest::MAX_SUGGESTIONS);
 }
+
+/// A `match` whose branches all end in the same ticket outcome: only the
+/// branches that some ticketless path takes are blamed, each with a caller
+/// path that takes it (issue 14: the first branch was blamed with the
+/// path of the last).
+#[test]
+fn missing_ticket_blames_only_the_branch_its_path_takes() {
+    for (fixture, ticketless) in [("missing-ticket_3.sop", "q"), ("missing-ticket_4.sop", "r")] {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("tests/fixtures/check").join(fixture))
+            .expect("fixture");
+        let checked = sopc::check_source(&text, &common::options());
+        let found: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::MissingTicket)
+            .collect();
+        assert_eq!(found.len(), 1, "{fixture}: {found:#?}");
+        let span = found[0].span.expect("a span");
+        let blamed = &text[span.start as usize..span.end as usize];
+        assert_eq!(blamed, format!("{ticketless} -> end esc(jm)"), "{fixture}");
+        let path = found[0].path.as_ref().expect("a caller path");
+        assert_eq!(path.answers, [("k".to_string(), ticketless.to_string())]);
+    }
+    // An `else` is one written branch: one report, not one per answer.
+    let text = "sop \"BUG-1\" \"x\" {}
+target jm \"J\" ticket via \"iSupport\"
+outcome esc \"Escalated\" escalation to jm
+step s \"S\" { ask k \"Kind?\" { p q r w }  p -> t  else -> e }
+step t \"File\" { ticket jm {} goto e }
+step e \"End\" { match k { p -> end esc(jm)  else -> end esc(jm) } }
+";
+    let checked = sopc::check_source(text, &common::options());
+    let found: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::MissingTicket)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let span = found[0].span.expect("a span");
+    assert_eq!(
+        &text[span.start as usize..span.end as usize],
+        "else -> end esc(jm)"
+    );
+}

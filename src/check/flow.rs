@@ -27,7 +27,9 @@ enum Item {
 /// step's own earlier actions).
 struct Need {
     bit: usize,
-    /// For an `end` on a question's branch: the answer that takes it.
+    /// For an `end` on a branch of `ask` or `match`: the answer that takes
+    /// it. A branch is blamed only in states that take that branch: another
+    /// branch may end in the same terminal on paths this one never sees.
     answer: Option<u32>,
     /// For an `end`: the terminal. The need holds only in states that can
     /// take it (a bounded branch's `then` is not taken while the bound lasts).
@@ -56,6 +58,15 @@ enum Report {
 }
 
 impl Need {
+    /// The span a report of this need points at.
+    fn span(&self) -> Span {
+        match self.report {
+            Report::Data { span, .. }
+            | Report::Order { span, .. }
+            | Report::Ticket { span, .. } => span,
+        }
+    }
+
     fn applies(&self, space: &StateSpace, s: StateId) -> bool {
         let Some(terminal) = self.ends else {
             return true;
@@ -116,10 +127,8 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 _ => {}
             }
         }
-        let asks = matches!(step.exit, Exit::Ask { .. });
         for (terminal, span, answer) in step.terminals() {
-            // Only a question's answer is something the caller says.
-            let answer = answer.filter(|_| asks).map(|a| a as u32);
+            let answer = answer.map(|a| a as u32);
             if let Some(target) = terminal.target {
                 if g.targets[target as usize].kind == TargetKind::Ticket {
                     let bit = bits.get(Item::Ticket(target));
@@ -160,7 +169,9 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     inb[..words].fill(0);
     let has = |set: &[u64], bit: usize| set[bit / 64] & (1 << (bit % 64)) != 0;
     let mut failures: Vec<(StateId, usize, usize)> = Vec::new(); // state, need index, bit
-    let mut seen_need: HashSet<(StepId, usize)> = HashSet::new();
+                                                                 // One report per written requirement: an `else` is one branch per
+                                                                 // answer, all with the `else`'s span.
+    let mut seen_need: HashSet<(StepId, usize, Span)> = HashSet::new();
     let mut out = vec![0u64; words];
     for &s in &space.topo {
         let step = space.step[s as usize];
@@ -170,7 +181,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             if !has(&out, need.bit)
                 && !need.local.contains(&need.bit)
                 && need.applies(space, s)
-                && seen_need.insert((step, k))
+                && seen_need.insert((step, need.bit, need.span()))
             {
                 failures.push((s, k, need.bit));
             }
@@ -195,6 +206,8 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         let path = walk_back(space, &preds, &inb, words, &gen, s, bit);
         let mut ce = counter_example(g, space, &path, Some(s));
         let need = &needs[space.step[s as usize] as usize][k];
+        // A `match`'s answer is already on the path; a question's is the
+        // caller's last word.
         if let (Some(a), Exit::Ask { fact, .. }) =
             (need.answer, &g.step(space.step[s as usize]).exit)
         {
