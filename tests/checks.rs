@@ -246,3 +246,40 @@ step e \"End\" { match k { p -> end esc(jm)  else -> end esc(jm) } }
         "else -> end esc(jm)"
     );
 }
+
+/// A question with more answers than 16 bits count: the analysis must tell
+/// the high answers apart (issue 14: `a65537` was stored as `a1`, so the
+/// path that files a ticket without its data passed `check`).
+#[test]
+fn answers_past_sixteen_bits_are_told_apart() {
+    let n = 70_000;
+    let answers: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+    let text = format!(
+        "sop \"BIG\" \"Many answers\" {{}}
+target jm \"J\" ticket via \"iSupport\" requires name
+data name \"Name\" text
+outcome esc \"Escalated\" escalation to jm
+outcome ok \"Done\"
+step s \"S\" {{ ask k \"Kind?\" {{ {} }}  a1 -> c  else -> e }}
+step c \"Collect\" {{ collect name  goto e }}
+step e \"E\" {{ match k {{ a65537 -> f  else -> end ok }} }}
+step f \"File\" {{ ticket jm {{ body name }}  end esc(jm) }}
+",
+        answers.join(" ")
+    );
+    let checked = sopc::check_source(&text, &common::options());
+    let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::MissingData], "{:#?}", checked.diagnostics);
+    let path = checked.diagnostics[0].path.as_ref().expect("a caller path");
+    assert_eq!(path.answers, [("k".to_string(), "a65537".to_string())]);
+    // The engine verifies a graph with the same checks before it runs it:
+    // it must refuse this one rather than file the ticket without `name`.
+    let graph = checked.graph.expect("lowered");
+    match sopc::Engine::new(graph) {
+        Err(sopc::graph::artifact::LoadError::Rejected(errors)) => {
+            assert!(errors[0].starts_with("missing-data"), "{errors:?}")
+        }
+        Err(e) => panic!("rejected for another reason: {e:?}"),
+        Ok(_) => panic!("the engine accepts a graph that files a ticket without its data"),
+    }
+}

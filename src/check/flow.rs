@@ -67,13 +67,16 @@ impl Need {
         }
     }
 
+    /// Whether the need holds in state `s`, for a need on no branch (a
+    /// branch's need is looked up by its answer, see [`must_analysis`]).
     fn applies(&self, space: &StateSpace, s: StateId) -> bool {
         let Some(terminal) = self.ends else {
             return true;
         };
-        space.transitions(s).iter().any(|t| {
-            t.next == Next::End(terminal) && (self.answer.is_none() || t.answer == self.answer)
-        })
+        space
+            .transitions(s)
+            .iter()
+            .any(|t| t.next == Next::End(terminal))
     }
 }
 
@@ -161,6 +164,17 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     if needs.iter().all(Vec::is_empty) {
         return;
     }
+    // A branch's needs, sorted by answer after the others, are looked up
+    // from the transitions that take the branch: a question with many
+    // answers has as many needs, and checking each in every state of its
+    // step would be quadratic.
+    for list in &mut needs {
+        list.sort_by_key(|n| n.answer);
+    }
+    let on_branch: Vec<usize> = needs
+        .iter()
+        .map(|list| list.partition_point(|n| n.answer.is_none()))
+        .collect();
     // Data collected after a requirement is of no use to it; `local` lists
     // only what came before. Items never generated still need a bit.
     let words = bits.index.len().div_ceil(64).max(1);
@@ -168,22 +182,48 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     let mut inb = vec![u64::MAX; n * words];
     inb[..words].fill(0);
     let has = |set: &[u64], bit: usize| set[bit / 64] & (1 << (bit % 64)) != 0;
-    let mut failures: Vec<(StateId, usize, usize)> = Vec::new(); // state, need index, bit
-                                                                 // One report per written requirement: an `else` is one branch per
-                                                                 // answer, all with the `else`'s span.
+    // State, need index, bit.
+    let mut failures: Vec<(StateId, usize, usize)> = Vec::new();
+    // One report per written requirement: an `else` is one branch per
+    // answer, all with the `else`'s span.
     let mut seen_need: HashSet<(StepId, usize, Span)> = HashSet::new();
     let mut out = vec![0u64; words];
     for &s in &space.topo {
         let step = space.step[s as usize];
         let base = s as usize * words;
         out.copy_from_slice(&inb[base..base + words]);
-        for (k, need) in needs[step as usize].iter().enumerate() {
+        let list = &needs[step as usize];
+        let first_on_branch = on_branch[step as usize];
+        let mut fails = |k: usize| {
+            let need = &list[k];
             if !has(&out, need.bit)
                 && !need.local.contains(&need.bit)
-                && need.applies(space, s)
                 && seen_need.insert((step, need.bit, need.span()))
             {
                 failures.push((s, k, need.bit));
+            }
+        };
+        for (k, need) in list[..first_on_branch].iter().enumerate() {
+            if need.applies(space, s) {
+                fails(k);
+            }
+        }
+        if first_on_branch < list.len() {
+            for t in space.transitions(s) {
+                let (Some(a), Next::End(terminal)) = (t.answer, t.next) else {
+                    continue;
+                };
+                let from = first_on_branch
+                    + list[first_on_branch..].partition_point(|n| n.answer < Some(a));
+                let taking = list[from..]
+                    .iter()
+                    .take_while(|n| n.answer == Some(a))
+                    .enumerate();
+                for (i, need) in taking {
+                    if need.ends == Some(terminal) {
+                        fails(from + i);
+                    }
+                }
             }
         }
         for &b in &gen[step as usize] {
