@@ -201,3 +201,85 @@ fn resolving_on_two_threads_gives_what_one_thread_gives() {
     assert_eq!(found.len(), 120);
     assert_eq!(suggested, sopc::suggest::MAX_SUGGESTIONS);
 }
+
+/// A `match` whose branches all end in the same ticket outcome: only the
+/// branches that some ticketless path takes are blamed, each with a caller
+/// path that takes it (issue 14: the first branch was blamed with the
+/// path of the last).
+#[test]
+fn missing_ticket_blames_only_the_branch_its_path_takes() {
+    for (fixture, ticketless) in [("missing-ticket_3.sop", "q"), ("missing-ticket_4.sop", "r")] {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("tests/fixtures/check").join(fixture))
+            .expect("fixture");
+        let checked = sopc::check_source(&text, &common::options());
+        let found: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::MissingTicket)
+            .collect();
+        assert_eq!(found.len(), 1, "{fixture}: {found:#?}");
+        let span = found[0].span.expect("a span");
+        let blamed = &text[span.start as usize..span.end as usize];
+        assert_eq!(blamed, format!("{ticketless} -> end esc(jm)"), "{fixture}");
+        let path = found[0].path.as_ref().expect("a caller path");
+        assert_eq!(path.answers, [("k".to_string(), ticketless.to_string())]);
+    }
+    // An `else` is one written branch: one report, not one per answer.
+    let text = "sop \"BUG-1\" \"x\" {}
+target jm \"J\" ticket via \"iSupport\"
+outcome esc \"Escalated\" escalation to jm
+step s \"S\" { ask k \"Kind?\" { p q r w }  p -> t  else -> e }
+step t \"File\" { ticket jm {} goto e }
+step e \"End\" { match k { p -> end esc(jm)  else -> end esc(jm) } }
+";
+    let checked = sopc::check_source(text, &common::options());
+    let found: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::MissingTicket)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let span = found[0].span.expect("a span");
+    assert_eq!(
+        &text[span.start as usize..span.end as usize],
+        "else -> end esc(jm)"
+    );
+}
+
+/// A question with more answers than 16 bits count: the analysis must tell
+/// the high answers apart (issue 14: `a65537` was stored as `a1`, so the
+/// path that files a ticket without its data passed `check`).
+#[test]
+fn answers_past_sixteen_bits_are_told_apart() {
+    let n = 70_000;
+    let answers: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+    let text = format!(
+        "sop \"BIG\" \"Many answers\" {{}}
+target jm \"J\" ticket via \"iSupport\" requires name
+data name \"Name\" text
+outcome esc \"Escalated\" escalation to jm
+outcome ok \"Done\"
+step s \"S\" {{ ask k \"Kind?\" {{ {} }}  a1 -> c  else -> e }}
+step c \"Collect\" {{ collect name  goto e }}
+step e \"E\" {{ match k {{ a65537 -> f  else -> end ok }} }}
+step f \"File\" {{ ticket jm {{ body name }}  end esc(jm) }}
+",
+        answers.join(" ")
+    );
+    let checked = sopc::check_source(&text, &common::options());
+    let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::MissingData], "{:#?}", checked.diagnostics);
+    let path = checked.diagnostics[0].path.as_ref().expect("a caller path");
+    assert_eq!(path.answers, [("k".to_string(), "a65537".to_string())]);
+    // The engine verifies a graph with the same checks before it runs it:
+    // it must refuse this one rather than file the ticket without `name`.
+    let graph = checked.graph.expect("lowered");
+    match sopc::Engine::new(graph) {
+        Err(sopc::graph::artifact::LoadError::Rejected(errors)) => {
+            assert!(errors[0].starts_with("missing-data"), "{errors:?}")
+        }
+        Err(e) => panic!("rejected for another reason: {e:?}"),
+        Ok(_) => panic!("the engine accepts a graph that files a ticket without its data"),
+    }
+}

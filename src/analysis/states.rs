@@ -14,7 +14,7 @@
 
 use super::liveness::live_facts;
 use super::scc;
-use crate::graph::{Dest, Exit, FactId, Graph, StepId, Terminal};
+use crate::graph::{Dest, Edge, Exit, FactId, Graph, StepId, Terminal};
 use foldhash::{HashMap, HashMapExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -26,8 +26,6 @@ pub const MAX_STATES: usize = 20_000_000;
 /// multiplies its size; no procedure asks a caller the same thing ten
 /// thousand times.
 pub const MAX_BOUND: u32 = 10_000;
-// Retry counters are stored as u16.
-const _: () = assert!(MAX_BOUND <= u16::MAX as u32);
 
 pub type StateId = u32;
 
@@ -48,7 +46,11 @@ pub struct Transition {
 
 /// A variable of the analysis state: a fact's latest answer, or a counter.
 type Var = u32;
-type Env = Vec<(Var, u16)>;
+/// Values are whole answer indices and counts: a pair of `u32` is no
+/// larger than one with a `u16` value, and a source of at most
+/// [`MAX_SOURCE_BYTES`](crate::syntax::MAX_SOURCE_BYTES) cannot write 2^32
+/// answers.
+type Env = Vec<(Var, u32)>;
 
 pub struct StateSpace {
     pub step: Vec<StepId>,
@@ -115,8 +117,8 @@ impl StateSpace {
     /// soon after `give_up` is set: the checks build the space on another
     /// thread while they find out whether the graph is sound.
     pub fn build_unless(g: &Graph, give_up: &AtomicBool) -> Result<StateSpace, SpaceError> {
-        // Counters are 16-bit: a bound they cannot count exactly is refused
-        // here, for every caller, rather than capped into a wrong answer.
+        // Each retry is a state: a bound past the limit is refused here, for
+        // every caller, rather than explored for minutes.
         let over = |e: &crate::graph::Edge| e.bound.is_some_and(|b| b.times > MAX_BOUND);
         if g.steps.iter().any(|s| s.exit.edges().any(|(_, e)| over(e))) {
             return Err(SpaceError::TooLarge);
@@ -288,10 +290,7 @@ impl<'g> Builder<'g> {
         };
         let known = match (fact, asks) {
             (Some(f), false) => {
-                let k = env
-                    .iter()
-                    .find(|(v, _)| *v == f)
-                    .map(|(_, a)| u32::from(*a));
+                let k = env.iter().find(|(v, _)| *v == f).map(|(_, a)| *a);
                 if k.is_none() {
                     self.space.unknown_fact_at.push(s);
                 }
@@ -305,15 +304,28 @@ impl<'g> Builder<'g> {
                 next: Next::End(terminal),
             });
         }
-        for (i, (answer, edge)) in step.exit.edges().enumerate() {
-            let answer = answer.map(|a| a as u32);
-            if known.is_some() && answer != known {
-                continue;
-            }
+        // A `match` on a known answer follows that answer's branch alone,
+        // found by index: a scan of all branches in each of its states
+        // would be quadratic in the answers.
+        let (branches, goto): (&[Edge], Option<&Edge>) = match &step.exit {
+            Exit::Ask { branches, .. } | Exit::Match { branches, .. } => (branches, None),
+            Exit::Goto { edge } => (&[], Some(edge)),
+            _ => (&[], None),
+        };
+        let follow = match known {
+            Some(k) => (k as usize).min(branches.len())..(k as usize + 1).min(branches.len()),
+            None => 0..branches.len() + usize::from(goto.is_some()),
+        };
+        for i in follow {
+            let (answer, edge) = match (branches.get(i), goto) {
+                (Some(e), _) => (Some(i as u32), e),
+                (None, Some(e)) => (None, e),
+                (None, None) => break,
+            };
             next_env.clear();
             next_env.extend_from_slice(&env);
             if let (true, Some(f), Some(a)) = (asks, fact, answer) {
-                set(&mut next_env, f, a as u16);
+                set(&mut next_env, f, a);
             }
             let dest = match edge.bound {
                 None => edge.to,
@@ -322,9 +334,9 @@ impl<'g> Builder<'g> {
                         let taken = next_env
                             .iter()
                             .find(|(v, _)| *v == c)
-                            .map_or(0, |(_, n)| u32::from(*n));
+                            .map_or(0, |(_, n)| *n);
                         if taken < bound.times {
-                            set(&mut next_env, c, (taken + 1) as u16);
+                            set(&mut next_env, c, taken + 1);
                             edge.to
                         } else {
                             bound.then
@@ -348,7 +360,7 @@ impl<'g> Builder<'g> {
     }
 }
 
-fn set(env: &mut Env, var: Var, value: u16) {
+fn set(env: &mut Env, var: Var, value: u32) {
     match env.binary_search_by_key(&var, |(v, _)| *v) {
         Ok(i) => env[i].1 = value,
         Err(i) => env.insert(i, (var, value)),

@@ -27,7 +27,9 @@ enum Item {
 /// step's own earlier actions).
 struct Need {
     bit: usize,
-    /// For an `end` on a question's branch: the answer that takes it.
+    /// For an `end` on a branch of `ask` or `match`: the answer that takes
+    /// it. A branch is blamed only in states that take that branch: another
+    /// branch may end in the same terminal on paths this one never sees.
     answer: Option<u32>,
     /// For an `end`: the terminal. The need holds only in states that can
     /// take it (a bounded branch's `then` is not taken while the bound lasts).
@@ -56,13 +58,25 @@ enum Report {
 }
 
 impl Need {
+    /// The span a report of this need points at.
+    fn span(&self) -> Span {
+        match self.report {
+            Report::Data { span, .. }
+            | Report::Order { span, .. }
+            | Report::Ticket { span, .. } => span,
+        }
+    }
+
+    /// Whether the need holds in state `s`, for a need on no branch (a
+    /// branch's need is looked up by its answer, see [`must_analysis`]).
     fn applies(&self, space: &StateSpace, s: StateId) -> bool {
         let Some(terminal) = self.ends else {
             return true;
         };
-        space.transitions(s).iter().any(|t| {
-            t.next == Next::End(terminal) && (self.answer.is_none() || t.answer == self.answer)
-        })
+        space
+            .transitions(s)
+            .iter()
+            .any(|t| t.next == Next::End(terminal))
     }
 }
 
@@ -116,10 +130,8 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 _ => {}
             }
         }
-        let asks = matches!(step.exit, Exit::Ask { .. });
         for (terminal, span, answer) in step.terminals() {
-            // Only a question's answer is something the caller says.
-            let answer = answer.filter(|_| asks).map(|a| a as u32);
+            let answer = answer.map(|a| a as u32);
             if let Some(target) = terminal.target {
                 if g.targets[target as usize].kind == TargetKind::Ticket {
                     let bit = bits.get(Item::Ticket(target));
@@ -152,6 +164,17 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     if needs.iter().all(Vec::is_empty) {
         return;
     }
+    // A branch's needs, sorted by answer after the others, are looked up
+    // from the transitions that take the branch: a question with many
+    // answers has as many needs, and checking each in every state of its
+    // step would be quadratic.
+    for list in &mut needs {
+        list.sort_by_key(|n| n.answer);
+    }
+    let on_branch: Vec<usize> = needs
+        .iter()
+        .map(|list| list.partition_point(|n| n.answer.is_none()))
+        .collect();
     // Data collected after a requirement is of no use to it; `local` lists
     // only what came before. Items never generated still need a bit.
     let words = bits.index.len().div_ceil(64).max(1);
@@ -159,20 +182,48 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     let mut inb = vec![u64::MAX; n * words];
     inb[..words].fill(0);
     let has = |set: &[u64], bit: usize| set[bit / 64] & (1 << (bit % 64)) != 0;
-    let mut failures: Vec<(StateId, usize, usize)> = Vec::new(); // state, need index, bit
-    let mut seen_need: HashSet<(StepId, usize)> = HashSet::new();
+    // State, need index, bit.
+    let mut failures: Vec<(StateId, usize, usize)> = Vec::new();
+    // One report per written requirement: an `else` is one branch per
+    // answer, all with the `else`'s span.
+    let mut seen_need: HashSet<(StepId, usize, Span)> = HashSet::new();
     let mut out = vec![0u64; words];
     for &s in &space.topo {
         let step = space.step[s as usize];
         let base = s as usize * words;
         out.copy_from_slice(&inb[base..base + words]);
-        for (k, need) in needs[step as usize].iter().enumerate() {
+        let list = &needs[step as usize];
+        let first_on_branch = on_branch[step as usize];
+        let mut fails = |k: usize| {
+            let need = &list[k];
             if !has(&out, need.bit)
                 && !need.local.contains(&need.bit)
-                && need.applies(space, s)
-                && seen_need.insert((step, k))
+                && seen_need.insert((step, need.bit, need.span()))
             {
                 failures.push((s, k, need.bit));
+            }
+        };
+        for (k, need) in list[..first_on_branch].iter().enumerate() {
+            if need.applies(space, s) {
+                fails(k);
+            }
+        }
+        if first_on_branch < list.len() {
+            for t in space.transitions(s) {
+                let (Some(a), Next::End(terminal)) = (t.answer, t.next) else {
+                    continue;
+                };
+                let from = first_on_branch
+                    + list[first_on_branch..].partition_point(|n| n.answer < Some(a));
+                let taking = list[from..]
+                    .iter()
+                    .take_while(|n| n.answer == Some(a))
+                    .enumerate();
+                for (i, need) in taking {
+                    if need.ends == Some(terminal) {
+                        fails(from + i);
+                    }
+                }
             }
         }
         for &b in &gen[step as usize] {
@@ -195,6 +246,8 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         let path = walk_back(space, &preds, &inb, words, &gen, s, bit);
         let mut ce = counter_example(g, space, &path, Some(s));
         let need = &needs[space.step[s as usize] as usize][k];
+        // A `match`'s answer is already on the path; a question's is the
+        // caller's last word.
         if let (Some(a), Exit::Ask { fact, .. }) =
             (need.answer, &g.step(space.step[s as usize]).exit)
         {
