@@ -128,3 +128,84 @@ fn compile_writes_an_artifact_that_loads_and_refuses_broken_policies() {
     assert_eq!(code(&refused), 1);
     assert!(refused.stdout.is_empty(), "no artifact for a broken policy");
 }
+
+/// Lint levels follow rustc and clippy: a later flag wins over an earlier
+/// one, `-D warnings` raises only what is still a warning (not what
+/// `sopc.toml` or a flag allowed), and a step's `lint` line wins over all.
+#[test]
+fn later_flags_win_and_deny_warnings_spares_allowed_lints() {
+    let dir = common::temp_dir("levels");
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/check/unreachable-step_1.sop"
+    ))
+    .expect("fixture");
+    let file = dir.join("p.sop");
+    std::fs::write(&file, &policy).expect("write");
+    let f = file.to_str().expect("utf-8");
+    let check = |flags: &[&str]| {
+        let mut args = vec!["check", "--today", "2026-11-28"];
+        args.extend_from_slice(flags);
+        args.push(f);
+        let o = sopc(&args);
+        let summary = o.stdout.lines().last().unwrap_or_default().to_string();
+        (o.code, summary)
+    };
+    let warned = (0, "checked 1 policy: 0 errors, 1 warning".to_string());
+    let denied = (1, "checked 1 policy: 1 error, 0 warnings".to_string());
+    let silent = (0, "checked 1 policy: 0 errors, 0 warnings".to_string());
+    // Without configuration.
+    assert_eq!(check(&[]), warned);
+    assert_eq!(check(&["-D", "warnings"]), denied);
+    assert_eq!(
+        check(&["-D", "unreachable-step", "-A", "unreachable-step"]),
+        silent
+    );
+    assert_eq!(
+        check(&["-A", "unreachable-step", "-D", "unreachable-step"]),
+        denied
+    );
+    assert_eq!(
+        check(&["-W", "unreachable-step", "-A", "unreachable-step"]),
+        silent
+    );
+    assert_eq!(
+        check(&["-D", "unreachable-step", "-W", "unreachable-step"]),
+        warned
+    );
+    assert_eq!(check(&["-D", "warnings", "-A", "unreachable-step"]), silent);
+    assert_eq!(check(&["-A", "unreachable-step", "-D", "warnings"]), silent);
+    // A lint left at warn is raised by `-D warnings`, whatever the order.
+    assert_eq!(check(&["-D", "warnings", "-W", "unreachable-step"]), denied);
+    assert_eq!(check(&["-D", "warnings", "-W", "warnings"]), warned);
+    assert_eq!(check(&["-A", "warnings"]), silent);
+    assert_eq!(check(&["-D", "unreachable-step", "-A", "warnings"]), denied);
+
+    // The project allows the lint: README's CI recipe stays green.
+    std::fs::write(
+        dir.join("sopc.toml"),
+        "[lints]\nunreachable-step = \"allow\"\n",
+    )
+    .expect("write");
+    assert_eq!(check(&[]), silent);
+    assert_eq!(check(&["-D", "warnings"]), silent);
+    // The command line still overrides the file.
+    assert_eq!(check(&["-D", "unreachable-step"]), denied);
+    assert_eq!(check(&["-W", "unreachable-step", "-D", "warnings"]), denied);
+
+    // A step's `lint` line wins over the file and every flag.
+    std::fs::write(
+        dir.join("sopc.toml"),
+        "[lints]\nunreachable-step = \"deny\"\n",
+    )
+    .expect("write");
+    assert_eq!(check(&[]), denied);
+    let allowed_in_step = policy.replace(
+        "step old_procedure \"The procedure before 2024\" {",
+        "step old_procedure \"The procedure before 2024\" {\n  lint allow unreachable-step",
+    );
+    assert_ne!(allowed_in_step, policy);
+    std::fs::write(&file, allowed_in_step).expect("write");
+    assert_eq!(check(&["-D", "unreachable-step", "-D", "warnings"]), silent);
+    let _ = std::fs::remove_dir_all(&dir);
+}
