@@ -209,3 +209,71 @@ fn later_flags_win_and_deny_warnings_spares_allowed_lints() {
     assert_eq!(check(&["-D", "unreachable-step", "-D", "warnings"]), silent);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--today` must be a real date; a review period counts calendar months
+/// and years, not 30 and 365 days.
+#[test]
+fn review_dates_follow_the_calendar() {
+    for bad in [
+        "2026-02-30",
+        "2025-02-29",
+        "2026-04-31",
+        "2026-13-01",
+        "2026-1-5x",
+    ] {
+        let o = sopc(&["check", "--today", bad, "policies/hac.sop"]);
+        assert_eq!(o.code, 2, "{bad}: {}", o.stdout);
+        assert!(
+            o.stderr.contains(&format!("`--today {bad}` is not a date")),
+            "{}",
+            o.stderr
+        );
+        assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    }
+    let o = sopc(&["check", "--today", "2026-02-30", "policies/hac.sop"]);
+    assert!(
+        o.stderr.contains("February 2026 has 28 days"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        code(&sopc(&[
+            "check",
+            "--today",
+            "2024-02-29",
+            "policies/hac.sop"
+        ])),
+        0
+    );
+
+    let dir = common::temp_dir("review");
+    let file = dir.join("p.sop");
+    let f = file.to_str().expect("utf-8");
+    let overdue = |reviewed: &str, every: &str, today: &str| {
+        let policy = format!(
+            "sop \"T-1\" \"Review\" {{\n  reviewed {reviewed}\n  review every {every}\n}}\n\
+             outcome resolved \"Done\"\nstep s \"Start\" {{\n  end resolved\n}}\n"
+        );
+        std::fs::write(&file, policy).expect("write");
+        let o = sopc(&["check", "--today", today, "-D", "review-overdue", f]);
+        assert_ne!(o.code, 2, "{}", o.stderr);
+        o.code == 1
+    };
+    // One month after January 31st is the last day of February.
+    assert!(!overdue("2026-01-31", "1 month", "2026-02-28"));
+    assert!(overdue("2026-01-31", "1 month", "2026-03-01"));
+    assert!(!overdue("2024-01-31", "1 month", "2024-02-29"));
+    assert!(overdue("2024-01-31", "1 month", "2024-03-01"));
+    // A year over a leap day has 366 days.
+    assert!(!overdue("2023-03-01", "1 year", "2024-03-01"));
+    assert!(overdue("2023-03-01", "1 year", "2024-03-02"));
+    assert!(!overdue("2024-02-29", "1 year", "2025-02-28"));
+    assert!(overdue("2024-02-29", "1 year", "2025-03-01"));
+    assert!(!overdue("2025-01-15", "18 months", "2026-07-15"));
+    assert!(overdue("2025-01-15", "18 months", "2026-07-16"));
+    assert!(!overdue("2026-01-01", "10 days", "2026-01-11"));
+    assert!(overdue("2026-01-01", "10 days", "2026-01-12"));
+    // A period past any calendar is never over.
+    assert!(!overdue("2026-01-01", "4294967295 years", "9999-12-31"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,6 +2,7 @@
 //! people (`human`) or tools (`json`, `sarif`, `github`).
 
 use super::{input, usage_error, Exit};
+use sopc::date::Date;
 use sopc::levels::{Level, Overrides};
 use sopc::pipeline::{check_source, CheckOptions};
 use sopc::render::FileReport;
@@ -200,14 +201,10 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
-/// YEAR, MONTH, DAY.
-type Date = (i32, u32, u32);
-
 /// The date and the rule levels given on the command line.
 fn command_line(args: &Args) -> Result<(Date, Overrides), String> {
     let today = match &args.today {
-        Some(t) => sopc::check::parse_date(t)
-            .ok_or_else(|| format!("`--today {t}` is not a date; write YEAR-MONTH-DAY"))?,
+        Some(t) => Date::parse(t).map_err(|e| format!("`--today {t}` is not a date: {e}"))?,
         None => today_utc(),
     };
     let overrides = Overrides::parse(args.levels.0.iter().map(|(l, c)| (*l, c.as_str())))?;
@@ -219,5 +216,6 @@ fn today_utc() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    sopc::check::civil_from_days((secs / 86_400) as i64)
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    Date::from_day_number(days).unwrap_or(Date::EPOCH)
 }
