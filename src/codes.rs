@@ -65,7 +65,7 @@ codes! {
     UnboundedLoop = "unbounded-loop", Error, false, "a cycle of steps that no `at most N times` bound breaks";
     MissingData = "missing-data", Error, false, "some caller path files a ticket without collecting the data its target requires";
     MissingTicket = "missing-ticket", Error, false, "some caller path ends escalated to a ticket target without filing a ticket to it";
-    SecretLeak = "secret-leak", Error, false, "a secret field in a ticket body, or a `never disclose` field in what is said";
+    SecretLeak = "secret-leak", Error, false, "a secret field in a ticket body, or a secret or `never disclose` field in what is said or asked";
     OrderViolation = "order-violation", Error, false, "some caller path reaches the second step of a `require A before B` without the first";
     UnknownFact = "unknown-fact", Error, false, "a `match` on a fact that some caller path has not asked yet";
     UnreachableStep = "unreachable-step", Warning, true, "a step that no caller path reaches";

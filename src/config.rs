@@ -8,7 +8,7 @@
 //! ```
 //!
 //! (the `[lints]` header may be left out). Command-line flags override the
-//! file; a `lint` line inside a step overrides both.
+//! file; a `lint` line inside a step overrides both (see [`crate::levels`]).
 
 use crate::codes::Code;
 use crate::levels::Level;

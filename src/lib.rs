@@ -21,6 +21,7 @@ pub mod analysis;
 pub mod check;
 pub mod codes;
 pub mod config;
+pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod engine;

@@ -196,12 +196,13 @@ fn lower_header(h: &ast::Header) -> graph::Header {
         source: text(&h.source),
         implemented: date(&h.implemented),
         reviewed: date(&h.reviewed),
-        review_every_days: h.review_every.map(|p| {
-            p.amount.saturating_mul(match p.unit {
-                ast::PeriodUnit::Days => 1,
-                ast::PeriodUnit::Months => 30,
-                ast::PeriodUnit::Years => 365,
-            })
+        review_every: h.review_every.map(|p| crate::date::Period {
+            amount: p.amount,
+            unit: match p.unit {
+                ast::PeriodUnit::Days => crate::date::PeriodUnit::Days,
+                ast::PeriodUnit::Months => crate::date::PeriodUnit::Months,
+                ast::PeriodUnit::Years => crate::date::PeriodUnit::Years,
+            },
         }),
         budget: h.budget.map(|b| b.questions),
         span: h.span,

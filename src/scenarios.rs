@@ -3,7 +3,7 @@
 //! step and branch coverage, like `opa test` for policy authors.
 
 use crate::engine::{Engine, Evaluation};
-use crate::graph::{Exit, Graph, StepId};
+use crate::graph::{Exit, FactId, Graph, StepId};
 
 /// What one scenario did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +34,12 @@ pub enum Mismatch {
     Steps {
         expected: Vec<String>,
         actual: Vec<String>,
+    },
+    /// The call ended before these answers were asked for: `(fact, answer,
+    /// round)`, rounds counted from 1. A scenario says what a caller
+    /// answers; an answer never asked means the policy changed under it.
+    Unused {
+        answers: Vec<(String, String, usize)>,
     },
 }
 
@@ -87,7 +93,7 @@ pub fn run(engine: &Engine) -> Report {
         for (f, answers) in &sc.answers {
             rounds[*f as usize].extend(answers.iter().copied());
         }
-        let evaluation = engine.evaluate_rounds(rounds);
+        let evaluation = engine.evaluate_rounds(rounds.clone());
         let (trace, terminal) = match &evaluation {
             Evaluation::Complete { terminal, trace } => (trace, Some(*terminal)),
             Evaluation::NeedsAnswer { trace, .. } => (trace, None),
@@ -115,6 +121,12 @@ pub fn run(engine: &Engine) -> Report {
                 });
             }
         }
+        let unused = evaluation.unused(&rounds);
+        if !unused.is_empty() {
+            failures.push(Mismatch::Unused {
+                answers: unused_answers(g, &rounds, &unused),
+            });
+        }
         if let Some(visits) = &sc.visits {
             if !is_subsequence(visits, &trace.steps) {
                 failures.push(Mismatch::Steps {
@@ -132,6 +144,27 @@ pub fn run(engine: &Engine) -> Report {
         results,
         coverage: coverage(g, &step_hit, &branch_hit),
     }
+}
+
+/// Each unused answer with its question and its round.
+fn unused_answers(
+    g: &Graph,
+    rounds: &[Vec<u32>],
+    unused: &[(FactId, Vec<u32>)],
+) -> Vec<(String, String, usize)> {
+    let mut out = Vec::new();
+    for (f, answers) in unused {
+        let fact = g.fact(*f);
+        let first = rounds[*f as usize].len() - answers.len();
+        for (i, &a) in answers.iter().enumerate() {
+            out.push((
+                fact.name.clone(),
+                fact.answers[a as usize].clone(),
+                first + i + 1,
+            ));
+        }
+    }
+    out
 }
 
 fn names(g: &Graph, steps: &[StepId]) -> Vec<String> {

@@ -128,3 +128,152 @@ fn compile_writes_an_artifact_that_loads_and_refuses_broken_policies() {
     assert_eq!(code(&refused), 1);
     assert!(refused.stdout.is_empty(), "no artifact for a broken policy");
 }
+
+/// Lint levels follow rustc and clippy: a later flag wins over an earlier
+/// one, `-D warnings` raises only what is still a warning (not what
+/// `sopc.toml` or a flag allowed), and a step's `lint` line wins over all.
+#[test]
+fn later_flags_win_and_deny_warnings_spares_allowed_lints() {
+    let dir = common::temp_dir("levels");
+    let policy = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/check/unreachable-step_1.sop"
+    ))
+    .expect("fixture");
+    let file = dir.join("p.sop");
+    std::fs::write(&file, &policy).expect("write");
+    let f = file.to_str().expect("utf-8");
+    let check = |flags: &[&str]| {
+        let mut args = vec!["check", "--today", "2026-11-28"];
+        args.extend_from_slice(flags);
+        args.push(f);
+        let o = sopc(&args);
+        let summary = o.stdout.lines().last().unwrap_or_default().to_string();
+        (o.code, summary)
+    };
+    let warned = (0, "checked 1 policy: 0 errors, 1 warning".to_string());
+    let denied = (1, "checked 1 policy: 1 error, 0 warnings".to_string());
+    let silent = (0, "checked 1 policy: 0 errors, 0 warnings".to_string());
+    // Without configuration.
+    assert_eq!(check(&[]), warned);
+    assert_eq!(check(&["-D", "warnings"]), denied);
+    assert_eq!(
+        check(&["-D", "unreachable-step", "-A", "unreachable-step"]),
+        silent
+    );
+    assert_eq!(
+        check(&["-A", "unreachable-step", "-D", "unreachable-step"]),
+        denied
+    );
+    assert_eq!(
+        check(&["-W", "unreachable-step", "-A", "unreachable-step"]),
+        silent
+    );
+    assert_eq!(
+        check(&["-D", "unreachable-step", "-W", "unreachable-step"]),
+        warned
+    );
+    assert_eq!(check(&["-D", "warnings", "-A", "unreachable-step"]), silent);
+    assert_eq!(check(&["-A", "unreachable-step", "-D", "warnings"]), silent);
+    // A lint left at warn is raised by `-D warnings`, whatever the order.
+    assert_eq!(check(&["-D", "warnings", "-W", "unreachable-step"]), denied);
+    assert_eq!(check(&["-D", "warnings", "-W", "warnings"]), warned);
+    assert_eq!(check(&["-A", "warnings"]), silent);
+    assert_eq!(check(&["-D", "unreachable-step", "-A", "warnings"]), denied);
+
+    // The project allows the lint: README's CI recipe stays green.
+    std::fs::write(
+        dir.join("sopc.toml"),
+        "[lints]\nunreachable-step = \"allow\"\n",
+    )
+    .expect("write");
+    assert_eq!(check(&[]), silent);
+    assert_eq!(check(&["-D", "warnings"]), silent);
+    // The command line still overrides the file.
+    assert_eq!(check(&["-D", "unreachable-step"]), denied);
+    assert_eq!(check(&["-W", "unreachable-step", "-D", "warnings"]), denied);
+
+    // A step's `lint` line wins over the file and every flag.
+    std::fs::write(
+        dir.join("sopc.toml"),
+        "[lints]\nunreachable-step = \"deny\"\n",
+    )
+    .expect("write");
+    assert_eq!(check(&[]), denied);
+    let allowed_in_step = policy.replace(
+        "step old_procedure \"The procedure before 2024\" {",
+        "step old_procedure \"The procedure before 2024\" {\n  lint allow unreachable-step",
+    );
+    assert_ne!(allowed_in_step, policy);
+    std::fs::write(&file, allowed_in_step).expect("write");
+    assert_eq!(check(&["-D", "unreachable-step", "-D", "warnings"]), silent);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--today` must be a real date; a review period counts calendar months
+/// and years, not 30 and 365 days.
+#[test]
+fn review_dates_follow_the_calendar() {
+    for bad in [
+        "2026-02-30",
+        "2025-02-29",
+        "2026-04-31",
+        "2026-13-01",
+        "2026-1-5x",
+    ] {
+        let o = sopc(&["check", "--today", bad, "policies/hac.sop"]);
+        assert_eq!(o.code, 2, "{bad}: {}", o.stdout);
+        assert!(
+            o.stderr.contains(&format!("`--today {bad}` is not a date")),
+            "{}",
+            o.stderr
+        );
+        assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    }
+    let o = sopc(&["check", "--today", "2026-02-30", "policies/hac.sop"]);
+    assert!(
+        o.stderr.contains("February 2026 has 28 days"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        code(&sopc(&[
+            "check",
+            "--today",
+            "2024-02-29",
+            "policies/hac.sop"
+        ])),
+        0
+    );
+
+    let dir = common::temp_dir("review");
+    let file = dir.join("p.sop");
+    let f = file.to_str().expect("utf-8");
+    let overdue = |reviewed: &str, every: &str, today: &str| {
+        let policy = format!(
+            "sop \"T-1\" \"Review\" {{\n  reviewed {reviewed}\n  review every {every}\n}}\n\
+             outcome resolved \"Done\"\nstep s \"Start\" {{\n  end resolved\n}}\n"
+        );
+        std::fs::write(&file, policy).expect("write");
+        let o = sopc(&["check", "--today", today, "-D", "review-overdue", f]);
+        assert_ne!(o.code, 2, "{}", o.stderr);
+        o.code == 1
+    };
+    // One month after January 31st is the last day of February.
+    assert!(!overdue("2026-01-31", "1 month", "2026-02-28"));
+    assert!(overdue("2026-01-31", "1 month", "2026-03-01"));
+    assert!(!overdue("2024-01-31", "1 month", "2024-02-29"));
+    assert!(overdue("2024-01-31", "1 month", "2024-03-01"));
+    // A year over a leap day has 366 days.
+    assert!(!overdue("2023-03-01", "1 year", "2024-03-01"));
+    assert!(overdue("2023-03-01", "1 year", "2024-03-02"));
+    assert!(!overdue("2024-02-29", "1 year", "2025-02-28"));
+    assert!(overdue("2024-02-29", "1 year", "2025-03-01"));
+    assert!(!overdue("2025-01-15", "18 months", "2026-07-15"));
+    assert!(overdue("2025-01-15", "18 months", "2026-07-16"));
+    assert!(!overdue("2026-01-01", "10 days", "2026-01-11"));
+    assert!(overdue("2026-01-01", "10 days", "2026-01-12"));
+    // A period past any calendar is never over.
+    assert!(!overdue("2026-01-01", "4294967295 years", "9999-12-31"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -247,3 +247,43 @@ fn the_published_schema_matches_the_artifact_types() {
         "regenerate with UPDATE_SCHEMA=1 cargo test --test engine"
     );
 }
+
+/// `eval` lists the answers a finished call never used (a question the path
+/// does not ask, a round past the last one asked); a call still waiting for
+/// an answer has none yet.
+#[test]
+fn eval_lists_the_answers_the_call_never_used() {
+    let eval = |answers: Value| {
+        let (code, out, err) = sopc(
+            &["eval", "policies/hac.sop", "--answers", "-"],
+            &answers.to_string(),
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Value>(&out).expect("json")
+    };
+    let v = eval(json!({
+        "capitals_work": "yes",
+        "caller_kind": ["student", "parent"],
+        "computer_login": "no",
+    }));
+    assert_eq!(v["status"], "complete");
+    assert_eq!(
+        v["unused_answers"],
+        json!([
+            {"fact": "caller_kind", "answers": ["parent"]},
+            {"fact": "capitals_work", "answers": ["yes"]},
+        ])
+    );
+    let v = eval(json!({"caller_kind": "student", "computer_login": "no"}));
+    assert_eq!(v["unused_answers"], json!([]));
+    let v = eval(json!({"caller_kind": "parent", "has_parent_login": "yes",
+                        "capitals_work": ["no", "no", "no", "yes"],
+                        "login_id_correct": "no"}));
+    assert_eq!(
+        v["unused_answers"],
+        json!([{"fact": "capitals_work", "answers": ["yes"]}])
+    );
+    let v = eval(json!({"caller_kind": "parent", "urgent": "yes"}));
+    assert_eq!(v["status"], "needs_answer");
+    assert!(v.get("unused_answers").is_none(), "{v}");
+}

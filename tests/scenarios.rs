@@ -54,3 +54,28 @@ fn coverage_below_the_minimum_fails() {
     assert!(out.contains("coverage is below 90%"));
     assert_eq!(sopc(&["test", "--min-coverage", "150", f]).0, 2);
 }
+
+/// A scenario whose answers outlast the call fails: after a retry bound
+/// was cut from 2 to 1, `capitals_work = [no, no, no]` still reached the
+/// expected outcome with its third round never asked.
+#[test]
+fn answers_the_call_never_uses_fail_the_scenario() {
+    let policy = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/hac.sop"))
+        .expect("policy");
+    let cut = policy.replace(
+        "no  -> check_capitals at most 2 times, then check_login_id",
+        "no  -> check_capitals at most 1 times, then check_login_id",
+    );
+    assert_ne!(cut, policy);
+    let dir = common::temp_dir("unused-rounds");
+    let file = dir.join("hac.sop");
+    std::fs::write(&file, cut).expect("write");
+    let (code, out) = sopc(&["test", file.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "{out}");
+    let wrong_id =
+        "  FAIL  Seed step 4: a wrong login ID is requested again from the campus\n        \
+                    the call ended before asking for: capitals_work = no (round 3)\n";
+    assert!(out.contains(wrong_id), "{out}");
+    assert!(out.contains("9 passed, 3 failed"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

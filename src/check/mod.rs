@@ -15,8 +15,6 @@ mod review;
 mod secrets;
 mod structure;
 
-pub use review::{civil_from_days, parse_date};
-
 use crate::analysis::states::{SpaceError, StateId, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::{CounterExample, Diagnostic};
@@ -27,8 +25,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// What the checks need besides the graph.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The date `review-overdue` compares against (YEAR, MONTH, DAY).
-    pub today: Option<(i32, u32, u32)>,
+    /// The date `review-overdue` compares against.
+    pub today: Option<crate::date::Date>,
 }
 
 /// A graph with at least this many steps builds its state space on a second

@@ -1,6 +1,7 @@
 //! `secret-leak`: a secret field in a ticket's body, title or fields (secrets
-//! belong in the assignee section only), or a `never disclose` field inside
-//! something said to the caller.
+//! belong in the assignee section only), or a secret or `never disclose`
+//! field inside something said to the caller: a `say`, a `warn`, or a
+//! question's prompt (read out as written).
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -30,6 +31,43 @@ pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
         .iter()
         .map(|&d| g.data[d as usize].name.as_str())
         .collect();
+    // Why a field must not be heard, if it must not.
+    let unspeakable = |name: &str| {
+        if never.contains(&name) {
+            Some(format!("`{name}` must never be disclosed"))
+        } else if is_secret(name) {
+            Some(format!("`{name}` is a secret"))
+        } else {
+            None
+        }
+    };
+    // `what` says who speaks it, `from` where to take it out.
+    let spoken = |text: &str, span, what: &str, from: &str, diags: &mut Vec<Diagnostic>| {
+        let mut seen: Vec<&str> = Vec::new();
+        for name in text_refs(text) {
+            let Some(why) = unspeakable(name) else {
+                continue;
+            };
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            diags.push(
+                Diagnostic::new(Code::SecretLeak, format!("{why}, but {what}"))
+                    .at(span, "said to the caller")
+                    .with_help(format!("remove `{{{name}}}` from {from}")),
+            );
+        }
+    };
+    for fact in &g.facts {
+        spoken(
+            &fact.prompt,
+            fact.span,
+            &format!("the question `{}` reads it to the caller", fact.name),
+            "the prompt",
+            diags,
+        );
+    }
     for step in &g.steps {
         for action in &step.actions {
             match action {
@@ -63,18 +101,13 @@ pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
                         }
                     }
                 }
-                Action::Say { text, span } | Action::Warn { text, span } => {
-                    for name in text_refs(text).filter(|n| never.contains(n)) {
-                        diags.push(
-                            Diagnostic::new(
-                                Code::SecretLeak,
-                                format!("`{name}` must never be disclosed, but this step says it to the caller"),
-                            )
-                            .at(*span, "said to the caller")
-                            .with_help(format!("remove `{{{name}}}` from what is said")),
-                        );
-                    }
-                }
+                Action::Say { text, span } | Action::Warn { text, span } => spoken(
+                    text,
+                    *span,
+                    &format!("step `{}` says it to the caller", step.name),
+                    "what is said",
+                    diags,
+                ),
                 _ => {}
             }
         }

@@ -2,12 +2,11 @@
 //! people (`human`) or tools (`json`, `sarif`, `github`).
 
 use super::{input, usage_error, Exit};
-use sopc::codes::Code;
-use sopc::levels::Level;
+use sopc::date::Date;
+use sopc::levels::{Level, Overrides};
 use sopc::pipeline::{check_source, CheckOptions};
 use sopc::render::FileReport;
 use sopc::{diagnostic, Diagnostic, Severity};
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -21,15 +20,70 @@ pub struct Args {
     /// The date `review-overdue` compares against (YEAR-MONTH-DAY; default today)
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
-    /// Treat a lint as an error (`-D unreachable-step`, or `-D warnings` for all)
-    #[arg(short = 'D', long = "deny", value_name = "CODE")]
-    pub deny: Vec<String>,
-    /// Report a lint as a warning
-    #[arg(short = 'W', long = "warn", value_name = "CODE")]
-    pub warn: Vec<String>,
-    /// Silence a lint
-    #[arg(short = 'A', long = "allow", value_name = "CODE")]
-    pub allow: Vec<String>,
+    #[command(flatten)]
+    pub levels: LevelFlags,
+}
+
+/// `-D/-W/-A CODE` in the order given: a later flag wins over an earlier
+/// one, which clap's derive (one list per flag) cannot tell.
+#[derive(Debug, Default)]
+pub struct LevelFlags(Vec<(Level, String)>);
+
+const LEVEL_FLAGS: [(&str, char, Level, &str); 3] = [
+    (
+        "deny",
+        'D',
+        Level::Deny,
+        "Treat a lint as an error (`-D warnings`: every finding still a warning)",
+    ),
+    ("warn", 'W', Level::Warn, "Report a lint as a warning"),
+    (
+        "allow",
+        'A',
+        Level::Allow,
+        "Silence a lint (a later flag wins over an earlier one)",
+    ),
+];
+
+impl clap::FromArgMatches for LevelFlags {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut given = Vec::new();
+        for (id, _, level, _) in LEVEL_FLAGS {
+            let (Some(values), Some(at)) = (m.get_many::<String>(id), m.indices_of(id)) else {
+                continue;
+            };
+            given.extend(at.zip(values).map(|(i, v)| (i, level, v.clone())));
+        }
+        given.sort_by_key(|(i, _, _)| *i);
+        Ok(LevelFlags(
+            given.into_iter().map(|(_, l, v)| (l, v)).collect(),
+        ))
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for LevelFlags {
+    fn augment_args(mut cmd: clap::Command) -> clap::Command {
+        for (id, short, _, help) in LEVEL_FLAGS {
+            cmd = cmd.arg(
+                clap::Arg::new(id)
+                    .short(short)
+                    .long(id)
+                    .value_name("CODE")
+                    .action(clap::ArgAction::Append)
+                    .help(help),
+            );
+        }
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +101,7 @@ struct Checked {
 }
 
 pub fn run(args: Args) -> Exit {
-    let (today, flags) = match command_line(&args) {
+    let (today, overrides) = match command_line(&args) {
         Ok(o) => o,
         Err(e) => return usage_error(e),
     };
@@ -65,18 +119,18 @@ pub fn run(args: Args) -> Exit {
             Err(e) => return usage_error(e),
         };
         // sopc.toml first, the command line over it.
-        let mut levels = match sopc::config::levels_for(file) {
+        let config = match sopc::config::levels_for(file) {
             Ok(l) => l,
             Err(e) => return usage_error(e),
         };
-        levels.extend(flags.iter().map(|(c, l)| (*c, *l)));
         let mut opts = CheckOptions::default();
         opts.check.today = Some(today);
-        opts.levels = levels;
-        let diagnostics = match not_utf8 {
+        opts.levels = overrides.over(config);
+        let mut diagnostics = match not_utf8 {
             Some(d) => vec![d],
             None => check_source(&source.text, &opts).diagnostics,
         };
+        overrides.finish(&mut diagnostics);
         // Indexing a large file's lines costs more than a clean check's
         // report: only when there is something to show.
         if args.format == Format::Human && !diagnostics.is_empty() {
@@ -147,35 +201,14 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
-/// YEAR, MONTH, DAY.
-type Date = (i32, u32, u32);
-
 /// The date and the rule levels given on the command line.
-fn command_line(args: &Args) -> Result<(Date, HashMap<Code, Level>), String> {
+fn command_line(args: &Args) -> Result<(Date, Overrides), String> {
     let today = match &args.today {
-        Some(t) => sopc::check::parse_date(t)
-            .ok_or_else(|| format!("`--today {t}` is not a date; write YEAR-MONTH-DAY"))?,
+        Some(t) => Date::parse(t).map_err(|e| format!("`--today {t}` is not a date: {e}"))?,
         None => today_utc(),
     };
-    let mut levels = HashMap::new();
-    for (codes, level) in [
-        (&args.allow, Level::Allow),
-        (&args.warn, Level::Warn),
-        (&args.deny, Level::Deny),
-    ] {
-        for name in codes {
-            let targets: Vec<Code> = if name == "warnings" {
-                Code::ALL.iter().copied().filter(|c| c.is_lint()).collect()
-            } else {
-                let code = Code::lookup_lint(name)?;
-                vec![code]
-            };
-            for c in targets {
-                levels.insert(c, level);
-            }
-        }
-    }
-    Ok((today, levels))
+    let overrides = Overrides::parse(args.levels.0.iter().map(|(l, c)| (*l, c.as_str())))?;
+    Ok((today, overrides))
 }
 
 /// Today's date in UTC from the system clock.
@@ -183,5 +216,6 @@ fn today_utc() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    sopc::check::civil_from_days((secs / 86_400) as i64)
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    Date::from_day_number(days).unwrap_or(Date::EPOCH)
 }

@@ -1,10 +1,10 @@
 //! `sopc eval (POLICY.sop | ARTIFACT.json) --answers FILE|-`: evaluate one
-//! call from known answers and print JSON: the outcome with its trace, or the
-//! first question still unanswered.
+//! call from known answers and print JSON: the outcome with its trace (and
+//! the answers the call never used), or the first question still unanswered.
 
 use super::{load, Exit};
 use serde_json::{json, Value};
-use sopc::engine::json::{error_json, evaluation_json, parse_answers, parse_data, DataValues};
+use sopc::engine::json::{batch_json, error_json, parse_answers, parse_data, DataValues};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -38,9 +38,10 @@ pub fn run(args: Args) -> Exit {
             Err(e) => return input_error(e),
         },
     };
-    match engine.evaluate(&answers) {
-        Ok(evaluation) => {
-            print_json(&evaluation_json(&engine, &evaluation, &data));
+    match engine.rounds(&answers) {
+        Ok(rounds) => {
+            let evaluation = engine.evaluate_rounds(rounds.clone());
+            print_json(&batch_json(&engine, &rounds, &evaluation, &data));
             Exit::Clean
         }
         Err(e) => {

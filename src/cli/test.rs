@@ -59,6 +59,25 @@ pub fn run(args: Args) -> Exit {
                         println!("        outcome   expected: {expected}");
                         println!("                    actual: {actual}");
                     }
+                    Mismatch::Unused { answers } => {
+                        let list: Vec<String> = answers
+                            .iter()
+                            .map(|(fact, answer, round)| {
+                                if *round == 1 {
+                                    format!("{fact} = {answer}")
+                                } else {
+                                    format!("{fact} = {answer} (round {round})")
+                                }
+                            })
+                            .collect();
+                        println!(
+                            "        the call ended before asking for: {}",
+                            list.join(", ")
+                        );
+                        println!(
+                            "        remove them, or check the policy's branches and retry bounds"
+                        );
+                    }
                     Mismatch::Steps { expected, actual } => {
                         println!(
                             "        steps     expected (in order): {}",

@@ -92,6 +92,35 @@ pub fn evaluation_json(engine: &Engine, e: &Evaluation, data: &DataValues) -> Va
     }
 }
 
+/// [`evaluation_json`] for a batch of answers given as `rounds`: a complete
+/// call also lists, under `unused_answers`, the answers it never used
+/// (`[{"fact": F, "answers": [A, ...]}]`, by question in the policy's order).
+pub fn batch_json(
+    engine: &Engine,
+    rounds: &[Vec<u32>],
+    e: &Evaluation,
+    data: &DataValues,
+) -> Value {
+    let mut v = evaluation_json(engine, e, data);
+    if let Evaluation::Complete { .. } = e {
+        let g = engine.graph();
+        let unused: Vec<Value> = e
+            .unused(rounds)
+            .into_iter()
+            .map(|(f, answers)| {
+                let fact = g.fact(f);
+                let answers: Vec<&str> = answers
+                    .iter()
+                    .map(|&a| fact.answers[a as usize].as_str())
+                    .collect();
+                json!({ "fact": fact.name, "answers": answers })
+            })
+            .collect();
+        v["unused_answers"] = Value::Array(unused);
+    }
+    v
+}
+
 pub fn question_json(g: &Graph, q: Question) -> Value {
     let f = g.fact(q.fact);
     json!({

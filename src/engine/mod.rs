@@ -227,6 +227,12 @@ impl Engine {
     /// retry, in order. Returns the outcome with the full trace, or the first
     /// question still unanswered (with the trace so far).
     pub fn evaluate(&self, answers: &[(String, Vec<String>)]) -> Result<Evaluation, EngineError> {
+        Ok(self.evaluate_rounds(self.rounds(answers)?))
+    }
+
+    /// Answers by question name as [`Engine::evaluate_rounds`] takes them:
+    /// `rounds[fact]`, that question's answers as indices, in order.
+    pub fn rounds(&self, answers: &[(String, Vec<String>)]) -> Result<Vec<Vec<u32>>, EngineError> {
         let mut rounds: Vec<Vec<u32>> = vec![Vec::new(); self.graph.facts.len()];
         for (name, given) in answers {
             let f = self.fact(name)?;
@@ -234,7 +240,7 @@ impl Engine {
                 rounds[f as usize].push(self.answer_index(f, a)?);
             }
         }
-        Ok(self.evaluate_rounds(rounds))
+        Ok(rounds)
     }
 
     /// The batch form on indices: `rounds[fact]` lists that question's
@@ -458,6 +464,37 @@ const NONE: u32 = u32::MAX;
 pub enum Evaluation {
     Complete { terminal: Terminal, trace: Trace },
     NeedsAnswer { question: Question, trace: Trace },
+}
+
+impl Evaluation {
+    pub fn trace(&self) -> &Trace {
+        match self {
+            Evaluation::Complete { trace, .. } | Evaluation::NeedsAnswer { trace, .. } => trace,
+        }
+    }
+
+    /// The answers among `rounds` (as given to [`Engine::evaluate_rounds`])
+    /// that a finished call never used: by question, the rounds after the
+    /// last one asked (all of them for a question never asked). Empty while
+    /// the call waits for an answer: the rest may yet be used.
+    pub fn unused(&self, rounds: &[Vec<u32>]) -> Vec<(FactId, Vec<u32>)> {
+        let Evaluation::Complete { trace, .. } = self else {
+            return Vec::new();
+        };
+        let mut asked = vec![0usize; rounds.len()];
+        for &(f, _) in &trace.answers {
+            if let Some(n) = asked.get_mut(f as usize) {
+                *n += 1;
+            }
+        }
+        rounds
+            .iter()
+            .zip(asked)
+            .enumerate()
+            .filter(|(_, (given, asked))| given.len() > *asked)
+            .map(|(f, (given, asked))| (f as FactId, given[asked..].to_vec()))
+            .collect()
+    }
 }
 
 /// One call in progress.

@@ -33,9 +33,9 @@ pub struct Header {
     pub implemented: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<String>,
-    /// The review period in days (months count 30, years 365).
+    /// How long after `reviewed` (or `implemented`) the next review is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review_every_days: Option<u32>,
+    pub review_every: Option<crate::date::Period>,
     /// The most questions a caller may be asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<u32>,

@@ -660,13 +660,7 @@ fn date(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Option<Date> {
     let year: i32 = s[0..4].parse().ok()?;
     let month: u32 = s[5..7].parse().ok()?;
     let day: u32 = s[8..10].parse().ok()?;
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    };
+    let days_in_month = crate::date::days_in_month(year, month).unwrap_or(0);
     if days_in_month == 0 {
         diags.push(
             Diagnostic::new(

@@ -3,12 +3,10 @@
 
 use sopc::pipeline::{check_source, CheckOptions};
 
-/// The date every test checks against, so `review-overdue` is stable.
-pub const TODAY: (i32, u32, u32) = (2026, 11, 28);
-
 pub fn options() -> CheckOptions {
     let mut o = CheckOptions::default();
-    o.check.today = Some(TODAY);
+    // The date every test checks against, so `review-overdue` is stable.
+    o.check.today = sopc::date::Date::new(2026, 11, 28);
     o
 }
 
