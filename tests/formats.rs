@@ -155,3 +155,35 @@ fn explain_prints_the_docs_section() {
     assert_eq!(out.lines().count(), sopc::Code::ALL.len());
     assert_eq!(sopc(&["explain", "missing-dta"]).0, 2);
 }
+
+/// 34 questions of three answers in a row: 3^34 caller paths, an odd number
+/// above 2^53 that a JSON number read as a double would round.
+#[test]
+fn paths_json_writes_a_total_beyond_2_pow_53_exactly() {
+    let mut text =
+        String::from("sop \"P\" \"Many paths\" { owner \"test\" }\noutcome done \"Done\"\n");
+    for i in 0..34 {
+        let next = if i + 1 < 34 {
+            format!("q{}", i + 1)
+        } else {
+            "end done".into()
+        };
+        text.push_str(&format!(
+            "step q{i} \"Question {i}\" {{\n  ask a{i} \"Which?\" {{ x y z }}\n  x -> {next}\n  y -> {next}\n  z -> {next}\n}}\n"
+        ));
+    }
+    let file = common::temp_dir("paths-total").join("many.sop");
+    std::fs::write(&file, text).expect("write");
+    let file = file.to_str().expect("utf-8");
+    let exact = 3u128.pow(34).to_string();
+    assert_eq!(exact, "16677181699666569");
+    let (code, out) = sopc(&["paths", "--format", "json", "--limit", "1", file]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["total"], Value::String(exact.clone()), "{out}");
+    assert_eq!(v["paths"].as_array().map(Vec::len), Some(1));
+    let (code, out) = sopc(&["paths", "--format", "json", "--count", file]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v, serde_json::json!({ "total": exact }));
+}
