@@ -132,6 +132,106 @@ fn diff_finds_each_kind_of_change() {
     let decl = d("declarations_changed");
     assert!(decl.changed.count.is_zero());
     assert_eq!(decl.declarations.len(), 3, "{:?}", decl.declarations);
+    // An outcome's kind or allowed targets is what the engine reports and
+    // the checks hold `end` to: a declaration change.
+    let base_text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/diff/base.sop"
+    ))
+    .expect("base");
+    let outcomes = base_text
+        .replace(
+            "outcome resolved \"Resolved\"",
+            "outcome resolved \"Resolved\" pending",
+        )
+        .replace("referral to campus", "referral to campus, office")
+        .replace(
+            "target desk",
+            "target office \"Office\" referral\ntarget desk",
+        )
+        .replace(
+            "never disclose",
+            "outcome unused \"Unused\"\nnever disclose",
+        );
+    let od = diff(&base, &sopc::compile(&outcomes).expect("compiles"), 10).expect("diff");
+    assert_eq!(
+        od.declarations,
+        vec![
+            "target `office` added",
+            "outcome `resolved`: kind resolved -> pending",
+            "outcome `referred`: targets [campus] -> [campus, office]",
+            "outcome `unused` added",
+        ]
+    );
+    assert!(!od.is_equal());
+    // Declarations and steps moved, renamed or added bring no text change.
+    for f in [
+        "reordered",
+        "declarations_changed",
+        "renamed",
+        "route_changed",
+    ] {
+        assert_eq!(d(f).texts, vec![], "{f}");
+    }
+}
+
+/// Reworded texts are listed, by step and declaration, apart from
+/// behaviour: the exit code stays 0.
+#[test]
+fn diff_reports_reworded_texts_but_not_as_behaviour() {
+    let old = "tests/fixtures/diff/wording_base.sop";
+    let new = "tests/fixtures/diff/wording_changed.sop";
+    let d = diff(&compile_file(old), &compile_file(new), 10).expect("diff");
+    assert!(d.is_equal(), "{d:?}");
+    let fields: Vec<(&str, &str, &str)> = d
+        .texts
+        .iter()
+        .map(|t| (t.on, t.name.as_str(), t.field))
+        .collect();
+    for expected in [
+        ("sop", "TS-W", "owner"),
+        ("role", "analyst", "label"),
+        ("target", "desk", "label"),
+        ("target", "desk", "via"),
+        ("data", "caller_name", "label"),
+        ("outcome", "resolved", "label"),
+        ("question", "works", "prompt"),
+        ("step", "greet", "title"),
+        ("step", "greet", "role"),
+        ("step", "greet", "say"),
+        ("step", "greet", "note"),
+        ("step", "greet", "do"),
+        ("step", "file", "warn"),
+    ] {
+        assert!(fields.contains(&expected), "{expected:?} not in {fields:?}");
+    }
+    let unchanged = d
+        .texts
+        .iter()
+        .find(|t| t.old.as_deref() == Some("Open the caller's record."));
+    assert!(unchanged.is_none(), "an unchanged `do` was reported");
+    let text = common::sopc(&["diff", old, new]);
+    assert_eq!(text.code, 0, "wording alone is not a behaviour change");
+    let json = common::sopc(&["diff", "--format", "json", old, new]);
+    assert_eq!(json.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(v["equal"], true);
+    assert_eq!(
+        v["texts"].as_array().map(Vec::len),
+        Some(d.texts.len()),
+        "{v}"
+    );
+    insta::assert_snapshot!("diff_wording", text.stdout);
+    insta::assert_json_snapshot!("diff_wording_json", v["texts"]);
+    // With behaviour changed too, the exit code says so and the texts
+    // are still listed.
+    let route = common::sopc(&["diff", old, "tests/fixtures/diff/base.sop"]);
+    assert_eq!(route.code, 1);
+    assert!(
+        route.stdout.contains("texts (wording, not behaviour):"),
+        "{}",
+        route.stdout
+    );
 }
 
 #[test]
