@@ -1,7 +1,8 @@
 //! The semantic difference between two versions of a policy: which caller
 //! paths now end differently, file different tickets, or take another route
-//! (other steps, or questions asked in another order), and which
-//! declarations changed. Not a text diff: reordering declarations or
+//! (other steps, or questions asked in another order), which declarations
+//! changed, and which texts a reader sees were reworded (kept apart: wording
+//! is not behaviour). Not a text diff: reordering declarations or
 //! reformatting changes nothing.
 //!
 //! The two state spaces are explored together (a product over the questions
@@ -70,6 +71,39 @@ pub struct Diff {
     pub removed: Changes,
     /// Declarations that differ, one line each.
     pub declarations: Vec<String>,
+    /// Texts that differ (what is said and done, titles, prompts, labels,
+    /// the header): wording, not behaviour, so not part of [`Diff::is_equal`].
+    pub texts: Vec<TextChange>,
+}
+
+/// One text that differs between the two versions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextChange {
+    /// What the text belongs to: `sop` (the header), `role`, `target`,
+    /// `data`, `outcome`, `question` or `step`.
+    pub on: &'static str,
+    /// Its name (the SOP number for the header).
+    pub name: String,
+    /// Which text: `title`, `owner`, ... for the header; `label` (and `via`
+    /// for a target) for a declaration; `prompt` for a question; `title`,
+    /// `role`, `do`, `say`, `warn` or `note` for a step.
+    pub field: &'static str,
+    /// `None`: the text is only in the other version.
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl std::fmt::Display for TextChange {
+    /// `step `greet`: say "Hello" -> "Good morning"`, `... do added "..."`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`: {} ", self.on, self.name, self.field)?;
+        match (&self.old, &self.new) {
+            (Some(o), Some(n)) => write!(f, "{o:?} -> {n:?}"),
+            (None, Some(n)) => write!(f, "added {n:?}"),
+            (Some(o), None) => write!(f, "removed {o:?}"),
+            (None, None) => Ok(()),
+        }
+    }
 }
 
 impl Diff {
@@ -543,6 +577,7 @@ pub fn diff(old: &Graph, new: &Graph, examples: usize) -> Result<Diff, DiffError
         }
     }
     d.declarations = declarations(old, new);
+    d.texts = texts(old, new);
     Ok(d)
 }
 
@@ -653,8 +688,12 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         v.sort();
         v
     };
+    let (targets, old_targets) = (
+        by_name(&new.targets, |t| &t.name),
+        by_name(&old.targets, |t| &t.name),
+    );
     for t in &old.targets {
-        match new.targets.iter().find(|x| x.name == t.name) {
+        match targets.get(t.name.as_str()) {
             None => out.push(format!("target `{}` removed", t.name)),
             Some(n) => {
                 if n.kind != t.kind {
@@ -675,12 +714,16 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         }
     }
     for t in &new.targets {
-        if !old.targets.iter().any(|x| x.name == t.name) {
+        if !old_targets.contains_key(t.name.as_str()) {
             out.push(format!("target `{}` added", t.name));
         }
     }
+    let (data, old_data) = (
+        by_name(&new.data, |d| &d.name),
+        by_name(&old.data, |d| &d.name),
+    );
     for d in &old.data {
-        match new.data.iter().find(|x| x.name == d.name) {
+        match data.get(d.name.as_str()) {
             None => out.push(format!("data `{}` removed", d.name)),
             Some(n) if n.class != d.class => out.push(
                 format!("data `{}`: class {:?} -> {:?}", d.name, d.class, n.class).to_lowercase(),
@@ -689,8 +732,44 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         }
     }
     for d in &new.data {
-        if !old.data.iter().any(|x| x.name == d.name) {
+        if !old_data.contains_key(d.name.as_str()) {
             out.push(format!("data `{}` added", d.name));
+        }
+    }
+    let target_names = |g: &Graph, ids: &[u32]| {
+        let mut v: Vec<&str> = ids
+            .iter()
+            .map(|&t| g.targets[t as usize].name.as_str())
+            .collect();
+        v.sort_unstable();
+        v.join(", ")
+    };
+    let (outcomes, old_outcomes) = (
+        by_name(&new.outcomes, |o| &o.name),
+        by_name(&old.outcomes, |o| &o.name),
+    );
+    for o in &old.outcomes {
+        match outcomes.get(o.name.as_str()) {
+            None => out.push(format!("outcome `{}` removed", o.name)),
+            Some(n) => {
+                if n.kind != o.kind {
+                    out.push(format!(
+                        "outcome `{}`: kind {} -> {}",
+                        o.name,
+                        crate::paths::kind_name(o.kind),
+                        crate::paths::kind_name(n.kind)
+                    ));
+                }
+                let (a, b) = (target_names(old, &o.targets), target_names(new, &n.targets));
+                if a != b {
+                    out.push(format!("outcome `{}`: targets [{a}] -> [{b}]", o.name));
+                }
+            }
+        }
+    }
+    for o in &new.outcomes {
+        if !old_outcomes.contains_key(o.name.as_str()) {
+            out.push(format!("outcome `{}` added", o.name));
         }
     }
     if data_names(old, &old.never_disclose) != data_names(new, &new.never_disclose) {
@@ -717,4 +796,268 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Texts that differ, compared by the name of what holds them; what only one
+/// version has is a declaration or route change, reported there.
+fn texts(old: &Graph, new: &Graph) -> Vec<TextChange> {
+    let mut out = Vec::new();
+    let mut push = |on, name: &str, field, o: Option<&str>, n: Option<&str>| {
+        if o != n {
+            out.push(TextChange {
+                on,
+                name: name.to_string(),
+                field,
+                old: o.map(str::to_string),
+                new: n.map(str::to_string),
+            });
+        }
+    };
+    let (ho, hn) = (&old.header, &new.header);
+    let header = [
+        ("number", Some(&ho.id), Some(&hn.id)),
+        ("title", Some(&ho.title), Some(&hn.title)),
+        ("owner", ho.owner.as_ref(), hn.owner.as_ref()),
+        ("approval", ho.approval.as_ref(), hn.approval.as_ref()),
+        ("revision", ho.revision.as_ref(), hn.revision.as_ref()),
+        ("purpose", ho.purpose.as_ref(), hn.purpose.as_ref()),
+        ("source", ho.source.as_ref(), hn.source.as_ref()),
+        (
+            "implemented",
+            ho.implemented.as_ref(),
+            hn.implemented.as_ref(),
+        ),
+        ("reviewed", ho.reviewed.as_ref(), hn.reviewed.as_ref()),
+    ];
+    for (field, o, n) in header {
+        push(
+            "sop",
+            &hn.id,
+            field,
+            o.map(String::as_str),
+            n.map(String::as_str),
+        );
+    }
+    // Roles are wording only: one added or removed is a text change too.
+    // Looked up by name through maps: a policy may have a million steps.
+    let roles = by_name(&new.roles, |r| &r.name);
+    let old_roles = by_name(&old.roles, |r| &r.name);
+    for r in &old.roles {
+        let n = roles.get(r.name.as_str());
+        push(
+            "role",
+            &r.name,
+            "label",
+            Some(&r.title),
+            n.map(|n| n.title.as_str()),
+        );
+    }
+    for r in new
+        .roles
+        .iter()
+        .filter(|r| !old_roles.contains_key(r.name.as_str()))
+    {
+        push("role", &r.name, "label", None, Some(&r.title));
+    }
+    let targets = by_name(&new.targets, |t| &t.name);
+    for t in &old.targets {
+        if let Some(n) = targets.get(t.name.as_str()) {
+            push("target", &t.name, "label", Some(&t.title), Some(&n.title));
+            push("target", &t.name, "via", t.via.as_deref(), n.via.as_deref());
+        }
+    }
+    let data = by_name(&new.data, |d| &d.name);
+    for d in &old.data {
+        if let Some(n) = data.get(d.name.as_str()) {
+            push("data", &d.name, "label", Some(&d.label), Some(&n.label));
+        }
+    }
+    let outcomes = by_name(&new.outcomes, |o| &o.name);
+    for o in &old.outcomes {
+        if let Some(n) = outcomes.get(o.name.as_str()) {
+            push("outcome", &o.name, "label", Some(&o.label), Some(&n.label));
+        }
+    }
+    let facts = by_name(&new.facts, |f| &f.name);
+    for f in &old.facts {
+        if let Some(n) = facts.get(f.name.as_str()) {
+            let prompt = &n.prompt;
+            push(
+                "question",
+                &f.name,
+                "prompt",
+                written(&f.prompt),
+                written(prompt),
+            );
+        }
+    }
+    let role = |g: &Graph, s: &crate::graph::Step| s.role.map(|r| g.roles[r as usize].name.clone());
+    let steps = by_name(&new.steps, |s| &s.name);
+    for s in &old.steps {
+        let Some(n) = steps.get(s.name.as_str()) else {
+            continue;
+        };
+        push("step", &s.name, "title", written(&s.text), written(&n.text));
+        push(
+            "step",
+            &s.name,
+            "role",
+            role(old, s).as_deref(),
+            role(new, n).as_deref(),
+        );
+        let (a, b) = (said(s), said(n));
+        for (i, j) in reworded(&a, &b) {
+            let field = match (i, j) {
+                (Some(i), _) => a[i].0,
+                (None, Some(j)) => b[j].0,
+                (None, None) => continue,
+            };
+            push("step", &s.name, field, i.map(|i| a[i].1), j.map(|j| b[j].1));
+        }
+    }
+    out
+}
+
+/// Items by their name (the first of a name, as resolve keeps it).
+fn by_name<'a, T>(items: &'a [T], name: impl Fn(&'a T) -> &'a str) -> HashMap<&'a str, &'a T> {
+    let mut m = HashMap::with_capacity(items.len());
+    for x in items {
+        m.entry(name(x)).or_insert(x);
+    }
+    m
+}
+
+/// An optional text: empty when the author wrote none.
+fn written(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// A step's `do`, `say`, `warn` and `note` texts, in order.
+fn said(s: &crate::graph::Step) -> Vec<(&'static str, &str)> {
+    s.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Do { text, .. } => Some(("do", text.as_str())),
+            Action::Say { text, .. } => Some(("say", text.as_str())),
+            Action::Warn { text, .. } => Some(("warn", text.as_str())),
+            Action::Note { text, .. } => Some(("note", text.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The largest middle aligned exactly (a longest common subsequence);
+/// beyond it, texts are paired by position.
+const MAX_ALIGNED: usize = 1 << 16;
+
+/// Pairs the texts of two versions of one step: `(Some(i), Some(j))` a text
+/// reworded in place (same kind), `(Some(i), None)` removed, `(None,
+/// Some(j))` added. Unchanged texts are left out.
+fn reworded(a: &[(&str, &str)], b: &[(&str, &str)]) -> Vec<(Option<usize>, Option<usize>)> {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ra, rb) = (prefix..a.len() - suffix, prefix..b.len() - suffix);
+    // Runs of removed and added texts between the texts kept.
+    let mut runs: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    if ra.len().saturating_mul(rb.len()) <= MAX_ALIGNED {
+        let (n, m) = (ra.len(), rb.len());
+        // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+        let mut lcs = vec![0u32; (n + 1) * (m + 1)];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                lcs[i * (m + 1) + j] = if a[ra.start + i] == b[rb.start + j] {
+                    lcs[(i + 1) * (m + 1) + j + 1] + 1
+                } else {
+                    lcs[(i + 1) * (m + 1) + j].max(lcs[i * (m + 1) + j + 1])
+                };
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        let mut run = (Vec::new(), Vec::new());
+        while i < n || j < m {
+            if i < n && j < m && a[ra.start + i] == b[rb.start + j] {
+                runs.push(std::mem::take(&mut run));
+                i += 1;
+                j += 1;
+            } else if j == m || (i < n && lcs[(i + 1) * (m + 1) + j] >= lcs[i * (m + 1) + j + 1]) {
+                run.0.push(ra.start + i);
+                i += 1;
+            } else {
+                run.1.push(rb.start + j);
+                j += 1;
+            }
+        }
+        runs.push(run);
+    } else {
+        runs.push((ra.collect(), rb.collect()));
+    }
+    let mut out = Vec::new();
+    for (removed, added) in runs {
+        for k in 0..removed.len().max(added.len()) {
+            match (removed.get(k), added.get(k)) {
+                (Some(&i), Some(&j)) if a[i].0 == b[j].0 => {
+                    if a[i] != b[j] {
+                        out.push((Some(i), Some(j)));
+                    }
+                }
+                (i, j) => {
+                    out.extend(i.map(|&i| (Some(i), None)));
+                    out.extend(j.map(|&j| (None, Some(j))));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reworded;
+
+    fn texts(s: &str) -> Vec<(&'static str, &str)> {
+        s.split(',')
+            .filter(|t| !t.is_empty())
+            .map(|t| (if t.starts_with('s') { "say" } else { "do" }, t))
+            .collect()
+    }
+
+    #[test]
+    fn texts_are_paired_around_the_ones_kept() {
+        let pairs = |a: &str, b: &str| reworded(&texts(a), &texts(b));
+        assert_eq!(pairs("d1,s1,d2", "d1,s1,d2"), vec![]);
+        // One inserted between kept texts: nothing else is reported.
+        assert_eq!(pairs("d1,d2,d3", "d1,dX,d2,d3"), vec![(None, Some(1))]);
+        // Reworded in place, two apart.
+        assert_eq!(
+            pairs("d1,s1,d2,s2", "dA,s1,d2,sB"),
+            vec![(Some(0), Some(0)), (Some(3), Some(3))]
+        );
+        // A `say` is not a reworded `do`.
+        assert_eq!(
+            pairs("d1,dA", "d1,sA"),
+            vec![(Some(1), None), (None, Some(1))]
+        );
+        assert_eq!(pairs("d1", ""), vec![(Some(0), None)]);
+    }
+
+    #[test]
+    fn long_steps_are_compared_by_position() {
+        let a: Vec<String> = (0..1000).map(|i| format!("d{i}")).collect();
+        let mut b = a.clone();
+        b[500] = "dX".into();
+        b[1] = "dY".into();
+        let (a, b): (Vec<_>, Vec<_>) = (
+            a.iter().map(|t| ("do", t.as_str())).collect(),
+            b.iter().map(|t| ("do", t.as_str())).collect(),
+        );
+        assert_eq!(
+            reworded(&a, &b),
+            vec![(Some(1), Some(1)), (Some(500), Some(500))]
+        );
+    }
 }

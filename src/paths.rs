@@ -157,6 +157,19 @@ pub fn answers_json(g: &Graph, answers: &[(FactId, u32)]) -> Value {
     Value::Object(m)
 }
 
+/// `sopc paths --format json`: `{"total": "N", "paths": [...]}`. The total
+/// is a decimal string, as in `sopc diff`: it may exceed 2^53, past which
+/// JavaScript and jq read JSON numbers inexactly.
+pub fn listing_json(g: &Graph, total: &Count, paths: Option<&[CallerPath]>) -> Value {
+    let mut m = Map::new();
+    m.insert("total".into(), json!(total.to_string()));
+    if let Some(paths) = paths {
+        let list: Vec<Value> = paths.iter().map(|p| path_json(g, p)).collect();
+        m.insert("paths".into(), Value::Array(list));
+    }
+    Value::Object(m)
+}
+
 pub fn path_json(g: &Graph, p: &CallerPath) -> Value {
     json!({
         "answers": answers_json(g, &p.answers),

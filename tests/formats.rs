@@ -50,11 +50,9 @@ fn github_output_has_one_command_per_diagnostic() {
     insta::assert_snapshot!(out);
 }
 
-#[test]
-fn sarif_output_validates_against_the_sarif_schema() {
-    let (code, out) = check_as("sarif", &[FIXTURE, "policies"]);
-    assert_eq!(code, 1);
-    let instance: Value = serde_json::from_str(&out).expect("json");
+/// The SARIF document, after checking it against the SARIF 2.1.0 schema.
+fn valid_sarif(out: &str) -> Value {
+    let instance: Value = serde_json::from_str(out).expect("json");
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -69,6 +67,14 @@ fn sarif_output_validates_against_the_sarif_schema() {
         .map(|e| format!("{e} at {}", e.instance_path))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
+    instance
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_schema() {
+    let (code, out) = check_as("sarif", &[FIXTURE, "policies"]);
+    assert_eq!(code, 1);
+    let instance = valid_sarif(&out);
     let results = instance["runs"][0]["results"].as_array().expect("results");
     assert!(results
         .iter()
@@ -82,6 +88,31 @@ fn sarif_output_validates_against_the_sarif_schema() {
     assert_eq!(rules.len(), sopc::Code::ALL.len());
     // The shape is stable: a schema-valid document that a reviewer can read.
     insta::assert_json_snapshot!(results);
+}
+
+/// SARIF counts columns in UTF-16 code units unless the run says otherwise:
+/// sopc counts code points and says so, so a tool puts the mark under the
+/// right word after an emoji (two UTF-16 units) or an accented letter.
+#[test]
+fn sarif_columns_are_code_points_and_the_run_says_so() {
+    let fixture = "tests/fixtures/formats/non-ascii.sop";
+    let (code, out) = check_as("sarif", &[fixture]);
+    assert_eq!(code, 1);
+    let sarif = valid_sarif(&out);
+    let run = &sarif["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let text =
+        std::fs::read_to_string(format!("{}/{fixture}", env!("CARGO_MANIFEST_DIR"))).expect("read");
+    let line = text.lines().nth(4).expect("line 5");
+    assert!(line.contains('📞') && line.contains('’'), "{line}");
+    let at = line.find("nulle_part").expect("the unknown name");
+    let column = line[..at].chars().count() + 1;
+    assert_ne!(column, line[..at].encode_utf16().count() + 1);
+    let region = &run["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(run["results"][0]["ruleId"], "unknown-name");
+    assert_eq!(region["startLine"], 5);
+    assert_eq!(region["startColumn"], column);
+    assert_eq!(region["endColumn"], column + "nulle_part".len());
 }
 
 #[test]
@@ -154,4 +185,36 @@ fn explain_prints_the_docs_section() {
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), sopc::Code::ALL.len());
     assert_eq!(sopc(&["explain", "missing-dta"]).0, 2);
+}
+
+/// 34 questions of three answers in a row: 3^34 caller paths, an odd number
+/// above 2^53 that a JSON number read as a double would round.
+#[test]
+fn paths_json_writes_a_total_beyond_2_pow_53_exactly() {
+    let mut text =
+        String::from("sop \"P\" \"Many paths\" { owner \"test\" }\noutcome done \"Done\"\n");
+    for i in 0..34 {
+        let next = if i + 1 < 34 {
+            format!("q{}", i + 1)
+        } else {
+            "end done".into()
+        };
+        text.push_str(&format!(
+            "step q{i} \"Question {i}\" {{\n  ask a{i} \"Which?\" {{ x y z }}\n  x -> {next}\n  y -> {next}\n  z -> {next}\n}}\n"
+        ));
+    }
+    let file = common::temp_dir("paths-total").join("many.sop");
+    std::fs::write(&file, text).expect("write");
+    let file = file.to_str().expect("utf-8");
+    let exact = 3u128.pow(34).to_string();
+    assert_eq!(exact, "16677181699666569");
+    let (code, out) = sopc(&["paths", "--format", "json", "--limit", "1", file]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["total"], Value::String(exact.clone()), "{out}");
+    assert_eq!(v["paths"].as_array().map(Vec::len), Some(1));
+    let (code, out) = sopc(&["paths", "--format", "json", "--count", file]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v, serde_json::json!({ "total": exact }));
 }

@@ -1,7 +1,7 @@
 //! `sopc diff OLD NEW`: which caller paths end differently, file different
-//! tickets or take another route between two versions of a policy, and
-//! which declarations changed. Exit 0 when the behaviour is the same, 1 when
-//! it differs.
+//! tickets or take another route between two versions of a policy, which
+//! declarations changed, and which texts were reworded. Exit 0 when the
+//! behaviour is the same (however the wording changed), 1 when it differs.
 
 use super::{load, usage_error, Exit};
 use serde_json::json;
@@ -59,6 +59,10 @@ pub fn run(args: Args) -> Exit {
                 "added": changes(&d.added),
                 "removed": changes(&d.removed),
                 "declarations": d.declarations,
+                "texts": d.texts.iter().map(|t| json!({
+                    "on": t.on, "name": t.name, "field": t.field,
+                    "old": t.old, "new": t.new,
+                })).collect::<Vec<_>>(),
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
@@ -81,6 +85,12 @@ pub fn run(args: Args) -> Exit {
                 println!("declarations:");
                 for line in &d.declarations {
                     println!("  {line}");
+                }
+            }
+            if !d.texts.is_empty() {
+                println!("texts (wording, not behaviour):");
+                for t in &d.texts {
+                    println!("  {t}");
                 }
             }
         }

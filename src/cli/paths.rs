@@ -42,7 +42,7 @@ pub fn run(args: Args) -> Exit {
     if args.count {
         match args.format {
             Format::Text => println!("{total}"),
-            Format::Json => println!("{{\"total\": {total}}}"),
+            Format::Json => println!("{}", sopc::paths::listing_json(&graph, &total, None)),
         }
         return Exit::Clean;
     }
@@ -65,13 +65,8 @@ pub fn run(args: Args) -> Exit {
             }
         }
         Format::Json => {
-            let list: Vec<_> = paths
-                .iter()
-                .map(|p| sopc::paths::path_json(&graph, p))
-                .collect();
-            // The total may exceed what JSON numbers hold exactly: write it raw.
-            let body = serde_json::to_string_pretty(&list).unwrap_or_default();
-            println!("{{\n\"total\": {total},\n\"paths\": {body}\n}}");
+            let v = sopc::paths::listing_json(&graph, &total, Some(&paths));
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
     }
     Exit::Clean

@@ -2,8 +2,82 @@
 //! block, the purpose, the numbered steps table (what to do, with the
 //! conditions in plain words, and who does it), the escalation contacts,
 //! the data-handling rules, the outcomes and the flowchart.
+//!
+//! [`document`] builds the content once, as sections of tables, lists and
+//! paragraphs of plain text; [`markdown`] and [`html`] only lay it out and
+//! escape it. A new section or sentence therefore reaches both formats.
 
 use crate::graph::{Action, DataClass, Dest, Exit, Graph, Step, TargetKind, Terminal};
+
+/// How a run of text is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Strong,
+    Emphasis,
+}
+
+/// A run of text, unescaped; a `\n` in it is a line break.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub style: Style,
+    pub text: String,
+}
+
+/// One line of runs.
+pub type Line = Vec<Run>;
+
+/// A table cell: lines shown one under the other.
+pub type Cell = Vec<Line>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    /// `head`: the column titles, or none (a key/value table whose first
+    /// column names each row).
+    Table {
+        head: Option<Vec<String>>,
+        rows: Vec<Vec<Cell>>,
+    },
+    Paragraph(Line),
+    List(Vec<Line>),
+    /// The decision graph: Mermaid in Markdown, drawn SVG in HTML.
+    Flowchart,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+/// The whole document: a title, the header table, then sections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub title: String,
+    pub header: Vec<(&'static str, String)>,
+    pub sections: Vec<Section>,
+}
+
+fn plain(text: impl Into<String>) -> Run {
+    Run {
+        style: Style::Plain,
+        text: text.into(),
+    }
+}
+
+fn strong(text: impl Into<String>) -> Run {
+    Run {
+        style: Style::Strong,
+        text: text.into(),
+    }
+}
+
+fn emphasis(text: impl Into<String>) -> Run {
+    Run {
+        style: Style::Emphasis,
+        text: text.into(),
+    }
+}
 
 /// A step's number in the document: its position in the policy, from 1.
 fn number(s: u32) -> u32 {
@@ -41,78 +115,82 @@ fn edge_words(g: &Graph, e: &crate::graph::Edge) -> String {
     w
 }
 
-/// What the analyst does in the step, as sentences.
-fn step_words(g: &Graph, s: &Step) -> Vec<String> {
+fn labels(g: &Graph, ids: &[u32]) -> String {
+    ids.iter()
+        .map(|&d| g.data[d as usize].label.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn ticket_words(g: &Graph, t: &crate::graph::Ticket) -> String {
+    let target = &g.targets[t.target as usize];
+    let mut w = format!("File a ticket to {}", target.title);
+    if let Some(v) = &target.via {
+        w.push_str(&format!(" in {v}"));
+    }
+    if let Some(title) = &t.title {
+        w.push_str(&format!(" titled “{title}”"));
+    }
+    for f in &t.fields {
+        w.push_str(&format!("; {} “{}”", f.name, f.value));
+    }
+    if !t.body.is_empty() {
+        w.push_str(&format!("; in the body: {}", labels(g, &t.body)));
+    }
+    if !t.assignee.is_empty() {
+        w.push_str(&format!(
+            "; in the assignee section only: {}",
+            labels(g, &t.assignee)
+        ));
+    }
+    w.push('.');
+    w
+}
+
+/// What the analyst does in the step, one line per sentence.
+fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
     let mut out = Vec::new();
     if !s.text.is_empty() {
-        out.push(format!("**{}.**", s.text.trim_end_matches('.')));
+        out.push(vec![strong(format!("{}.", s.text.trim_end_matches('.')))]);
     }
     for a in &s.actions {
         out.push(match a {
-            Action::Do { text, .. } => text.clone(),
-            Action::Say { text, .. } => format!("Say: “{text}”"),
-            Action::Warn { text, .. } => format!("**Warn the caller:** “{text}”"),
-            Action::Note { text, .. } => format!("*Note:* {text}"),
+            Action::Do { text, .. } => vec![plain(text)],
+            Action::Say { text, .. } => vec![plain(format!("Say: “{text}”"))],
+            Action::Warn { text, .. } => {
+                vec![strong("Warn the caller:"), plain(format!(" “{text}”"))]
+            }
+            Action::Note { text, .. } => vec![emphasis("Note:"), plain(format!(" {text}"))],
             Action::Collect { data, .. } => {
-                let labels: Vec<&str> = data
-                    .iter()
-                    .map(|&d| g.data[d as usize].label.as_str())
-                    .collect();
-                format!("Collect: {}.", labels.join(", "))
+                vec![plain(format!("Collect: {}.", labels(g, data)))]
             }
-            Action::Ticket(t) => {
-                let target = &g.targets[t.target as usize];
-                let list = |ids: &[u32]| {
-                    ids.iter()
-                        .map(|&d| g.data[d as usize].label.clone())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                let mut w = format!(
-                    "File a ticket to {}{}",
-                    target.title,
-                    target
-                        .via
-                        .as_ref()
-                        .map(|v| format!(" in {v}"))
-                        .unwrap_or_default()
-                );
-                if let Some(title) = &t.title {
-                    w.push_str(&format!(" titled “{title}”"));
-                }
-                for f in &t.fields {
-                    w.push_str(&format!("; {} “{}”", f.name, f.value));
-                }
-                if !t.body.is_empty() {
-                    w.push_str(&format!("; in the body: {}", list(&t.body)));
-                }
-                if !t.assignee.is_empty() {
-                    w.push_str(&format!(
-                        "; in the assignee section only: {}",
-                        list(&t.assignee)
-                    ));
-                }
-                w.push('.');
-                w
-            }
+            Action::Ticket(t) => vec![plain(ticket_words(g, t))],
         });
     }
     match &s.exit {
         Exit::Ask { fact, branches } | Exit::Match { fact, branches } => {
             let f = g.fact(*fact);
             if matches!(s.exit, Exit::Ask { .. }) {
-                out.push(format!("Ask: “{}”", f.question()));
+                out.push(vec![plain(format!("Ask: “{}”", f.question()))]);
             }
             for (a, e) in branches.iter().enumerate() {
-                out.push(format!("If {}: {}.", f.answers[a], edge_words(g, e)));
+                out.push(vec![plain(format!(
+                    "If {}: {}.",
+                    f.answers[a],
+                    edge_words(g, e)
+                ))]);
             }
         }
         Exit::Goto { edge } => {
-            out.push(format!("{}.", capitalise(&edge_words(g, edge))));
+            out.push(vec![plain(format!(
+                "{}.",
+                capitalise(&edge_words(g, edge))
+            ))]);
         }
-        Exit::End { terminal, .. } => {
-            out.push(format!("{}.", capitalise(&outcome_words(g, *terminal))))
-        }
+        Exit::End { terminal, .. } => out.push(vec![plain(format!(
+            "{}.",
+            capitalise(&outcome_words(g, *terminal))
+        ))]),
         Exit::None | Exit::Unknown => {}
     }
     out
@@ -126,89 +204,160 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// A cell of one line of plain text.
+fn text_cell(s: impl Into<String>) -> Cell {
+    vec![vec![plain(s)]]
 }
 
-/// The document in Markdown, with a Mermaid flowchart.
-pub fn markdown(g: &Graph) -> String {
+/// The document's content, for any format.
+pub fn document(g: &Graph) -> Document {
     let h = &g.header;
-    let mut out = format!("# {}: {}\n\n", h.id, h.title);
-    out.push_str("| | |\n|---|---|\n");
-    let rows = [
-        ("SOP #", Some(h.id.clone())),
-        ("SOP Name", Some(h.title.clone())),
-        ("SOP Owner", h.owner.clone()),
-        ("Approval", h.approval.clone()),
-        ("Revision #", h.revision.clone()),
-        ("Implementation Date", h.implemented.clone()),
-        ("Last Reviewed/Update Date", h.reviewed.clone()),
-        ("Source", h.source.clone()),
-    ];
-    for (k, v) in rows {
-        if let Some(v) = v {
-            out.push_str(&format!("| {k} | {} |\n", cell(&v)));
-        }
-    }
-    out.push_str("\n## 1. Purpose\n\n");
-    out.push_str(h.purpose.as_deref().unwrap_or("(not stated)"));
-    out.push_str("\n\n## 2. Process\n\n| Step | What to do | Responsibility |\n|---|---|---|\n");
-    for (i, s) in g.steps.iter().enumerate() {
-        let role = s
-            .role
-            .map(|r| g.roles[r as usize].title.as_str())
-            .unwrap_or("");
-        let start = if i as u32 == g.start { " (start)" } else { "" };
-        out.push_str(&format!(
-            "| {}{start} | {} | {} |\n",
-            number(i as u32),
-            cell(&step_words(g, s).join("<br>")),
-            cell(role)
-        ));
-    }
-    let contacts: Vec<_> = g
+    let header = [
+        ("SOP #", Some(&h.id)),
+        ("SOP Name", Some(&h.title)),
+        ("SOP Owner", h.owner.as_ref()),
+        ("Approval", h.approval.as_ref()),
+        ("Revision #", h.revision.as_ref()),
+        ("Implementation Date", h.implemented.as_ref()),
+        ("Last Reviewed/Update Date", h.reviewed.as_ref()),
+        ("Source", h.source.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v.clone())))
+    .collect();
+    let mut sections = vec![Section {
+        heading: "1. Purpose".into(),
+        blocks: vec![Block::Paragraph(vec![plain(
+            h.purpose.as_deref().unwrap_or("(not stated)"),
+        )])],
+    }];
+    let rows = g
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let role = s.role.map(|r| g.roles[r as usize].title.clone());
+            let start = if i as u32 == g.start { " (start)" } else { "" };
+            vec![
+                text_cell(format!("{}{start}", number(i as u32))),
+                step_lines(g, s),
+                text_cell(role.unwrap_or_default()),
+            ]
+        })
+        .collect();
+    sections.push(Section {
+        heading: "2. Process".into(),
+        blocks: vec![Block::Table {
+            head: Some(vec![
+                "Step".into(),
+                "What to do".into(),
+                "Responsibility".into(),
+            ]),
+            rows,
+        }],
+    });
+    let contacts: Vec<Vec<Cell>> = g
         .targets
         .iter()
         .filter(|t| t.kind != TargetKind::Referral)
-        .collect();
-    if !contacts.is_empty() {
-        out.push_str("\n## Escalation contacts\n\n| Contact | How | Data every ticket must carry |\n|---|---|---|\n");
-        for t in contacts {
+        .map(|t| {
             let how = match (t.kind, &t.via) {
                 (TargetKind::Ticket, Some(v)) => format!("ticket in {v}"),
                 (TargetKind::Ticket, None) => "ticket".to_string(),
                 _ => "contact directly".to_string(),
             };
-            let req: Vec<&str> = t
-                .requires
-                .iter()
-                .map(|&d| g.data[d as usize].label.as_str())
-                .collect();
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                cell(&t.title),
-                how,
-                cell(&req.join(", "))
-            ));
-        }
-    }
+            vec![
+                text_cell(t.title.clone()),
+                text_cell(how),
+                text_cell(labels(g, &t.requires)),
+            ]
+        })
+        .collect();
     let referrals: Vec<&str> = g
         .targets
         .iter()
         .filter(|t| t.kind == TargetKind::Referral)
         .map(|t| t.title.as_str())
         .collect();
-    if !referrals.is_empty() {
-        out.push_str(&format!("\n**Referrals:** {}.\n", referrals.join("; ")));
+    if !contacts.is_empty() {
+        let mut blocks = vec![Block::Table {
+            head: Some(vec![
+                "Contact".into(),
+                "How".into(),
+                "Data every ticket must carry".into(),
+            ]),
+            rows: contacts,
+        }];
+        if !referrals.is_empty() {
+            blocks.push(referrals_paragraph(&referrals));
+        }
+        sections.push(Section {
+            heading: "Escalation contacts".into(),
+            blocks,
+        });
+    } else if !referrals.is_empty() {
+        // Without a contact table the referrals close the process section.
+        if let Some(s) = sections.last_mut() {
+            s.blocks.push(referrals_paragraph(&referrals));
+        }
     }
-    out.push_str("\n## Data handling\n\n");
+    sections.push(Section {
+        heading: "Data handling".into(),
+        blocks: vec![Block::List(data_rules(g))],
+    });
+    let outcomes = g
+        .outcomes
+        .iter()
+        .map(|o| {
+            let targets: Vec<&str> = o
+                .targets
+                .iter()
+                .map(|&t| g.targets[t as usize].title.as_str())
+                .collect();
+            let to = if targets.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", targets.join(", "))
+            };
+            vec![
+                strong(o.name.clone()),
+                plain(format!(
+                    " ({}): {}{to}",
+                    crate::paths::kind_name(o.kind),
+                    o.label
+                )),
+            ]
+        })
+        .collect();
+    sections.push(Section {
+        heading: "Outcomes".into(),
+        blocks: vec![Block::List(outcomes)],
+    });
+    sections.push(Section {
+        heading: "Flowchart".into(),
+        blocks: vec![Block::Flowchart],
+    });
+    Document {
+        title: format!("{}: {}", h.id, h.title),
+        header,
+        sections,
+    }
+}
+
+fn referrals_paragraph(referrals: &[&str]) -> Block {
+    Block::Paragraph(vec![
+        strong("Referrals:"),
+        plain(format!(" {}.", referrals.join("; "))),
+    ])
+}
+
+fn data_rules(g: &Graph) -> Vec<Line> {
+    let mut out = Vec::new();
     if !g.never_disclose.is_empty() {
-        let l: Vec<&str> = g
-            .never_disclose
-            .iter()
-            .map(|&d| g.data[d as usize].label.as_str())
-            .collect();
-        out.push_str(&format!("- Never give out: {}.\n", l.join(", ")));
+        out.push(vec![plain(format!(
+            "Never give out: {}.",
+            labels(g, &g.never_disclose)
+        ))]);
     }
     let secrets: Vec<&str> = g
         .data
@@ -217,102 +366,327 @@ pub fn markdown(g: &Graph) -> String {
         .map(|d| d.label.as_str())
         .collect();
     if !secrets.is_empty() {
-        out.push_str(&format!(
-            "- Secret, never in the body of a ticket (assignee section only): {}.\n",
+        out.push(vec![plain(format!(
+            "Secret, never in the body of a ticket (assignee section only): {}.",
             secrets.join(", ")
-        ));
+        ))]);
     }
     for r in &g.requires {
-        out.push_str(&format!(
-            "- Step {} ({}) always comes before step {} ({}).\n",
+        out.push(vec![plain(format!(
+            "Step {} ({}) always comes before step {} ({}).",
             number(r.first),
             g.step(r.first).name,
             number(r.then),
             g.step(r.then).name
-        ));
+        ))]);
     }
-    if g.never_disclose.is_empty() && secrets.is_empty() && g.requires.is_empty() {
-        out.push_str("- No data-handling rules.\n");
+    if out.is_empty() {
+        out.push(vec![plain("No data-handling rules.")]);
     }
-    out.push_str("\n## Outcomes\n\n");
-    for o in &g.outcomes {
-        let targets: Vec<&str> = o
-            .targets
-            .iter()
-            .map(|&t| g.targets[t as usize].title.as_str())
-            .collect();
-        let to = if targets.is_empty() {
-            String::new()
-        } else {
-            format!(" — {}", targets.join(", "))
-        };
-        out.push_str(&format!(
-            "- **{}** ({}): {}{to}\n",
-            o.name,
-            crate::paths::kind_name(o.kind),
-            o.label
-        ));
-    }
-    out.push_str("\n## Flowchart\n\n```mermaid\n");
-    out.push_str(&super::graph::mermaid(g));
-    out.push_str("```\n");
     out
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+// ------------------------------------------------------------ Markdown
 
-/// A self-contained HTML page; `svg` is the flowchart when Graphviz made one.
-pub fn html(g: &Graph, svg: Option<&str>) -> String {
-    let h = &g.header;
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}: {}</title>\n<style>\nbody {{ font-family: sans-serif; max-width: 60rem; margin: 2rem auto; }}\ntable {{ border-collapse: collapse; width: 100%; }}\ntd, th {{ border: 1px solid #999; padding: 0.4rem; vertical-align: top; text-align: left; }}\n</style>\n</head>\n<body>\n<h1>{}: {}</h1>\n<table>\n",
-        html_escape(&h.id), html_escape(&h.title), html_escape(&h.id), html_escape(&h.title)
-    );
-    for (k, v) in [
-        ("SOP Owner", &h.owner),
-        ("Approval", &h.approval),
-        ("Implementation Date", &h.implemented),
-        ("Last Reviewed/Update Date", &h.reviewed),
-    ] {
-        if let Some(v) = v {
-            out.push_str(&format!(
-                "<tr><th>{k}</th><td>{}</td></tr>\n",
-                html_escape(v)
-            ));
+/// Text as Markdown shows it, never as markup: HTML tags (by their `<`),
+/// entities, code, links and emphasis are escaped, and so is `|`, which
+/// would split a table cell. A line break becomes `<br>`, the one tag sopc
+/// writes itself. (`>` is markup only where a block starts.)
+fn md_text(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let word = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(|c| c.is_alphanumeric())
+        };
+        match c {
+            '<' => out.push_str("&lt;"),
+            // `&` starts an entity only before a name or `#`.
+            '&' if word(Some(i + 1)) || chars.get(i + 1) == Some(&'#') => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // Inside a word (`student_name`) `_` is no emphasis.
+            '_' if !(word(i.checked_sub(1)) && word(Some(i + 1))) => out.push_str("\\_"),
+            '\n' => out.push_str("<br>"),
+            '\r' => {}
+            _ => out.push(c),
         }
     }
-    out.push_str("</table>\n<h2>1. Purpose</h2>\n<p>");
-    out.push_str(&html_escape(h.purpose.as_deref().unwrap_or("(not stated)")));
-    out.push_str("</p>\n<h2>2. Process</h2>\n<table>\n<tr><th>Step</th><th>What to do</th><th>Responsibility</th></tr>\n");
-    for (i, s) in g.steps.iter().enumerate() {
-        let role = s
-            .role
-            .map(|r| g.roles[r as usize].title.as_str())
-            .unwrap_or("");
-        let words: Vec<String> = step_words(g, s)
-            .iter()
-            .map(|w| html_escape(&w.replace("**", "").replace('*', "")))
-            .collect();
+    out
+}
+
+fn md_line(line: &Line) -> String {
+    let mut out = String::new();
+    for r in line {
+        // Emphasis markers hug the text: the spaces around it stay outside.
+        let (before, inner, after) = split_space(&r.text);
+        let mark = match r.style {
+            Style::Plain => "",
+            Style::Strong => "**",
+            Style::Emphasis => "*",
+        };
+        out.push_str(before);
+        if !inner.is_empty() {
+            out.push_str(mark);
+            out.push_str(&md_text(inner));
+            out.push_str(mark);
+        }
+        out.push_str(after);
+    }
+    out
+}
+
+fn split_space(s: &str) -> (&str, &str, &str) {
+    let inner = s.trim();
+    let start = s.len() - s.trim_start().len();
+    (&s[..start], inner, &s[start + inner.len()..])
+}
+
+fn md_cell(cell: &Cell) -> String {
+    let lines: Vec<String> = cell.iter().map(md_line).collect();
+    lines.join("<br>")
+}
+
+/// The document in Markdown, with a Mermaid flowchart.
+pub fn markdown(g: &Graph) -> String {
+    let doc = document(g);
+    // A `#` at the end of a heading would close it.
+    let mut out = format!("# {}\n\n", md_text(&doc.title).replace('#', "\\#"));
+    out.push_str("| | |\n|---|---|\n");
+    for (k, v) in &doc.header {
+        out.push_str(&format!("| {} | {} |\n", md_text(k), md_text(v)));
+    }
+    for s in &doc.sections {
         out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            number(i as u32),
-            words.join("<br>"),
-            html_escape(role)
+            "\n## {}\n",
+            md_text(&s.heading).replace('#', "\\#")
+        ));
+        for b in &s.blocks {
+            out.push('\n');
+            match b {
+                Block::Table { head, rows } => {
+                    let width = rows.first().map_or(0, Vec::len);
+                    let head: Vec<String> = match head {
+                        Some(h) => h.iter().map(|c| md_text(c)).collect(),
+                        None => vec![String::new(); width],
+                    };
+                    out.push_str(&format!("| {} |\n", head.join(" | ")));
+                    out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+                    for row in rows {
+                        let cells: Vec<String> = row.iter().map(md_cell).collect();
+                        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+                    }
+                }
+                Block::Paragraph(line) => {
+                    let text = md_line(line);
+                    out.push_str(&md_block_start(&text));
+                    out.push('\n');
+                }
+                Block::List(items) => {
+                    for item in items {
+                        out.push_str(&format!("- {}\n", md_block_start(&md_line(item))));
+                    }
+                }
+                Block::Flowchart => {
+                    out.push_str("```mermaid\n");
+                    out.push_str(&super::graph::mermaid(g));
+                    out.push_str("```\n");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Escaped text that starts a block (a paragraph, a list item): a leading
+/// `#`, `>`, `-`, `+`, `=` or `1.` would make it a heading, a quote or a
+/// list.
+fn md_block_start(t: &str) -> String {
+    let t = t.trim_start();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    if t.starts_with(['#', '>', '-', '+', '=']) {
+        format!("\\{t}")
+    } else if digits > 0 && t[digits..].starts_with(['.', ')']) {
+        format!("{}\\{}", &t[..digits], &t[digits..])
+    } else {
+        t.to_string()
+    }
+}
+
+// ------------------------------------------------------------ HTML
+
+/// Text as HTML shows it, in an element or an attribute.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`html_escape`], with line breaks as `<br/>`.
+fn html_text(s: &str) -> String {
+    html_escape(&s.replace('\r', "")).replace('\n', "<br/>")
+}
+
+fn html_line(line: &Line) -> String {
+    let mut out = String::new();
+    for r in line {
+        let text = html_text(&r.text);
+        match r.style {
+            Style::Plain => out.push_str(&text),
+            Style::Strong => out.push_str(&format!("<strong>{text}</strong>")),
+            Style::Emphasis => out.push_str(&format!("<em>{text}</em>")),
+        }
+    }
+    out
+}
+
+fn html_cell(cell: &Cell) -> String {
+    let lines: Vec<String> = cell.iter().map(html_line).collect();
+    lines.join("<br/>")
+}
+
+const STYLE: &str =
+    "body { font-family: sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border: 1px solid #999; padding: 0.4rem; vertical-align: top; text-align: left; }
+.flowchart svg { max-width: 100%; height: auto; }
+pre { overflow-x: auto; }";
+
+/// A self-contained HTML page (well-formed XML as well, so XML tools read
+/// it); `svg` is the flowchart when Graphviz drew one, else the Mermaid
+/// source is shown.
+pub fn html(g: &Graph, svg: Option<&str>) -> String {
+    let doc = document(g);
+    let title = html_text(&doc.title);
+    // `<title>` holds text only, no `<br/>`.
+    let head_title = html_text(&doc.title.replace('\n', " "));
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <title>{head_title}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n<table>\n"
+    );
+    for (k, v) in &doc.header {
+        out.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>\n",
+            html_text(k),
+            html_text(v)
         ));
     }
-    out.push_str("</table>\n<h2>Flowchart</h2>\n");
-    match svg {
-        Some(svg) => out.push_str(svg),
-        None => out.push_str(&format!(
-            "<p>Install Graphviz for a drawn flowchart. Mermaid source:</p>\n<pre>{}</pre>\n",
-            html_escape(&super::graph::mermaid(g))
-        )),
+    out.push_str("</table>\n");
+    for s in &doc.sections {
+        out.push_str(&format!("<h2>{}</h2>\n", html_text(&s.heading)));
+        for b in &s.blocks {
+            match b {
+                Block::Table { head, rows } => {
+                    out.push_str("<table>\n");
+                    if let Some(head) = head {
+                        out.push_str("<tr>");
+                        for h in head {
+                            out.push_str(&format!("<th>{}</th>", html_text(h)));
+                        }
+                        out.push_str("</tr>\n");
+                    }
+                    for row in rows {
+                        out.push_str("<tr>");
+                        for (i, c) in row.iter().enumerate() {
+                            let tag = if head.is_none() && i == 0 { "th" } else { "td" };
+                            out.push_str(&format!("<{tag}>{}</{tag}>", html_cell(c)));
+                        }
+                        out.push_str("</tr>\n");
+                    }
+                    out.push_str("</table>\n");
+                }
+                Block::Paragraph(line) => {
+                    out.push_str(&format!("<p>{}</p>\n", html_line(line)));
+                }
+                Block::List(items) => {
+                    out.push_str("<ul>\n");
+                    for item in items {
+                        out.push_str(&format!("<li>{}</li>\n", html_line(item)));
+                    }
+                    out.push_str("</ul>\n");
+                }
+                Block::Flowchart => match svg.and_then(embeddable_svg) {
+                    Some(svg) => {
+                        out.push_str(&format!("<div class=\"flowchart\">\n{svg}\n</div>\n"))
+                    }
+                    None => out.push_str(&format!(
+                        "<p>Install Graphviz for a drawn flowchart. Mermaid source:</p>\n<pre>{}</pre>\n",
+                        html_escape(&super::graph::mermaid(g))
+                    )),
+                },
+            }
+        }
     }
-    out.push_str("\n</body>\n</html>\n");
+    out.push_str("</body>\n</html>\n");
     out
+}
+
+/// The `<svg>` element of a standalone SVG file, ready to sit inside a page:
+/// without the XML prolog, doctype and comments before it (not allowed
+/// mid-page), with a `viewBox` and a style that shrink it to the page width
+/// keeping its proportions. `None` when there is no `<svg>` element.
+pub fn embeddable_svg(svg: &str) -> Option<String> {
+    let start = svg.find("<svg")?;
+    let end = svg.rfind("</svg>")? + "</svg>".len();
+    if end <= start {
+        return None;
+    }
+    let element = &svg[start..end];
+    let tag_end = element.find('>')?;
+    let (tag, rest) = element.split_at(tag_end);
+    let tag = tag.trim_end_matches('/');
+    let mut open = tag.to_string();
+    if !has_attribute(tag, "viewBox") {
+        let size = |name: &str| {
+            attribute(tag, name).and_then(|v| {
+                v.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                    .parse::<f64>()
+                    .ok()
+            })
+        };
+        if let (Some(w), Some(h)) = (size("width"), size("height")) {
+            open.push_str(&format!(" viewBox=\"0 0 {w} {h}\""));
+        }
+    }
+    if !has_attribute(tag, "style") {
+        open.push_str(" style=\"max-width:100%;height:auto\"");
+    }
+    Some(format!("{open}{rest}"))
+}
+
+fn has_attribute(tag: &str, name: &str) -> bool {
+    attribute(tag, name).is_some()
+}
+
+/// The value of `name="…"` in a start tag.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let mut from = 0;
+    while let Some(i) = tag[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        let before_ok = tag[..at].ends_with(|c: char| c.is_whitespace());
+        let after = tag[from..].trim_start();
+        if before_ok && after.starts_with('=') {
+            let value = after[1..].trim_start();
+            let quote = value.chars().next()?;
+            if quote == '"' || quote == '\'' {
+                let body = &value[1..];
+                return body.find(quote).map(|e| &body[..e]);
+            }
+        }
+    }
+    None
 }

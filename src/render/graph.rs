@@ -163,7 +163,15 @@ fn kind_class(k: OutcomeKind) -> &'static str {
 
 /// Mermaid `flowchart`, which GitHub renders in Markdown.
 pub fn mermaid(g: &Graph) -> String {
-    let esc = |s: &str| s.replace('"', "#quot;").replace('\n', "<br/>");
+    // Mermaid reads `#name;` as an entity and renders tags in labels: text
+    // is shown as written only with `#`, `"`, `<` and `>` as entities.
+    let esc = |s: &str| {
+        s.replace('#', "#35;")
+            .replace('"', "#quot;")
+            .replace('<', "#lt;")
+            .replace('>', "#gt;")
+            .replace('\n', "<br/>")
+    };
     let terms = terminals(g);
     let mut out = String::from("flowchart TD\n");
     for (i, s) in g.steps.iter().enumerate() {

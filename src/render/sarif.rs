@@ -1,6 +1,7 @@
 //! `sopc check --format sarif`: SARIF 2.1.0, one rule per check code, one
 //! result per diagnostic with its physical location, so code-scanning
-//! services can show them.
+//! services can show them. Columns count Unicode code points, and the run
+//! says so (`columnKind`).
 
 use super::FileReport;
 use crate::codes::{Code, Severity};
@@ -37,6 +38,9 @@ pub fn report(files: &[FileReport<'_>]) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
+            // SARIF's default is UTF-16 code units; `LineIndex` counts
+            // code points, as editors show them.
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     })
