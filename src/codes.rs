@@ -59,6 +59,7 @@ codes! {
     TooLarge = "too-large", Error, false, "the input exceeds a limit that sopc enforces";
     UnknownName = "unknown-name", Error, false, "a reference to a step, target, data field, outcome, role or fact that is not declared";
     DuplicateName = "duplicate-name", Error, false, "a name or a header field declared twice";
+    NotALint = "not-a-lint", Error, false, "a step's `lint` line names a check that is always an error";
     NonExhaustive = "non-exhaustive", Error, false, "a question's branches miss an answer, repeat one, or name one it does not have";
     DeadEnd = "dead-end", Error, false, "a step with no way out";
     DisallowedTerminal = "disallowed-terminal", Error, false, "an `end` names a target its outcome does not allow";
