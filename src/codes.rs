@@ -59,6 +59,7 @@ codes! {
     TooLarge = "too-large", Error, false, "the input exceeds a limit that sopc enforces";
     UnknownName = "unknown-name", Error, false, "a reference to a step, target, data field, outcome, role or fact that is not declared";
     DuplicateName = "duplicate-name", Error, false, "a name or a header field declared twice";
+    NotALint = "not-a-lint", Error, false, "a step's `lint` line names a check that is always an error";
     NonExhaustive = "non-exhaustive", Error, false, "a question's branches miss an answer, repeat one, or name one it does not have";
     DeadEnd = "dead-end", Error, false, "a step with no way out";
     DisallowedTerminal = "disallowed-terminal", Error, false, "an `end` names a target its outcome does not allow";
@@ -70,6 +71,7 @@ codes! {
     UnknownFact = "unknown-fact", Error, false, "a `match` on a fact that some caller path has not asked yet";
     UnreachableStep = "unreachable-step", Warning, true, "a step that no caller path reaches";
     InfeasibleBranch = "infeasible-branch", Warning, true, "a branch on a known fact that no caller path can take";
+    UncollectedField = "uncollected-field", Warning, true, "a ticket names a data field that some caller path to it has not collected";
     ReviewOverdue = "review-overdue", Warning, true, "the last review is older than the policy's review period";
     LongPath = "long-path", Warning, true, "the longest caller path asks more questions than the policy's budget";
     MissingText = "missing-text", Warning, true, "a step without text, or a question without a prompt";

@@ -152,6 +152,21 @@ impl Overrides {
     }
 }
 
+/// A step's `lint` line naming a check that is always an error: refused in
+/// the words the `-A` flag and `sopc.toml` use. Unknown names are left to
+/// resolution.
+pub fn fixed_level(line: &ast::LintAttr) -> Option<Diagnostic> {
+    let code = Code::from_name(line.code.text)?;
+    let reason = Code::lookup_lint(line.code.text).err()?;
+    Some(
+        Diagnostic::new(Code::NotALint, reason)
+            .at(line.code.span, "not a lint")
+            .with_help(format!(
+                "remove this line: `{code}` cannot be allowed, warned or denied; fix what it reports"
+            )),
+    )
+}
+
 fn level(l: LintLevel) -> Level {
     match l {
         LintLevel::Allow => Level::Allow,

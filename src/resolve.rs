@@ -352,6 +352,7 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
             let suggestion = crate::suggest::closest(lint.code.text, codes);
             diags.push(unknown("check code", &lint.code, suggestion));
         }
+        diags.extend(crate::levels::fixed_level(lint));
     }
     for a in &step.actions {
         match a {

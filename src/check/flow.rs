@@ -1,5 +1,5 @@
 //! Must-analyses over the state space: `missing-data`, `missing-ticket`,
-//! `order-violation`, and `unknown-fact`.
+//! `order-violation`, `uncollected-field`, and `unknown-fact`.
 //!
 //! One forward pass in topological order computes, for every state, the set
 //! of facts true on *every* caller path into it (data collected, tickets
@@ -11,7 +11,7 @@ use super::counter_example;
 use crate::analysis::states::{Next, StateId, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Action, Exit, Graph, StepId, TargetKind, Terminal};
+use crate::graph::{Action, Exit, Graph, StepId, TargetKind, Terminal, Ticket};
 use crate::span::Span;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
@@ -53,6 +53,13 @@ enum Report {
     },
     Ticket {
         terminal: Terminal,
+        span: Span,
+    },
+    /// A field a ticket names that its target does not require (those are
+    /// `missing-data`'s).
+    Uncollected {
+        data: u32,
+        target: u32,
         span: Span,
     },
 }
@@ -98,6 +105,12 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     let mut gen: Vec<Vec<usize>> = vec![Vec::new(); g.steps.len()];
     let mut needs: Vec<Vec<Need>> = (0..g.steps.len()).map(|_| Vec::new()).collect();
     let firsts: HashSet<StepId> = g.requires.iter().map(|r| r.first).collect();
+    let data_ids: HashMap<&str, u32> = g
+        .data
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.name.as_str(), i as u32))
+        .collect();
     for (s, step) in g.steps.iter().enumerate() {
         let mut local: Vec<usize> = Vec::new();
         if firsts.contains(&(s as StepId)) {
@@ -119,6 +132,22 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                             answer: None,
                             ends: None,
                             report: Report::Data {
+                                data: d,
+                                target: t.target,
+                                span: t.span,
+                            },
+                        });
+                    }
+                    for d in ticket_fields(g, &data_ids, t) {
+                        if g.targets[t.target as usize].requires.contains(&d) {
+                            continue;
+                        }
+                        needs[s].push(Need {
+                            bit: bits.get(Item::Data(d)),
+                            local: local.clone(),
+                            answer: None,
+                            ends: None,
+                            report: Report::Uncollected {
                                 data: d,
                                 target: t.target,
                                 span: t.span,
@@ -259,6 +288,22 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     }
 }
 
+/// The data fields a ticket names, once each: its sections and the `{field}`
+/// references of its title and fields.
+fn ticket_fields(g: &Graph, data_ids: &HashMap<&str, u32>, t: &Ticket) -> Vec<u32> {
+    let texts = t.title.iter().chain(t.fields.iter().map(|f| &f.value));
+    let refs = texts
+        .flat_map(|text| super::secrets::text_refs(text))
+        .filter_map(|name| data_ids.get(name).copied());
+    let mut fields: Vec<u32> = Vec::new();
+    for d in t.body.iter().chain(&t.assignee).copied().chain(refs) {
+        if (d as usize) < g.data.len() && !fields.contains(&d) {
+            fields.push(d);
+        }
+    }
+    fields
+}
+
 fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
     let step_name = &g.step(step).name;
     match r {
@@ -279,6 +324,25 @@ fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
             .with_label(t.span, format!("`{}` requires `{}`", t.name, d.name))
             .with_help(format!(
                 "collect it first on every path: `collect {}`",
+                d.name
+            ))
+        }
+        Report::Uncollected { data, target, span } => {
+            let d = &g.data[data as usize];
+            let t = &g.targets[target as usize];
+            Diagnostic::new(
+                Code::UncollectedField,
+                format!(
+                    "the ticket to `{}` in step `{step_name}` names `{}`, which some caller path has not collected",
+                    t.name, d.name
+                ),
+            )
+            .at(
+                span,
+                format!("`{}` may not have been collected here", d.name),
+            )
+            .with_help(format!(
+                "collect it before the ticket on every path (`collect {}`), or take it out of the ticket",
                 d.name
             ))
         }
