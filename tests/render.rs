@@ -579,7 +579,30 @@ fn the_html_document_carries_everything_the_markdown_does() {
         }
         well_formed(&html).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!html[1..].contains("<?xml"), "{name}");
+        // With Graphviz here, the page with its drawn flowchart too.
+        if let Some(svg) = graphviz_svg(&sopc::render::graph::dot(&g)) {
+            let html = sopc::render::doc::html(&g, Some(&svg));
+            well_formed(&html).unwrap_or_else(|e| panic!("{name} with SVG: {e}"));
+            assert!(
+                !html[1..].contains("<?xml") && html.contains("<svg"),
+                "{name}"
+            );
+        }
     }
+}
+
+/// The SVG Graphviz draws, when it is installed.
+fn graphviz_svg(dot: &str) -> Option<String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(dot.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    String::from_utf8(out.stdout).ok()
 }
 
 #[test]

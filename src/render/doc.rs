@@ -50,11 +50,12 @@ pub struct Section {
     pub blocks: Vec<Block>,
 }
 
-/// The whole document: a title, the header table, then sections.
+/// The whole document: a title, the blocks under it (the header table),
+/// then sections.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document {
     pub title: String,
-    pub header: Vec<(&'static str, String)>,
+    pub intro: Vec<Block>,
     pub sections: Vec<Section>,
 }
 
@@ -223,7 +224,7 @@ pub fn document(g: &Graph) -> Document {
         ("Source", h.source.as_ref()),
     ]
     .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k, v.clone())))
+    .filter_map(|(k, v)| v.map(|v| vec![text_cell(k), text_cell(v.clone())]))
     .collect();
     let mut sections = vec![Section {
         heading: "1. Purpose".into(),
@@ -339,7 +340,10 @@ pub fn document(g: &Graph) -> Document {
     });
     Document {
         title: format!("{}: {}", h.id, h.title),
-        header,
+        intro: vec![Block::Table {
+            head: None,
+            rows: header,
+        }],
         sections,
     }
 }
@@ -454,10 +458,9 @@ fn md_cell(cell: &Cell) -> String {
 pub fn markdown(g: &Graph) -> String {
     let doc = document(g);
     // A `#` at the end of a heading would close it.
-    let mut out = format!("# {}\n\n", md_text(&doc.title).replace('#', "\\#"));
-    out.push_str("| | |\n|---|---|\n");
-    for (k, v) in &doc.header {
-        out.push_str(&format!("| {} | {} |\n", md_text(k), md_text(v)));
+    let mut out = format!("# {}\n", md_text(&doc.title).replace('#', "\\#"));
+    for b in &doc.intro {
+        md_block(&mut out, g, b);
     }
     for s in &doc.sections {
         out.push_str(&format!(
@@ -465,40 +468,51 @@ pub fn markdown(g: &Graph) -> String {
             md_text(&s.heading).replace('#', "\\#")
         ));
         for b in &s.blocks {
-            out.push('\n');
-            match b {
-                Block::Table { head, rows } => {
-                    let width = rows.first().map_or(0, Vec::len);
-                    let head: Vec<String> = match head {
-                        Some(h) => h.iter().map(|c| md_text(c)).collect(),
-                        None => vec![String::new(); width],
-                    };
-                    out.push_str(&format!("| {} |\n", head.join(" | ")));
-                    out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
-                    for row in rows {
-                        let cells: Vec<String> = row.iter().map(md_cell).collect();
-                        out.push_str(&format!("| {} |\n", cells.join(" | ")));
-                    }
-                }
-                Block::Paragraph(line) => {
-                    let text = md_line(line);
-                    out.push_str(&md_block_start(&text));
-                    out.push('\n');
-                }
-                Block::List(items) => {
-                    for item in items {
-                        out.push_str(&format!("- {}\n", md_block_start(&md_line(item))));
-                    }
-                }
-                Block::Flowchart => {
-                    out.push_str("```mermaid\n");
-                    out.push_str(&super::graph::mermaid(g));
-                    out.push_str("```\n");
-                }
-            }
+            md_block(&mut out, g, b);
         }
     }
     out
+}
+
+fn md_block(out: &mut String, g: &Graph, b: &Block) {
+    out.push('\n');
+    match b {
+        Block::Table { head, rows } => {
+            let width = rows.first().map_or(0, Vec::len);
+            let head: Vec<String> = match head {
+                Some(h) => h.iter().map(|c| md_text(c)).collect(),
+                None => vec![String::new(); width],
+            };
+            // Untitled columns: `| | |`.
+            let titles: String = head
+                .iter()
+                .map(|h| match h.is_empty() {
+                    true => " |".to_string(),
+                    false => format!(" {h} |"),
+                })
+                .collect();
+            out.push_str(&format!("|{titles}\n"));
+            out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+            for row in rows {
+                let cells: Vec<String> = row.iter().map(md_cell).collect();
+                out.push_str(&format!("| {} |\n", cells.join(" | ")));
+            }
+        }
+        Block::Paragraph(line) => {
+            out.push_str(&md_block_start(&md_line(line)));
+            out.push('\n');
+        }
+        Block::List(items) => {
+            for item in items {
+                out.push_str(&format!("- {}\n", md_block_start(&md_line(item))));
+            }
+        }
+        Block::Flowchart => {
+            out.push_str("```mermaid\n");
+            out.push_str(&super::graph::mermaid(g));
+            out.push_str("```\n");
+        }
+    }
 }
 
 /// Escaped text that starts a block (a paragraph, a list item): a leading
@@ -569,69 +583,65 @@ pre { overflow-x: auto; }";
 /// source is shown.
 pub fn html(g: &Graph, svg: Option<&str>) -> String {
     let doc = document(g);
-    let title = html_text(&doc.title);
     // `<title>` holds text only, no `<br/>`.
-    let head_title = html_text(&doc.title.replace('\n', " "));
+    let head_title = html_escape(&doc.title.replace('\n', " "));
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
-         <title>{head_title}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n<table>\n"
+         <title>{head_title}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        html_text(&doc.title)
     );
-    for (k, v) in &doc.header {
-        out.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>\n",
-            html_text(k),
-            html_text(v)
-        ));
+    for b in &doc.intro {
+        html_block(&mut out, g, b, svg);
     }
-    out.push_str("</table>\n");
     for s in &doc.sections {
         out.push_str(&format!("<h2>{}</h2>\n", html_text(&s.heading)));
         for b in &s.blocks {
-            match b {
-                Block::Table { head, rows } => {
-                    out.push_str("<table>\n");
-                    if let Some(head) = head {
-                        out.push_str("<tr>");
-                        for h in head {
-                            out.push_str(&format!("<th>{}</th>", html_text(h)));
-                        }
-                        out.push_str("</tr>\n");
-                    }
-                    for row in rows {
-                        out.push_str("<tr>");
-                        for (i, c) in row.iter().enumerate() {
-                            let tag = if head.is_none() && i == 0 { "th" } else { "td" };
-                            out.push_str(&format!("<{tag}>{}</{tag}>", html_cell(c)));
-                        }
-                        out.push_str("</tr>\n");
-                    }
-                    out.push_str("</table>\n");
-                }
-                Block::Paragraph(line) => {
-                    out.push_str(&format!("<p>{}</p>\n", html_line(line)));
-                }
-                Block::List(items) => {
-                    out.push_str("<ul>\n");
-                    for item in items {
-                        out.push_str(&format!("<li>{}</li>\n", html_line(item)));
-                    }
-                    out.push_str("</ul>\n");
-                }
-                Block::Flowchart => match svg.and_then(embeddable_svg) {
-                    Some(svg) => {
-                        out.push_str(&format!("<div class=\"flowchart\">\n{svg}\n</div>\n"))
-                    }
-                    None => out.push_str(&format!(
-                        "<p>Install Graphviz for a drawn flowchart. Mermaid source:</p>\n<pre>{}</pre>\n",
-                        html_escape(&super::graph::mermaid(g))
-                    )),
-                },
-            }
+            html_block(&mut out, g, b, svg);
         }
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+fn html_block(out: &mut String, g: &Graph, b: &Block, svg: Option<&str>) {
+    match b {
+        Block::Table { head, rows } => {
+            out.push_str("<table>\n");
+            if let Some(head) = head {
+                out.push_str("<tr>");
+                for h in head {
+                    out.push_str(&format!("<th>{}</th>", html_text(h)));
+                }
+                out.push_str("</tr>\n");
+            }
+            for row in rows {
+                out.push_str("<tr>");
+                for (i, c) in row.iter().enumerate() {
+                    // Without column titles, the first column names the row.
+                    let tag = if head.is_none() && i == 0 { "th" } else { "td" };
+                    out.push_str(&format!("<{tag}>{}</{tag}>", html_cell(c)));
+                }
+                out.push_str("</tr>\n");
+            }
+            out.push_str("</table>\n");
+        }
+        Block::Paragraph(line) => out.push_str(&format!("<p>{}</p>\n", html_line(line))),
+        Block::List(items) => {
+            out.push_str("<ul>\n");
+            for item in items {
+                out.push_str(&format!("<li>{}</li>\n", html_line(item)));
+            }
+            out.push_str("</ul>\n");
+        }
+        Block::Flowchart => match svg.and_then(embeddable_svg) {
+            Some(svg) => out.push_str(&format!("<div class=\"flowchart\">\n{svg}\n</div>\n")),
+            None => out.push_str(&format!(
+                "<p>Install Graphviz for a drawn flowchart. Mermaid source:</p>\n<pre>{}</pre>\n",
+                html_escape(&super::graph::mermaid(g))
+            )),
+        },
+    }
 }
 
 /// The `<svg>` element of a standalone SVG file, ready to sit inside a page:
