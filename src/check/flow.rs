@@ -70,7 +70,8 @@ impl Need {
         match self.report {
             Report::Data { span, .. }
             | Report::Order { span, .. }
-            | Report::Ticket { span, .. } => span,
+            | Report::Ticket { span, .. }
+            | Report::Uncollected { span, .. } => span,
         }
     }
 
