@@ -147,12 +147,12 @@ fn artifact(c: &mut Criterion) {
     group.sample_size(10);
     for &n in &SIZES[..2] {
         let g = graph(&policy(n));
-        let json = g.to_json();
+        let json = sopc::artifact::write(&g);
         group.bench_with_input(BenchmarkId::new("to_json", n), &g, |b, g| {
-            b.iter(|| g.to_json())
+            b.iter(|| sopc::artifact::write(g))
         });
         group.bench_with_input(BenchmarkId::new("load", n), &json, |b, j| {
-            b.iter(|| Graph::from_json(j).expect("loads"))
+            b.iter(|| sopc::artifact::read(j).expect("loads"))
         });
     }
     group.finish();

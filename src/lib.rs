@@ -18,6 +18,7 @@
 extern crate alloc;
 
 pub mod analysis;
+pub mod artifact;
 pub mod check;
 pub mod codes;
 pub mod config;

@@ -1,13 +1,13 @@
 //! The compiled artifact: it round-trips, and a corrupted one is refused.
 
-use sopc::graph::artifact::LoadError;
+use sopc::artifact::LoadError;
 use sopc::Graph;
 
 fn hac_artifact() -> (Graph, String) {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/hac.sop"))
         .expect("hac");
     let g = sopc::compile(&src).expect("compiles");
-    let json = g.to_json();
+    let json = sopc::artifact::write(&g);
     (g, json)
 }
 
@@ -21,7 +21,11 @@ fn round_trips_to_the_same_graph() {
         let src = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
             .expect("policy");
         let g = sopc::compile(&src).expect("compiles");
-        assert_eq!(Graph::from_json(&g.to_json()).expect("loads"), g, "{path}");
+        assert_eq!(
+            sopc::artifact::read(&sopc::artifact::write(&g)).expect("loads"),
+            g,
+            "{path}"
+        );
     }
 }
 
@@ -29,10 +33,10 @@ fn round_trips_to_the_same_graph() {
 fn refuses_a_wrong_version_or_format() {
     let (_, json) = hac_artifact();
     let v2 = json.replacen("\"version\": 1", "\"version\": 2", 1);
-    assert_eq!(Graph::from_json(&v2), Err(LoadError::WrongVersion(2)));
+    assert_eq!(sopc::artifact::read(&v2), Err(LoadError::WrongVersion(2)));
     let other = json.replacen("\"sopc-graph\"", "\"bpmn\"", 1);
     assert!(matches!(
-        Graph::from_json(&other),
+        sopc::artifact::read(&other),
         Err(LoadError::WrongFormat(_))
     ));
 }
@@ -42,7 +46,10 @@ fn refuses_truncated_json() {
     let (_, json) = hac_artifact();
     for cut in [0, 10, json.len() / 2, json.len() - 3] {
         assert!(
-            matches!(Graph::from_json(&json[..cut]), Err(LoadError::Malformed(_))),
+            matches!(
+                sopc::artifact::read(&json[..cut]),
+                Err(LoadError::Malformed(_))
+            ),
             "cut at {cut}"
         );
     }
@@ -55,7 +62,7 @@ fn refuses_an_edge_to_a_missing_step() {
     if let sopc::graph::Exit::Ask { branches, .. } = &mut g.steps[0].exit {
         branches[0].to = sopc::graph::Dest::Step(n + 5);
     }
-    let err = Graph::from_json(&g.to_json()).expect_err("refused");
+    let err = sopc::artifact::read(&sopc::artifact::write(&g)).expect_err("refused");
     assert!(matches!(err, LoadError::Inconsistent(_)), "{err}");
     assert!(err.to_string().contains("does not exist"), "{err}");
 }
@@ -68,6 +75,6 @@ fn refuses_a_graph_that_fails_its_checks() {
     if let sopc::graph::Exit::Ask { branches, .. } = &mut g.steps[0].exit {
         branches[0].to = sopc::graph::Dest::Step(0);
     }
-    let err = Graph::from_json(&g.to_json()).expect_err("refused");
+    let err = sopc::artifact::read(&sopc::artifact::write(&g)).expect_err("refused");
     assert!(err.to_string().contains("unbounded-loop"), "{err}");
 }

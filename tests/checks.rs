@@ -276,7 +276,7 @@ step f \"File\" {{ ticket jm {{ body name }}  end esc(jm) }}
     // it must refuse this one rather than file the ticket without `name`.
     let graph = checked.graph.expect("lowered");
     match sopc::Engine::new(graph) {
-        Err(sopc::graph::artifact::LoadError::Rejected(errors)) => {
+        Err(sopc::artifact::LoadError::Rejected(errors)) => {
             assert!(errors[0].starts_with("missing-data"), "{errors:?}")
         }
         Err(e) => panic!("rejected for another reason: {e:?}"),

@@ -120,7 +120,7 @@ fn compile_writes_an_artifact_that_loads_and_refuses_broken_policies() {
     let o = sopc(&["compile", "policies/hac.sop"]);
     assert_eq!(code(&o), 0);
     let text = o.stdout.clone();
-    let g = sopc::Graph::from_json(&text).expect("the artifact loads");
+    let g = sopc::artifact::read(&text).expect("the artifact loads");
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/hac.sop"))
         .expect("hac");
     assert_eq!(g, sopc::compile(&src).expect("compiles"));

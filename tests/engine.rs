@@ -237,7 +237,7 @@ fn eval_refuses_a_corrupted_artifact() {
 #[test]
 fn the_published_schema_matches_the_artifact_types() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/artifact.schema.json");
-    let generated = sopc::graph::artifact::schema_json();
+    let generated = sopc::artifact::schema_json();
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(path, &generated).expect("write schema");
     }

@@ -21,7 +21,7 @@ pub fn run(args: Args) -> Exit {
     let Some(graph) = report::compile_or_report(&source) else {
         return Exit::PolicyErrors;
     };
-    let json = graph.to_json();
+    let json = sopc::artifact::write(&graph);
     match &args.output {
         None => print!("{json}"),
         Some(out) => {

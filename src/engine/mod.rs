@@ -12,7 +12,7 @@ mod trace;
 
 pub use trace::Trace;
 
-use crate::graph::artifact::LoadError;
+use crate::artifact::LoadError;
 use crate::graph::{Dest, Edge, Exit, FactId, Graph, StepId, Terminal};
 
 /// A question the caller must answer now: which fact, asked by which step.
@@ -137,7 +137,7 @@ pub struct Engine {
 impl Engine {
     /// Verifies the graph and prepares it for evaluation.
     pub fn new(graph: Graph) -> Result<Engine, LoadError> {
-        graph.verify()?;
+        crate::artifact::verify(&graph)?;
         Ok(Self::trusted(graph))
     }
 
@@ -149,7 +149,7 @@ impl Engine {
 
     /// Loads and verifies a compiled artifact.
     pub fn from_json(text: &str) -> Result<Engine, LoadError> {
-        Ok(Self::trusted(Graph::from_json(text)?))
+        Ok(Self::trusted(crate::artifact::read(text)?))
     }
 
     fn trusted(graph: Graph) -> Engine {

@@ -2,8 +2,6 @@
 //! names, link its parts; names and spans are kept for messages and tools.
 //! It (de)serialises as the versioned JSON artifact (see [`artifact`]).
 
-pub mod artifact;
-
 use crate::span::Span;
 use serde::{Deserialize, Serialize};
 

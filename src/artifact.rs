@@ -1,8 +1,10 @@
 //! The compiled artifact: the graph as versioned JSON. Loading never trusts
 //! the file: it checks the format and version, that every index points at
-//! something, and then runs every graph check again.
+//! something, and then runs every graph check again. This module sits above
+//! the graph and the checks: the graph knows neither its file format nor
+//! the checks.
 
-use super::{Dest, Exit, Graph, Terminal};
+use crate::graph::{Dest, Exit, Graph, Terminal};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "sopc-graph";
@@ -56,77 +58,74 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-impl Graph {
-    /// The artifact text: pretty JSON with a trailing newline.
-    pub fn to_json(&self) -> String {
-        let env = Envelope {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            graph: self,
-        };
-        // Serialising plain data to a String cannot fail.
-        let mut s = serde_json::to_string_pretty(&env).unwrap_or_default();
-        s.push('\n');
-        s
-    }
+/// The artifact text of a graph: pretty JSON with a trailing newline.
+pub fn write(graph: &Graph) -> String {
+    let env = Envelope {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        graph,
+    };
+    // Serialising plain data to a String cannot fail.
+    let mut s = serde_json::to_string_pretty(&env).unwrap_or_default();
+    s.push('\n');
+    s
+}
 
-    /// The graph as JSON without source positions: what a policy means, so
-    /// that two texts (a policy and its formatted form, say) can be compared.
-    pub fn meaning_json(&self) -> serde_json::Value {
-        fn strip(v: &mut serde_json::Value) {
-            match v {
-                serde_json::Value::Object(m) => {
-                    m.retain(|k, _| !k.contains("span"));
-                    m.values_mut().for_each(strip);
-                }
-                serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
-                _ => {}
+/// The graph as JSON without source positions: what a policy means, so
+/// that two texts (a policy and its formatted form, say) can be compared.
+pub fn meaning(graph: &Graph) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.retain(|k, _| !k.contains("span"));
+                m.values_mut().for_each(strip);
             }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
         }
-        let mut v = serde_json::to_value(self).unwrap_or_default();
-        strip(&mut v);
-        v
     }
+    let mut v = serde_json::to_value(graph).unwrap_or_default();
+    strip(&mut v);
+    v
+}
 
-    /// Loads and verifies an artifact.
-    pub fn from_json(text: &str) -> Result<Graph, LoadError> {
-        #[derive(Deserialize)]
-        struct Head {
-            format: Option<String>,
-            version: Option<u32>,
-        }
-        let head: Head =
-            serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
-        match head.format.as_deref() {
-            Some(FORMAT) => {}
-            Some(other) => return Err(LoadError::WrongFormat(other.to_string())),
-            None => return Err(LoadError::Malformed("missing field `format`".into())),
-        }
-        match head.version {
-            Some(VERSION) => {}
-            Some(v) => return Err(LoadError::WrongVersion(v)),
-            None => return Err(LoadError::Malformed("missing field `version`".into())),
-        }
-        let env: Envelope<Graph> =
-            serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
-        env.graph.verify()?;
-        Ok(env.graph)
+/// Reads and verifies an artifact.
+pub fn read(text: &str) -> Result<Graph, LoadError> {
+    #[derive(Deserialize)]
+    struct Head {
+        format: Option<String>,
+        version: Option<u32>,
     }
+    let head: Head = serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
+    match head.format.as_deref() {
+        Some(FORMAT) => {}
+        Some(other) => return Err(LoadError::WrongFormat(other.to_string())),
+        None => return Err(LoadError::Malformed("missing field `format`".into())),
+    }
+    match head.version {
+        Some(VERSION) => {}
+        Some(v) => return Err(LoadError::WrongVersion(v)),
+        None => return Err(LoadError::Malformed("missing field `version`".into())),
+    }
+    let env: Envelope<Graph> =
+        serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
+    verify(&env.graph)?;
+    Ok(env.graph)
+}
 
-    /// Checks that every index points at something and that the graph passes
-    /// every check: what the engine requires before it trusts a graph.
-    pub fn verify(&self) -> Result<(), LoadError> {
-        verify_indices(self).map_err(LoadError::Inconsistent)?;
-        let errors: Vec<String> = crate::check::run(self, &Default::default(), &Default::default())
-            .into_iter()
-            .filter(|d| d.is_error())
-            .map(|d| format!("{}: {}", d.code, d.message))
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(LoadError::Rejected(errors))
-        }
+/// Checks that every index points at something and that the graph passes
+/// every check: what the engine requires before it trusts a graph.
+pub fn verify(graph: &Graph) -> Result<(), LoadError> {
+    verify_indices(graph).map_err(LoadError::Inconsistent)?;
+    let errors: Vec<String> = crate::check::run(graph, &Default::default(), &Default::default())
+        .into_iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Rejected(errors))
     }
 }
 
@@ -195,8 +194,8 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
         }
         for a in &step.actions {
             match a {
-                super::Action::Collect { data, .. } => data_ok(data, &at)?,
-                super::Action::Ticket(t) => {
+                crate::graph::Action::Collect { data, .. } => data_ok(data, &at)?,
+                crate::graph::Action::Ticket(t) => {
                     if t.target as usize >= g.targets.len() {
                         return Err(format!("{at}: ticket target {} does not exist", t.target));
                     }
