@@ -363,3 +363,41 @@ fn too_large_names_the_facts_that_fill_the_space() {
     let checked = sopc::check_source(&text, &common::options());
     assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
 }
+
+/// A policy whose `n` steps form one cycle of `goto`s.
+fn one_long_cycle(n: usize) -> String {
+    let mut out = String::from("sop \"LOOP\" \"A long cycle\" {}\noutcome ok \"Done\"\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "step s{i} \"Step {i}\" {{ goto s{} }}\n",
+            (i + 1) % n
+        ));
+    }
+    out
+}
+
+/// The report of an unbounded loop grows with the cycle, not its square
+/// (issue 14: a 16k-step cycle took 19 s to print). It shows the whole
+/// cycle in its help and labels a bounded number of steps: the renderer's
+/// work for each label is proportional to the source.
+#[test]
+fn a_long_cycle_is_reported_in_linear_size() {
+    let report = |n: usize| {
+        let text = one_long_cycle(n);
+        let checked = sopc::check_source(&text, &common::options());
+        let loops: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::UnboundedLoop)
+            .collect();
+        assert_eq!(loops.len(), 1, "{n}");
+        let help = loops[0].help.as_deref().expect("a help");
+        let last = format!("s{} -> s0", n - 1);
+        assert!(help.contains(&last), "the whole cycle is shown");
+        assert!(loops[0].labels.len() <= sopc::diagnostic::LISTED);
+        common::render("cycle.sop", &text).len()
+    };
+    let (small, large) = (report(1_000), report(4_000));
+    let ratio = large as f64 / small as f64;
+    assert!((3.5..4.8).contains(&ratio), "{small} -> {large}: {ratio}");
+}
