@@ -283,3 +283,121 @@ step f \"File\" {{ ticket jm {{ body name }}  end esc(jm) }}
         Ok(_) => panic!("the engine accepts a graph that files a ticket without its data"),
     }
 }
+
+/// A policy that asks `facts` yes/no questions one after the other and
+/// matches on each only after all are asked: every combination of answers
+/// is a caller situation of its own, 2^facts of them. It starts with
+/// `decoys` questions matched right after they are asked.
+fn asked_early_matched_late(facts: usize, decoys: usize) -> String {
+    let mut out = String::from("sop \"BLOW-UP\" \"Facts asked early, matched late\" {}\n");
+    out.push_str("outcome ok \"Done\"\n");
+    let first = if decoys > 0 { "d1" } else { "q1" };
+    out.push_str(&format!("start {first}\n"));
+    for i in 1..=decoys {
+        let next = match (i == decoys, facts) {
+            (false, _) => format!("d{}", i + 1),
+            (true, 0) => "end ok".to_string(),
+            (true, _) => "q1".to_string(),
+        };
+        out.push_str(&format!(
+            "step d{i} \"Decoy {i}\" {{ ask g{i} \"Decoy {i}?\" {{ yes no }}  yes -> e{i}  no -> e{i} }}\n\
+             step e{i} \"Check decoy {i}\" {{ match g{i} {{ yes -> {next}  no -> {next} }} }}\n"
+        ));
+    }
+    for i in 1..=facts {
+        let next = if i == facts {
+            "m1".to_string()
+        } else {
+            format!("q{}", i + 1)
+        };
+        out.push_str(&format!(
+            "step q{i} \"Ask {i}\" {{ ask f{i} \"Question {i}?\" {{ yes no }}  yes -> {next}  no -> {next} }}\n"
+        ));
+    }
+    for i in 1..=facts {
+        let next = if i == facts {
+            "end ok".to_string()
+        } else {
+            format!("m{}", i + 1)
+        };
+        out.push_str(&format!(
+            "step m{i} \"Match {i}\" {{ match f{i} {{ yes -> {next}  no -> {next} }} }}\n"
+        ));
+    }
+    out
+}
+
+/// Twenty-three facts asked early and matched late: 2^24 situations. The
+/// state space must give up at its budget (issue 14: 51 s and 10.3 GB) and
+/// name the facts that fill it, not the ones matched at once.
+#[test]
+fn too_large_names_the_facts_that_fill_the_space() {
+    use sopc::analysis::states::{SpaceError, StateSpace};
+    let text = asked_early_matched_late(23, 2);
+    let checked = sopc::check_source(&text, &common::options());
+    let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::TooLarge], "{:#?}", checked.diagnostics);
+    let d = &checked.diagnostics[0];
+    assert!(d.message.contains("`f1`, `f2`"), "{}", d.message);
+    assert!(!d.message.contains("`g1`") && !d.message.contains("`g2`"));
+    let span = d.span.expect("a span");
+    assert_eq!(&text[span.start as usize..span.end as usize], "f1");
+
+    let graph = checked.graph.expect("lowered");
+    let Err(SpaceError::TooLarge(blowup)) = StateSpace::build(&graph) else {
+        panic!("the space is over its budget");
+    };
+    let names: Vec<&str> = blowup
+        .facts
+        .iter()
+        .map(|&f| graph.fact(f).name.as_str())
+        .collect();
+    // Those asked first are kept longest; decoys are kept for one step.
+    assert!(names.len() >= 10, "{names:?}");
+    assert_eq!(names[..3], ["f1", "f2", "f3"]);
+    assert!(names.iter().all(|n| n.starts_with('f')), "{names:?}");
+    assert!(blowup.retries.is_empty());
+
+    // The same questions, each matched right after it is asked, are clean.
+    let text = asked_early_matched_late(0, 23);
+    let checked = sopc::check_source(&text, &common::options());
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+}
+
+/// A policy whose `n` steps form one cycle of `goto`s.
+fn one_long_cycle(n: usize) -> String {
+    let mut out = String::from("sop \"LOOP\" \"A long cycle\" {}\noutcome ok \"Done\"\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "step s{i} \"Step {i}\" {{ goto s{} }}\n",
+            (i + 1) % n
+        ));
+    }
+    out
+}
+
+/// The report of an unbounded loop grows with the cycle, not its square
+/// (issue 14: a 16k-step cycle took 19 s to print). It shows the whole
+/// cycle in its help and labels a bounded number of steps: the renderer's
+/// work for each label is proportional to the source.
+#[test]
+fn a_long_cycle_is_reported_in_linear_size() {
+    let report = |n: usize| {
+        let text = one_long_cycle(n);
+        let checked = sopc::check_source(&text, &common::options());
+        let loops: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::UnboundedLoop)
+            .collect();
+        assert_eq!(loops.len(), 1, "{n}");
+        let help = loops[0].help.as_deref().expect("a help");
+        let last = format!("s{} -> s0", n - 1);
+        assert!(help.contains(&last), "the whole cycle is shown");
+        assert!(loops[0].labels.len() <= sopc::diagnostic::LISTED);
+        common::render("cycle.sop", &text).len()
+    };
+    let (small, large) = (report(1_000), report(4_000));
+    let ratio = large as f64 / small as f64;
+    assert!((3.5..4.8).contains(&ratio), "{small} -> {large}: {ratio}");
+}

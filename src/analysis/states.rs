@@ -18,8 +18,24 @@ use crate::graph::{Dest, Edge, Exit, FactId, Graph, StepId, Terminal};
 use foldhash::{HashMap, HashMapExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// The most states sopc explores before it gives up with `too-large`.
-pub const MAX_STATES: usize = 20_000_000;
+/// The memory the state space of a small policy may take before sopc
+/// gives up with `too-large` (its vectors and tables, counted by
+/// capacity). A budget in bytes rather than states: a state that keeps
+/// twenty answers costs ten times one that keeps none, and a million-step
+/// policy has a million of the cheap kind. The checks' own tables come on
+/// top, so that a whole run on a small policy stays within about half a
+/// gigabyte.
+pub const MAX_SPACE_BYTES: usize = 256 << 20;
+
+/// What each step adds to the budget: a large policy needs a large space
+/// (a generated million-step policy about 170 bytes a step), and was read
+/// in memory already.
+pub const SPACE_BYTES_PER_STEP: usize = 256;
+
+/// The budget of the state space of `g`.
+pub fn budget(g: &Graph) -> usize {
+    MAX_SPACE_BYTES + SPACE_BYTES_PER_STEP * g.steps.len()
+}
 
 /// The largest `at most N times` sopc analyses (the check `too-large`
 /// refuses more). The state space counts each retry exactly, so a bound
@@ -52,10 +68,92 @@ type Var = u32;
 /// answers.
 type Env = Vec<(Var, u32)>;
 
+/// The environments of the states, each stored once, back to back, and
+/// found again by a hash of its contents.
+struct Envs {
+    data: Vec<(Var, u32)>,
+    /// Environment `e` is `data[start[e]..start[e + 1]]`; 0 is the empty one.
+    start: Vec<u32>,
+    /// The newest environment with a given hash.
+    by_hash: HashMap<u64, u32>,
+    /// For each environment, the previous one with the same hash, or `NONE`.
+    older: Vec<u32>,
+    seed: u64,
+}
+
+impl Envs {
+    fn new() -> Self {
+        use std::hash::BuildHasher;
+        Envs {
+            data: Vec::new(),
+            start: vec![0, 0],
+            by_hash: HashMap::new(),
+            older: vec![NONE],
+            // A seed per run: no policy can be written to make every
+            // environment collide.
+            seed: foldhash::fast::RandomState::default().hash_one(0u64),
+        }
+    }
+
+    fn get(&self, e: u32) -> &[(Var, u32)] {
+        &self.data[self.start[e as usize] as usize..self.start[e as usize + 1] as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.older.len()
+    }
+
+    fn hash(&self, env: &[(Var, u32)]) -> u64 {
+        let mut h = self.seed;
+        for &(v, a) in env {
+            h = (h.rotate_left(26) ^ (u64::from(v) << 32 | u64::from(a)))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        h ^ (h >> 29)
+    }
+
+    /// The id of `env`, added if new.
+    fn intern(&mut self, env: &[(Var, u32)]) -> Result<u32, SpaceError> {
+        if env.is_empty() {
+            return Ok(0);
+        }
+        let h = self.hash(env);
+        let newest = self.by_hash.get(&h).copied().unwrap_or(NONE);
+        let mut e = newest;
+        while e != NONE {
+            if self.get(e) == env {
+                return Ok(e);
+            }
+            e = self.older[e as usize];
+        }
+        let id = self.len() as u32;
+        self.data.extend_from_slice(env);
+        let end =
+            u32::try_from(self.data.len()).map_err(|_| SpaceError::TooLarge(Blowup::default()))?;
+        self.start.push(end);
+        self.older.push(newest);
+        self.by_hash.insert(h, id);
+        Ok(id)
+    }
+
+    fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.data.capacity() * size_of::<(Var, u32)>()
+            + (self.start.capacity() + self.older.capacity()) * size_of::<u32>()
+            + map_bytes(&self.by_hash)
+    }
+}
+
+/// About what a hash map's table takes: its entries and a control byte
+/// each, at the table's load factor of 7/8.
+fn map_bytes<K, V>(m: &HashMap<K, V>) -> usize {
+    m.capacity() * 8 / 7 * (std::mem::size_of::<(K, V)>() + 1)
+}
+
 pub struct StateSpace {
     pub step: Vec<StepId>,
     env: Vec<u32>,
-    envs: Vec<Env>,
+    envs: Envs,
     /// Transitions of state `s`: `trans[first[s]..first[s + 1]]`.
     first: Vec<u32>,
     pub trans: Vec<Transition>,
@@ -71,14 +169,42 @@ pub struct StateSpace {
 /// Why the space could not be built.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SpaceError {
-    TooLarge,
+    TooLarge(Blowup),
     /// A cycle: only possible when the policy has an unbounded loop.
     Cyclic,
     /// Asked to stop (see [`StateSpace::build_unless`]).
     GivenUp,
 }
 
+/// What filled the space when it went over its budget.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Blowup {
+    /// States built so far.
+    pub states: usize,
+    /// The facts whose answers the most states keep, most first: those
+    /// kept by at least half as many states as the first. Every
+    /// combination of their answers is a state of its own.
+    pub facts: Vec<FactId>,
+    /// As `facts`, for the retry counters: the steps of their bounded
+    /// branches.
+    pub retries: Vec<StepId>,
+}
+
 impl StateSpace {
+    /// The memory the space takes (vectors and tables, by capacity).
+    pub fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        (self.step.capacity()
+            + self.env.capacity()
+            + self.first.capacity()
+            + self.topo.capacity()
+            + self.unknown_fact_at.capacity())
+            * size_of::<u32>()
+            + self.trans.capacity() * size_of::<Transition>()
+            + self.parent.capacity() * size_of::<Option<(StateId, u32)>>()
+            + self.envs.bytes()
+    }
+
     pub fn len(&self) -> usize {
         self.step.len()
     }
@@ -121,7 +247,7 @@ impl StateSpace {
         // every caller, rather than explored for minutes.
         let over = |e: &crate::graph::Edge| e.bound.is_some_and(|b| b.times > MAX_BOUND);
         if g.steps.iter().any(|s| s.exit.edges().any(|(_, e)| over(e))) {
-            return Err(SpaceError::TooLarge);
+            return Err(SpaceError::TooLarge(Blowup::default()));
         }
         Builder::new(g).run(give_up)
     }
@@ -133,11 +259,11 @@ struct Builder<'g> {
     comp: Vec<u32>,
     /// Counter variable of each bounded edge inside a loop, by (step, edge).
     counter_of: HashMap<(StepId, u32), Var>,
-    /// The component of each counter's edge.
+    /// The component of each counter's edge, and its step.
     counter_comp: Vec<u32>,
+    counter_step: Vec<StepId>,
     plain: Vec<StateId>,
     keyed: HashMap<(StepId, u32), StateId>,
-    env_ids: HashMap<Env, u32>,
     space: StateSpace,
     /// Scratch: the environment of the state being expanded, and of the
     /// state a transition leads to.
@@ -152,6 +278,7 @@ impl<'g> Builder<'g> {
         let comps = scc::of_graph(g);
         let mut counter_of = HashMap::new();
         let mut counter_comp = Vec::new();
+        let mut counter_step = Vec::new();
         let n_facts = g.facts.len() as u32;
         for (s, step) in g.steps.iter().enumerate() {
             for (i, (_, e)) in step.exit.edges().enumerate() {
@@ -164,27 +291,26 @@ impl<'g> Builder<'g> {
                         counter_of
                             .insert((s as StepId, i as u32), n_facts + counter_comp.len() as Var);
                         counter_comp.push(c);
+                        counter_step.push(s as StepId);
                     }
                 }
             }
         }
-        let mut env_ids = HashMap::new();
-        env_ids.insert(Vec::new(), 0);
         Builder {
             g,
             live: live_facts(g),
             comp: comps.comp,
             counter_of,
             counter_comp,
+            counter_step,
             plain: vec![NONE; g.steps.len()],
             keyed: HashMap::new(),
-            env_ids,
             // Room for one state per step: the size of the space when no
             // fact is matched and no retry is bounded.
             space: StateSpace {
                 step: Vec::with_capacity(g.steps.len()),
                 env: Vec::with_capacity(g.steps.len()),
-                envs: vec![Vec::new()],
+                envs: Envs::new(),
                 first: {
                     let mut first = Vec::with_capacity(g.steps.len() + 1);
                     first.push(0);
@@ -202,6 +328,7 @@ impl<'g> Builder<'g> {
     }
 
     fn run(mut self, give_up: &AtomicBool) -> Result<StateSpace, SpaceError> {
+        let budget = budget(self.g);
         let start = self.intern(self.g.start, &mut Vec::new(), None)?;
         debug_assert_eq!(start, 0);
         // States are expanded in id order, so `first` stays contiguous.
@@ -209,6 +336,12 @@ impl<'g> Builder<'g> {
         while (s as usize) < self.space.step.len() {
             if s % 4096 == 0 && give_up.load(Ordering::Relaxed) {
                 return Err(SpaceError::GivenUp);
+            }
+            // Each expansion adds at most its step's branches: checked
+            // after each, the space overshoots the budget by at most the
+            // size of the graph (and a vector's doubling).
+            if self.bytes() > budget {
+                return Err(SpaceError::TooLarge(self.blowup()));
             }
             self.expand(s)?;
             s += 1;
@@ -229,26 +362,19 @@ impl<'g> Builder<'g> {
         let live = &self.live[step as usize];
         let n_facts = self.space.n_facts;
         let comp = self.comp[step as usize];
+        // Both lists are sorted: one walk along `live` as `env` is read.
+        let mut l = 0;
         env.retain(|(v, _)| {
             if *v < n_facts {
-                live.binary_search(v).is_ok()
+                while l < live.len() && live[l] < *v {
+                    l += 1;
+                }
+                l < live.len() && live[l] == *v
             } else {
                 self.counter_comp[(*v - n_facts) as usize] == comp
             }
         });
-        let env_id = if env.is_empty() {
-            0
-        } else {
-            let next = self.space.envs.len() as u32;
-            match self.env_ids.get(env.as_slice()) {
-                Some(&id) => id,
-                None => {
-                    self.env_ids.insert(env.clone(), next);
-                    self.space.envs.push(env.clone());
-                    next
-                }
-            }
-        };
+        let env_id = self.space.envs.intern(env)?;
         let existing = if env_id == 0 {
             self.plain[step as usize]
         } else {
@@ -257,11 +383,9 @@ impl<'g> Builder<'g> {
         if existing != NONE {
             return Ok(existing);
         }
-        let id = self.space.step.len();
-        if id >= MAX_STATES {
-            return Err(SpaceError::TooLarge);
-        }
-        let id = id as StateId;
+        let Ok(id) = StateId::try_from(self.space.step.len()) else {
+            return Err(SpaceError::TooLarge(self.blowup()));
+        };
         if env_id == 0 {
             self.plain[step as usize] = id;
         } else {
@@ -281,7 +405,7 @@ impl<'g> Builder<'g> {
         // per state or transition.
         let mut env = std::mem::take(&mut self.env);
         env.clear();
-        env.extend_from_slice(&self.space.envs[self.space.env[s as usize] as usize]);
+        env.extend_from_slice(self.space.envs.get(self.space.env[s as usize]));
         let mut next_env = std::mem::take(&mut self.next_env);
         let (fact, asks) = match step.exit {
             Exit::Ask { fact, .. } => (Some(fact), true),
@@ -357,6 +481,48 @@ impl<'g> Builder<'g> {
         self.space.first.push(self.space.trans.len() as u32);
         (self.env, self.next_env) = (env, next_env);
         Ok(())
+    }
+}
+
+impl Builder<'_> {
+    fn bytes(&self) -> usize {
+        self.space.bytes()
+            + self.plain.capacity() * std::mem::size_of::<StateId>()
+            + map_bytes(&self.keyed)
+    }
+
+    /// Which variables fill the space: how many states keep each.
+    fn blowup(&self) -> Blowup {
+        let envs = &self.space.envs;
+        let mut users = vec![0usize; envs.len()];
+        for &e in &self.space.env {
+            users[e as usize] += 1;
+        }
+        let n_facts = self.space.n_facts as usize;
+        let mut kept = vec![0usize; n_facts + self.counter_step.len()];
+        for (e, &n) in users.iter().enumerate() {
+            for &(v, _) in envs.get(e as u32) {
+                kept[v as usize] += n;
+            }
+        }
+        let most = kept.iter().copied().max().unwrap_or(0);
+        let mut held: Vec<usize> = (0..kept.len())
+            .filter(|&v| kept[v] > 0 && kept[v] * 2 >= most)
+            .collect();
+        held.sort_by_key(|&v| (std::cmp::Reverse(kept[v]), v));
+        let (facts, counters): (Vec<usize>, Vec<usize>) =
+            held.into_iter().partition(|&v| v < n_facts);
+        let mut retries: Vec<StepId> = counters
+            .into_iter()
+            .map(|v| self.counter_step[v - n_facts])
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        retries.retain(|&s| seen.insert(s));
+        Blowup {
+            states: self.space.len(),
+            facts: facts.into_iter().map(|v| v as FactId).collect(),
+            retries,
+        }
     }
 }
 

@@ -71,7 +71,11 @@ pub fn unbounded_loops(g: &Graph, diags: &mut Vec<Diagnostic>) {
             names[0],
             names[0]
         ));
-        for &t in cycle.iter().skip(1) {
+        // The help has the whole cycle; labels for a few of its steps. The
+        // renderer reads the source from its start for each label and
+        // checks every label on each line it shows: a label per step made
+        // a long cycle's report quadratic.
+        for &t in cycle.iter().skip(1).take(crate::diagnostic::LISTED) {
             d = d.with_label(g.step(t).span, "part of the loop");
         }
         diags.push(d);

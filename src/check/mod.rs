@@ -15,7 +15,7 @@ mod review;
 mod secrets;
 mod structure;
 
-use crate::analysis::states::{SpaceError, StateId, StateSpace};
+use crate::analysis::states::{Blowup, SpaceError, StateId, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::{CounterExample, Diagnostic};
 use crate::graph::{Exit, Graph};
@@ -134,25 +134,64 @@ fn path_checks(
             }
             budget::long_path(g, &space, diags);
         }
-        Err(SpaceError::TooLarge) => diags.push(
-            Diagnostic::new(
-                Code::TooLarge,
-                format!(
-                    "the policy has more than {} distinct caller situations to analyse",
-                    crate::analysis::states::MAX_STATES
-                ),
-            )
-            .at(g.step(g.start).span, "analysis starts here")
-            .with_help("fewer `match` lines on facts asked far earlier keep the analysis small; split the policy"),
-        ),
+        Err(SpaceError::TooLarge(blowup)) => diags.push(too_large(g, &blowup)),
         // Ruled out by the unbounded-loop check above.
         Err(SpaceError::Cyclic) => diags.push(
-            Diagnostic::new(Code::UnboundedLoop, "internal error: the analysis found a cycle the loop check missed")
-                .with_help("this is a bug in sopc; please report it with the policy file"),
+            Diagnostic::new(
+                Code::UnboundedLoop,
+                "internal error: the analysis found a cycle the loop check missed",
+            )
+            .with_help("this is a bug in sopc; please report it with the policy file"),
         ),
         // Only when the graph is unsound, and then path checks do not run.
         Err(SpaceError::GivenUp) => {}
     }
+}
+
+/// `too-large` for a state space over its budget, naming what fills it.
+fn too_large(g: &Graph, blowup: &Blowup) -> Diagnostic {
+    let mib = crate::analysis::states::budget(g) >> 20;
+    let quoted = |names: Vec<&str>| crate::diagnostic::quoted_list(&names);
+    let mut kept = Vec::new();
+    if !blowup.facts.is_empty() {
+        let names = blowup.facts.iter().map(|&f| g.fact(f).name.as_str());
+        kept.push(format!("the answers to {}", quoted(names.collect())));
+    }
+    if !blowup.retries.is_empty() {
+        let names = blowup.retries.iter().map(|&s| g.step(s).name.as_str());
+        kept.push(format!("the retry counts of {}", quoted(names.collect())));
+    }
+    if kept.is_empty() {
+        return Diagnostic::new(
+            Code::TooLarge,
+            format!("the policy has more caller situations than sopc analyses in {mib} MiB"),
+        )
+        .at(g.step(g.start).span, "analysis starts here")
+        .with_help("split the policy into smaller ones");
+    }
+    let mut d = Diagnostic::new(
+        Code::TooLarge,
+        format!(
+            "too many caller situations to analyse: each combination of {} is a situation of its own",
+            kept.join(" and ")
+        ),
+    );
+    // The first few: the message names the rest.
+    let mut spans = blowup
+        .facts
+        .iter()
+        .map(|&f| g.fact(f).span)
+        .chain(blowup.retries.iter().map(|&s| g.step(s).span))
+        .take(3);
+    if let Some(span) = spans.next() {
+        d = d.at(span, "kept from here to a later step");
+    }
+    for span in spans {
+        d = d.with_label(span, "and from here");
+    }
+    d.with_help(format!(
+        "sopc gave up at its budget of {mib} MiB; `match` each answer soon after asking it (or ask again where it is needed), or split the policy"
+    ))
 }
 
 /// The caller path along `path` (transitions from the start state), ending
