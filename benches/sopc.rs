@@ -1,8 +1,8 @@
 //! Criterion benches on generated policies (`sopc::synth`):
 //!
 //! ```sh
-//! cargo bench --bench sopc                      # everything
-//! cargo bench --bench sopc -- engine            # one group
+//! cargo bench --features bench --bench sopc              # everything
+//! cargo bench --features bench --bench sopc -- engine    # one group
 //! ```
 //!
 //! Groups: `parse` (with throughput, and a trivial `key = value` pest

@@ -176,6 +176,7 @@ pub fn plain_list<S: AsRef<str>>(names: &[S]) -> String {
     }
 }
 
+#[cfg(feature = "human")]
 /// Renders one diagnostic as miette's graphical report, without colour when
 /// `color` is false (tests and pipes). For many diagnostics of one file,
 /// [`HumanRenderer`] indexes the text once.
@@ -183,6 +184,7 @@ pub fn render_human(diag: &Diagnostic, file_name: &str, text: &str, color: bool)
     HumanRenderer::new(file_name, text, color).render(diag)
 }
 
+#[cfg(feature = "human")]
 /// Renders the diagnostics of one file: the text made printable and its
 /// lines indexed once, so each report costs its own context, not the file.
 pub struct HumanRenderer<'a> {
@@ -190,6 +192,7 @@ pub struct HumanRenderer<'a> {
     handler: miette::GraphicalReportHandler,
 }
 
+#[cfg(feature = "human")]
 impl<'a> HumanRenderer<'a> {
     pub fn new(file_name: &'a str, text: &'a str, color: bool) -> Self {
         use miette::{GraphicalReportHandler, GraphicalTheme};
@@ -233,6 +236,7 @@ impl<'a> HumanRenderer<'a> {
     }
 }
 
+#[cfg(feature = "human")]
 /// The help sentence, followed by the counter-example caller path.
 fn help_text(diag: &Diagnostic) -> Option<String> {
     let path = diag.path.as_ref().map(|p| {
@@ -249,6 +253,7 @@ fn help_text(diag: &Diagnostic) -> Option<String> {
     }
 }
 
+#[cfg(feature = "human")]
 /// The text with control characters (but tab and line ends) shown as `?`:
 /// one byte for one byte, so every span still lands where it did, and the
 /// terminal gets nothing it would act on.
@@ -270,9 +275,11 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(String::from_utf8(clean).unwrap_or_default())
 }
 
+#[cfg(feature = "human")]
 /// How much of a very long line is shown on each side of a span.
 const LONG_LINE_CONTEXT: usize = 120;
 
+#[cfg(feature = "human")]
 struct NamedText<'a> {
     name: &'a str,
     text: std::borrow::Cow<'a, str>,
@@ -280,6 +287,7 @@ struct NamedText<'a> {
     line_starts: Vec<usize>,
 }
 
+#[cfg(feature = "human")]
 impl NamedText<'_> {
     /// On a line too long to show (a policy written on one line, say), the
     /// part around the span, with its true line and column.
@@ -318,6 +326,7 @@ impl NamedText<'_> {
     }
 }
 
+#[cfg(feature = "human")]
 impl miette::SourceCode for NamedText<'_> {
     fn read_span<'a>(
         &'a self,
@@ -356,26 +365,31 @@ impl miette::SourceCode for NamedText<'_> {
     }
 }
 
+#[cfg(feature = "human")]
 struct MietteView<'a> {
     diag: &'a Diagnostic,
     source: &'a NamedText<'a>,
     help: Option<String>,
 }
 
+#[cfg(feature = "human")]
 impl std::fmt::Debug for MietteView<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.diag.message)
     }
 }
 
+#[cfg(feature = "human")]
 impl std::fmt::Display for MietteView<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.diag.message)
     }
 }
 
+#[cfg(feature = "human")]
 impl std::error::Error for MietteView<'_> {}
 
+#[cfg(feature = "human")]
 impl miette::Diagnostic for MietteView<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new(self.diag.code.name()))

@@ -21,16 +21,19 @@ pub mod analysis;
 pub mod artifact;
 pub mod check;
 pub mod codes;
+#[cfg(feature = "cli")]
 pub mod config;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod engine;
 pub mod graph;
+#[cfg(feature = "human")]
 #[doc(hidden)]
 pub mod harness;
 pub mod levels;
 pub mod lower;
+#[cfg(feature = "cli")]
 pub mod memory;
 pub mod parallel;
 pub mod paths;

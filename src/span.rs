@@ -54,6 +54,7 @@ impl From<pest::Span<'_>> for Span {
     }
 }
 
+#[cfg(feature = "human")]
 impl From<Span> for miette::SourceSpan {
     fn from(s: Span) -> Self {
         (s.start as usize, s.len()).into()

@@ -334,7 +334,7 @@ impl<'g> Builder<'g> {
         // States are expanded in id order, so `first` stays contiguous.
         let mut s: StateId = 0;
         while (s as usize) < self.space.step.len() {
-            if s % 4096 == 0 && give_up.load(Ordering::Relaxed) {
+            if s.is_multiple_of(4096) && give_up.load(Ordering::Relaxed) {
                 return Err(SpaceError::GivenUp);
             }
             // Each expansion adds at most its step's branches: checked
