@@ -3,11 +3,34 @@
 //! too). The oracle walks every caller path directly on the model the text
 //! was printed from, with its own facts, retry counters, collected data,
 //! filed tickets and visited steps, and decides each check by definition;
-//! sopc decides the same on its state space. Compared: the path count and
-//! the paths themselves, every check's verdict (dead end, unbounded loop,
-//! missing data, missing ticket, order violation, unknown fact, unreachable
-//! step per step, infeasible branch per branch), and the engine's end for
-//! every path.
+//! sopc decides the same on its state space. Nothing of sopc's analysis
+//! decides a verdict here.
+//!
+//! Generated: 1–7 steps; questions with 2–4 answers, sometimes up to 40,
+//! whose branches name each answer or end with an `else` (placed anywhere
+//! among them, sometimes covering no answer); `match` on an earlier or later
+//! question, with `else` too; `goto`, bounded or not (`goto x at most N
+//! times, then y`); bounds on question and `match` branches; `end` to four
+//! endings (resolved, a referral, escalations to two ticket targets), also
+//! on `match` branches and on a bound's `then`; `collect` of four fields
+//! (two `secret`), tickets to two targets that require different fields,
+//! with titles, fields, bodies and assignees naming fields; `say`, `warn`,
+//! `do` and `note` texts and question prompts that interpolate `{field}`;
+//! `never disclose`; `require A before B`; dead ends and unbounded loops;
+//! and scenarios: right ones taken from the oracle's own paths, and wrong
+//! ones (another ending, an answer missing, an extra answer, random
+//! answers, steps in `visits` that are not visited in that order).
+//!
+//! Compared: the path count and the paths themselves; `dead-end`,
+//! `unbounded-loop`, `unknown-fact`, `order-violation` per policy;
+//! `missing-data` per ticket and field; `missing-ticket` per written branch
+//! or `end`; `secret-leak` per line and field; `unreachable-step` per step;
+//! `infeasible-branch` per written branch; the engine's end for every path;
+//! and `sopc test`'s verdict on every scenario (through the library).
+//!
+//! Fixes that other branches of issue 14 make are compared only once
+//! [`KNOWN_DEFECTS_FIXED`] is true; the `issue14_*` tests are those
+//! defects, one test each.
 //!
 //! The model is a proptest strategy, so a failing case shrinks (fewer steps,
 //! fewer actions, simpler exits) and is printed as a policy file. The seed
@@ -18,41 +41,114 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use sopc::analysis::states::StateSpace;
 use sopc::Code;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Whether issue 14's fixes, made on other branches, are merged. Until
+/// then the comparisons they concern check only what sopc gets right.
+/// Flip to true after merging them (and see [`Defect`]).
+const KNOWN_DEFECTS_FIXED: bool = false;
+
+/// Issue 14's defects that the oracle expresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Defect {
+    /// BUG-1: a false `missing-ticket` on a `match` branch whose sibling
+    /// branch ends the same way without the ticket.
+    MissingTicketOnMatch,
+    /// A `secret` field interpolated in `say` / `warn`, and a secret or
+    /// `never disclose` field in a question's prompt, are not flagged.
+    SecretsSpoken,
+    /// A scenario with answers the call never uses passes.
+    UnusedScenarioAnswers,
+}
+
+/// Whether the fix of `d` is merged (one at a time: `|| d == Defect::X`).
+fn fixed(_d: Defect) -> bool {
+    KNOWN_DEFECTS_FIXED
+}
+
+/// `else -> x at most N times, then y` is read as one such branch per answer
+/// the `else` covers, each with its own N retries (engine and analysis
+/// agree). docs/language.md says "the branch is taken at most N times on
+/// one call", which can also mean N retries for all its answers together:
+/// set this to false if sopc adopts that reading.
+const ELSE_IS_SHORTHAND: bool = true;
 
 /// Cases with more caller paths than this are compared on verdicts only.
 const MAX_PATHS: usize = 2_000;
-/// A caller path longer than this is an endless one (the longest finite
-/// path of a model is far shorter: at most 7 steps, each bound at most 3).
-const MAX_DEPTH: usize = 400;
 
-/// The three ends every model can reach: resolved, referred to the campus,
-/// escalated to the desk (a ticket target that requires `d0`).
-const ENDS: [&str; 3] = [
+/// The four ends every model can reach.
+const ENDS: [&str; 4] = [
     "end resolved",
     "end referred(campus)",
     "end escalated(desk)",
+    "end escalated(team)",
 ];
-const ESCALATED: usize = 2;
+/// The ticket target each end needs a ticket to.
+const TICKET_OF_END: [Option<usize>; 4] = [None, None, Some(0), Some(1)];
+const TARGETS: [&str; 2] = ["desk", "team"];
+/// The field each ticket target requires.
+const REQUIRES: [usize; 2] = [0, 1];
+const FIELDS: usize = 4;
+const CLASS: [&str; FIELDS] = ["text", "phone", "secret", "secret"];
+const SECRET: [bool; FIELDS] = [false, false, true, true];
 
 /// A destination: usually forward (a later step or an end), sometimes any
-/// step, which makes loops, bounded or not.
+/// step, which makes loops, bounded or not, or back to this step or an
+/// earlier one (for bounded retries).
 #[derive(Clone, Copy, Debug)]
 enum DestSpec {
     Forward(u8),
     Any(u8),
+    Back(u8),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Dest {
     Step(usize),
     End(usize),
 }
 
-#[derive(Clone, Debug)]
+/// What a text action does with its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Said {
+    Say,
+    Warn,
+    Do,
+    Note,
+}
+
+impl Said {
+    fn keyword(self) -> &'static str {
+        match self {
+            Said::Say => "say",
+            Said::Warn => "warn",
+            Said::Do => "do",
+            Said::Note => "note",
+        }
+    }
+
+    /// Words said to the caller (a `do` or a `note` is for the analyst).
+    fn to_caller(self) -> bool {
+        matches!(self, Said::Say | Said::Warn)
+    }
+}
+
+/// A ticket; fields by index (`{dK}` in the title and the field's value).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Ticket {
+    target: usize,
+    title: Vec<usize>,
+    field: Vec<usize>,
+    body: Vec<usize>,
+    assignee: Vec<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Act {
-    Collect(u8),
-    Ticket,
+    Collect(usize),
+    Ticket(Ticket),
+    /// A text interpolating these fields.
+    Text(Said, Vec<usize>),
 }
 
 #[derive(Clone, Debug)]
@@ -62,13 +158,30 @@ struct BranchSpec {
     bound: Option<(u8, DestSpec)>,
 }
 
+/// The branches of a question or a `match`: one per answer (the arms taken
+/// in turn), or as many arms as fit and an `else` for the other answers.
+#[derive(Clone, Debug)]
+struct ArmsSpec {
+    arms: Vec<BranchSpec>,
+    otherwise: Option<BranchSpec>,
+    /// Where the `else` line goes among the others.
+    else_at: u8,
+    /// Which answers get their own branch when there is an `else`.
+    pick: u64,
+}
+
 #[derive(Clone, Debug)]
 enum ExitSpec {
     End(u8),
-    Goto(DestSpec),
-    Ask(Vec<BranchSpec>),
+    Goto(BranchSpec),
+    /// A question with the arms' answers and `extra` more.
+    Ask {
+        extra: u8,
+        prompt: Vec<usize>,
+        arms: ArmsSpec,
+    },
     /// A match on the k-th asking step's question.
-    Match(u8, Vec<DestSpec>),
+    Match(u8, ArmsSpec),
     /// No way out: a dead end.
     Stuck,
 }
@@ -79,32 +192,105 @@ struct StepSpec {
     exit: ExitSpec,
 }
 
+/// A scenario made from the oracle's paths: its kind and choices.
+#[derive(Clone, Copy, Debug)]
+struct ScenarioSpec {
+    kind: u8,
+    seed: u64,
+}
+
 #[derive(Clone, Debug)]
 struct Spec {
     steps: Vec<StepSpec>,
     /// `require sA before sB`.
     rule: Option<(u8, u8)>,
+    never: Vec<usize>,
+    scenarios: Vec<ScenarioSpec>,
 }
 
 fn dest_spec() -> impl Strategy<Value = DestSpec> {
     prop_oneof![6 => any::<u8>().prop_map(DestSpec::Forward), 1 => any::<u8>().prop_map(DestSpec::Any)]
 }
 
-fn branch_spec() -> impl Strategy<Value = BranchSpec> {
+fn branch_spec(bounded: f64) -> impl Strategy<Value = BranchSpec> {
     (
         dest_spec(),
-        prop::option::weighted(0.25, (1u8..=3, dest_spec())),
+        prop::option::weighted(bounded, (1u8..=3, dest_spec())),
     )
         .prop_map(|(to, bound)| BranchSpec { to, bound })
 }
 
+/// A bounded retry: back to this step or an earlier one.
+fn retry_spec() -> impl Strategy<Value = BranchSpec> {
+    (any::<u8>(), 1u8..=3, dest_spec()).prop_map(|(to, n, then)| BranchSpec {
+        to: DestSpec::Back(to),
+        bound: Some((n, then)),
+    })
+}
+
+/// A `goto`: forward mostly, or a bounded retry.
+fn goto_spec() -> impl Strategy<Value = BranchSpec> {
+    prop_oneof![3 => branch_spec(0.1), 1 => retry_spec()]
+}
+
+fn arms_spec(min: usize) -> impl Strategy<Value = ArmsSpec> {
+    (
+        prop::collection::vec(branch_spec(0.25), min..=4),
+        prop::option::weighted(0.35, prop_oneof![2 => branch_spec(0.25), 1 => retry_spec()]),
+        any::<u8>(),
+        any::<u64>(),
+    )
+        .prop_map(|(arms, otherwise, else_at, pick)| ArmsSpec {
+            arms,
+            otherwise,
+            else_at,
+            pick,
+        })
+}
+
+/// A set of fields, in order.
+fn fields(min: usize, max: usize, of: usize) -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::btree_set(0..of, min..=max).prop_map(|s| s.into_iter().collect())
+}
+
+/// The fields a text interpolates: usually none.
+fn refs(none: u32) -> impl Strategy<Value = Vec<usize>> {
+    prop_oneof![none => Just(vec![]), 2 => fields(1, 2, FIELDS)]
+}
+
+fn ticket() -> impl Strategy<Value = Ticket> {
+    // Bodies hold plain fields mostly: a secret there is an error, and a
+    // policy with errors skips the engine and scenario comparisons.
+    let body = prop_oneof![4 => fields(0, 2, 2), 1 => fields(0, 3, FIELDS)];
+    (0..2usize, refs(12), refs(12), body, fields(0, 2, FIELDS)).prop_map(
+        |(target, title, field, body, assignee)| Ticket {
+            target,
+            title,
+            field,
+            body,
+            assignee,
+        },
+    )
+}
+
 fn step_spec() -> impl Strategy<Value = StepSpec> {
-    let act = prop_oneof![3 => (0u8..2).prop_map(Act::Collect), 1 => Just(Act::Ticket)];
+    let said = prop_oneof![
+        Just(Said::Say),
+        Just(Said::Warn),
+        Just(Said::Do),
+        Just(Said::Note)
+    ];
+    let act = prop_oneof![
+        3 => (0..FIELDS).prop_map(Act::Collect),
+        2 => ticket().prop_map(Act::Ticket),
+        1 => (said, refs(2)).prop_map(|(s, r)| Act::Text(s, r)),
+    ];
+    let extra = prop_oneof![6 => Just(0u8), 3 => 1u8..=3, 1 => 4u8..=36];
     let exit = prop_oneof![
         2 => any::<u8>().prop_map(ExitSpec::End),
-        3 => dest_spec().prop_map(ExitSpec::Goto),
-        8 => prop::collection::vec(branch_spec(), 2..=4).prop_map(ExitSpec::Ask),
-        4 => (any::<u8>(), prop::collection::vec(dest_spec(), 4)).prop_map(|(k, b)| ExitSpec::Match(k, b)),
+        3 => goto_spec().prop_map(ExitSpec::Goto),
+        8 => (extra, refs(10), arms_spec(2)).prop_map(|(extra, prompt, arms)| ExitSpec::Ask { extra, prompt, arms }),
+        4 => (any::<u8>(), arms_spec(1)).prop_map(|(k, a)| ExitSpec::Match(k, a)),
         1 => Just(ExitSpec::Stuck),
     ];
     (prop::collection::vec(act, 0..3), exit).prop_map(|(actions, exit)| StepSpec { actions, exit })
@@ -114,8 +300,53 @@ fn spec() -> impl Strategy<Value = Spec> {
     (
         prop::collection::vec(step_spec(), 1..=7),
         prop::option::weighted(0.3, (any::<u8>(), any::<u8>())),
+        fields(0, 2, FIELDS),
+        prop::collection::vec(
+            (any::<u8>(), any::<u64>()).prop_map(|(kind, seed)| ScenarioSpec { kind, seed }),
+            0..=3,
+        ),
     )
-        .prop_map(|(steps, rule)| Spec { steps, rule })
+        .prop_map(|(steps, rule, never, scenarios)| Spec {
+            steps,
+            rule,
+            never,
+            scenarios,
+        })
+}
+
+/// One written branch: `aJ -> ...`, `else -> ...`, or a `goto`'s.
+#[derive(Clone, Debug)]
+struct Branch {
+    /// The answer it names; `None` for `else` (and a `goto`).
+    label: Option<usize>,
+    to: Dest,
+    bound: Option<(u32, Dest)>,
+}
+
+/// The branches of a question or a `match`, as written.
+#[derive(Clone, Debug)]
+struct Arms {
+    answers: usize,
+    written: Vec<Branch>,
+    /// The written branch each answer takes.
+    of: Vec<usize>,
+}
+
+impl Arms {
+    /// The retry counter answer `a` at step `s` uses: its written branch's,
+    /// or with [`ELSE_IS_SHORTHAND`] its own when that branch is an `else`.
+    fn key(&self, s: usize, a: usize) -> (usize, usize) {
+        let w = self.of[a];
+        match self.written[w].label {
+            None if ELSE_IS_SHORTHAND => (s, self.written.len() + a),
+            _ => (s, w),
+        }
+    }
+
+    /// The answers written branch `w` covers, in order.
+    fn covered(&self, w: usize) -> Vec<usize> {
+        (0..self.answers).filter(|&a| self.of[a] == w).collect()
+    }
 }
 
 /// The model with every number resolved against the policy's size.
@@ -123,6 +354,7 @@ fn spec() -> impl Strategy<Value = Spec> {
 struct Model {
     steps: Vec<Step>,
     rule: Option<(usize, usize)>,
+    never: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -134,13 +366,30 @@ struct Step {
 #[derive(Clone, Debug)]
 enum Exit {
     End(usize),
-    Goto(Dest),
-    Ask(Vec<(Dest, Option<(u32, Dest)>)>),
-    Match {
-        asked_by: usize,
-        branches: Vec<Dest>,
-    },
+    Goto(Branch),
+    Ask { prompt: Vec<usize>, arms: Arms },
+    Match { asked_by: usize, arms: Arms },
     Stuck,
+}
+
+fn xorshift(r: &mut u64) -> u64 {
+    *r ^= *r << 13;
+    *r ^= *r >> 7;
+    *r ^= *r << 17;
+    *r
+}
+
+/// `k` distinct answers of `n`, chosen by `seed`, in order.
+fn choose(n: usize, k: usize, seed: u64) -> Vec<usize> {
+    let mut r = seed | 1;
+    let mut all: Vec<usize> = (0..n).collect();
+    for i in 0..k {
+        let j = i + (xorshift(&mut r) % (n - i) as u64) as usize;
+        all.swap(i, j);
+    }
+    let mut v = all[..k].to_vec();
+    v.sort();
+    v
 }
 
 fn model(spec: &Spec) -> Model {
@@ -149,6 +398,7 @@ fn model(spec: &Spec) -> Model {
         let (first, r) = match d {
             DestSpec::Forward(r) => (i + 1, r as usize),
             DestSpec::Any(r) => (0, r as usize),
+            DestSpec::Back(r) => return Dest::Step(r as usize % (i + 1)),
         };
         let k = r % (n - first + ENDS.len());
         if first + k < n {
@@ -157,8 +407,54 @@ fn model(spec: &Spec) -> Model {
             Dest::End(first + k - n)
         }
     };
+    let branch = |i: usize, label: Option<usize>, b: &BranchSpec| Branch {
+        label,
+        to: dest(i, b.to),
+        bound: b.bound.map(|(t, then)| (t as u32, dest(i, then))),
+    };
+    let arms = |i: usize, answers: usize, a: &ArmsSpec| -> Arms {
+        let explicit = match a.otherwise {
+            Some(_) => choose(answers, a.arms.len().min(answers), a.pick),
+            None => (0..answers).collect(),
+        };
+        // Arms taken again for more answers carry no bound (see
+        // `cap_retries`).
+        let mut written: Vec<Branch> = explicit
+            .iter()
+            .enumerate()
+            .map(|(j, &answer)| {
+                let mut b = branch(i, Some(answer), &a.arms[j % a.arms.len()]);
+                if j >= a.arms.len() {
+                    b.bound = None;
+                }
+                b
+            })
+            .collect();
+        if let Some(e) = &a.otherwise {
+            let at = a.else_at as usize % (written.len() + 1);
+            written.insert(at, branch(i, None, e));
+        }
+        let of = (0..answers)
+            .map(|answer| {
+                written
+                    .iter()
+                    .position(|b| b.label == Some(answer))
+                    .or_else(|| written.iter().position(|b| b.label.is_none()))
+                    .expect("an answer without a branch has the else")
+            })
+            .collect();
+        Arms {
+            answers,
+            written,
+            of,
+        }
+    };
+    let answers_of = |s: &StepSpec| match &s.exit {
+        ExitSpec::Ask { extra, arms, .. } => Some(arms.arms.len() + *extra as usize),
+        _ => None,
+    };
     let asks: Vec<usize> = (0..n)
-        .filter(|&i| matches!(spec.steps[i].exit, ExitSpec::Ask(_)))
+        .filter(|&i| answers_of(&spec.steps[i]).is_some())
         .collect();
     let steps = spec
         .steps
@@ -167,25 +463,21 @@ fn model(spec: &Spec) -> Model {
         .map(|(i, s)| {
             let exit = match &s.exit {
                 ExitSpec::End(o) => Exit::End(*o as usize % ENDS.len()),
-                ExitSpec::Goto(d) => Exit::Goto(dest(i, *d)),
+                ExitSpec::Goto(b) => Exit::Goto(branch(i, None, b)),
                 ExitSpec::Stuck => Exit::Stuck,
-                ExitSpec::Ask(bs) => Exit::Ask(
-                    bs.iter()
-                        .map(|b| {
-                            let bound = b.bound.map(|(t, then)| (t as u32, dest(i, then)));
-                            (dest(i, b.to), bound)
-                        })
-                        .collect(),
-                ),
-                ExitSpec::Match(_, bs) if asks.is_empty() => Exit::Goto(dest(i, bs[0])),
-                ExitSpec::Match(k, bs) => {
+                ExitSpec::Ask {
+                    prompt, arms: a, ..
+                } => Exit::Ask {
+                    prompt: prompt.clone(),
+                    arms: arms(i, answers_of(s).expect("a question"), a),
+                },
+                ExitSpec::Match(_, a) if asks.is_empty() => Exit::Goto(branch(i, None, &a.arms[0])),
+                ExitSpec::Match(k, a) => {
                     let asked_by = asks[*k as usize % asks.len()];
-                    let ExitSpec::Ask(answers) = &spec.steps[asked_by].exit else {
-                        unreachable!("asks lists asking steps")
-                    };
+                    let answers = answers_of(&spec.steps[asked_by]).expect("a question");
                     Exit::Match {
                         asked_by,
-                        branches: bs[..answers.len()].iter().map(|&d| dest(i, d)).collect(),
+                        arms: arms(i, answers, a),
                     }
                 }
             };
@@ -199,7 +491,89 @@ fn model(spec: &Spec) -> Model {
         .rule
         .map(|(a, b)| (a as usize % n, b as usize % n))
         .filter(|(a, b)| a != b);
-    Model { steps, rule }
+    let mut m = Model {
+        steps,
+        rule,
+        never: spec.never.clone(),
+    };
+    cap_retries(&mut m);
+    m
+}
+
+/// The most caller situations the retry counters of a model may make.
+const MAX_RETRY_PRODUCT: usize = 1_000;
+
+/// Drops the bounds past [`MAX_RETRY_PRODUCT`]: sopc's analysis keeps a
+/// counter per bounded branch (per answer of an `else`), so ten bounds of 3
+/// in one loop make a million states, tens of seconds unoptimised.
+fn cap_retries(m: &mut Model) {
+    let mut product = 1usize;
+    let mut fits = |b: &mut Branch, uses: usize| {
+        if let Some((n, _)) = b.bound {
+            let more = (n as usize + 1).pow(uses.min(16) as u32);
+            match product
+                .checked_mul(more)
+                .filter(|&p| p <= MAX_RETRY_PRODUCT)
+            {
+                Some(p) => product = p,
+                None => b.bound = None,
+            }
+        }
+    };
+    for step in &mut m.steps {
+        match &mut step.exit {
+            Exit::Goto(b) => fits(b, 1),
+            Exit::Ask { arms, .. } | Exit::Match { arms, .. } => {
+                for w in 0..arms.written.len() {
+                    let uses = match arms.written[w].label {
+                        None if ELSE_IS_SHORTHAND => arms.covered(w).len(),
+                        _ => 1,
+                    };
+                    fits(&mut arms.written[w], uses);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What a line of the printed policy is: diagnostics are mapped back to
+/// the model by the line their span starts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Site {
+    Other,
+    /// The k-th action of a step.
+    Action(usize, usize),
+    /// A question's `ask` line, with its prompt.
+    Ask(usize),
+    /// The k-th written branch of a question or a `match`.
+    Branch(usize, usize),
+    /// A `goto`, an `end` or a `match` line.
+    Exit(usize),
+    Scenario(usize),
+}
+
+/// Policy text with the site of each line.
+#[derive(Default)]
+struct Printed {
+    text: String,
+    sites: Vec<Site>,
+}
+
+impl Printed {
+    fn line(&mut self, site: Site, line: String) {
+        self.text.push_str(&line);
+        self.text.push('\n');
+        self.sites.push(site);
+    }
+
+    fn site_of(&self, d: &sopc::Diagnostic) -> Site {
+        let start = d.span.map_or(0, |s| s.start as usize);
+        let line = self.text[..start.min(self.text.len())]
+            .matches('\n')
+            .count();
+        self.sites.get(line).copied().unwrap_or(Site::Other)
+    }
 }
 
 fn dest_src(d: Dest) -> String {
@@ -209,60 +583,116 @@ fn dest_src(d: Dest) -> String {
     }
 }
 
-fn source(m: &Model) -> String {
-    let mut out = String::from(
-        "sop \"T\" \"Random\" { owner \"test\" }\n\
-         target desk \"The desk\" ticket via \"iSupport\" requires d0\n\
-         target campus \"The campus office\" referral\n\
-         data d0 \"Datum 0\" text\n\
-         data d1 \"Datum 1\" text\n\
-         outcome resolved \"Resolved\"\n\
-         outcome referred \"Referred\" referral to campus\n\
-         outcome escalated \"Escalated\" escalation to desk\n",
-    );
+fn branch_src(b: &Branch) -> String {
+    match b.bound {
+        None => dest_src(b.to),
+        Some((n, then)) => format!(
+            "{} at most {n} times, then {}",
+            dest_src(b.to),
+            dest_src(then)
+        ),
+    }
+}
+
+/// ` {d1} {d2}` for the fields of a text.
+fn interpolated(fields: &[usize]) -> String {
+    fields.iter().map(|f| format!(" {{d{f}}}")).collect()
+}
+
+fn names(fields: &[usize]) -> String {
+    let v: Vec<String> = fields.iter().map(|f| format!("d{f}")).collect();
+    v.join(", ")
+}
+
+fn ticket_src(t: &Ticket) -> String {
+    let mut s = format!("ticket {} {{", TARGETS[t.target]);
+    s.push_str(&format!(" title \"Help{}\"", interpolated(&t.title)));
+    if !t.field.is_empty() {
+        s.push_str(&format!(" field about \"On{}\"", interpolated(&t.field)));
+    }
+    if !t.body.is_empty() {
+        s.push_str(&format!(" body {}", names(&t.body)));
+    }
+    if !t.assignee.is_empty() {
+        s.push_str(&format!(" assignee {}", names(&t.assignee)));
+    }
+    s.push_str(" }");
+    s
+}
+
+fn print(m: &Model) -> Printed {
+    let mut p = Printed::default();
+    for line in [
+        "sop \"T\" \"Random\" { owner \"test\" }",
+        "target desk \"The desk\" ticket via \"iSupport\" requires d0",
+        "target team \"The team\" ticket via \"iSupport\" requires d1",
+        "target campus \"The campus office\" referral",
+        "outcome resolved \"Resolved\"",
+        "outcome referred \"Referred\" referral to campus",
+        "outcome escalated \"Escalated\" escalation to desk, team",
+    ] {
+        p.line(Site::Other, line.to_string());
+    }
+    for (k, class) in CLASS.iter().enumerate() {
+        p.line(Site::Other, format!("data d{k} \"Datum {k}\" {class}"));
+    }
+    if !m.never.is_empty() {
+        p.line(Site::Other, format!("never disclose {}", names(&m.never)));
+    }
     if let Some((a, b)) = m.rule {
-        out.push_str(&format!("require s{a} before s{b}\n"));
+        p.line(Site::Other, format!("require s{a} before s{b}"));
     }
     for (i, s) in m.steps.iter().enumerate() {
-        out.push_str(&format!("step s{i} \"Step {i}\" {{\n"));
-        for a in &s.actions {
-            match a {
-                Act::Collect(k) => out.push_str(&format!("  collect d{k}\n")),
-                Act::Ticket => out.push_str("  ticket desk { title \"Help\" }\n"),
-            }
+        p.line(Site::Other, format!("step s{i} \"Step {i}\" {{"));
+        for (k, a) in s.actions.iter().enumerate() {
+            let line = match a {
+                Act::Collect(f) => format!("  collect d{f}"),
+                Act::Ticket(t) => format!("  {}", ticket_src(t)),
+                Act::Text(said, fields) => {
+                    format!("  {} \"Text{}\"", said.keyword(), interpolated(fields))
+                }
+            };
+            p.line(Site::Action(i, k), line);
         }
         match &s.exit {
-            Exit::End(o) => out.push_str(&format!("  {}\n", ENDS[*o])),
-            Exit::Goto(d) => out.push_str(&format!("  goto {}\n", dest_src(*d))),
+            Exit::End(o) => p.line(Site::Exit(i), format!("  {}", ENDS[*o])),
+            Exit::Goto(b) => p.line(Site::Exit(i), format!("  goto {}", branch_src(b))),
             Exit::Stuck => {}
-            Exit::Ask(branches) => {
-                let names: Vec<String> = (0..branches.len()).map(|a| format!("a{a}")).collect();
-                out.push_str(&format!(
-                    "  ask q{i} \"Question {i}?\" {{ {} }}\n",
-                    names.join(" ")
-                ));
-                for (a, (to, bound)) in branches.iter().enumerate() {
-                    match bound {
-                        None => out.push_str(&format!("  a{a} -> {}\n", dest_src(*to))),
-                        Some((n, then)) => out.push_str(&format!(
-                            "  a{a} -> {} at most {n} times, then {}\n",
-                            dest_src(*to),
-                            dest_src(*then)
-                        )),
-                    }
-                }
+            Exit::Ask { prompt, arms } => {
+                let names: Vec<String> = (0..arms.answers).map(|a| format!("a{a}")).collect();
+                p.line(
+                    Site::Ask(i),
+                    format!(
+                        "  ask q{i} \"Question {i}{}?\" {{ {} }}",
+                        interpolated(prompt),
+                        names.join(" ")
+                    ),
+                );
+                print_arms(&mut p, i, arms, "  ");
             }
-            Exit::Match { asked_by, branches } => {
-                out.push_str(&format!("  match q{asked_by} {{\n"));
-                for (a, d) in branches.iter().enumerate() {
-                    out.push_str(&format!("    a{a} -> {}\n", dest_src(*d)));
-                }
-                out.push_str("  }\n");
+            Exit::Match { asked_by, arms } => {
+                p.line(Site::Exit(i), format!("  match q{asked_by} {{"));
+                print_arms(&mut p, i, arms, "    ");
+                p.line(Site::Exit(i), "  }".to_string());
             }
         }
-        out.push_str("}\n");
+        p.line(Site::Other, "}".to_string());
     }
-    out
+    p
+}
+
+fn print_arms(p: &mut Printed, i: usize, arms: &Arms, indent: &str) {
+    for (w, b) in arms.written.iter().enumerate() {
+        let label = b.label.map_or("else".to_string(), |a| format!("a{a}"));
+        p.line(
+            Site::Branch(i, w),
+            format!("{indent}{label} -> {}", branch_src(b)),
+        );
+    }
+}
+
+fn source(m: &Model) -> String {
+    print(m).text
 }
 
 /// A caller path: its answers as (asking step, answer), and its end.
@@ -274,30 +704,43 @@ struct Verdicts {
     dead_end: bool,
     /// A cycle of steps with every bounded branch replaced by its `then`.
     unbounded_loop: bool,
-    /// Some walk went past `MAX_DEPTH`: a caller can loop forever.
+    /// Some walk went past the longest finite path: a caller can loop
+    /// forever.
     endless: bool,
     /// The walk stopped early (too many paths): path verdicts are partial.
     incomplete: bool,
     paths: Vec<Path>,
+    /// The steps each path visits, in order.
+    routes: Vec<Vec<usize>>,
     unknown_fact: bool,
-    missing_data: bool,
-    missing_ticket: bool,
+    /// `missing-data` messages: (ticket's step, target, field).
+    missing_data: BTreeSet<String>,
+    /// Where some path ends escalated without the ticket.
+    missing_ticket: BTreeSet<Site>,
     order_violation: bool,
     reached: Vec<bool>,
-    /// (match step, answer) taken by some path.
+    /// (match step, written branch) taken by some path.
     taken: BTreeSet<(usize, usize)>,
+    /// Some path took an `else` branch.
+    else_taken: bool,
+    /// Some path took a bounded `goto`'s `then`.
+    goto_bound_used: bool,
+    /// Some path took a bounded `else` with one answer after another.
+    else_retried_by_two: bool,
 }
 
-/// The steps a step can go to with bounded branches replaced by their `then`.
+/// The steps a step can go to with bounded branches replaced by their
+/// `then` (an `else` that covers no answer goes nowhere).
 fn unbounded_successors(m: &Model, s: usize) -> Vec<usize> {
+    let unbounded = |b: &Branch| b.bound.map_or(b.to, |(_, then)| then);
     let dests: Vec<Dest> = match &m.steps[s].exit {
         Exit::End(_) | Exit::Stuck => vec![],
-        Exit::Goto(d) => vec![*d],
-        Exit::Ask(bs) => bs
+        Exit::Goto(b) => vec![unbounded(b)],
+        Exit::Ask { arms, .. } | Exit::Match { arms, .. } => arms
+            .of
             .iter()
-            .map(|(to, bound)| bound.map_or(*to, |(_, then)| then))
+            .map(|&w| unbounded(&arms.written[w]))
             .collect(),
-        Exit::Match { branches, .. } => branches.clone(),
     };
     dests
         .into_iter()
@@ -325,15 +768,55 @@ fn has_unbounded_cycle(m: &Model) -> bool {
     })
 }
 
+/// The longest a finite caller path can be: between two uses of a bound no
+/// step repeats, and each bound is used at most its count (per answer, to
+/// be safe for an `else`).
+fn max_depth(m: &Model) -> usize {
+    let bounds: usize = m
+        .steps
+        .iter()
+        .map(|s| match &s.exit {
+            Exit::Goto(b) => b.bound.map_or(0, |(n, _)| n as usize),
+            Exit::Ask { arms, .. } | Exit::Match { arms, .. } => (0..arms.answers)
+                .map(|a| {
+                    arms.written[arms.of[a]]
+                        .bound
+                        .map_or(0, |(n, _)| n as usize)
+                })
+                .sum(),
+            _ => 0,
+        })
+        .sum();
+    m.steps.len() * (bounds + 1) + 1
+}
+
+/// The destination of written branch `key`; a bounded one counts its use
+/// and goes to its `then` once the bound is used up.
+fn take(b: &Branch, key: (usize, usize), counters: &mut BTreeMap<(usize, usize), u32>) -> Dest {
+    match b.bound {
+        None => b.to,
+        Some((times, then)) => {
+            let c = counters.entry(key).or_insert(0);
+            if *c < times {
+                *c += 1;
+                b.to
+            } else {
+                then
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Walker {
     step: usize,
     facts: Vec<Option<usize>>,
-    counters: Vec<u32>,
-    collected: [bool; 2],
-    ticket: bool,
+    counters: BTreeMap<(usize, usize), u32>,
+    collected: [bool; FIELDS],
+    tickets: [bool; 2],
     visited: Vec<bool>,
     answers: Vec<(usize, usize)>,
+    route: Vec<usize>,
     depth: usize,
 }
 
@@ -345,22 +828,24 @@ fn verdicts(m: &Model) -> Verdicts {
         reached: vec![false; n],
         ..Default::default()
     };
+    let depth_limit = max_depth(m);
     let mut stack = vec![Walker {
         step: 0,
         facts: vec![None; n],
-        counters: vec![0; n * 4],
-        collected: [false; 2],
-        ticket: false,
+        counters: BTreeMap::new(),
+        collected: [false; FIELDS],
+        tickets: [false; 2],
         visited: vec![false; n],
         answers: vec![],
+        route: vec![],
         depth: 0,
     }];
-    let mut budget = 200_000usize;
-    let finish = |w: &Walker, o: usize, v: &mut Verdicts| {
-        if o == ESCALATED && !w.ticket {
-            v.missing_ticket = true;
-        }
-        v.paths.push((w.answers.clone(), o));
+    // A policy with a dead end or an unbounded loop is compared on
+    // structure only: a short walk is enough to see a caller loop forever.
+    let mut budget = if v.dead_end || v.unbounded_loop {
+        20_000
+    } else {
+        200_000usize
     };
     while let Some(mut w) = stack.pop() {
         budget -= 1;
@@ -369,7 +854,7 @@ fn verdicts(m: &Model) -> Verdicts {
             break;
         }
         w.depth += 1;
-        if w.depth > MAX_DEPTH {
+        if w.depth > depth_limit {
             v.endless = true;
             continue;
         }
@@ -379,53 +864,159 @@ fn verdicts(m: &Model) -> Verdicts {
             v.order_violation = true;
         }
         w.visited[s] = true;
+        w.route.push(s);
         for a in &m.steps[s].actions {
             match a {
-                Act::Collect(k) => w.collected[*k as usize] = true,
-                Act::Ticket => {
-                    v.missing_data |= !w.collected[0];
-                    w.ticket = true;
+                Act::Collect(f) => w.collected[*f] = true,
+                Act::Ticket(t) => {
+                    let need = REQUIRES[t.target];
+                    if !w.collected[need] {
+                        v.missing_data.insert(format!(
+                            "the ticket to `{}` in step `s{s}` can be filed without `d{need}`",
+                            TARGETS[t.target]
+                        ));
+                    }
+                    w.tickets[t.target] = true;
                 }
+                Act::Text(..) => {}
             }
         }
-        let mut go = |d: Dest, w: Walker, v: &mut Verdicts| match d {
-            Dest::End(o) => finish(&w, o, v),
+        // Where the call goes next, and through which written site.
+        let mut go = |d: Dest, site: Site, w: Walker, v: &mut Verdicts| match d {
             Dest::Step(t) => stack.push(Walker { step: t, ..w }),
+            Dest::End(o) => {
+                if TICKET_OF_END[o].is_some_and(|t| !w.tickets[t]) {
+                    v.missing_ticket.insert(site);
+                }
+                v.paths.push((w.answers, o));
+                v.routes.push(w.route);
+            }
         };
         match &m.steps[s].exit {
             Exit::Stuck => {}
-            Exit::End(o) => finish(&w, *o, &mut v),
-            Exit::Goto(d) => go(*d, w, &mut v),
-            Exit::Ask(branches) => {
-                for (a, (to, bound)) in branches.iter().enumerate() {
+            Exit::End(o) => go(Dest::End(*o), Site::Exit(s), w, &mut v),
+            Exit::Goto(b) => {
+                let d = take(b, (s, 0), &mut w.counters);
+                if b.bound.is_some_and(|(_, then)| d == then && d != b.to) {
+                    v.goto_bound_used = true;
+                }
+                go(d, Site::Exit(s), w, &mut v);
+            }
+            Exit::Ask { arms, .. } => {
+                for a in 0..arms.answers {
                     let mut next = w.clone();
                     next.facts[s] = Some(a);
                     next.answers.push((s, a));
-                    let d = match bound {
-                        None => *to,
-                        Some((times, then)) => {
-                            let c = &mut next.counters[s * 4 + a];
-                            if *c < *times {
-                                *c += 1;
-                                *to
-                            } else {
-                                *then
-                            }
-                        }
-                    };
-                    go(d, next, &mut v);
+                    let k = arms.of[a];
+                    v.else_taken |= arms.written[k].label.is_none();
+                    v.else_retried_by_two |= arms.written[k].label.is_none()
+                        && arms.written[k].bound.is_some()
+                        && arms.covered(k).iter().any(|&b| {
+                            b != a && next.counters.get(&arms.key(s, b)).is_some_and(|&c| c > 0)
+                        });
+                    let d = take(&arms.written[k], arms.key(s, a), &mut next.counters);
+                    go(d, Site::Branch(s, k), next, &mut v);
                 }
             }
-            Exit::Match { asked_by, branches } => match w.facts[*asked_by] {
+            Exit::Match { asked_by, arms } => match w.facts[*asked_by] {
                 Some(a) => {
-                    v.taken.insert((s, a));
-                    go(branches[a], w, &mut v);
+                    let k = arms.of[a];
+                    v.taken.insert((s, k));
+                    v.else_taken |= arms.written[k].label.is_none();
+                    let d = take(&arms.written[k], arms.key(s, a), &mut w.counters);
+                    go(d, Site::Branch(s, k), w, &mut v);
                 }
                 None => v.unknown_fact = true,
             },
         }
     }
     v
+}
+
+/// Leaks as (line, field).
+type Leaks = BTreeSet<(Site, usize)>;
+
+/// The `secret-leak` sites by definition, as (line, field): a secret in a
+/// ticket's title, field or body; a secret or `never disclose` field in
+/// words said to the caller (`say`, `warn`, a question's prompt). The
+/// second set holds those sopc misses until issue 14's fix.
+fn leaks(m: &Model) -> (Leaks, Leaks) {
+    let (mut all, mut defect) = (BTreeSet::new(), BTreeSet::new());
+    let said = |f: usize| SECRET[f] || m.never.contains(&f);
+    for (i, s) in m.steps.iter().enumerate() {
+        for (k, a) in s.actions.iter().enumerate() {
+            match a {
+                Act::Ticket(t) => {
+                    for &f in t.title.iter().chain(&t.field).chain(&t.body) {
+                        if SECRET[f] {
+                            all.insert((Site::Action(i, k), f));
+                        }
+                    }
+                }
+                Act::Text(kind, fields) if kind.to_caller() => {
+                    for &f in fields.iter().filter(|&&f| said(f)) {
+                        all.insert((Site::Action(i, k), f));
+                        if !m.never.contains(&f) {
+                            defect.insert((Site::Action(i, k), f));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Exit::Ask { prompt, .. } = &s.exit {
+            for &f in prompt.iter().filter(|&&f| said(f)) {
+                all.insert((Site::Ask(i), f));
+                defect.insert((Site::Ask(i), f));
+            }
+        }
+    }
+    (all, defect)
+}
+
+/// The field a `secret-leak` message names: its one backquoted `dK`.
+fn leaked_field(message: &str) -> Option<usize> {
+    let fields: Vec<usize> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter_map(|q| q.strip_prefix('d')?.parse().ok())
+        .collect();
+    match fields[..] {
+        [f] => Some(f),
+        _ => None,
+    }
+}
+
+/// The `infeasible-branch` messages by definition: per written branch of a
+/// reached `match` that no path takes, and per `else` that covers no answer.
+fn infeasible(m: &Model, v: &Verdicts) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (i, s) in m.steps.iter().enumerate() {
+        let (fact, arms) = match &s.exit {
+            Exit::Ask { arms, .. } => (i, arms),
+            Exit::Match { asked_by, arms } => (*asked_by, arms),
+            _ => continue,
+        };
+        for w in 0..arms.written.len() {
+            let covered = arms.covered(w);
+            if covered.is_empty() {
+                out.insert(format!(
+                    "the `else` branch of `q{fact}` in step `s{i}` covers no answer"
+                ));
+            } else if matches!(s.exit, Exit::Match { .. })
+                && v.reached[i]
+                && !v.taken.contains(&(i, w))
+            {
+                let names: Vec<String> = covered.iter().map(|a| format!("a{a}")).collect();
+                out.insert(format!(
+                    "no caller path reaches `s{i}` with `q{fact} = {}`",
+                    names.join(" or ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn has(checked: &sopc::Checked, code: Code) -> bool {
@@ -446,17 +1037,359 @@ fn step_index(name: &str) -> usize {
     name[1..].parse().expect("generated step names are sN")
 }
 
-fn agree(spec: Spec) -> Result<(), TestCaseError> {
-    let m = model(&spec);
-    let text = source(&m);
-    let v = verdicts(&m);
-    let checked = sopc::check_source(&text, &Default::default());
+/// The model without its path errors and leaks, and with the same caller
+/// paths: every field collected and both tickets filed first, nothing
+/// secret said or written, no ordering rule.
+fn repaired(m: &Model) -> Model {
+    let mut m = m.clone();
+    m.rule = None;
+    for step in &mut m.steps {
+        if let Exit::Ask { prompt, .. } = &mut step.exit {
+            prompt.retain(|f| !SECRET[*f] && !m.never.contains(f));
+        }
+        step.actions.retain(|a| !matches!(a, Act::Text(..)));
+        for a in &mut step.actions {
+            if let Act::Ticket(t) = a {
+                for fields in [&mut t.title, &mut t.field, &mut t.body] {
+                    fields.retain(|&f| !SECRET[f]);
+                }
+            }
+        }
+    }
+    let ticket = |target| {
+        Act::Ticket(Ticket {
+            target,
+            title: vec![],
+            field: vec![],
+            body: vec![],
+            assignee: vec![],
+        })
+    };
+    m.steps[0].actions.splice(
+        0..0,
+        [Act::Collect(0), Act::Collect(1), ticket(0), ticket(1)],
+    );
+    m
+}
+
+// ---------------------------------------------------------------- scenarios
+
+/// A scenario's answers: each question's rounds, in order.
+type Rounds = BTreeMap<usize, Vec<usize>>;
+
+struct Scenario {
+    rounds: Rounds,
+    expect: Option<usize>,
+    visits: Vec<usize>,
+}
+
+/// What the oracle says a scenario does.
+#[derive(Debug, PartialEq, Eq)]
+struct Verdict {
+    /// Passes, counting answers the call never uses as a failure.
+    pass: bool,
+    /// Passes, ignoring unused answers (sopc before issue 14's fix).
+    pass_ignoring_unused: bool,
+    unused: bool,
+}
+
+/// One call of the model on a scenario's answers, each question taking its
+/// next round.
+fn play(m: &Model, sc: &Scenario) -> Verdict {
+    let mut next: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut facts = vec![None; m.steps.len()];
+    let mut counters = BTreeMap::new();
+    let (mut s, mut route) = (0, vec![]);
+    let limit = max_depth(m);
+    let end = loop {
+        if route.len() > limit {
+            break None;
+        }
+        route.push(s);
+        let d = match &m.steps[s].exit {
+            Exit::End(o) => Dest::End(*o),
+            Exit::Goto(b) => take(b, (s, 0), &mut counters),
+            Exit::Stuck => break None,
+            Exit::Ask { arms, .. } => {
+                let k = next.entry(s).or_insert(0);
+                let Some(&a) = sc.rounds.get(&s).and_then(|r| r.get(*k)) else {
+                    break None;
+                };
+                *k += 1;
+                facts[s] = Some(a);
+                take(&arms.written[arms.of[a]], arms.key(s, a), &mut counters)
+            }
+            Exit::Match { asked_by, arms } => {
+                let Some(a) = facts[*asked_by] else {
+                    break None;
+                };
+                take(&arms.written[arms.of[a]], arms.key(s, a), &mut counters)
+            }
+        };
+        match d {
+            Dest::Step(t) => s = t,
+            Dest::End(o) => break Some(o),
+        }
+    };
+    let mut it = route.iter();
+    let in_order = sc.visits.iter().all(|v| it.any(|r| r == v));
+    let base = end.is_some() && sc.expect.is_none_or(|e| Some(e) == end) && in_order;
+    let unused = sc
+        .rounds
+        .iter()
+        .any(|(f, r)| r.len() > next.get(f).copied().unwrap_or(0));
+    Verdict {
+        pass: base && !unused,
+        pass_ignoring_unused: base,
+        unused,
+    }
+}
+
+/// A scenario from the oracle's own paths, right or deliberately wrong.
+fn scenario(m: &Model, v: &Verdicts, spec: ScenarioSpec) -> Scenario {
+    let mut r = spec.seed | 1;
+    let mut below = |n: usize| (xorshift(&mut r) % n.max(1) as u64) as usize;
+    let p = below(v.paths.len());
+    let (answers, end) = &v.paths[p];
+    let route = &v.routes[p];
+    let mut sc = Scenario {
+        rounds: Rounds::new(),
+        expect: Some(*end),
+        visits: vec![],
+    };
+    for &(s, a) in answers {
+        sc.rounds.entry(s).or_default().push(a);
+    }
+    let asking: Vec<(usize, usize)> = m
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match &s.exit {
+            Exit::Ask { arms, .. } => Some((i, arms.answers)),
+            _ => None,
+        })
+        .collect();
+    match spec.kind % 8 {
+        // Right as taken from the path.
+        0 => {}
+        1 => sc.expect = Some((end + 1 + below(3)) % ENDS.len()),
+        // The last answer left out.
+        2 => {
+            if let Some(&(s, _)) = answers.last() {
+                sc.rounds.get_mut(&s).expect("answered").pop();
+                sc.rounds.retain(|_, r| !r.is_empty());
+            }
+        }
+        // One answer too many: to a question not asked, or one round more.
+        3 => {
+            if !asking.is_empty() {
+                let (s, n) = asking[below(asking.len())];
+                sc.rounds.entry(s).or_default().push(below(n));
+            }
+        }
+        // Any answers, any ending.
+        4 => {
+            sc.rounds.clear();
+            for &(s, n) in &asking {
+                for _ in 0..1 + below(3) / 2 {
+                    sc.rounds.entry(s).or_default().push(below(n));
+                }
+            }
+            sc.expect = Some(below(ENDS.len()));
+        }
+        // Steps visited, in order.
+        5 => sc.visits = route.iter().copied().filter(|_| below(2) == 0).collect(),
+        // Steps perhaps not visited, or not in that order.
+        6 => {
+            sc.visits = route.iter().copied().filter(|_| below(2) == 0).collect();
+            let k = below(sc.visits.len() + 1);
+            sc.visits.insert(k, below(m.steps.len()));
+        }
+        _ => sc.expect = None,
+    }
+    sc
+}
+
+fn scenario_src(p: &mut Printed, k: usize, sc: &Scenario) {
+    p.line(Site::Scenario(k), format!("scenario \"c{k}\" {{"));
+    if !sc.rounds.is_empty() {
+        let pairs: Vec<String> = sc
+            .rounds
+            .iter()
+            .map(|(s, r)| match &r[..] {
+                [a] => format!("q{s} = a{a}"),
+                _ => {
+                    let v: Vec<String> = r.iter().map(|a| format!("a{a}")).collect();
+                    format!("q{s} = [{}]", v.join(", "))
+                }
+            })
+            .collect();
+        p.line(Site::Scenario(k), format!("  answers {}", pairs.join(", ")));
+    }
+    if let Some(e) = sc.expect {
+        p.line(
+            Site::Scenario(k),
+            format!("  expect {}", ENDS[e].trim_start_matches("end ")),
+        );
+    }
+    if !sc.visits.is_empty() {
+        let v: Vec<String> = sc.visits.iter().map(|s| format!("s{s}")).collect();
+        p.line(Site::Scenario(k), format!("  visits {}", v.join(", ")));
+    }
+    p.line(Site::Scenario(k), "}".to_string());
+}
+
+/// What one comparison covered, for the generator's coverage tests.
+#[derive(Default, Debug)]
+struct Seen {
+    paths_compared: bool,
+    engine_runs: usize,
+    scenarios: usize,
+    scenarios_passed: usize,
+    scenarios_unused: usize,
+}
+
+/// The engine on every path, and the policy's scenarios, run by `sopc
+/// test`'s library, against `play`. `m` has no error of its own.
+fn scenarios_agree(
+    m: &Model,
+    v: &Verdicts,
+    specs: &[ScenarioSpec],
+    seen: &mut Seen,
+) -> Result<(), TestCaseError> {
+    let mut p = print(m);
+    let cases: Vec<(Scenario, Verdict)> = specs
+        .iter()
+        .map(|&s| {
+            let sc = scenario(m, v, s);
+            let verdict = play(m, &sc);
+            (sc, verdict)
+        })
+        .collect();
+    for (k, (sc, _)) in cases.iter().enumerate() {
+        scenario_src(&mut p, k, sc);
+    }
+    let expected = |verdict: &Verdict| {
+        if fixed(Defect::UnusedScenarioAnswers) {
+            verdict.pass
+        } else {
+            verdict.pass_ignoring_unused
+        }
+    };
+    let checked = sopc::check_source(&p.text, &Default::default());
+    let context = || {
+        format!(
+            "\n--- policy ---\n{}--- sopc says ---\n{:#?}",
+            p.text, checked.diagnostics
+        )
+    };
+    let errors: Vec<&sopc::Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    if !errors.is_empty() {
+        // The policy alone has no error: only a scenario can be wrong, and
+        // then it fails.
+        for d in errors {
+            let Site::Scenario(k) = p.site_of(d) else {
+                return Err(TestCaseError::fail(format!(
+                    "an error outside the scenarios: {}{}",
+                    d.message,
+                    context()
+                )));
+            };
+            prop_assert!(
+                !expected(&cases[k].1),
+                "scenario c{k} refused, the oracle says it passes{}",
+                context()
+            );
+        }
+        return Ok(());
+    }
+    let graph = checked.graph.clone().expect("a graph");
+    let engine = sopc::Engine::new(graph.clone()).expect("a checked graph verifies");
+    // The engine ends every path where the oracle does.
+    for (answers, end) in &v.paths {
+        let indices: Vec<u32> = answers.iter().map(|&(_, a)| a as u32).collect();
+        let t = engine.run(&indices).map(|t| graph.terminal_text(t));
+        prop_assert_eq!(
+            t.as_deref(),
+            Some(ENDS[*end].trim_start_matches("end ")),
+            "engine on {:?}{}",
+            answers,
+            context()
+        );
+        seen.engine_runs += 1;
+    }
+    let report = sopc::scenarios::run(&engine);
+    prop_assert_eq!(report.results.len(), cases.len());
+    for (k, (r, (_, verdict))) in report.results.iter().zip(&cases).enumerate() {
+        prop_assert_eq!(
+            r.passed(),
+            expected(verdict),
+            "scenario c{} ({:?}): sopc says {:?}{}",
+            k,
+            verdict,
+            r.failures,
+            context()
+        );
+        seen.scenarios += 1;
+        seen.scenarios_passed += usize::from(r.passed());
+        seen.scenarios_unused += usize::from(verdict.unused);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- verdicts
+
+fn agree(spec: Spec) -> Result<Seen, TestCaseError> {
+    agree_model(&model(&spec), &spec.scenarios)
+}
+
+fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseError> {
+    let mut seen = Seen::default();
+    let printed = print(m);
+    let text = &printed.text;
+    let v = verdicts(m);
+    let checked = sopc::check_source(text, &Default::default());
     let context = || {
         format!(
             "\n--- policy ---\n{text}--- sopc says ---\n{:#?}",
             checked.diagnostics
         )
     };
+
+    // Secrets: decided on the text, whatever the paths.
+    let (all_leaks, defect_leaks) = leaks(m);
+    let mut said_leaks = BTreeSet::new();
+    for d in checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::SecretLeak)
+    {
+        let field = leaked_field(&d.message);
+        prop_assert!(
+            field.is_some(),
+            "a leak names one field: {}{}",
+            d.message,
+            context()
+        );
+        said_leaks.insert((printed.site_of(d), field.expect("checked")));
+    }
+    if fixed(Defect::SecretsSpoken) {
+        prop_assert_eq!(&said_leaks, &all_leaks, "secret-leak sites{}", context());
+    } else {
+        let sure: BTreeSet<_> = all_leaks.difference(&defect_leaks).copied().collect();
+        prop_assert!(
+            said_leaks.is_superset(&sure) && said_leaks.is_subset(&all_leaks),
+            "secret-leak sites: sopc {:?}, oracle {:?} (of which sopc misses until fixed {:?}){}",
+            said_leaks,
+            all_leaks,
+            defect_leaks,
+            context()
+        );
+    }
 
     // Structure: decided by definition, whatever the paths.
     prop_assert_eq!(
@@ -478,7 +1411,7 @@ fn agree(spec: Spec) -> Result<(), TestCaseError> {
         context()
     );
     if v.dead_end || v.unbounded_loop || v.incomplete {
-        return Ok(());
+        return Ok(seen);
     }
 
     prop_assert_eq!(
@@ -489,20 +1422,41 @@ fn agree(spec: Spec) -> Result<(), TestCaseError> {
     );
     if v.unknown_fact {
         // The oracle's walk stops where the fact is missing; the rest differs.
-        return Ok(());
+        return Ok(seen);
     }
     prop_assert_eq!(
-        has(&checked, Code::MissingData),
-        v.missing_data,
-        "missing-data verdict{}",
+        messages(&checked, Code::MissingData),
+        v.missing_data.clone(),
+        "missing-data verdicts{}",
         context()
     );
-    prop_assert_eq!(
-        has(&checked, Code::MissingTicket),
-        v.missing_ticket,
-        "missing-ticket verdict{}",
-        context()
-    );
+    let ticket_sites: BTreeSet<Site> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::MissingTicket)
+        .map(|d| printed.site_of(d))
+        .collect();
+    if fixed(Defect::MissingTicketOnMatch) {
+        prop_assert_eq!(
+            &ticket_sites,
+            &v.missing_ticket,
+            "missing-ticket sites{}",
+            context()
+        );
+    } else {
+        // Until BUG-1 is fixed: sopc may also report a `match` branch.
+        let is_match = |s: usize| matches!(m.steps[s].exit, Exit::Match { .. });
+        prop_assert!(
+            ticket_sites.is_superset(&v.missing_ticket)
+                && ticket_sites
+                    .difference(&v.missing_ticket)
+                    .all(|site| matches!(site, Site::Branch(s, _) if is_match(*s))),
+            "missing-ticket sites: sopc {:?}, oracle {:?}{}",
+            ticket_sites,
+            v.missing_ticket,
+            context()
+        );
+    }
     prop_assert_eq!(
         has(&checked, Code::OrderViolation),
         v.order_violation,
@@ -520,33 +1474,18 @@ fn agree(spec: Spec) -> Result<(), TestCaseError> {
         "unreachable-step verdicts{}",
         context()
     );
-
-    let mut infeasible = BTreeSet::new();
-    for (i, s) in m.steps.iter().enumerate() {
-        if let Exit::Match { asked_by, branches } = &s.exit {
-            for a in 0..branches.len() {
-                if v.reached[i] && !v.taken.contains(&(i, a)) {
-                    infeasible.insert(format!(
-                        "no caller path reaches `s{i}` with `q{asked_by} = a{a}`"
-                    ));
-                }
-            }
-        }
-    }
     prop_assert_eq!(
         messages(&checked, Code::InfeasibleBranch),
-        infeasible,
+        infeasible(m, &v),
         "infeasible-branch verdicts{}",
         context()
     );
 
-    if checked.has_errors() {
-        return Ok(());
-    }
+    // The graph and its state space exist whatever the path errors.
     let graph = checked
         .graph
         .clone()
-        .expect("a policy without errors has a graph");
+        .expect("a policy without name errors has a graph");
     let space = StateSpace::build(&graph).expect("a state space");
     prop_assert_eq!(
         sopc::paths::count(&space).to_u128(),
@@ -555,11 +1494,10 @@ fn agree(spec: Spec) -> Result<(), TestCaseError> {
         context()
     );
     let end_of = |t: sopc::graph::Terminal| -> usize {
-        let name = &graph.outcomes[t.outcome as usize].name;
-        ["resolved", "referred", "escalated"]
-            .iter()
-            .position(|o| o == name)
-            .expect("a generated outcome")
+        let text = graph.terminal_text(t);
+        ENDS.iter()
+            .position(|e| e.trim_start_matches("end ") == text)
+            .expect("a generated ending")
     };
     // The same paths, as multisets of (answers, end).
     let mut mine: Vec<Path> = sopc::paths::enumerate(&graph, &space, MAX_PATHS + 1)
@@ -595,25 +1533,16 @@ fn agree(spec: Spec) -> Result<(), TestCaseError> {
             context()
         );
     }
-    // The engine ends every path where the oracle does.
-    let engine = sopc::Engine::new(graph.clone()).expect("a checked graph verifies");
-    for (answers, end) in &v.paths {
-        let indices: Vec<u32> = answers.iter().map(|&(_, a)| a as u32).collect();
-        let t = engine.run(&indices);
-        prop_assert_eq!(
-            t.map(end_of),
-            Some(*end),
-            "engine on {:?}{}",
-            answers,
-            context()
-        );
-    }
-    Ok(())
+    seen.paths_compared = true;
+    // The engine and the scenarios need a policy without errors: the
+    // repaired model has the same caller paths.
+    scenarios_agree(&repaired(m), &v, scenarios, &mut seen)?;
+    Ok(seen)
 }
 
 proptest! {
     #![proptest_config(Config {
-        cases: 4000,
+        cases: 3000,
         rng_seed: RngSeed::Fixed(0x50c_0ac1e),
         failure_persistence: None,
         ..Config::default()
@@ -633,26 +1562,76 @@ fn the_generator_covers_every_verdict() {
         rng_seed: RngSeed::Fixed(7),
         ..Config::default()
     });
-    let mut seen = [0usize; 10];
-    for _ in 0..2000 {
+    let names = [
+        "dead end",
+        "unbounded loop",
+        "endless walk",
+        "unknown fact",
+        "missing data",
+        "missing ticket",
+        "order violation",
+        "unreachable step",
+        "over 20 paths",
+        "no path error",
+        "missing ticket on one match branch, not its sibling (BUG-1)",
+        "secret leak sopc reports today",
+        "secret leak sopc misses until fixed",
+        "an else branch taken",
+        "an else that covers no answer",
+        "a bounded goto's then taken",
+        "a question of 20+ answers, all paths walked",
+        "an infeasible branch",
+        "a bounded else retried with two of its answers",
+    ];
+    let mut seen = [0usize; 19];
+    for _ in 0..4000 {
         let m = model(&spec().new_tree(&mut runner).expect("a case").current());
         let v = verdicts(&m);
+        let (all, defect) = leaks(&m);
+        let walked = !(v.dead_end || v.unbounded_loop || v.incomplete || v.unknown_fact);
+        let bug1 = v.missing_ticket.iter().any(|site| {
+            let Site::Branch(s, k) = *site else {
+                return false;
+            };
+            let Exit::Match { arms, .. } = &m.steps[s].exit else {
+                return false;
+            };
+            let end = arms.written[k].to;
+            arms.written.iter().enumerate().any(|(j, b)| {
+                j != k && b.to == end && !v.missing_ticket.contains(&Site::Branch(s, j))
+            })
+        });
         let flags = [
             v.dead_end,
             v.unbounded_loop,
             v.endless,
             v.unknown_fact,
-            v.missing_data,
-            v.missing_ticket,
+            !v.missing_data.is_empty(),
+            !v.missing_ticket.is_empty(),
             v.order_violation,
             v.reached.iter().any(|r| !r),
             v.paths.len() > 20,
-            !(v.dead_end
-                || v.unbounded_loop
-                || v.unknown_fact
-                || v.missing_data
-                || v.missing_ticket
-                || v.order_violation),
+            walked
+                && v.missing_data.is_empty()
+                && v.missing_ticket.is_empty()
+                && !v.order_violation,
+            walked && bug1,
+            all.len() > defect.len(),
+            !defect.is_empty(),
+            walked && v.else_taken,
+            infeasible(&m, &v)
+                .iter()
+                .any(|s| s.contains("covers no answer")),
+            walked && v.goto_bound_used,
+            walked
+                && m.steps.iter().enumerate().any(|(i, s)| {
+                    v.reached[i] && matches!(&s.exit, Exit::Ask { arms, .. } if arms.answers >= 20)
+                }),
+            walked
+                && infeasible(&m, &v)
+                    .iter()
+                    .any(|s| s.starts_with("no caller path")),
+            walked && v.else_retried_by_two,
         ];
         for (k, f) in flags.iter().enumerate() {
             seen[k] += *f as usize;
@@ -661,9 +1640,213 @@ fn the_generator_covers_every_verdict() {
     for (k, n) in seen.iter().enumerate() {
         assert!(
             *n >= 20,
-            "verdict #{k} came up only {n} times in 2000 cases: {seen:?}"
+            "`{}` came up only {n} times in 4000 cases: {seen:?}",
+            names[k]
         );
     }
+}
+
+/// The comparisons past the verdicts must run on enough cases: paths,
+/// the engine, and scenarios that pass, fail, and have unused answers.
+#[test]
+fn the_oracle_compares_paths_engine_and_scenarios() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(13),
+        ..Config::default()
+    });
+    let mut total = Seen::default();
+    let mut paths = 0;
+    for _ in 0..600 {
+        let spec = spec().new_tree(&mut runner).expect("a case").current();
+        let s = agree(spec).expect("agrees");
+        paths += usize::from(s.paths_compared);
+        total.engine_runs += s.engine_runs;
+        total.scenarios += s.scenarios;
+        total.scenarios_passed += s.scenarios_passed;
+        total.scenarios_unused += s.scenarios_unused;
+    }
+    let failed = total.scenarios - total.scenarios_passed;
+    assert!(
+        paths >= 200
+            && total.engine_runs >= 1000
+            && total.scenarios_passed >= 50
+            && failed >= 50
+            && total.scenarios_unused >= 20,
+        "{paths} path comparisons, {total:?}"
+    );
+}
+
+/// `a0 -> end resolved  else -> s0 at most 1 times, then end referred`
+/// on three answers: retried once per answer the `else` covers (11 paths),
+/// or once in all (7 paths) if the `else` were one branch.
+#[test]
+fn a_bounded_else_is_one_branch_per_answer() {
+    let retry = Branch {
+        label: None,
+        to: Dest::Step(0),
+        bound: Some((1, Dest::End(1))),
+    };
+    let mut a = arms(vec![end(0), end(0), end(0)]);
+    a.written = vec![a.written[0].clone(), retry];
+    a.of = vec![0, 1, 1];
+    let m = Model {
+        steps: vec![step(
+            vec![],
+            Exit::Ask {
+                prompt: vec![],
+                arms: a,
+            },
+        )],
+        rule: None,
+        never: vec![],
+    };
+    let v = verdicts(&m);
+    assert!(v.else_retried_by_two);
+    assert_eq!(v.paths.len(), if ELSE_IS_SHORTHAND { 11 } else { 7 });
+    agree_model(&m, &[]).expect("agrees");
+}
+
+// ------------------------------------------------ issue 14's regressions
+
+fn end(o: usize) -> Branch {
+    Branch {
+        label: None,
+        to: Dest::End(o),
+        bound: None,
+    }
+}
+
+fn to(s: usize) -> Branch {
+    Branch {
+        label: None,
+        to: Dest::Step(s),
+        bound: None,
+    }
+}
+
+/// A question or `match` with one branch per answer, in order.
+fn arms(branches: Vec<Branch>) -> Arms {
+    let n = branches.len();
+    Arms {
+        answers: n,
+        written: branches
+            .into_iter()
+            .enumerate()
+            .map(|(a, b)| Branch {
+                label: Some(a),
+                ..b
+            })
+            .collect(),
+        of: (0..n).collect(),
+    }
+}
+
+fn step(actions: Vec<Act>, exit: Exit) -> Step {
+    Step { actions, exit }
+}
+
+fn desk_ticket() -> Act {
+    Act::Ticket(Ticket {
+        target: 0,
+        title: vec![],
+        field: vec![],
+        body: vec![0],
+        assignee: vec![],
+    })
+}
+
+/// BUG-1: `p` files the ticket, `q` does not; a later `match` ends both
+/// escalated. Only the `q` branch lacks the ticket.
+#[test]
+fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
+    let m = Model {
+        steps: vec![
+            step(
+                vec![Act::Collect(0)],
+                Exit::Ask {
+                    prompt: vec![],
+                    arms: arms(vec![to(1), to(2)]),
+                },
+            ),
+            step(vec![desk_ticket()], Exit::Goto(to(2))),
+            step(
+                vec![],
+                Exit::Match {
+                    asked_by: 0,
+                    arms: arms(vec![end(2), end(2)]),
+                },
+            ),
+        ],
+        rule: None,
+        never: vec![],
+    };
+    assert_eq!(
+        verdicts(&m).missing_ticket,
+        BTreeSet::from([Site::Branch(2, 1)])
+    );
+    agree_model(&m, &[]).expect("agrees");
+}
+
+/// A `secret` field said with `say` and `warn`, and a `never disclose`
+/// field and a secret in a question's prompt: each is a leak.
+#[test]
+fn issue14_secrets_spoken_are_leaks() {
+    let m = Model {
+        steps: vec![step(
+            vec![
+                Act::Text(Said::Say, vec![2]),
+                Act::Text(Said::Warn, vec![3]),
+                Act::Text(Said::Do, vec![2]),
+            ],
+            Exit::Ask {
+                prompt: vec![1, 2],
+                arms: arms(vec![end(0), end(1)]),
+            },
+        )],
+        rule: None,
+        never: vec![1],
+    };
+    let (all, defect) = leaks(&m);
+    assert_eq!(all.len(), 4);
+    assert_eq!(defect, all);
+    agree_model(&m, &[]).expect("agrees");
+}
+
+/// A retry bound of 1 with answers for three rounds: the third is never
+/// used, so the scenario fails.
+#[test]
+fn issue14_a_scenario_with_unused_answers_fails() {
+    let retry = Branch {
+        label: None,
+        to: Dest::Step(0),
+        bound: Some((1, Dest::End(1))),
+    };
+    let m = Model {
+        steps: vec![step(
+            vec![],
+            Exit::Ask {
+                prompt: vec![],
+                arms: arms(vec![end(0), retry]),
+            },
+        )],
+        rule: None,
+        never: vec![],
+    };
+    let sc = Scenario {
+        rounds: Rounds::from([(0, vec![1, 1, 1])]),
+        expect: Some(1),
+        visits: vec![],
+    };
+    let verdict = play(&m, &sc);
+    assert!(verdict.unused && verdict.pass_ignoring_unused && !verdict.pass);
+    // Kind 3 on the path `[a1, a1]` adds one more round to `q0`.
+    let v = verdicts(&m);
+    let seed = (1..1000)
+        .find(|&seed| scenario(&m, &v, ScenarioSpec { kind: 3, seed }).rounds == sc.rounds)
+        .expect("a seed");
+    let seen = agree_model(&m, &[ScenarioSpec { kind: 3, seed }]).expect("agrees");
+    assert_eq!(seen.scenarios_unused, 1);
 }
 
 /// A chain of 60 yes/no diamonds has 2^60 caller paths, counted exactly
@@ -724,12 +1907,7 @@ fn retry_bounds_are_exact_up_to_the_limit() {
 /// a ticket added or removed, a question replaced by a `goto`.
 fn edited(m: &Model, seed: u64) -> Model {
     let mut r = seed | 1;
-    let mut below = |n: usize| {
-        r ^= r << 13;
-        r ^= r >> 7;
-        r ^= r << 17;
-        (r % n as u64) as usize
-    };
+    let mut below = |n: usize| (xorshift(&mut r) % n as u64) as usize;
     let mut m = m.clone();
     let n = m.steps.len();
     for _ in 0..1 + below(3) {
@@ -747,22 +1925,37 @@ fn edited(m: &Model, seed: u64) -> Model {
         let step = &mut m.steps[i];
         match (below(4), &mut step.exit) {
             (0, Exit::End(o)) => *o = (*o + 1) % ENDS.len(),
-            (0, Exit::Goto(to)) => *to = d,
-            (0 | 1, Exit::Ask(branches)) => {
-                let k = below(branches.len());
-                branches[k].0 = d;
+            (0, Exit::Goto(b)) => b.to = d,
+            (0 | 1, Exit::Ask { arms, .. }) | (1, Exit::Match { arms, .. }) => {
+                let k = below(arms.written.len());
+                arms.written[k].to = d;
             }
-            (1, Exit::Match { branches, .. }) => {
-                let k = below(branches.len());
-                branches[k] = d;
-            }
-            (2, _) => match step.actions.iter().position(|a| matches!(a, Act::Ticket)) {
+            (2, _) => match step
+                .actions
+                .iter()
+                .position(|a| matches!(a, Act::Ticket(_)))
+            {
                 Some(k) => {
                     step.actions.remove(k);
                 }
-                None => step.actions.extend([Act::Collect(0), Act::Ticket]),
+                None => step.actions.extend([
+                    Act::Collect(0),
+                    Act::Ticket(Ticket {
+                        target: 0,
+                        title: vec![],
+                        field: vec![],
+                        body: vec![],
+                        assignee: vec![],
+                    }),
+                ]),
             },
-            (3, Exit::Ask(_)) => step.exit = Exit::Goto(d),
+            (3, Exit::Ask { .. }) => {
+                step.exit = Exit::Goto(Branch {
+                    label: None,
+                    to: d,
+                    bound: None,
+                })
+            }
             _ => {}
         }
     }
@@ -772,41 +1965,57 @@ fn edited(m: &Model, seed: u64) -> Model {
 /// The model with each bounded branch going straight to its `then`: the
 /// brute force below assumes one answer per question.
 fn loop_free(mut m: Model) -> Model {
+    let straight = |b: &mut Branch| {
+        if let Some((_, then)) = b.bound.take() {
+            b.to = then;
+        }
+    };
     for step in &mut m.steps {
-        if let Exit::Ask(branches) = &mut step.exit {
-            for b in branches.iter_mut() {
-                if let Some((_, then)) = b.1.take() {
-                    b.0 = then;
-                }
+        match &mut step.exit {
+            Exit::Goto(b) => straight(b),
+            Exit::Ask { arms, .. } | Exit::Match { arms, .. } => {
+                arms.written.iter_mut().for_each(straight)
             }
+            _ => {}
         }
     }
     m
 }
 
+/// The two versions the diff compares: the model without loops, and a copy
+/// with edits, both repaired so that they compile.
+fn versions(spec: &Spec, seed: u64) -> (Model, Model) {
+    let base = loop_free(model(spec));
+    (repaired(&base), repaired(&edited(&base, seed)))
+}
+
 /// One run of a loop-free model on a full assignment of answers: the
 /// answers it consumed, its route (each step entered, and whether it asked
-/// there), how many tickets it filed, and its end.
-type Run = (BTreeSet<(usize, usize)>, Vec<(usize, bool)>, usize, usize);
+/// there), the tickets it filed in order, and its end.
+type Run = (
+    BTreeSet<(usize, usize)>,
+    Vec<(usize, bool)>,
+    Vec<Ticket>,
+    usize,
+);
 
 fn run(m: &Model, assignment: &[usize]) -> Run {
-    let (mut consumed, mut steps, mut tickets) = (BTreeSet::new(), Vec::new(), 0);
+    let (mut consumed, mut steps, mut tickets) = (BTreeSet::new(), Vec::new(), Vec::new());
     let mut s = 0;
     loop {
-        steps.push((s, matches!(m.steps[s].exit, Exit::Ask(_))));
-        tickets += m.steps[s]
-            .actions
-            .iter()
-            .filter(|a| matches!(a, Act::Ticket))
-            .count();
+        steps.push((s, matches!(m.steps[s].exit, Exit::Ask { .. })));
+        tickets.extend(m.steps[s].actions.iter().filter_map(|a| match a {
+            Act::Ticket(t) => Some(t.clone()),
+            _ => None,
+        }));
         let next = match &m.steps[s].exit {
             Exit::End(o) => Dest::End(*o),
-            Exit::Goto(d) => *d,
-            Exit::Ask(branches) => {
+            Exit::Goto(b) => b.to,
+            Exit::Ask { arms, .. } => {
                 consumed.insert((s, assignment[s]));
-                branches[assignment[s]].0
+                arms.written[arms.of[assignment[s]]].to
             }
-            Exit::Match { asked_by, branches } => branches[assignment[*asked_by]],
+            Exit::Match { asked_by, arms } => arms.written[arms.of[assignment[*asked_by]]].to,
             Exit::Stuck => unreachable!("checked policies have no dead end"),
         };
         match next {
@@ -820,7 +2029,7 @@ fn run(m: &Model, assignment: &[usize]) -> Run {
 /// nothing, so that the assignments multiply out).
 fn answer_counts(old: &Model, new: &Model) -> Vec<usize> {
     let count = |m: &Model, i: usize| match &m.steps[i].exit {
-        Exit::Ask(b) => b.len(),
+        Exit::Ask { arms, .. } => arms.answers,
         _ => 1,
     };
     (0..old.steps.len())
@@ -832,14 +2041,21 @@ fn answer_counts(old: &Model, new: &Model) -> Vec<usize> {
 /// by one: a situation is a full assignment of answers, and a caller path
 /// is what both versions consume of it.
 fn diff_agrees(spec: Spec, seed: u64) -> Result<bool, TestCaseError> {
-    let old = loop_free(model(&spec));
-    let new = edited(&old, seed);
+    let (old, new) = versions(&spec, seed);
     let (Ok(g_old), Ok(g_new)) = (sopc::compile(&source(&old)), sopc::compile(&source(&new)))
     else {
         return Ok(false);
     };
-    let d = sopc::diff::diff(&g_old, &g_new, 5).expect("small policies compare");
     let counts = answer_counts(&old, &new);
+    // Every assignment is tried: large questions make too many.
+    if counts
+        .iter()
+        .try_fold(1usize, |p, &c| p.checked_mul(c).filter(|&p| p <= 20_000))
+        .is_none()
+    {
+        return Ok(false);
+    }
+    let d = sopc::diff::diff(&g_old, &g_new, 5).expect("small policies compare");
     let mut kinds: std::collections::BTreeMap<BTreeSet<(usize, usize)>, &str> = Default::default();
     let mut assignment = vec![0; counts.len()];
     loop {
@@ -936,10 +2152,9 @@ fn the_diff_oracle_sees_every_kind_of_change() {
             .new_tree(&mut runner)
             .expect("a case")
             .current();
-        let old = loop_free(model(&spec));
+        let (old, new) = versions(&spec, seed);
         if diff_agrees(spec, seed).expect("agrees") {
             compared += 1;
-            let new = edited(&old, seed);
             let d = sopc::diff::diff(
                 &sopc::compile(&source(&old)).expect("old"),
                 &sopc::compile(&source(&new)).expect("new"),
