@@ -33,10 +33,10 @@ fn main() {
     eprintln!("after parse: {}", rss_mb());
     let mut diags = Vec::new();
     let t = Instant::now();
-    let symbols = sopc::resolve::resolve(&policy, &mut diags);
+    let mut symbols = sopc::resolve::resolve(&policy, &mut diags);
     let t_resolve = t.elapsed();
     eprintln!("after resolve: {}", rss_mb());
-    let levels = sopc::levels::Levels::new(Some(&policy), &Default::default());
+    let levels = sopc::levels::Levels::new(std::mem::take(&mut symbols.lints), &Default::default());
     let t = Instant::now();
     let graph = sopc::lower::lower(policy, &symbols, &mut diags).expect("lowers");
     let t_lower = t.elapsed();

@@ -8,7 +8,6 @@
 use crate::codes::{Code, Severity};
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{self, LintLevel};
 use std::collections::HashMap;
 
 /// How a lint is treated.
@@ -19,34 +18,24 @@ pub enum Level {
     Deny,
 }
 
+/// The `lint` lines of a policy's steps: each step that has any, by its
+/// span, in source order.
+pub type StepLints = Vec<(Span, Vec<(Code, Level)>)>;
+
 /// The levels for one policy.
 #[derive(Debug, Default)]
 pub struct Levels {
     /// The steps that have `lint` lines, in source order, with their span.
-    steps: Vec<(Span, Vec<(Code, Level)>)>,
+    steps: StepLints,
     /// From configuration and the command line, by lint code.
     global: HashMap<Code, Level>,
 }
 
 impl Levels {
     /// The levels `global` sets, with the `lint` lines of the policy's steps
-    /// over them. A line naming no known check is left to resolution, which
-    /// reports it.
-    pub fn new(policy: Option<&ast::Policy>, global: &HashMap<Code, Level>) -> Self {
-        let steps = policy.map_or_else(Vec::new, |p| {
-            p.steps
-                .iter()
-                .filter(|s| !s.lints.is_empty())
-                .map(|s| {
-                    let lints = s
-                        .lints
-                        .iter()
-                        .filter_map(|l| Some((Code::from_name(l.code.text)?, level(l.level))))
-                        .collect();
-                    (s.span, lints)
-                })
-                .collect()
-        });
+    /// over them (by the span of each step that has any, in source order;
+    /// resolution reads them: [`crate::resolve::Symbols::lints`]).
+    pub fn new(steps: StepLints, global: &HashMap<Code, Level>) -> Self {
         Levels {
             steps,
             global: global.clone(),
@@ -152,29 +141,6 @@ impl Overrides {
     }
 }
 
-/// A step's `lint` line naming a check that is always an error: refused in
-/// the words the `-A` flag and `sopc.toml` use. Unknown names are left to
-/// resolution.
-pub fn fixed_level(line: &ast::LintAttr) -> Option<Diagnostic> {
-    let code = Code::from_name(line.code.text)?;
-    let reason = Code::lookup_lint(line.code.text).err()?;
-    Some(
-        Diagnostic::new(Code::NotALint, reason)
-            .at(line.code.span, "not a lint")
-            .with_help(format!(
-                "remove this line: `{code}` cannot be allowed, warned or denied; fix what it reports"
-            )),
-    )
-}
-
-fn level(l: LintLevel) -> Level {
-    match l {
-        LintLevel::Allow => Level::Allow,
-        LintLevel::Warn => Level::Warn,
-        LintLevel::Deny => Level::Deny,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,7 +153,7 @@ mod tests {
     /// `lint` lines, for an unreachable step and a long path.
     fn outcome(config: &[(Code, Level)], flags: &[(Level, &str)]) -> Vec<(Code, Severity)> {
         let o = Overrides::parse(flags.iter().copied()).expect("valid flags");
-        let levels = Levels::new(None, &o.over(config.iter().copied().collect()));
+        let levels = Levels::new(Vec::new(), &o.over(config.iter().copied().collect()));
         let mut diags = vec![warning(Code::UnreachableStep), warning(Code::LongPath)];
         diags.retain_mut(|d| levels.apply(d));
         o.finish(&mut diags);

@@ -35,16 +35,16 @@ pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
     let parsed = crate::syntax::parse(text);
     let mut diags = parsed.diagnostics;
     let policy = parsed.policy;
-    let levels = Levels::new(Some(&policy), &opts.levels);
     // Not one step could be read: nothing more to say than why.
     if policy.steps.is_empty() && diags.iter().any(Diagnostic::is_error) {
-        return finish(None, diags, &levels);
+        return finish(None, diags, &Levels::new(Vec::new(), &opts.levels));
     }
     // Every stage runs on what the one before could read: a broken
     // declaration is left out, a name that is not declared leads nowhere,
     // and the checks say nothing about either, so one run shows every
     // independent mistake.
-    let symbols = crate::resolve::resolve(&policy, &mut diags);
+    let mut symbols = crate::resolve::resolve(&policy, &mut diags);
+    let levels = Levels::new(std::mem::take(&mut symbols.lints), &opts.levels);
     // Lowering consumes the tree; the names are not needed by the checks:
     // free them before the state space, the largest thing a check builds.
     let graph = crate::lower::lower(policy, &symbols, &mut diags);

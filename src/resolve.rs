@@ -4,6 +4,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+use crate::levels::{Level, StepLints};
 use crate::span::Span;
 use crate::syntax::ast::*;
 use foldhash::{HashMap, HashMapExt};
@@ -123,6 +124,8 @@ pub struct Symbols<'a> {
     pub facts: Namespace<'a>,
     /// The step each fact is asked by, by fact index.
     pub fact_steps: Vec<u32>,
+    /// The steps' `lint` lines, for the lint levels.
+    pub lints: StepLints,
     pub start: Option<u32>,
 }
 
@@ -153,6 +156,7 @@ pub fn resolve_on<'a>(
         facts: Namespace::with_capacity("question", asks),
         fact_steps: Vec::with_capacity(asks),
         start: None,
+        lints: step_lints(p),
     };
     declare_all(p, &mut s, diags);
     for b in &p.broken {
@@ -352,7 +356,7 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
             let suggestion = crate::suggest::closest(lint.code.text, codes);
             diags.push(unknown("check code", &lint.code, suggestion));
         }
-        diags.extend(crate::levels::fixed_level(lint));
+        diags.extend(fixed_level(lint));
     }
     for a in &step.actions {
         match a {
@@ -439,6 +443,45 @@ fn bind_scenario(sc: &Scenario, s: &Symbols, diags: &mut Vec<Diagnostic>) {
     for v in sc.visits.iter().flatten() {
         s.steps.bind(v, diags);
     }
+}
+
+/// A step's `lint` line naming a check that is always an error: refused in
+/// the words the `-A` flag and `sopc.toml` use. Unknown names are reported
+/// as unknown.
+fn fixed_level(line: &LintAttr) -> Option<Diagnostic> {
+    let code = Code::from_name(line.code.text)?;
+    let reason = Code::lookup_lint(line.code.text).err()?;
+    Some(
+        Diagnostic::new(Code::NotALint, reason)
+            .at(line.code.span, "not a lint")
+            .with_help(format!(
+                "remove this line: `{code}` cannot be allowed, warned or denied; fix what it reports"
+            )),
+    )
+}
+
+/// The `lint` lines of the steps, for [`crate::levels::Levels`]: lines that
+/// name no known check are reported by [`resolve`] and left out here.
+fn step_lints(p: &Policy) -> StepLints {
+    p.steps
+        .iter()
+        .filter(|s| !s.lints.is_empty())
+        .map(|s| {
+            let lints = s
+                .lints
+                .iter()
+                .filter_map(|l| {
+                    let level = match l.level {
+                        LintLevel::Allow => Level::Allow,
+                        LintLevel::Warn => Level::Warn,
+                        LintLevel::Deny => Level::Deny,
+                    };
+                    Some((Code::from_name(l.code.text)?, level))
+                })
+                .collect();
+            (s.span, lints)
+        })
+        .collect()
 }
 
 #[cfg(test)]
