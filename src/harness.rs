@@ -57,6 +57,7 @@ pub fn check_bytes(data: &[u8]) {
         graph::mermaid(g);
         graph::dot(g);
         doc::markdown(g);
+        doc::html(g, None);
         if !checked.has_errors() {
             engine_agrees_with_paths(g.clone());
         }
