@@ -42,7 +42,7 @@ pub fn lower_on(
     );
     // A step name declared twice leaves its references ambiguous too.
     if s.steps.len() < steps.len() || steps.iter().any(|st| leads_to(st, unknown)) {
-        steps.push(unknown_step());
+        steps.push(graph::Step::unknown());
     }
     let p = &p;
     let scenarios = p
@@ -578,21 +578,6 @@ fn terminal(t: &ast::TerminalRef, s: &Symbols) -> Option<graph::Terminal> {
             None => None,
         },
     })
-}
-
-/// The step that references sopc could not bind lead to (an unknown or
-/// broken name, a question's missing branch): its way out is
-/// [`graph::Exit::Unknown`], so no path goes on from it and no check
-/// reports it. Only in a graph with errors.
-fn unknown_step() -> graph::Step {
-    graph::Step {
-        name: "?".into(),
-        text: "(a step sopc could not read)".into(),
-        role: None,
-        actions: Vec::new(),
-        exit: graph::Exit::Unknown,
-        span: Span::default(),
-    }
 }
 
 /// Whether an edge of the step leads to `to`.

@@ -9,7 +9,6 @@
 //! and every path of the cut graph is a prefix of a path of the policy.
 
 use crate::graph::{Dest, Edge, Exit, Graph, Step, StepId};
-use crate::span::Span;
 
 /// The graph with every unbounded cycle cut (the graph itself, cloned,
 /// when it has none).
@@ -58,14 +57,7 @@ pub fn unbounded_loops_cut(g: &Graph) -> Graph {
         }
     }
     if any {
-        cut.steps.push(Step {
-            name: "?".into(),
-            text: String::new(),
-            role: None,
-            actions: Vec::new(),
-            exit: Exit::Unknown,
-            span: Span::default(),
-        });
+        cut.steps.push(Step::unknown());
     }
     cut
 }

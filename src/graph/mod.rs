@@ -257,6 +257,21 @@ impl Fact {
 }
 
 impl Step {
+    /// The step that references sopc could not bind lead to (an unknown or
+    /// broken name, a question's missing branch, a loop cut for analysis):
+    /// its way out is [`Exit::Unknown`], so no path goes on from it and no
+    /// check reports it. Only in a graph with errors.
+    pub fn unknown() -> Step {
+        Step {
+            name: "?".into(),
+            text: "(a step sopc could not read)".into(),
+            role: None,
+            actions: Vec::new(),
+            exit: Exit::Unknown,
+            span: Span::default(),
+        }
+    }
+
     /// The step's heading: its text, or its name without one.
     pub fn title(&self) -> &str {
         if self.text.is_empty() {
