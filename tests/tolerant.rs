@@ -124,3 +124,28 @@ fn an_unbounded_loop_does_not_hide_a_missing_ticket_elsewhere() {
     found.sort();
     assert_eq!(found, vec![Code::UnboundedLoop, Code::MissingData]);
 }
+
+#[test]
+fn a_carriage_return_in_a_text_drops_only_its_step() {
+    let text = format!(
+        "{HEAD}start a\nstep a \"A\" {{ goto b }}\nstep b \"cr\rhere\" {{ end done }}\nstep c \"C\" {{ goto nowhere }}\n"
+    );
+    let checked = sopc::check_source(&text, &common::options());
+    let found: Vec<(Code, &str)> = checked
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::Syntax, "a text holds a carriage return"),
+            (Code::UnknownName, "there is no step named `nowhere`"),
+        ]
+    );
+    let at = text.find('\r').expect("a carriage return");
+    assert_eq!(
+        checked.diagnostics[0].span.map(|s| s.start as usize),
+        Some(at)
+    );
+}

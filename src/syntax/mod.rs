@@ -216,8 +216,8 @@ fn head<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Result<ast::Policy<'a
 }
 
 /// Up to 8 declarations from `text[start..]` into the policy, or none if
-/// any of them does not parse or build. `Ok(Some(end))` when more may
-/// follow, `Ok(None)` at the end of the file.
+/// the grammar refuses any of them. `Ok(Some(end))` when more may follow,
+/// `Ok(None)` at the end of the file.
 fn chunk<'a>(
     text: &'a str,
     start: usize,
@@ -227,24 +227,20 @@ fn chunk<'a>(
     let piece = &text[start..];
     let mut chunk = SopParser::parse(Rule::chunk, piece).map_err(drop)?;
     let chunk = chunk.next().ok_or(())?;
-    let decls: Vec<_> = chunk.into_inner().collect();
-    // Build into a scratch policy first: a declaration the builder refuses
-    // sends the chunk to `one_at_a_time` whole.
-    let mut built = ast::Policy::without_header();
-    let before = diags.len();
     let mut end = start;
-    for decl in decls {
+    for decl in chunk.into_inner() {
         if decl.as_rule() == Rule::EOI {
-            policy.append(built);
             return Ok(None);
         }
+        let decl_start = start + decl.as_span().start();
         end = start + decl.as_span().end();
-        if build::declaration(decl, start, &mut built, diags).is_err() {
-            diags.truncate(before);
-            return Err(());
+        // A declaration the builder refuses (rare: a carriage return in a
+        // text) is left out like one the grammar refuses.
+        if let Err(reject) = build::declaration(decl, start, policy, diags) {
+            rejected(text, decl_start, reject, diags);
+            policy.broken.extend(broken_names(&text[decl_start..end]));
         }
     }
-    policy.append(built);
     // A chunk without the end holds 8 declarations.
     Ok(Some(end).filter(|&e| e > start))
 }
