@@ -149,3 +149,16 @@ fn a_carriage_return_in_a_text_drops_only_its_step() {
         Some(at)
     );
 }
+
+#[test]
+fn words_in_a_broken_steps_texts_and_comments_are_not_its_names() {
+    // "ask é" in the text and "ask k" in the comment declare nothing, so the
+    // `match` on `k` after the broken step is an unknown question.
+    let text = format!(
+        "{HEAD}step a \"Please ask élan\" {{ # ask k\n  goto\n}}\nstep b {{ match k {{ else -> end done }} }}\n"
+    );
+    let parsed = sopc::parse(&text);
+    let names: Vec<&str> = parsed.policy.broken.iter().map(|b| b.name).collect();
+    assert_eq!(names, ["a"]);
+    assert!(codes(&text).contains(&Code::UnknownName));
+}

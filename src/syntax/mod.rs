@@ -297,9 +297,36 @@ fn resume_after<'a>(
 /// (`ask NAME`).
 fn broken_names(region: &str) -> Vec<ast::BrokenName<'_>> {
     use ast::NameKind;
-    let mut words = region
+    // Words outside quoted texts and comments: "Please ask the caller" asks
+    // nothing.
+    let mut code = String::with_capacity(region.len());
+    let (mut quoted, mut escaped, mut comment) = (false, false, false);
+    for c in region.chars() {
+        match c {
+            '\n' => (quoted, comment) = (false, false),
+            '"' if !escaped && !comment => quoted = !quoted,
+            '#' if !quoted => comment = true,
+            _ => {}
+        }
+        escaped = quoted && c == '\\' && !escaped;
+        if quoted || comment {
+            // As many blanks as the character's bytes, to keep offsets.
+            code.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            code.push(c);
+        }
+    }
+    let words: Vec<&str> = code
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty());
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Names borrow from the region: each word sits at the same offset in
+    // `code`, which differs only where it holds blanks.
+    let at = |w: &str| {
+        let start = w.as_ptr() as usize - code.as_ptr() as usize;
+        &region[start..start + w.len()]
+    };
+    let mut words = words.into_iter().map(at);
     let mut out = Vec::new();
     let kind = match words.next() {
         Some("step") => Some(NameKind::Step),
