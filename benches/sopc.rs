@@ -173,7 +173,7 @@ const END: u32 = u32::MAX;
 
 fn baseline_nodes(g: &Graph) -> (Vec<Node>, usize) {
     let d = |x: Dest| match x {
-        Dest::Step(s) => s,
+        Dest::Step(s) => s.0,
         Dest::End(_) => END,
     };
     let mut slots = 0u32;
@@ -198,11 +198,11 @@ fn baseline_nodes(g: &Graph) -> (Vec<Node>, usize) {
             };
             match &s.exit {
                 Exit::Ask { fact, branches } => Node::Ask {
-                    fact: *fact as usize,
+                    fact: fact.index(),
                     next: branches.iter().map(&mut edge).collect(),
                 },
                 Exit::Match { fact, branches } => Node::Match {
-                    fact: *fact as usize,
+                    fact: fact.index(),
                     next: branches.iter().map(&mut edge).collect(),
                 },
                 Exit::Goto { edge: e } => {
@@ -291,7 +291,7 @@ fn engine(c: &mut Criterion) {
                         counters.iter_mut().for_each(|c| *c = 0);
                         black_box(baseline_walk(
                             &nodes,
-                            g.start,
+                            g.start.0,
                             black_box(a),
                             &mut facts,
                             &mut counters,

@@ -4,7 +4,7 @@
 //! the graph and the checks: the graph knows neither its file format nor
 //! the checks.
 
-use crate::graph::{Dest, Exit, Graph, Terminal};
+use crate::graph::{DataId, Dest, Exit, Graph, Terminal};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "sopc-graph";
@@ -131,13 +131,13 @@ pub fn verify(graph: &Graph) -> Result<(), LoadError> {
 
 /// Every index in range, every question table the size of its answers.
 fn verify_indices(g: &Graph) -> Result<(), String> {
-    let steps = g.steps.len() as u32;
+    let steps = g.steps.len();
     let check_terminal = |t: &Terminal, at: &str| -> Result<(), String> {
-        if t.outcome as usize >= g.outcomes.len() {
+        if t.outcome.index() >= g.outcomes.len() {
             return Err(format!("{at}: outcome {} does not exist", t.outcome));
         }
         if let Some(x) = t.target {
-            if x as usize >= g.targets.len() {
+            if x.index() >= g.targets.len() {
                 return Err(format!("{at}: target {x} does not exist"));
             }
         }
@@ -145,18 +145,18 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
     };
     let check_dest = |d: &Dest, at: &str| -> Result<(), String> {
         match d {
-            Dest::Step(s) if *s >= steps => Err(format!("{at}: step {s} does not exist")),
+            Dest::Step(s) if s.index() >= steps => Err(format!("{at}: step {s} does not exist")),
             Dest::Step(_) => Ok(()),
             Dest::End(t) => check_terminal(t, at),
         }
     };
-    let data_ok = |ids: &[u32], at: &str| -> Result<(), String> {
-        match ids.iter().find(|&&d| d as usize >= g.data.len()) {
+    let data_ok = |ids: &[DataId], at: &str| -> Result<(), String> {
+        match ids.iter().find(|d| d.index() >= g.data.len()) {
             Some(d) => Err(format!("{at}: data field {d} does not exist")),
             None => Ok(()),
         }
     };
-    if g.start >= steps {
+    if g.start.index() >= steps {
         return Err(format!("the start step {} does not exist", g.start));
     }
     for (i, f) in g.facts.iter().enumerate() {
@@ -165,8 +165,8 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
         }
         let asks_it = g
             .steps
-            .get(f.step as usize)
-            .is_some_and(|s| matches!(s.exit, Exit::Ask { fact, .. } if fact as usize == i));
+            .get(f.step.index())
+            .is_some_and(|s| matches!(s.exit, Exit::Ask { fact, .. } if fact.index() == i));
         if !asks_it {
             return Err(format!("question `{}` is not asked by its step", f.name));
         }
@@ -175,20 +175,20 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
         data_ok(&t.requires, &format!("target `{}`", t.name))?;
     }
     for o in &g.outcomes {
-        if let Some(t) = o.targets.iter().find(|&&t| t as usize >= g.targets.len()) {
+        if let Some(t) = o.targets.iter().find(|t| t.index() >= g.targets.len()) {
             return Err(format!("outcome `{}`: target {t} does not exist", o.name));
         }
     }
     data_ok(&g.never_disclose, "never disclose")?;
     for r in &g.requires {
-        if r.first >= steps || r.then >= steps {
+        if r.first.index() >= steps || r.then.index() >= steps {
             return Err("a `require` rule names a step that does not exist".into());
         }
     }
     for step in &g.steps {
         let at = format!("step `{}`", step.name);
         if let Some(r) = step.role {
-            if r as usize >= g.roles.len() {
+            if r.index() >= g.roles.len() {
                 return Err(format!("{at}: role {r} does not exist"));
             }
         }
@@ -196,7 +196,7 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
             match a {
                 crate::graph::Action::Collect { data, .. } => data_ok(data, &at)?,
                 crate::graph::Action::Ticket(t) => {
-                    if t.target as usize >= g.targets.len() {
+                    if t.target.index() >= g.targets.len() {
                         return Err(format!("{at}: ticket target {} does not exist", t.target));
                     }
                     data_ok(&t.body, &at)?;
@@ -207,7 +207,7 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
         }
         match &step.exit {
             Exit::Ask { fact, branches } | Exit::Match { fact, branches } => {
-                let Some(f) = g.facts.get(*fact as usize) else {
+                let Some(f) = g.facts.get(fact.index()) else {
                     return Err(format!("{at}: question {fact} does not exist"));
                 };
                 if branches.len() != f.answers.len() {
@@ -236,7 +236,7 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
     }
     for sc in &g.scenarios {
         for (f, rounds) in &sc.answers {
-            let Some(fact) = g.facts.get(*f as usize) else {
+            let Some(fact) = g.facts.get(f.index()) else {
                 return Err(format!(
                     "scenario `{}`: question {f} does not exist",
                     sc.name
@@ -252,7 +252,7 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
         if let Some(t) = &sc.expect {
             check_terminal(t, &format!("scenario `{}`", sc.name))?;
         }
-        if sc.visits.iter().flatten().any(|&s| s >= steps) {
+        if sc.visits.iter().flatten().any(|s| s.index() >= steps) {
             return Err(format!(
                 "scenario `{}`: a visited step does not exist",
                 sc.name

@@ -17,7 +17,7 @@
 
 use crate::analysis::count::Count;
 use crate::analysis::states::{Next, StateId, StateSpace};
-use crate::graph::{Action, Exit, Graph, StepId, Terminal};
+use crate::graph::{Action, DataId, Exit, Graph, StepId, TargetId, Terminal};
 use std::collections::HashMap;
 
 /// The most product states explored before giving up.
@@ -181,18 +181,15 @@ impl Version<'_> {
     /// The tickets the steps file, each as one line of text.
     fn tickets(&self, steps: &[StepId]) -> Vec<String> {
         let g = self.g;
-        let data = |ids: &[u32]| -> String {
-            let names: Vec<&str> = ids
-                .iter()
-                .map(|&d| g.data[d as usize].name.as_str())
-                .collect();
+        let data = |ids: &[DataId]| -> String {
+            let names: Vec<&str> = ids.iter().map(|&d| g.data(d).name.as_str()).collect();
             names.join(", ")
         };
         let mut out = Vec::new();
         for &s in steps {
             for a in &g.step(s).actions {
                 let Action::Ticket(t) = a else { continue };
-                let mut text = format!("ticket {}", g.targets[t.target as usize].name);
+                let mut text = format!("ticket {}", g.target(t.target).name);
                 if let Some(title) = &t.title {
                     text.push_str(&format!(" title {title:?}"));
                 }
@@ -680,11 +677,8 @@ fn examples_of(
 /// Declarations that differ, compared by name.
 fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
     let mut out = Vec::new();
-    let data_names = |g: &Graph, ids: &[u32]| {
-        let mut v: Vec<String> = ids
-            .iter()
-            .map(|&d| g.data[d as usize].name.clone())
-            .collect();
+    let data_names = |g: &Graph, ids: &[DataId]| {
+        let mut v: Vec<String> = ids.iter().map(|&d| g.data(d).name.clone()).collect();
         v.sort();
         v
     };
@@ -736,11 +730,8 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
             out.push(format!("data `{}` added", d.name));
         }
     }
-    let target_names = |g: &Graph, ids: &[u32]| {
-        let mut v: Vec<&str> = ids
-            .iter()
-            .map(|&t| g.targets[t as usize].name.as_str())
-            .collect();
+    let target_names = |g: &Graph, ids: &[TargetId]| {
+        let mut v: Vec<&str> = ids.iter().map(|&t| g.target(t).name.as_str()).collect();
         v.sort_unstable();
         v.join(", ")
     };
@@ -891,7 +882,7 @@ fn texts(old: &Graph, new: &Graph) -> Vec<TextChange> {
             );
         }
     }
-    let role = |g: &Graph, s: &crate::graph::Step| s.role.map(|r| g.roles[r as usize].name.clone());
+    let role = |g: &Graph, s: &crate::graph::Step| s.role.map(|r| g.role(r).name.clone());
     let steps = by_name(&new.steps, |s| &s.name);
     for s in &old.steps {
         let Some(n) = steps.get(s.name.as_str()) else {

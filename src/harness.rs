@@ -214,7 +214,7 @@ fn engine_agrees_with_paths(g: Graph) {
         );
         let mut rounds = vec![Vec::new(); engine.graph().facts.len()];
         for &(f, a) in &p.answers {
-            rounds[f as usize].push(a);
+            rounds[f.index()].push(a);
         }
         match engine.evaluate_rounds(rounds) {
             Evaluation::Complete { terminal, .. } => {

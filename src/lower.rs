@@ -31,7 +31,7 @@ pub fn lower_on(
 ) -> Option<Graph> {
     let facts = lower_facts(&p, s);
     // Where a reference sopc could not bind leads (see `unknown_step`).
-    let unknown = p.steps.len() as StepId;
+    let unknown = StepId::new(p.steps.len());
     let mut steps = lower_steps(
         std::mem::take(&mut p.steps),
         s,
@@ -182,7 +182,7 @@ fn free_heap(step: &mut ast::Step) {
     step.text = None;
 }
 
-fn ids(ns: &crate::resolve::Namespace, names: &[ast::Name]) -> Vec<u32> {
+fn ids<I: graph::Id>(ns: &crate::resolve::Namespace<I>, names: &[ast::Name]) -> Vec<I> {
     names.iter().filter_map(|n| ns.get(n.text)).collect()
 }
 
@@ -239,7 +239,7 @@ fn lower_outcome(o: &ast::OutcomeDecl, p: &ast::Policy, s: &Symbols) -> graph::O
         None if targets.is_empty() => graph::OutcomeKind::Resolved,
         None if targets
             .iter()
-            .all(|&t| p.targets[t as usize].kind == ast::TargetKind::Referral) =>
+            .all(|&t| p.targets[t.index()].kind == ast::TargetKind::Referral) =>
         {
             graph::OutcomeKind::Referral
         }
@@ -265,7 +265,7 @@ fn lower_facts(p: &ast::Policy, s: &Symbols) -> Vec<graph::Fact> {
             prompt,
             answers,
             ..
-        }) = p.steps[step as usize].exit.as_deref()
+        }) = p.steps[step.index()].exit.as_deref()
         {
             facts.push(graph::Fact {
                 name: fact.text.to_string(),
@@ -326,7 +326,7 @@ fn lower_step(
                     data: if fields.iter().all(|f| s.data.get(f.text).is_some()) {
                         ids(&s.data, fields)
                     } else {
-                        (0..s.data.len() as u32).collect()
+                        (0..s.data.len()).map(graph::DataId::new).collect()
                     },
                     span: *span,
                 },
@@ -361,9 +361,9 @@ fn lower_step(
             edge: edge(dest, bound.as_ref(), *span, s, unknown),
         },
         Some(ast::Exit::Ask { fact, branches, .. }) => {
-            let id = s.facts.get(fact.text).unwrap_or(0);
+            let id = s.facts.get(fact.text).unwrap_or(graph::FactId(0));
             let answers = facts
-                .get(id as usize)
+                .get(id.index())
                 .map(|f| f.answers.as_slice())
                 .unwrap_or(&[]);
             graph::Exit::Ask {
@@ -391,7 +391,7 @@ fn lower_step(
                     step.name.text,
                     fact.text,
                     *span,
-                    &facts[id as usize].answers,
+                    &facts[id.index()].answers,
                     branches,
                     s,
                     unknown,
@@ -410,7 +410,7 @@ fn lower_step(
             .unwrap_or_default(),
         role: match &step.role {
             Some(r) => s.roles.get(r.text),
-            None => (!s.roles.is_empty()).then_some(0),
+            None => (!s.roles.is_empty()).then_some(graph::RoleId(0)),
         },
         actions,
         exit,
@@ -599,7 +599,7 @@ fn lower_scenario(
     let mut answers = vec![];
     for pair in &sc.answers {
         let fact = s.facts.get(pair.fact.text)?;
-        let options = &facts[fact as usize].answers;
+        let options = &facts[fact.index()].answers;
         let mut rounds = vec![];
         for a in &pair.rounds {
             match options.iter().position(|o| *o == a.text) {

@@ -115,12 +115,12 @@ pub fn enumerate(g: &Graph, space: &StateSpace, limit: usize) -> Vec<CallerPath>
 
 /// The outcome as tools see it: `{"outcome", "kind", "target"?, "label"}`.
 pub fn outcome_json(g: &Graph, t: Terminal) -> Value {
-    let o = &g.outcomes[t.outcome as usize];
+    let o = g.outcome(t.outcome);
     let mut m = Map::new();
     m.insert("outcome".into(), json!(o.name));
     m.insert("kind".into(), json!(kind_name(o.kind)));
     if let Some(target) = t.target {
-        m.insert("target".into(), json!(g.targets[target as usize].name));
+        m.insert("target".into(), json!(g.target(target).name));
     }
     m.insert("label".into(), json!(o.label));
     Value::Object(m)

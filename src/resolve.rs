@@ -4,16 +4,17 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+use crate::graph::{DataId, FactId, Id, OutcomeId, RoleId, StepId, TargetId};
 use crate::levels::{Level, StepLints};
 use crate::span::Span;
 use crate::syntax::ast::*;
 use foldhash::{HashMap, HashMapExt};
 
 /// One kind of name: steps, targets, data fields, ...
-#[derive(Debug, Default)]
-pub struct Namespace<'a> {
+#[derive(Debug)]
+pub struct Namespace<'a, I> {
     kind: &'static str,
-    index: HashMap<&'a str, u32>,
+    index: HashMap<&'a str, I>,
     pub names: Vec<&'a str>,
     pub spans: Vec<Span>,
     /// Names declared by declarations that did not parse: a reference to
@@ -21,12 +22,9 @@ pub struct Namespace<'a> {
     broken: Vec<&'a str>,
 }
 
-impl<'a> Namespace<'a> {
+impl<'a, I: Id> Namespace<'a, I> {
     fn new(kind: &'static str) -> Self {
-        Namespace {
-            kind,
-            ..Default::default()
-        }
+        Self::with_capacity(kind, 0)
     }
 
     /// With room for `n` names: a table grown name by name is rehashed at
@@ -41,7 +39,7 @@ impl<'a> Namespace<'a> {
         }
     }
 
-    fn declare(&mut self, name: &Name<'a>, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+    fn declare(&mut self, name: &Name<'a>, diags: &mut Vec<Diagnostic>) -> Option<I> {
         if crate::syntax::keywords::is_reserved(name.text) {
             diags.push(
                 Diagnostic::new(
@@ -60,7 +58,7 @@ impl<'a> Namespace<'a> {
                     format!("the {} `{}` is declared twice", self.kind, name.text),
                 )
                 .at(name.span, "declared again here")
-                .with_label(self.spans[first as usize], "first declared here")
+                .with_label(self.spans[first.index()], "first declared here")
                 .with_help(format!(
                     "rename one of them, or remove the second {}",
                     self.kind
@@ -68,14 +66,14 @@ impl<'a> Namespace<'a> {
             );
             return None;
         }
-        let id = self.names.len() as u32;
+        let id = I::new(self.names.len());
         self.index.insert(name.text, id);
         self.names.push(name.text);
         self.spans.push(name.span);
         Some(id)
     }
 
-    pub fn get(&self, name: &str) -> Option<u32> {
+    pub fn get(&self, name: &str) -> Option<I> {
         self.index.get(name).copied()
     }
 
@@ -88,7 +86,7 @@ impl<'a> Namespace<'a> {
     }
 
     /// Binds a reference, reporting `unknown-name` when it is not declared.
-    fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+    fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<I> {
         let found = self.get(name.text);
         if found.is_none() && !self.broken.contains(&name.text) {
             let suggestion =
@@ -115,18 +113,18 @@ fn unknown(kind: &str, name: &Name, suggestion: Option<&str>) -> Diagnostic {
 /// Every declared name, by kind.
 #[derive(Debug)]
 pub struct Symbols<'a> {
-    pub steps: Namespace<'a>,
-    pub targets: Namespace<'a>,
-    pub data: Namespace<'a>,
-    pub outcomes: Namespace<'a>,
-    pub roles: Namespace<'a>,
+    pub steps: Namespace<'a, StepId>,
+    pub targets: Namespace<'a, TargetId>,
+    pub data: Namespace<'a, DataId>,
+    pub outcomes: Namespace<'a, OutcomeId>,
+    pub roles: Namespace<'a, RoleId>,
     /// Facts are declared by the `ask` that asks them.
-    pub facts: Namespace<'a>,
+    pub facts: Namespace<'a, FactId>,
     /// The step each fact is asked by, by fact index.
-    pub fact_steps: Vec<u32>,
+    pub fact_steps: Vec<StepId>,
     /// The steps' `lint` lines, for the lint levels.
     pub lints: StepLints,
-    pub start: Option<u32>,
+    pub start: Option<StepId>,
 }
 
 pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
@@ -160,15 +158,15 @@ pub fn resolve_on<'a>(
     };
     declare_all(p, &mut s, diags);
     for b in &p.broken {
-        let ns = match b.kind {
-            NameKind::Step => &mut s.steps,
-            NameKind::Fact => &mut s.facts,
-            NameKind::Target => &mut s.targets,
-            NameKind::Data => &mut s.data,
-            NameKind::Outcome => &mut s.outcomes,
-            NameKind::Role => &mut s.roles,
+        let broken = match b.kind {
+            NameKind::Step => &mut s.steps.broken,
+            NameKind::Fact => &mut s.facts.broken,
+            NameKind::Target => &mut s.targets.broken,
+            NameKind::Data => &mut s.data.broken,
+            NameKind::Outcome => &mut s.outcomes.broken,
+            NameKind::Role => &mut s.roles.broken,
         };
-        ns.broken.push(b.name);
+        broken.push(b.name);
     }
     bind_all(p, &mut s, diags, two_threads);
     s
@@ -191,7 +189,7 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
         s.steps.declare(&step.name, diags);
         if let Some(Exit::Ask { fact, answers, .. }) = step.exit.as_deref() {
             if s.facts.declare(fact, diags).is_some() {
-                s.fact_steps.push(i as u32);
+                s.fact_steps.push(StepId::new(i));
             }
             for a in answers
                 .iter()
@@ -275,7 +273,7 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_thread
         s.steps.bind(&r.then, diags);
     }
     match p.starts.as_slice() {
-        [] => s.start = (!p.steps.is_empty()).then_some(0),
+        [] => s.start = (!p.steps.is_empty()).then_some(StepId(0)),
         [first, rest @ ..] => {
             s.start = s.steps.bind(&first.step, diags);
             for again in rest {

@@ -91,7 +91,7 @@ pub fn run(engine: &Engine) -> Report {
     for sc in &g.scenarios {
         let mut rounds = vec![Vec::new(); g.facts.len()];
         for (f, answers) in &sc.answers {
-            rounds[*f as usize].extend(answers.iter().copied());
+            rounds[f.index()].extend(answers.iter().copied());
         }
         let evaluation = engine.evaluate_rounds(rounds.clone());
         let (trace, terminal) = match &evaluation {
@@ -99,10 +99,10 @@ pub fn run(engine: &Engine) -> Report {
             Evaluation::NeedsAnswer { trace, .. } => (trace, None),
         };
         for &s in &trace.steps {
-            step_hit[s as usize] = true;
+            step_hit[s.index()] = true;
         }
         for &(s, a) in &trace.branches {
-            if let Some(hit) = branch_hit[s as usize].get_mut(a as usize) {
+            if let Some(hit) = branch_hit[s.index()].get_mut(a as usize) {
                 *hit = true;
             }
         }
@@ -155,7 +155,7 @@ fn unused_answers(
     let mut out = Vec::new();
     for (f, answers) in unused {
         let fact = g.fact(*f);
-        let first = rounds[*f as usize].len() - answers.len();
+        let first = rounds[f.index()].len() - answers.len();
         for (i, &a) in answers.iter().enumerate() {
             out.push((
                 fact.name.clone(),

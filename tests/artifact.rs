@@ -58,9 +58,9 @@ fn refuses_truncated_json() {
 #[test]
 fn refuses_an_edge_to_a_missing_step() {
     let (mut g, _) = hac_artifact();
-    let n = g.steps.len() as u32;
+    let n = g.steps.len();
     if let sopc::graph::Exit::Ask { branches, .. } = &mut g.steps[0].exit {
-        branches[0].to = sopc::graph::Dest::Step(n + 5);
+        branches[0].to = sopc::graph::Dest::Step(sopc::graph::StepId::new(n + 5));
     }
     let err = sopc::artifact::read(&sopc::artifact::write(&g)).expect_err("refused");
     assert!(matches!(err, LoadError::Inconsistent(_)), "{err}");
@@ -73,7 +73,7 @@ fn refuses_a_graph_that_fails_its_checks() {
     // Point the first question's first answer back at the start: a loop with
     // no bound.
     if let sopc::graph::Exit::Ask { branches, .. } = &mut g.steps[0].exit {
-        branches[0].to = sopc::graph::Dest::Step(0);
+        branches[0].to = sopc::graph::Dest::Step(sopc::graph::StepId(0));
     }
     let err = sopc::artifact::read(&sopc::artifact::write(&g)).expect_err("refused");
     assert!(err.to_string().contains("unbounded-loop"), "{err}");

@@ -84,7 +84,7 @@ fn clean_fixtures_raise_nothing() {
 #[test]
 fn checks_on_two_threads_find_what_one_thread_finds() {
     use sopc::check::{run_on, Options};
-    use sopc::graph::{Dest, Edge, Exit, Graph};
+    use sopc::graph::{Dest, Edge, Exit, Graph, StepId};
     use sopc::levels::Levels;
     let (opts, levels) = (Options::default(), Levels::default());
     let codes = |g: &Graph| -> Vec<Code> {
@@ -108,7 +108,7 @@ fn checks_on_two_threads_find_what_one_thread_finds() {
     let span = looped.steps[200].span;
     looped.steps[200].exit = Exit::Goto {
         edge: Edge {
-            to: Dest::Step(200),
+            to: Dest::Step(StepId(200)),
             bound: None,
             span,
         },

@@ -31,7 +31,7 @@ fn every_caller_path_of_every_policy_replays_to_its_outcome() {
         for p in &paths {
             let mut rounds = vec![Vec::new(); graph.facts.len()];
             for &(f, a) in &p.answers {
-                rounds[f as usize].push(a);
+                rounds[f.index()].push(a);
             }
             match engine.evaluate_rounds(rounds) {
                 Evaluation::Complete { terminal, trace } => {

@@ -47,7 +47,7 @@ fn caller_paths_of_shipped_policies() {
         for (i, p) in paths.iter().enumerate() {
             // Each path ends in an outcome the policy declares, with a target
             // the outcome allows.
-            let outcome = &graph.outcomes[p.terminal.outcome as usize];
+            let outcome = graph.outcome(p.terminal.outcome);
             assert!(p
                 .terminal
                 .target

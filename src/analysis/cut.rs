@@ -14,20 +14,20 @@ use crate::graph::{Dest, Edge, Exit, Graph, Step, StepId};
 /// when it has none).
 pub fn unbounded_loops_cut(g: &Graph) -> Graph {
     let mut cut = g.clone();
-    let sink = g.steps.len() as StepId;
+    let sink = StepId::new(g.steps.len());
     let mut any = false;
     // 0: not seen, 1: on the walk's stack, 2: done.
     let mut state = vec![0u8; g.steps.len()];
     // Each frame: a step and the index of its next edge to follow.
     let mut frames: Vec<(StepId, usize)> = Vec::new();
-    if (g.start as usize) < g.steps.len() {
-        state[g.start as usize] = 1;
+    if g.start.index() < g.steps.len() {
+        state[g.start.index()] = 1;
         frames.push((g.start, 0));
     }
     while let Some(&mut (step, ref mut next)) = frames.last_mut() {
-        let edges = edges_mut(&mut cut.steps[step as usize].exit);
+        let edges = edges_mut(&mut cut.steps[step.index()].exit);
         let Some(edge) = edges.into_iter().nth(*next) else {
-            state[step as usize] = 2;
+            state[step.index()] = 2;
             frames.pop();
             continue;
         };
@@ -40,7 +40,7 @@ pub fn unbounded_loops_cut(g: &Graph) -> Graph {
             .chain(edge.bound.as_mut().map(|b| (&mut b.then, false)))
         {
             let Dest::Step(to) = *dest else { continue };
-            match state.get(to as usize) {
+            match state.get(to.index()) {
                 Some(1) if !is_counted => {
                     *dest = Dest::Step(sink);
                     any = true;
@@ -50,8 +50,8 @@ pub fn unbounded_loops_cut(g: &Graph) -> Graph {
             }
         }
         for to in enter {
-            if state[to as usize] == 0 {
-                state[to as usize] = 1;
+            if state[to.index()] == 0 {
+                state[to.index()] = 1;
                 frames.push((to, 0));
             }
         }

@@ -3,49 +3,49 @@
 //! Only live facts are part of an analysis state, which keeps the state space
 //! close to the size of the graph.
 
-use crate::graph::{Exit, FactId, Graph};
+use crate::graph::{Exit, FactId, Graph, StepId};
 use std::collections::VecDeque;
 
 /// `live[step]`: sorted fact ids live on entry to the step.
 pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
     let n = g.steps.len();
-    let mut preds: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for s in 0..n as u32 {
+    let mut preds: Vec<Vec<StepId>> = vec![Vec::new(); n];
+    for s in g.step_ids() {
         for t in super::successors(g, s) {
-            preds[t as usize].push(s);
+            preds[t.index()].push(s);
         }
     }
     let mut live: Vec<Vec<FactId>> = vec![Vec::new(); n];
     let mut queued = vec![false; n];
-    let mut work: VecDeque<u32> = VecDeque::new();
+    let mut work: VecDeque<StepId> = VecDeque::new();
     for (s, step) in g.steps.iter().enumerate() {
         if let Exit::Match { fact, .. } = step.exit {
             live[s].push(fact);
             queued[s] = true;
-            work.push_back(s as u32);
+            work.push_back(StepId::new(s));
         }
     }
     // live_in(s) = use(s) ∪ (∪ live_in(succ) − def(s)); grows monotonically.
     while let Some(s) = work.pop_front() {
-        queued[s as usize] = false;
-        for &p in &preds[s as usize] {
+        queued[s.index()] = false;
+        for &p in &preds[s.index()] {
             let defined = match g.step(p).exit {
                 Exit::Ask { fact, .. } => Some(fact),
                 _ => None,
             };
             let mut changed = false;
-            for i in 0..live[s as usize].len() {
-                let f = live[s as usize][i];
+            for i in 0..live[s.index()].len() {
+                let f = live[s.index()][i];
                 if Some(f) == defined {
                     continue;
                 }
-                if let Err(at) = live[p as usize].binary_search(&f) {
-                    live[p as usize].insert(at, f);
+                if let Err(at) = live[p.index()].binary_search(&f) {
+                    live[p.index()].insert(at, f);
                     changed = true;
                 }
             }
-            if changed && !queued[p as usize] {
-                queued[p as usize] = true;
+            if changed && !queued[p.index()] {
+                queued[p.index()] = true;
                 work.push_back(p);
             }
         }

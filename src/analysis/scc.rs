@@ -22,24 +22,24 @@ where
     let mut on_stack = vec![false; n];
     let mut comp = vec![NONE; n];
     let mut cyclic = Vec::new();
-    let mut stack: Vec<u32> = Vec::new();
+    let mut stack: Vec<StepId> = Vec::new();
     let mut next_index = 0u32;
     // Each frame: the node and its remaining successors.
-    let mut frames: Vec<(u32, Vec<u32>)> = Vec::new();
-    for root in 0..n as u32 {
-        if index[root as usize] != NONE {
+    let mut frames: Vec<(StepId, Vec<StepId>)> = Vec::new();
+    for root in (0..n).map(StepId::new) {
+        if index[root.index()] != NONE {
             continue;
         }
         frames.push((root, succ(root).collect()));
-        index[root as usize] = next_index;
-        low[root as usize] = next_index;
+        index[root.index()] = next_index;
+        low[root.index()] = next_index;
         next_index += 1;
         stack.push(root);
-        on_stack[root as usize] = true;
+        on_stack[root.index()] = true;
         while let Some((v, rest)) = frames.last_mut() {
             let v = *v;
             if let Some(w) = rest.pop() {
-                let wi = w as usize;
+                let wi = w.index();
                 if index[wi] == NONE {
                     index[wi] = next_index;
                     low[wi] = next_index;
@@ -48,21 +48,21 @@ where
                     on_stack[wi] = true;
                     frames.push((w, succ(w).collect()));
                 } else if on_stack[wi] {
-                    low[v as usize] = low[v as usize].min(index[wi]);
+                    low[v.index()] = low[v.index()].min(index[wi]);
                 }
                 continue;
             }
             frames.pop();
             if let Some((parent, _)) = frames.last() {
-                let p = *parent as usize;
-                low[p] = low[p].min(low[v as usize]);
+                let p = parent.index();
+                low[p] = low[p].min(low[v.index()]);
             }
-            if low[v as usize] == index[v as usize] {
+            if low[v.index()] == index[v.index()] {
                 let id = cyclic.len() as u32;
                 let mut size = 0;
                 while let Some(w) = stack.pop() {
-                    on_stack[w as usize] = false;
-                    comp[w as usize] = id;
+                    on_stack[w.index()] = false;
+                    comp[w.index()] = id;
                     size += 1;
                     if w == v {
                         break;
@@ -89,7 +89,7 @@ mod tests {
     fn finds_cycles_and_singletons() {
         // 0 -> 1 -> 2 -> 1, 2 -> 3, 3 -> 3
         let edges: Vec<Vec<u32>> = vec![vec![1], vec![2], vec![1, 3], vec![3]];
-        let c = components(4, |s| edges[s as usize].clone().into_iter());
+        let c = components(4, |s| edges[s.index()].iter().map(|&t| StepId(t)));
         assert_eq!(c.comp[1], c.comp[2]);
         assert_ne!(c.comp[0], c.comp[1]);
         assert!(!c.cyclic[c.comp[0] as usize]);

@@ -287,11 +287,13 @@ impl<'g> Builder<'g> {
                 }
                 if let Dest::Step(t) = e.to {
                     let c = comps.comp[s];
-                    if comps.comp[t as usize] == c && comps.cyclic[c as usize] {
-                        counter_of
-                            .insert((s as StepId, i as u32), n_facts + counter_comp.len() as Var);
+                    if comps.comp[t.index()] == c && comps.cyclic[c as usize] {
+                        counter_of.insert(
+                            (StepId::new(s), i as u32),
+                            n_facts + counter_comp.len() as Var,
+                        );
                         counter_comp.push(c);
-                        counter_step.push(s as StepId);
+                        counter_step.push(StepId::new(s));
                     }
                 }
             }
@@ -359,24 +361,24 @@ impl<'g> Builder<'g> {
         env: &mut Env,
         parent: Option<(StateId, u32)>,
     ) -> Result<StateId, SpaceError> {
-        let live = &self.live[step as usize];
+        let live = &self.live[step.index()];
         let n_facts = self.space.n_facts;
-        let comp = self.comp[step as usize];
+        let comp = self.comp[step.index()];
         // Both lists are sorted: one walk along `live` as `env` is read.
         let mut l = 0;
         env.retain(|(v, _)| {
             if *v < n_facts {
-                while l < live.len() && live[l] < *v {
+                while l < live.len() && live[l].0 < *v {
                     l += 1;
                 }
-                l < live.len() && live[l] == *v
+                l < live.len() && live[l].0 == *v
             } else {
                 self.counter_comp[(*v - n_facts) as usize] == comp
             }
         });
         let env_id = self.space.envs.intern(env)?;
         let existing = if env_id == 0 {
-            self.plain[step as usize]
+            self.plain[step.index()]
         } else {
             self.keyed.get(&(step, env_id)).copied().unwrap_or(NONE)
         };
@@ -387,7 +389,7 @@ impl<'g> Builder<'g> {
             return Err(SpaceError::TooLarge(self.blowup()));
         };
         if env_id == 0 {
-            self.plain[step as usize] = id;
+            self.plain[step.index()] = id;
         } else {
             self.keyed.insert((step, env_id), id);
         }
@@ -414,7 +416,7 @@ impl<'g> Builder<'g> {
         };
         let known = match (fact, asks) {
             (Some(f), false) => {
-                let k = env.iter().find(|(v, _)| *v == f).map(|(_, a)| *a);
+                let k = env.iter().find(|(v, _)| *v == f.0).map(|(_, a)| *a);
                 if k.is_none() {
                     self.space.unknown_fact_at.push(s);
                 }
@@ -449,7 +451,7 @@ impl<'g> Builder<'g> {
             next_env.clear();
             next_env.extend_from_slice(&env);
             if let (true, Some(f), Some(a)) = (asks, fact, answer) {
-                set(&mut next_env, f, a);
+                set(&mut next_env, f.0, a);
             }
             let dest = match edge.bound {
                 None => edge.to,
@@ -520,7 +522,7 @@ impl Builder<'_> {
         retries.retain(|&s| seen.insert(s));
         Blowup {
             states: self.space.len(),
-            facts: facts.into_iter().map(|v| v as FactId).collect(),
+            facts: facts.into_iter().map(FactId::new).collect(),
             retries,
         }
     }

@@ -11,16 +11,16 @@ use super::counter_example;
 use crate::analysis::states::{Next, StateId, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Action, Exit, Graph, StepId, TargetKind, Terminal, Ticket};
+use crate::graph::{Action, DataId, Exit, Graph, StepId, TargetId, TargetKind, Terminal, Ticket};
 use crate::span::Span;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// What one bit of the analysis stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Item {
-    Data(u32),
+    Data(DataId),
     Visited(StepId),
-    Ticket(u32),
+    Ticket(TargetId),
 }
 
 /// A requirement checked at one step: the item must hold on entry (plus the
@@ -42,8 +42,8 @@ struct Need {
 #[derive(Clone, Copy)]
 enum Report {
     Data {
-        data: u32,
-        target: u32,
+        data: DataId,
+        target: TargetId,
         span: Span,
     },
     Order {
@@ -58,8 +58,8 @@ enum Report {
     /// A field a ticket names that its target does not require (those are
     /// `missing-data`'s).
     Uncollected {
-        data: u32,
-        target: u32,
+        data: DataId,
+        target: TargetId,
         span: Span,
     },
 }
@@ -106,16 +106,16 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     let mut gen: Vec<Vec<usize>> = vec![Vec::new(); g.steps.len()];
     let mut needs: Vec<Vec<Need>> = (0..g.steps.len()).map(|_| Vec::new()).collect();
     let firsts: HashSet<StepId> = g.requires.iter().map(|r| r.first).collect();
-    let data_ids: HashMap<&str, u32> = g
+    let data_ids: HashMap<&str, DataId> = g
         .data
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.name.as_str(), i as u32))
+        .map(|(i, d)| (d.name.as_str(), DataId::new(i)))
         .collect();
     for (s, step) in g.steps.iter().enumerate() {
         let mut local: Vec<usize> = Vec::new();
-        if firsts.contains(&(s as StepId)) {
-            local.push(bits.get(Item::Visited(s as StepId)));
+        if firsts.contains(&StepId::new(s)) {
+            local.push(bits.get(Item::Visited(StepId::new(s))));
         }
         for action in &step.actions {
             match action {
@@ -125,7 +125,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     }
                 }
                 Action::Ticket(t) => {
-                    for &d in &g.targets[t.target as usize].requires {
+                    for &d in &g.target(t.target).requires {
                         let bit = bits.get(Item::Data(d));
                         needs[s].push(Need {
                             bit,
@@ -140,7 +140,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                         });
                     }
                     for d in ticket_fields(g, &data_ids, t) {
-                        if g.targets[t.target as usize].requires.contains(&d) {
+                        if g.target(t.target).requires.contains(&d) {
                             continue;
                         }
                         needs[s].push(Need {
@@ -163,7 +163,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         for (terminal, span, answer) in step.terminals() {
             let answer = answer.map(|a| a as u32);
             if let Some(target) = terminal.target {
-                if g.targets[target as usize].kind == TargetKind::Ticket {
+                if g.target(target).kind == TargetKind::Ticket {
                     let bit = bits.get(Item::Ticket(target));
                     needs[s].push(Need {
                         bit,
@@ -179,7 +179,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     }
     for r in &g.requires {
         let bit = bits.get(Item::Visited(r.first));
-        needs[r.then as usize].push(Need {
+        needs[r.then.index()].push(Need {
             bit,
             local: vec![],
             answer: None,
@@ -222,8 +222,8 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         let step = space.step[s as usize];
         let base = s as usize * words;
         out.copy_from_slice(&inb[base..base + words]);
-        let list = &needs[step as usize];
-        let first_on_branch = on_branch[step as usize];
+        let list = &needs[step.index()];
+        let first_on_branch = on_branch[step.index()];
         let mut fails = |k: usize| {
             let need = &list[k];
             if !has(&out, need.bit)
@@ -256,7 +256,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 }
             }
         }
-        for &b in &gen[step as usize] {
+        for &b in &gen[step.index()] {
             out[b / 64] |= 1 << (b % 64);
         }
         for t in space.transitions(s) {
@@ -275,7 +275,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     for (s, k, bit) in failures {
         let path = walk_back(space, &preds, &inb, words, &gen, s, bit);
         let mut ce = counter_example(g, space, &path, Some(s));
-        let need = &needs[space.step[s as usize] as usize][k];
+        let need = &needs[space.step[s as usize].index()][k];
         // A `match`'s answer is already on the path; a question's is the
         // caller's last word.
         if let (Some(a), Exit::Ask { fact, .. }) =
@@ -291,14 +291,14 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
 
 /// The data fields a ticket names, once each: its sections and the `{field}`
 /// references of its title and fields.
-fn ticket_fields(g: &Graph, data_ids: &HashMap<&str, u32>, t: &Ticket) -> Vec<u32> {
+fn ticket_fields(g: &Graph, data_ids: &HashMap<&str, DataId>, t: &Ticket) -> Vec<DataId> {
     let texts = t.title.iter().chain(t.fields.iter().map(|f| &f.value));
     let refs = texts
         .flat_map(|text| super::secrets::text_refs(text))
         .filter_map(|name| data_ids.get(name).copied());
-    let mut fields: Vec<u32> = Vec::new();
+    let mut fields: Vec<DataId> = Vec::new();
     for d in t.body.iter().chain(&t.assignee).copied().chain(refs) {
-        if (d as usize) < g.data.len() && !fields.contains(&d) {
+        if d.index() < g.data.len() && !fields.contains(&d) {
             fields.push(d);
         }
     }
@@ -309,8 +309,8 @@ fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
     let step_name = &g.step(step).name;
     match r {
         Report::Data { data, target, span } => {
-            let d = &g.data[data as usize];
-            let t = &g.targets[target as usize];
+            let d = g.data(data);
+            let t = g.target(target);
             Diagnostic::new(
                 Code::MissingData,
                 format!(
@@ -329,8 +329,8 @@ fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
             ))
         }
         Report::Uncollected { data, target, span } => {
-            let d = &g.data[data as usize];
-            let t = &g.targets[target as usize];
+            let d = g.data(data);
+            let t = g.target(target);
             Diagnostic::new(
                 Code::UncollectedField,
                 format!(
@@ -359,7 +359,7 @@ fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
             .with_help(format!("route every path into `{t}` through `{f}` first"))
         }
         Report::Ticket { terminal, span } => {
-            let t = &g.targets[terminal.target.unwrap_or(0) as usize];
+            let t = g.target(terminal.target.unwrap_or(TargetId(0)));
             Diagnostic::new(
                 Code::MissingTicket,
                 format!(
@@ -403,7 +403,7 @@ fn walk_back(
     let lacks = |p: StateId| {
         let base = p as usize * words;
         inb[base + bit / 64] & (1 << (bit % 64)) == 0
-            && !gen[space.step[p as usize] as usize].contains(&bit)
+            && !gen[space.step[p as usize].index()].contains(&bit)
     };
     let mut path = Vec::new();
     let mut cur = s;

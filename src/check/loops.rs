@@ -48,13 +48,13 @@ pub fn bound_limits(g: &Graph, diags: &mut Vec<Diagnostic>) {
 pub fn unbounded_loops(g: &Graph, diags: &mut Vec<Diagnostic>) {
     let comps = scc::components(g.steps.len(), |s| unbounded_successors(g, s));
     let mut reported = vec![false; comps.cyclic.len()];
-    for s in 0..g.steps.len() as StepId {
-        let c = comps.comp[s as usize] as usize;
+    for s in g.step_ids() {
+        let c = comps.comp[s.index()] as usize;
         if !comps.cyclic[c] || reported[c] {
             continue;
         }
         reported[c] = true;
-        let cycle = find_cycle(g, s, |t| comps.comp[t as usize] as usize == c);
+        let cycle = find_cycle(g, s, |t| comps.comp[t.index()] as usize == c);
         let names: Vec<&str> = cycle.iter().map(|&t| g.step(t).name.as_str()).collect();
         let message = match names.as_slice() {
             [one] => format!("the step `{one}` can lead back to itself forever"),

@@ -17,7 +17,7 @@ pub fn unreachable_steps(
 ) {
     let mut reached = vec![false; g.steps.len()];
     for &s in &space.step {
-        reached[s as usize] = true;
+        reached[s.index()] = true;
     }
     for (i, step) in g.steps.iter().enumerate() {
         if !reached[i] && !levels.allows(Code::UnreachableStep, step.span) {
@@ -50,7 +50,7 @@ pub fn infeasible_branches(
         .collect();
     let mut reached = vec![false; g.steps.len()];
     for s in 0..space.len() as u32 {
-        let step = space.step[s as usize] as usize;
+        let step = space.step[s as usize].index();
         reached[step] = true;
         if taken[step].is_empty() {
             continue;

@@ -29,7 +29,7 @@ pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
     let never: Vec<&str> = g
         .never_disclose
         .iter()
-        .map(|&d| g.data[d as usize].name.as_str())
+        .map(|&d| g.data(d).name.as_str())
         .collect();
     // Why a field must not be heard, if it must not.
     let unspeakable = |name: &str| {
@@ -72,9 +72,9 @@ pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
         for action in &step.actions {
             match action {
                 Action::Ticket(t) => {
-                    let target = &g.targets[t.target as usize].name;
+                    let target = &g.target(t.target).name;
                     for &d in &t.body {
-                        let data = &g.data[d as usize];
+                        let data = g.data(d);
                         if data.class == DataClass::Secret {
                             diags.push(
                                 Diagnostic::new(

@@ -29,7 +29,7 @@ pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
             _ => continue,
         };
         for &t in &o.targets {
-            let target = &g.targets[t as usize];
+            let target = g.target(t);
             let ok = match wanted {
                 Some((kind, _)) => target.kind == kind,
                 None => target.kind != TargetKind::Referral,
@@ -64,14 +64,14 @@ pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
     }
     for step in &g.steps {
         for (t, span, _) in step.terminals() {
-            let o = &g.outcomes[t.outcome as usize];
+            let o = g.outcome(t.outcome);
             match t.target {
                 Some(target) if !o.targets.contains(&target) => {
-                    let tname = &g.targets[target as usize].name;
+                    let tname = &g.target(target).name;
                     let allowed: Vec<&str> = o
                         .targets
                         .iter()
-                        .map(|&x| g.targets[x as usize].name.as_str())
+                        .map(|&x| g.target(x).name.as_str())
                         .collect();
                     let help = if allowed.is_empty() {
                         format!("`{}` names no targets; write `end {}`, or add `to {tname}` to the outcome", o.name, o.name)
@@ -99,7 +99,7 @@ pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
                     let allowed: Vec<&str> = o
                         .targets
                         .iter()
-                        .map(|&x| g.targets[x as usize].name.as_str())
+                        .map(|&x| g.target(x).name.as_str())
                         .collect();
                     diags.push(
                         Diagnostic::new(

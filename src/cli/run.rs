@@ -6,7 +6,7 @@
 use super::{load, Exit};
 use sopc::engine::json::REDACTED;
 use sopc::engine::{Session, Status};
-use sopc::graph::{Action, DataClass, Graph};
+use sopc::graph::{Action, DataClass, DataId, Graph};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -86,14 +86,12 @@ fn show_steps(out: &mut impl Write, g: &Graph, session: &Session<'_>, shown: usi
                 Action::Warn { text, .. } => format!("  WARN the caller: \"{text}\""),
                 Action::Note { text, .. } => format!("  Note: {text}"),
                 Action::Collect { data, .. } => {
-                    let labels: Vec<&str> = data
-                        .iter()
-                        .map(|&d| g.data[d as usize].label.as_str())
-                        .collect();
+                    let labels: Vec<&str> =
+                        data.iter().map(|&d| g.data(d).label.as_str()).collect();
                     format!("  Collect: {}", labels.join(", "))
                 }
                 Action::Ticket(t) => {
-                    let target = &g.targets[t.target as usize];
+                    let target = g.target(t.target);
                     format!(
                         "  File a ticket to {}{}",
                         target.title,
@@ -112,12 +110,12 @@ fn show_steps(out: &mut impl Write, g: &Graph, session: &Session<'_>, shown: usi
 }
 
 fn show_outcome(out: &mut impl Write, g: &Graph, session: &Session<'_>, t: sopc::graph::Terminal) {
-    let o = &g.outcomes[t.outcome as usize];
+    let o = g.outcome(t.outcome);
     let _ = writeln!(out, "\nOutcome: {} ({})", o.label, g.terminal_text(t));
     for &s in &session.trace().steps {
         for a in &g.step(s).actions {
             if let Action::Ticket(ticket) = a {
-                let target = &g.targets[ticket.target as usize];
+                let target = g.target(ticket.target);
                 let _ = writeln!(out, "Ticket to {}:", target.title);
                 if let Some(title) = &ticket.title {
                     let _ = writeln!(out, "  title: {title}");
@@ -125,10 +123,10 @@ fn show_outcome(out: &mut impl Write, g: &Graph, session: &Session<'_>, t: sopc:
                 for f in &ticket.fields {
                     let _ = writeln!(out, "  {}: {}", f.name, f.value);
                 }
-                let section = |ids: &[u32]| -> String {
+                let section = |ids: &[DataId]| -> String {
                     ids.iter()
                         .map(|&d| {
-                            let d = &g.data[d as usize];
+                            let d = g.data(d);
                             if d.class == DataClass::Secret {
                                 format!("{} = {REDACTED}", d.label)
                             } else {

@@ -4,7 +4,7 @@
 //! trace out. Secret data values are redacted in every output.
 
 use super::{Engine, EngineError, Evaluation, Question, Trace};
-use crate::graph::{Action, DataClass, Graph};
+use crate::graph::{Action, DataClass, DataId, Graph};
 use crate::paths::{answers_json, outcome_json};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -159,8 +159,8 @@ pub fn fill(g: &Graph, text: &str, data: &DataValues) -> String {
     out
 }
 
-fn value_of(g: &Graph, field: u32, data: &DataValues) -> Value {
-    let d = &g.data[field as usize];
+fn value_of(g: &Graph, field: DataId, data: &DataValues) -> Value {
+    let d = g.data(field);
     match data.get(&d.name) {
         Some(_) if d.class == DataClass::Secret => json!(REDACTED),
         Some(v) => json!(v),
@@ -168,8 +168,8 @@ fn value_of(g: &Graph, field: u32, data: &DataValues) -> Value {
     }
 }
 
-fn field_json(g: &Graph, field: u32, data: &DataValues) -> Value {
-    let d = &g.data[field as usize];
+fn field_json(g: &Graph, field: DataId, data: &DataValues) -> Value {
+    let d = g.data(field);
     json!({ "field": d.name, "label": d.label, "value": value_of(g, field, data) })
 }
 
@@ -195,14 +195,12 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
                     for &f in fields {
                         collected.push(field_json(g, f, data));
                     }
-                    let names: Vec<&str> = fields
-                        .iter()
-                        .map(|&f| g.data[f as usize].name.as_str())
-                        .collect();
+                    let names: Vec<&str> =
+                        fields.iter().map(|&f| g.data(f).name.as_str()).collect();
                     actions.push(json!({"step": step.name, "kind": "collect", "fields": names}));
                 }
                 Action::Ticket(t) => {
-                    let target = &g.targets[t.target as usize];
+                    let target = g.target(t.target);
                     let fields: Map<String, Value> = t
                         .fields
                         .iter()

@@ -13,7 +13,7 @@ mod trace;
 pub use trace::Trace;
 
 use crate::artifact::LoadError;
-use crate::graph::{Dest, Edge, Exit, FactId, Graph, StepId, Terminal};
+use crate::graph::{Dest, Edge, Exit, FactId, Graph, OutcomeId, StepId, Terminal};
 
 /// A question the caller must answer now: which fact, asked by which step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,7 +185,7 @@ impl Engine {
             facts: vec![NONE; self.graph.facts.len()],
             counters: vec![0; self.edge_count],
             status: Status::Done(Terminal {
-                outcome: 0,
+                outcome: OutcomeId(0),
                 target: None,
             }),
             trace: Trace::default(),
@@ -237,7 +237,7 @@ impl Engine {
         for (name, given) in answers {
             let f = self.fact(name)?;
             for a in given {
-                rounds[f as usize].push(self.answer_index(f, a)?);
+                rounds[f.index()].push(self.answer_index(f, a)?);
             }
         }
         Ok(rounds)
@@ -257,7 +257,7 @@ impl Engine {
                     }
                 }
                 Status::Asking(q) => {
-                    let f = q.fact as usize;
+                    let f = q.fact.index();
                     match rounds.get(f).and_then(|r| r.get(next[f])) {
                         Some(&a) => {
                             next[f] += 1;
@@ -287,7 +287,8 @@ impl Engine {
     pub fn run_in(&self, scratch: &mut Scratch, answers: &[u32]) -> Option<Terminal> {
         scratch.prepare(self.graph.facts.len(), self.bounded);
         let mut next = answers.iter();
-        let mut step = self.graph.start;
+        // The compact form's steps are bare indices.
+        let mut step = self.graph.start.0;
         let result = loop {
             let edge = match self.hot[step as usize] {
                 Hot::Ask { fact, first, count } => {
@@ -383,7 +384,7 @@ fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
         }
     };
     let mut dest = |d: Dest| match d {
-        Dest::Step(s) => s,
+        Dest::Step(s) => s.0,
         Dest::End(t) => END_BIT | terminal_id(t),
     };
     let mut edges: Vec<HotEdge> = Vec::new();
@@ -409,12 +410,12 @@ fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
         let count = edges.len() as u32 - first;
         hot.push(match &s.exit {
             Exit::Ask { fact, .. } => Hot::Ask {
-                fact: *fact,
+                fact: fact.0,
                 first,
                 count,
             },
             Exit::Match { fact, .. } => Hot::Match {
-                fact: *fact,
+                fact: fact.0,
                 first,
                 count,
             },
@@ -483,7 +484,7 @@ impl Evaluation {
         };
         let mut asked = vec![0usize; rounds.len()];
         for &(f, _) in &trace.answers {
-            if let Some(n) = asked.get_mut(f as usize) {
+            if let Some(n) = asked.get_mut(f.index()) {
                 *n += 1;
             }
         }
@@ -492,7 +493,7 @@ impl Evaluation {
             .zip(asked)
             .enumerate()
             .filter(|(_, (given, asked))| given.len() > *asked)
-            .map(|(f, (given, asked))| (f as FactId, given[asked..].to_vec()))
+            .map(|(f, (given, asked))| (FactId::new(f), given[asked..].to_vec()))
             .collect()
     }
 }
@@ -584,7 +585,7 @@ impl<'e> Session<'e> {
             status: self.status,
             trace: self.trace.clone(),
         });
-        self.facts[fact as usize] = a;
+        self.facts[fact.index()] = a;
         self.trace.answers.push((fact, a));
         self.trace.branches.push((q.step, a));
         let g = &self.engine.graph;
@@ -599,7 +600,7 @@ impl<'e> Session<'e> {
     /// Takes an edge, honouring its bound, and runs on to the next question
     /// or the end.
     fn follow(&mut self, from: StepId, index: u32, edge: &Edge) {
-        let slot = (self.engine.edge_base[from as usize] + index) as usize;
+        let slot = (self.engine.edge_base[from.index()] + index) as usize;
         match take(edge, &mut self.counters[slot]) {
             Dest::End(t) => self.status = Status::Done(t),
             Dest::Step(s) => self.advance(s),
@@ -622,7 +623,7 @@ impl<'e> Session<'e> {
                 }
                 Exit::Goto { edge } => (*edge, 0),
                 Exit::Match { fact, branches } => {
-                    let a = self.facts[*fact as usize];
+                    let a = self.facts[fact.index()];
                     match branches.get(a as usize) {
                         Some(e) => {
                             self.trace.branches.push((step, a));
@@ -631,7 +632,7 @@ impl<'e> Session<'e> {
                         // Ruled out by the unknown-fact check.
                         None => {
                             self.status = Status::Done(Terminal {
-                                outcome: 0,
+                                outcome: OutcomeId(0),
                                 target: None,
                             });
                             return;
@@ -640,13 +641,13 @@ impl<'e> Session<'e> {
                 }
                 Exit::None | Exit::Unknown => {
                     self.status = Status::Done(Terminal {
-                        outcome: 0,
+                        outcome: OutcomeId(0),
                         target: None,
                     });
                     return;
                 }
             };
-            let slot = (self.engine.edge_base[step as usize] + index) as usize;
+            let slot = (self.engine.edge_base[step.index()] + index) as usize;
             match take(&edge, &mut self.counters[slot]) {
                 Dest::End(t) => {
                     self.status = Status::Done(t);

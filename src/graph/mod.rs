@@ -5,12 +5,9 @@
 use crate::span::Span;
 use serde::{Deserialize, Serialize};
 
-pub type StepId = u32;
-pub type FactId = u32;
-pub type DataId = u32;
-pub type TargetId = u32;
-pub type OutcomeId = u32;
-pub type RoleId = u32;
+mod id;
+
+pub use id::{DataId, FactId, Id, OutcomeId, RoleId, StepId, TargetId};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Header {
@@ -340,18 +337,44 @@ pub struct Graph {
 
 impl Graph {
     pub fn step(&self, id: StepId) -> &Step {
-        &self.steps[id as usize]
+        &self.steps[id.index()]
     }
 
     pub fn fact(&self, id: FactId) -> &Fact {
-        &self.facts[id as usize]
+        &self.facts[id.index()]
+    }
+
+    pub fn data(&self, id: DataId) -> &Data {
+        &self.data[id.index()]
+    }
+
+    pub fn target(&self, id: TargetId) -> &Target {
+        &self.targets[id.index()]
+    }
+
+    pub fn outcome(&self, id: OutcomeId) -> &Outcome {
+        &self.outcomes[id.index()]
+    }
+
+    pub fn role(&self, id: RoleId) -> &Role {
+        &self.roles[id.index()]
+    }
+
+    /// Every step's id, in order.
+    pub fn step_ids(&self) -> impl Iterator<Item = StepId> {
+        (0..self.steps.len()).map(StepId::new)
+    }
+
+    /// Every fact's id, in order.
+    pub fn fact_ids(&self) -> impl Iterator<Item = FactId> {
+        (0..self.facts.len()).map(FactId::new)
     }
 
     /// `escalated(jmiller)` or `resolved`.
     pub fn terminal_text(&self, t: Terminal) -> String {
-        let outcome = &self.outcomes[t.outcome as usize].name;
+        let outcome = &self.outcome(t.outcome).name;
         match t.target {
-            Some(target) => format!("{outcome}({})", self.targets[target as usize].name),
+            Some(target) => format!("{outcome}({})", self.target(target).name),
             None => outcome.clone(),
         }
     }
@@ -360,13 +383,13 @@ impl Graph {
         self.steps
             .iter()
             .position(|s| s.name == name)
-            .map(|i| i as StepId)
+            .map(StepId::new)
     }
 
     pub fn fact_by_name(&self, name: &str) -> Option<FactId> {
         self.facts
             .iter()
             .position(|f| f.name == name)
-            .map(|i| i as FactId)
+            .map(FactId::new)
     }
 }

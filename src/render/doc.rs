@@ -7,7 +7,9 @@
 //! paragraphs of plain text; [`markdown`] and [`html`] only lay it out and
 //! escape it. A new section or sentence therefore reaches both formats.
 
-use crate::graph::{Action, DataClass, Dest, Exit, Graph, Step, TargetKind, Terminal};
+use crate::graph::{
+    Action, DataClass, DataId, Dest, Exit, Graph, Step, StepId, TargetKind, Terminal,
+};
 
 /// How a run of text is set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,17 +83,14 @@ fn emphasis(text: impl Into<String>) -> Run {
 }
 
 /// A step's number in the document: its position in the policy, from 1.
-fn number(s: u32) -> u32 {
-    s + 1
+fn number(s: StepId) -> usize {
+    s.index() + 1
 }
 
 fn outcome_words(g: &Graph, t: Terminal) -> String {
-    let o = &g.outcomes[t.outcome as usize];
+    let o = g.outcome(t.outcome);
     match t.target {
-        Some(x) => format!(
-            "the call ends: {} ({})",
-            o.label, g.targets[x as usize].title
-        ),
+        Some(x) => format!("the call ends: {} ({})", o.label, g.target(x).title),
         None => format!("the call ends: {}", o.label),
     }
 }
@@ -116,15 +115,15 @@ fn edge_words(g: &Graph, e: &crate::graph::Edge) -> String {
     w
 }
 
-fn labels(g: &Graph, ids: &[u32]) -> String {
+fn labels(g: &Graph, ids: &[DataId]) -> String {
     ids.iter()
-        .map(|&d| g.data[d as usize].label.as_str())
+        .map(|&d| g.data(d).label.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn ticket_words(g: &Graph, t: &crate::graph::Ticket) -> String {
-    let target = &g.targets[t.target as usize];
+    let target = g.target(t.target);
     let mut w = format!("File a ticket to {}", target.title);
     if let Some(v) = &target.via {
         w.push_str(&format!(" in {v}"));
@@ -237,10 +236,14 @@ pub fn document(g: &Graph) -> Document {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let role = s.role.map(|r| g.roles[r as usize].title.clone());
-            let start = if i as u32 == g.start { " (start)" } else { "" };
+            let role = s.role.map(|r| g.role(r).title.clone());
+            let start = if StepId::new(i) == g.start {
+                " (start)"
+            } else {
+                ""
+            };
             vec![
-                text_cell(format!("{}{start}", number(i as u32))),
+                text_cell(format!("{}{start}", number(StepId::new(i)))),
                 step_lines(g, s),
                 text_cell(role.unwrap_or_default()),
             ]
@@ -313,7 +316,7 @@ pub fn document(g: &Graph) -> Document {
             let targets: Vec<&str> = o
                 .targets
                 .iter()
-                .map(|&t| g.targets[t as usize].title.as_str())
+                .map(|&t| g.target(t).title.as_str())
                 .collect();
             let to = if targets.is_empty() {
                 String::new()

@@ -41,9 +41,9 @@ pub fn terminals(g: &Graph) -> Vec<Terminal> {
 }
 
 fn terminal_label(g: &Graph, t: Terminal) -> String {
-    let o = &g.outcomes[t.outcome as usize];
+    let o = g.outcome(t.outcome);
     match t.target {
-        Some(x) => format!("{}: {}", o.name, g.targets[x as usize].title),
+        Some(x) => format!("{}: {}", o.name, g.target(x).title),
         None => format!("{}: {}", o.name, shorten(&o.label, NODE_TEXT)),
     }
 }
@@ -83,7 +83,7 @@ fn node_id(d: Dest, terms: &[Terminal]) -> String {
 fn arrows(g: &Graph, terms: &[Terminal]) -> Vec<Arrow> {
     let mut out = Vec::new();
     for (i, s) in g.steps.iter().enumerate() {
-        let from = i as StepId;
+        let from = StepId::new(i);
         let answer = |a: Option<usize>| -> Option<String> {
             match (&s.exit, a) {
                 (Exit::Ask { fact, .. } | Exit::Match { fact, .. }, Some(a)) => {
@@ -207,7 +207,7 @@ pub fn mermaid(g: &Graph) -> String {
     for (i, t) in terms.iter().enumerate() {
         out.push_str(&format!(
             "  class t{i} {}\n",
-            kind_class(g.outcomes[t.outcome as usize].kind)
+            kind_class(g.outcome(t.outcome).kind)
         ));
     }
     out
@@ -231,7 +231,7 @@ pub fn dot(g: &Graph) -> String {
             Exit::Ask { .. } | Exit::Match { .. } => "shape=diamond",
             _ => "shape=box, style=rounded",
         };
-        let start = if i as StepId == g.start {
+        let start = if StepId::new(i) == g.start {
             ", penwidth=3"
         } else {
             ""
@@ -239,7 +239,7 @@ pub fn dot(g: &Graph) -> String {
         out.push_str(&format!("  s{i} [{shape}{start}, label=\"{label}\"];\n"));
     }
     for (i, t) in terms.iter().enumerate() {
-        let color = match g.outcomes[t.outcome as usize].kind {
+        let color = match g.outcome(t.outcome).kind {
             OutcomeKind::Resolved => "#d4edda",
             OutcomeKind::Referral => "#dbeafe",
             OutcomeKind::Escalation => "#fde68a",

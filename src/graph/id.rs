@@ -1,0 +1,90 @@
+//! The graph's indices, one type per table, so a fact's index cannot pick
+//! a step. Each is a `u32` underneath and serialises as that bare number.
+
+/// What the tables' ids have in common, for code over any of them (name
+/// resolution keeps one table of names per kind).
+pub trait Id: Copy {
+    fn new(i: usize) -> Self;
+    fn index(self) -> usize;
+}
+
+macro_rules! define_id {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+            serde::Serialize, serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The id of the `i`th entry of its table.
+            #[inline]
+            pub fn new(i: usize) -> Self {
+                debug_assert!(i <= u32::MAX as usize);
+                Self(i as u32)
+            }
+
+            /// The entry's position in its table.
+            #[inline]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl Id for $name {
+            #[inline]
+            fn new(i: usize) -> Self {
+                $name::new(i)
+            }
+
+            #[inline]
+            fn index(self) -> usize {
+                $name::index(self)
+            }
+        }
+
+        // The schema of a bare `u32`, as before the newtype: the derive
+        // would name a definition per id (the doc comment makes it one), and
+        // the published schema must not change.
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                <u32 as schemars::JsonSchema>::inline_schema()
+            }
+
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                <u32 as schemars::JsonSchema>::schema_name()
+            }
+
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                <u32 as schemars::JsonSchema>::schema_id()
+            }
+
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                <u32 as schemars::JsonSchema>::json_schema(generator)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+define_id! {
+    /// An index into `Graph::steps`.
+    StepId;
+    /// An index into `Graph::facts`.
+    FactId;
+    /// An index into `Graph::data`.
+    DataId;
+    /// An index into `Graph::targets`.
+    TargetId;
+    /// An index into `Graph::outcomes`.
+    OutcomeId;
+    /// An index into `Graph::roles`.
+    RoleId;
+}
