@@ -8,7 +8,7 @@ use crate::graph::{DataId, Dest, Exit, Graph, Terminal};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "sopc-graph";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The artifact: a format tag, a version, and the graph.
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
@@ -163,12 +163,37 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
         if f.answers.is_empty() {
             return Err(format!("question `{}` has no answers", f.name));
         }
-        let asks_it = g
-            .steps
-            .get(f.step.index())
-            .is_some_and(|s| matches!(s.exit, Exit::Ask { fact, .. } if fact.index() == i));
-        if !asks_it {
-            return Err(format!("question `{}` is not asked by its step", f.name));
+        if let Some(step) = f.asked_by() {
+            let asks_it = g
+                .steps
+                .get(step.index())
+                .is_some_and(|s| matches!(s.exit, Exit::Ask { fact, .. } if fact.index() == i));
+            if !asks_it {
+                return Err(format!("question `{}` is not asked by its step", f.name));
+            }
+        }
+        match &f.kind {
+            crate::graph::FactKind::Ordered { cuts, .. }
+                if f.answers.len() != cuts.len() + 1 || cuts.windows(2).any(|w| w[0] >= w[1]) =>
+            {
+                return Err(format!(
+                    "fact `{}`: its ranges do not match its cuts",
+                    f.name
+                ));
+            }
+            crate::graph::FactKind::Verify { items, .. } => {
+                data_ok(items, &format!("verification `{}`", f.name))?;
+                if f.answers.len() != 2 {
+                    return Err(format!("verification `{}` has not two results", f.name));
+                }
+            }
+            _ => {}
+        }
+        if !f.answer_words.is_empty() && f.answer_words.len() != f.answers.len() {
+            return Err(format!(
+                "question `{}`: words for some answers only",
+                f.name
+            ));
         }
     }
     for t in &g.targets {
@@ -180,6 +205,15 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
         }
     }
     data_ok(&g.never_disclose, "never disclose")?;
+    for d in &g.scoped_disclose {
+        data_ok(&d.data, "never disclose")?;
+        let answers = g.facts.get(d.fact.index()).map_or(0, |f| f.answers.len());
+        if d.answer as usize >= answers {
+            return Err(
+                "a `never disclose` rule names a fact or answer that does not exist".into(),
+            );
+        }
+    }
     for r in &g.requires {
         if r.first.index() >= steps || r.then.index() >= steps {
             return Err("a `require` rule names a step that does not exist".into());

@@ -61,12 +61,16 @@ codes! {
     DuplicateName = "duplicate-name", Error, false, "a name or a header field declared twice";
     NotALint = "not-a-lint", Error, false, "a step's `lint` line names a check that is always an error";
     NonExhaustive = "non-exhaustive", Error, false, "a question's branches miss an answer, repeat one, or name one it does not have";
+    OverlappingBranches = "overlapping-branches", Error, false, "two branches of a `match` take the same value";
+    WrongType = "wrong-type", Error, false, "a value, range or rule that does not fit the type of its fact or data field";
+    CountMismatch = "count-mismatch", Error, false, "a `verify` whose stated count differs from its list, or that needs more items than it lists";
     DeadEnd = "dead-end", Error, false, "a step with no way out";
     DisallowedTerminal = "disallowed-terminal", Error, false, "an `end` names a target its outcome does not allow";
     UnboundedLoop = "unbounded-loop", Error, false, "a cycle of steps that no `at most N times` bound breaks";
     MissingData = "missing-data", Error, false, "some caller path files a ticket without collecting the data its target requires";
     MissingTicket = "missing-ticket", Error, false, "some caller path ends escalated to a ticket target without filing a ticket to it";
-    SecretLeak = "secret-leak", Error, false, "a secret field in a ticket body, or a secret or `never disclose` field in what is said or asked";
+    SecretLeak = "secret-leak", Error, false, "a secret field in a ticket body, an unrecorded field in any ticket, or a secret or `never disclose` field in what is said or asked";
+    ForbiddenPhrase = "forbidden-phrase", Error, false, "a text said, asked, warned, done or written contains a `never say` or `never do` phrase";
     OrderViolation = "order-violation", Error, false, "some caller path reaches the second step of a `require A before B` without the first";
     UnknownFact = "unknown-fact", Error, false, "a `match` on a fact that some caller path has not asked yet";
     UnreachableStep = "unreachable-step", Warning, true, "a step that no caller path reaches";

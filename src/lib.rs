@@ -26,6 +26,7 @@ pub mod config;
 pub mod date;
 pub mod diagnostic;
 pub mod diff;
+pub mod domain;
 pub mod engine;
 pub mod graph;
 #[cfg(feature = "human")]

@@ -4,8 +4,9 @@
 
 use crate::codes::Code;
 use crate::diagnostic::{plain_list, Diagnostic};
+use crate::domain::{Interval, Scale};
 use crate::graph::{self, Edge, Graph, StepId};
-use crate::resolve::Symbols;
+use crate::resolve::{FactOrigin, Symbols};
 use crate::span::Span;
 use crate::syntax::ast;
 use std::mem::MaybeUninit;
@@ -29,7 +30,7 @@ pub fn lower_on(
     diags: &mut Vec<Diagnostic>,
     two_threads: bool,
 ) -> Option<Graph> {
-    let facts = lower_facts(&p, s);
+    let facts = lower_facts(&p, s, diags);
     // Where a reference sopc could not bind leads (see `unknown_step`).
     let unknown = StepId::new(p.steps.len());
     let mut steps = lower_steps(
@@ -45,6 +46,11 @@ pub fn lower_on(
         steps.push(graph::Step::unknown());
     }
     let p = &p;
+    let scoped_disclose = p
+        .never_disclose
+        .iter()
+        .filter_map(|n| lower_scoped(n, s, &facts, diags))
+        .collect();
     let scenarios = p
         .scenarios
         .iter()
@@ -86,6 +92,7 @@ pub fn lower_on(
                     .as_ref()
                     .map_or_else(|| d.name.text.to_string(), |l| l.value().to_string()),
                 class: lower_class(d.class),
+                rules: lower_rules(d, diags),
                 span: d.name.span,
             })
             .collect(),
@@ -96,7 +103,21 @@ pub fn lower_on(
         never_disclose: p
             .never_disclose
             .iter()
+            .filter(|n| n.scope.is_none())
             .flat_map(|n| ids(&s.data, &n.fields))
+            .collect(),
+        scoped_disclose,
+        never: p
+            .never_phrases
+            .iter()
+            .map(|n| graph::Never {
+                kind: match n.kind {
+                    ast::PhraseKind::Say => graph::NeverKind::Say,
+                    ast::PhraseKind::Do => graph::NeverKind::Do,
+                },
+                phrase: n.phrase.value().to_string(),
+                span: n.phrase.span,
+            })
             .collect(),
         requires: p
             .requires
@@ -224,6 +245,7 @@ fn lower_class(c: ast::DataClass) -> graph::DataClass {
         ast::DataClass::Date => graph::DataClass::Date,
         ast::DataClass::Number => graph::DataClass::Number,
         ast::DataClass::Secret => graph::DataClass::Secret,
+        ast::DataClass::Unrecorded => graph::DataClass::Unrecorded,
     }
 }
 
@@ -255,38 +277,6 @@ fn lower_outcome(o: &ast::OutcomeDecl, p: &ast::Policy, s: &Symbols) -> graph::O
         targets,
         span: o.name.span,
     }
-}
-
-fn lower_facts(p: &ast::Policy, s: &Symbols) -> Vec<graph::Fact> {
-    let mut facts = Vec::with_capacity(s.facts.len());
-    for &step in &s.fact_steps {
-        if let Some(ast::Exit::Ask {
-            fact,
-            prompt,
-            answers,
-            ..
-        }) = p.steps[step.index()].exit.as_deref()
-        {
-            facts.push(graph::Fact {
-                name: fact.text.to_string(),
-                prompt: prompt
-                    .as_ref()
-                    .map(|t| t.value().to_string())
-                    .unwrap_or_default(),
-                // An answer listed twice is reported (`duplicate-name`) and
-                // kept once.
-                answers: answers
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, a)| !answers[..*i].iter().any(|b| b.text == a.text))
-                    .map(|(_, a)| a.text.to_string())
-                    .collect(),
-                step,
-                span: fact.span,
-            });
-        }
-    }
-    facts
 }
 
 fn lower_step(
@@ -380,6 +370,22 @@ fn lower_step(
                 ),
             }
         }
+        Some(ast::Exit::Verify { fact, branches, .. }) => match s.facts.get(fact.text) {
+            Some(id) => graph::Exit::Ask {
+                fact: id,
+                branches: branch_table(
+                    step.name.text,
+                    fact.text,
+                    fact.span,
+                    &facts[id.index()].answers,
+                    branches,
+                    s,
+                    unknown,
+                    diags,
+                ),
+            },
+            None => graph::Exit::Unknown,
+        },
         Some(ast::Exit::Match {
             fact,
             branches,
@@ -387,16 +393,29 @@ fn lower_step(
         }) => match s.facts.get(fact.text) {
             Some(id) => graph::Exit::Match {
                 fact: id,
-                branches: branch_table(
-                    step.name.text,
-                    fact.text,
-                    *span,
-                    &facts[id.index()].answers,
-                    branches,
-                    s,
-                    unknown,
-                    diags,
-                ),
+                branches: match &facts[id.index()].kind {
+                    graph::FactKind::Ordered { scale, cuts } => ordered_table(
+                        step.name.text,
+                        fact.text,
+                        *span,
+                        *scale,
+                        cuts,
+                        branches,
+                        s,
+                        unknown,
+                        diags,
+                    ),
+                    _ => branch_table(
+                        step.name.text,
+                        fact.text,
+                        *span,
+                        &facts[id.index()].answers,
+                        branches,
+                        s,
+                        unknown,
+                        diags,
+                    ),
+                },
             },
             None => graph::Exit::Unknown,
         },
@@ -458,6 +477,18 @@ fn branch_table(
                     else_edge = Some((e, *span));
                 }
             }
+            ast::Arm::Range(_) | ast::Arm::Days { .. } => diags.push(
+                Diagnostic::new(
+                    Code::WrongType,
+                    format!("`{fact}` takes one of its answers, not a range (step `{step}`)"),
+                )
+                .at(b.arm.span(), "a range")
+                .with_label(fact_span, format!("answers: {}", plain_list(answers)))
+                .with_help(format!(
+                    "branch on its answers ({}), or declare a `fact` with a number, duration, date or time type",
+                    plain_list(answers)
+                )),
+            ),
             ast::Arm::Answer(a) => match answers.iter().position(|x| *x == a.text) {
                 None => {
                     let mut d = Diagnostic::new(
@@ -599,22 +630,23 @@ fn lower_scenario(
     let mut answers = vec![];
     for pair in &sc.answers {
         let fact = s.facts.get(pair.fact.text)?;
-        let options = &facts[fact.index()].answers;
+        let f = &facts[fact.index()];
         let mut rounds = vec![];
-        for a in &pair.rounds {
-            match options.iter().position(|o| *o == a.text) {
-                Some(i) => rounds.push(i as u32),
-                None => diags.push(
-                    Diagnostic::new(
-                        Code::UnknownName,
-                        format!(
-                            "`{}` is not an answer to the question `{}`",
-                            a.text, pair.fact.text
-                        ),
+        for g in &pair.rounds {
+            match given_class(f, g) {
+                Ok(i) => rounds.push(i),
+                Err((message, span)) => {
+                    let code = match (g, &f.kind) {
+                        (ast::Given::Answer(_), graph::FactKind::Ordered { .. }) => Code::WrongType,
+                        (ast::Given::Answer(_), _) => Code::UnknownName,
+                        _ => Code::WrongType,
+                    };
+                    diags.push(
+                        Diagnostic::new(code, message)
+                            .at(span, "does not fit the fact")
+                            .with_help(format!("the fact is `{}`", f.name)),
                     )
-                    .at(a.span, "not one of its answers")
-                    .with_help(format!("the answers are: {}", plain_list(options))),
-                ),
+                }
             }
         }
         answers.push((fact, rounds));
@@ -628,5 +660,676 @@ fn lower_scenario(
         },
         visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),
         span: sc.name.span,
+    })
+}
+
+// ------------------------------------------------------------------ facts
+
+fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec<graph::Fact> {
+    let mut facts = Vec::with_capacity(s.facts.len());
+    // The arms of every `match` on each declared ordered fact: their
+    // ranges cut the fact's values into classes.
+    let mut arms: Vec<Vec<&ast::Arm>> = vec![Vec::new(); s.facts.len()];
+    let ordered = |f: graph::FactId| {
+        matches!(
+            s.fact_origins.get(f.index()),
+            Some(FactOrigin::Line(i)) if matches!(p.facts[*i as usize].ty, ast::FactType::Unit(..))
+        )
+    };
+    for step in &p.steps {
+        if let Some(ast::Exit::Match { fact, branches, .. }) = step.exit.as_deref() {
+            if let Some(f) = s.facts.get(fact.text).filter(|&f| ordered(f)) {
+                arms[f.index()].extend(branches.iter().map(|b| &b.arm));
+            }
+        }
+    }
+    for (id, origin) in s.fact_origins.iter().enumerate() {
+        let fact = match *origin {
+            FactOrigin::Step(step) => match p.steps[step.index()].exit.as_deref() {
+                Some(ast::Exit::Ask {
+                    fact,
+                    prompt,
+                    answers,
+                    ..
+                }) => {
+                    let (answers, answer_words) = answer_list(answers);
+                    graph::Fact {
+                        name: fact.text.to_string(),
+                        prompt: prompt
+                            .as_ref()
+                            .map(|t| t.value().to_string())
+                            .unwrap_or_default(),
+                        answers,
+                        answer_words,
+                        kind: graph::FactKind::Choice,
+                        source: graph::FactSource::Step { step },
+                        span: fact.span,
+                    }
+                }
+                Some(ast::Exit::Verify {
+                    fact,
+                    prompt,
+                    quorum,
+                    quorum_span,
+                    stated,
+                    items,
+                    ..
+                }) => {
+                    check_quorum(fact, *quorum, *quorum_span, *stated, items.len(), diags);
+                    graph::Fact {
+                        name: fact.text.to_string(),
+                        prompt: prompt
+                            .as_ref()
+                            .map(|t| t.value().to_string())
+                            .unwrap_or_default(),
+                        answers: vec!["passed".into(), "failed".into()],
+                        answer_words: vec![],
+                        kind: graph::FactKind::Verify {
+                            at_least: match quorum {
+                                ast::Quorum::All => items.len() as u32,
+                                ast::Quorum::Any(k) | ast::Quorum::AtLeast(k) => *k,
+                            },
+                            items: ids(&s.data, items),
+                        },
+                        source: graph::FactSource::Step { step },
+                        span: fact.span,
+                    }
+                }
+                _ => continue,
+            },
+            FactOrigin::Line(i) => {
+                let f = &p.facts[i as usize];
+                let (answers, answer_words, kind) = match &f.ty {
+                    ast::FactType::YesNo(_) => (
+                        vec!["yes".to_string(), "no".to_string()],
+                        vec![],
+                        graph::FactKind::YesNo,
+                    ),
+                    ast::FactType::Choice(answers) => {
+                        let (a, w) = answer_list(answers);
+                        (a, w, graph::FactKind::Choice)
+                    }
+                    ast::FactType::Unit(unit, _) => {
+                        let uses_days = arms[id].iter().any(|a| names_days(a));
+                        let scale = scale_of(*unit, uses_days);
+                        let intervals = arms[id]
+                            .iter()
+                            .filter_map(|a| arm_intervals(scale, a).ok().flatten())
+                            .flatten();
+                        let cuts = crate::domain::cuts(scale, intervals);
+                        let answers = (0..=cuts.len())
+                            .map(|c| {
+                                crate::domain::class_label(
+                                    scale,
+                                    crate::domain::class_interval(scale, &cuts, c),
+                                )
+                            })
+                            .collect();
+                        (answers, vec![], graph::FactKind::Ordered { scale, cuts })
+                    }
+                };
+                let (prompt, source) = match &f.source {
+                    ast::FactSource::Ask(words) => (words.as_ref(), graph::FactSource::Ask),
+                    ast::FactSource::Lookup(system) => (
+                        None,
+                        graph::FactSource::Lookup {
+                            system: system.as_ref().map(|t| t.value().to_string()),
+                        },
+                    ),
+                    ast::FactSource::Host => (None, graph::FactSource::Host),
+                };
+                graph::Fact {
+                    name: f.name.text.to_string(),
+                    prompt: prompt
+                        .or(f.label.as_ref())
+                        .map(|t| t.value().to_string())
+                        .unwrap_or_default(),
+                    answers,
+                    answer_words,
+                    kind,
+                    source,
+                    span: f.name.span,
+                }
+            }
+        };
+        facts.push(fact);
+    }
+    facts
+}
+
+/// The answers, each once (a repeat is reported by resolve), and the words
+/// read for them (empty when none has words).
+fn answer_list(answers: &[ast::AnswerDef]) -> (Vec<String>, Vec<String>) {
+    let kept: Vec<&ast::AnswerDef> = answers
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !answers[..*i].iter().any(|b| b.name.text == a.name.text))
+        .map(|(_, a)| a)
+        .collect();
+    let names = kept.iter().map(|a| a.name.text.to_string()).collect();
+    let words = if kept.iter().any(|a| a.label.is_some()) {
+        kept.iter()
+            .map(|a| {
+                a.label
+                    .as_ref()
+                    .map(|l| l.value().to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    (names, words)
+}
+
+/// `count-mismatch`: a stated count that differs from the list, or more
+/// items needed than listed (or none).
+fn check_quorum(
+    fact: &ast::Name,
+    quorum: ast::Quorum,
+    quorum_span: Span,
+    stated: Option<(u32, Span)>,
+    n: usize,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some((k, span)) = stated {
+        if k as usize != n {
+            diags.push(
+                Diagnostic::new(
+                    Code::CountMismatch,
+                    format!(
+                        "the verification `{}` says {k} items but lists {n}",
+                        fact.text
+                    ),
+                )
+                .at(span, format!("{k} stated"))
+                .with_help(format!(
+                    "list the {k} items the source names, or write `these {n}:`"
+                )),
+            );
+        }
+    }
+    let k = match quorum {
+        ast::Quorum::All => return,
+        ast::Quorum::Any(k) | ast::Quorum::AtLeast(k) => k,
+    };
+    if k as usize > n || k == 0 {
+        let why = if k == 0 {
+            "needs none of its items, so it always passes".to_string()
+        } else {
+            format!("needs {k} items but lists {n}, so it never passes")
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::CountMismatch,
+                format!("the verification `{}` {why}", fact.text),
+            )
+            .at(quorum_span, format!("{k} of {n}"))
+            .with_help("the number to pass is between 1 and the number of items listed"),
+        );
+    }
+}
+
+/// Whether an arm names days of the week.
+fn names_days(arm: &ast::Arm) -> bool {
+    match arm {
+        ast::Arm::Days { .. } => true,
+        ast::Arm::Answer(n) => crate::domain::days_word(n.text).is_some(),
+        _ => false,
+    }
+}
+
+fn scale_of(unit: ast::Unit, uses_days: bool) -> Scale {
+    match unit {
+        ast::Unit::Number => Scale::Number,
+        ast::Unit::Count => Scale::Count,
+        ast::Unit::Money => Scale::Money,
+        ast::Unit::Minutes => Scale::Minutes,
+        ast::Unit::Hours => Scale::Hours,
+        ast::Unit::Days => Scale::Days,
+        ast::Unit::Date => Scale::Date,
+        ast::Unit::Time if uses_days => Scale::Week,
+        ast::Unit::Time => Scale::Clock,
+    }
+}
+
+fn unit_of(u: ast::ValueUnit) -> crate::domain::Unit {
+    match u {
+        ast::ValueUnit::Minutes => crate::domain::Unit::Minutes,
+        ast::ValueUnit::Hours => crate::domain::Unit::Hours,
+        ast::ValueUnit::Days => crate::domain::Unit::Days,
+    }
+}
+
+/// A written value in the steps of `scale` (a time of day in minutes after
+/// midnight, also on the scale `Week`). `unit`: a unit written after the
+/// range (`3 or more minutes`), for a number written without one.
+fn value_in(
+    scale: Scale,
+    v: &ast::Value,
+    unit: Option<ast::ValueUnit>,
+) -> Result<i64, (String, Span)> {
+    let wrong = |what: &str| {
+        (
+            format!(
+                "{what} does not fit {}: write for example `{}`",
+                scale.noun(),
+                scale.example()
+            ),
+            v.span,
+        )
+    };
+    match &v.kind {
+        ast::ValueKind::Number { digits, unit: own }
+            if !scale.is_time() && scale != Scale::Date =>
+        {
+            crate::domain::number(scale, digits, own.or(unit).map(unit_of)).map_err(|e| (e, v.span))
+        }
+        ast::ValueKind::Number { .. } => Err(wrong("a number")),
+        ast::ValueKind::Clock(m) if scale.is_time() => Ok(i64::from(*m)),
+        ast::ValueKind::Clock(_) => Err(wrong("a time of day")),
+        ast::ValueKind::Date(d) if scale == Scale::Date => {
+            crate::date::Date::new(d.year, d.month, d.day)
+                .map(|d| d.day_number())
+                .ok_or_else(|| wrong("this date"))
+        }
+        ast::ValueKind::Date(_) => Err(wrong("a date")),
+    }
+}
+
+/// The values a range takes, on `scale` (a time of day on `Clock`).
+fn range_intervals(scale: Scale, r: &ast::Range) -> Result<Vec<Interval>, (String, Span)> {
+    use crate::domain::Op;
+    let on = if scale == Scale::Week {
+        Scale::Clock
+    } else {
+        scale
+    };
+    let from = value_in(on, &r.from, r.unit)?;
+    let to = match &r.to {
+        Some(t) => Some(value_in(on, t, r.unit)?),
+        None => None,
+    };
+    let op = match r.op {
+        ast::RangeOp::Over | ast::RangeOp::After => Op::Over,
+        ast::RangeOp::Under | ast::RangeOp::Before => Op::Under,
+        ast::RangeOp::OrMore | ast::RangeOp::OrLater => Op::AtLeast,
+        ast::RangeOp::OrLess | ast::RangeOp::OrEarlier => Op::AtMost,
+        ast::RangeOp::Span => Op::Span,
+        ast::RangeOp::Exact => Op::Exact,
+    };
+    crate::domain::range(on, op, from, to).map_err(|e| (e, r.span))
+}
+
+/// The values an arm takes on an ordered fact; `None` for `else`.
+fn arm_intervals(scale: Scale, arm: &ast::Arm) -> Result<Option<Vec<Interval>>, (String, Span)> {
+    let all_days: Vec<i64> = (0..7).collect();
+    let whole_day = [(0, 1440)];
+    match arm {
+        ast::Arm::Else(_) => Ok(None),
+        ast::Arm::Range(r) => {
+            let iv = range_intervals(scale, r)?;
+            Ok(Some(if scale == Scale::Week {
+                crate::domain::on_days(&all_days, &iv)
+            } else {
+                iv
+            }))
+        }
+        ast::Arm::Answer(n) => match crate::domain::days_word(n.text) {
+            Some(days) if scale == Scale::Week => {
+                Ok(Some(crate::domain::on_days(&days, &whole_day)))
+            }
+            _ => Err((
+                format!(
+                    "`{}` is not a range of {}: write for example `over {}` or `{}..{}`",
+                    n.text,
+                    scale.noun(),
+                    scale.example(),
+                    scale.example(),
+                    scale.example()
+                ),
+                n.span,
+            )),
+        },
+        ast::Arm::Days {
+            from, to, hours, ..
+        } => {
+            if scale != Scale::Week {
+                return Err((
+                    format!(
+                        "days of the week apply to a time of day, not to {}",
+                        scale.noun()
+                    ),
+                    from.span,
+                ));
+            }
+            let day = |n: &ast::Name| {
+                crate::domain::days_word(n.text).ok_or_else(|| {
+                    (
+                        format!(
+                            "`{}` is not a day: write mon, tue, …, sun, weekdays or weekends",
+                            n.text
+                        ),
+                        n.span,
+                    )
+                })
+            };
+            let mut days = day(from)?;
+            if let Some(t) = to {
+                let (a, b) = (days[0], day(t)?[0]);
+                days = (0..7)
+                    .map(|k| (a + k) % 7)
+                    .take(((b - a).rem_euclid(7) + 1) as usize)
+                    .collect();
+            }
+            let hours = match hours {
+                Some(h) => range_intervals(Scale::Clock, h)?,
+                None => whole_day.to_vec(),
+            };
+            Ok(Some(crate::domain::on_days(&days, &hours)))
+        }
+    }
+}
+
+/// The branch table of a `match` on an ordered fact: one edge per class.
+/// Reports a class no branch takes (`non-exhaustive`, naming its least
+/// value), a class two branches take (`overlapping-branches`), and arms
+/// that do not fit the fact's type (`wrong-type`).
+#[allow(clippy::too_many_arguments)]
+fn ordered_table(
+    step: &str,
+    fact: &str,
+    match_span: Span,
+    scale: Scale,
+    cuts: &[i64],
+    branches: &[ast::Branch],
+    s: &Symbols,
+    unknown: StepId,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Edge> {
+    let classes = cuts.len() + 1;
+    let mut table: Vec<Option<(Edge, Span)>> = vec![None; classes];
+    let mut else_edge: Option<(Edge, Span)> = None;
+    let least = |c: usize| crate::domain::class_interval(scale, cuts, c).0;
+    for b in branches {
+        let e = edge(&b.dest, b.bound.as_ref(), b.span, s, unknown);
+        let intervals = match arm_intervals(scale, &b.arm) {
+            Ok(Some(iv)) => iv,
+            Ok(None) => {
+                match else_edge {
+                    Some((_, first)) => diags.push(
+                        Diagnostic::new(
+                            Code::NonExhaustive,
+                            format!(
+                                "the match on `{fact}` in step `{step}` has two `else` branches"
+                            ),
+                        )
+                        .at(b.arm.span(), "second else")
+                        .with_label(first, "first else")
+                        .with_help("keep one `else` branch"),
+                    ),
+                    None => else_edge = Some((e, b.arm.span())),
+                }
+                continue;
+            }
+            Err((message, span)) => {
+                diags.push(
+                    Diagnostic::new(Code::WrongType, message)
+                        .at(span, format!("`{fact}` is {}", scale.noun()))
+                        .with_help(format!(
+                            "branch on ranges of `{fact}`: `over V`, `under V`, `V or more`, `V or less`, `A..B` or one value"
+                        )),
+                );
+                continue;
+            }
+        };
+        let mut overlap: Option<(usize, Span)> = None;
+        for (c, slot) in table.iter_mut().enumerate() {
+            if !crate::domain::contains(&intervals, least(c)) {
+                continue;
+            }
+            match slot {
+                Some((_, first)) => {
+                    overlap.get_or_insert((c, *first));
+                }
+                None => *slot = Some((e, b.span)),
+            }
+        }
+        if let Some((c, first)) = overlap {
+            let value = crate::domain::format(scale, least(c));
+            diags.push(
+                Diagnostic::new(
+                    Code::OverlappingBranches,
+                    format!("two branches of the match on `{fact}` in step `{step}` take {value}"),
+                )
+                .at(b.arm.span(), format!("also takes {value}"))
+                .with_label(first, format!("takes {value} first"))
+                .with_help("make the ranges meet without sharing a value: `A..B` excludes B, `B or more` starts at B"),
+            );
+        }
+    }
+    let missing: Vec<usize> = (0..classes).filter(|&c| table[c].is_none()).collect();
+    match else_edge {
+        None if !missing.is_empty() => {
+            let values: Vec<String> = missing
+                .iter()
+                .take(3)
+                .map(|&c| {
+                    crate::domain::class_label(scale, crate::domain::class_interval(scale, cuts, c))
+                })
+                .collect();
+            let first = crate::domain::format(scale, least(missing[0]));
+            diags.push(
+                Diagnostic::new(
+                    Code::NonExhaustive,
+                    format!("the match on `{fact}` in step `{step}` takes no branch for {first}"),
+                )
+                .at(match_span, format!("no branch for {}", values.join(", ")))
+                .with_help(format!(
+                    "add a branch for {} or an `else -> STEP` line",
+                    values.join(", ")
+                )),
+            );
+        }
+        Some((_, span)) if missing.is_empty() => diags.push(
+            Diagnostic::new(
+                Code::InfeasibleBranch,
+                format!(
+                    "the `else` branch of the match on `{fact}` in step `{step}` takes no value"
+                ),
+            )
+            .at(span, "every value already has its branch")
+            .with_help("remove the `else` branch"),
+        ),
+        _ => {}
+    }
+    table
+        .into_iter()
+        .map(|t| match (t, else_edge) {
+            (Some((e, _)), _) | (None, Some((e, _))) => e,
+            (None, None) => Edge {
+                to: graph::Dest::Step(unknown),
+                bound: None,
+                span: match_span,
+            },
+        })
+        .collect()
+}
+
+/// The class a scenario's given value falls in, or why it does not fit.
+fn given_class(f: &graph::Fact, g: &ast::Given) -> Result<u32, (String, Span)> {
+    let graph::FactKind::Ordered { scale, cuts } = &f.kind else {
+        return match g {
+            ast::Given::Answer(a) => f
+                .answers
+                .iter()
+                .position(|o| *o == a.text)
+                .map(|i| i as u32)
+                .ok_or_else(|| {
+                    (
+                        format!(
+                            "`{}` is not an answer to `{}`; the answers are: {}",
+                            a.text,
+                            f.name,
+                            plain_list(&f.answers)
+                        ),
+                        a.span,
+                    )
+                }),
+            other => Err((
+                format!(
+                    "`{}` takes one of its answers: {}",
+                    f.name,
+                    plain_list(&f.answers)
+                ),
+                other.span(),
+            )),
+        };
+    };
+    let v = match g {
+        ast::Given::Value(v) if *scale == Scale::Week => {
+            return Err((
+                format!(
+                    "`{}` depends on the day: write a day and a time, for example `thu 16:30`",
+                    f.name
+                ),
+                v.span,
+            ))
+        }
+        ast::Given::Value(v) => value_in(*scale, v, None)?,
+        ast::Given::DayClock { day, minutes, span } if *scale == Scale::Week => {
+            let d = crate::domain::weekday(day.text).ok_or_else(|| {
+                (
+                    format!("`{}` is not a day: write mon, tue, …, sun", day.text),
+                    day.span,
+                )
+            })?;
+            let _ = span;
+            d * 1440 + i64::from(*minutes)
+        }
+        ast::Given::DayClock { minutes, .. } if *scale == Scale::Clock => i64::from(*minutes),
+        other => {
+            return Err((
+                format!(
+                    "`{}` is {}: write for example `{}`",
+                    f.name,
+                    scale.noun(),
+                    scale.example()
+                ),
+                other.span(),
+            ))
+        }
+    };
+    Ok(crate::domain::class_of(cuts, v) as u32)
+}
+
+/// A data field's value rules; `pattern` must be a valid regular
+/// expression, `min` and `max` fit numbers and dates.
+fn lower_rules(d: &ast::DataDecl, diags: &mut Vec<Diagnostic>) -> Vec<graph::ValueRule> {
+    let mut out = Vec::new();
+    for r in &d.rules {
+        let rule = match &r.kind {
+            ast::ValueRuleKind::MinLength(n) => graph::ValueRule::MinLength { length: *n },
+            ast::ValueRuleKind::MaxLength(n) => graph::ValueRule::MaxLength { length: *n },
+            ast::ValueRuleKind::Length(n) => graph::ValueRule::Length { length: *n },
+            ast::ValueRuleKind::Pattern(t) => {
+                let pattern = t.value().to_string();
+                if let Err(e) = regex::Regex::new(&format!("^(?:{pattern})$")) {
+                    let why = e.to_string();
+                    let why = why.lines().last().unwrap_or("not a regular expression");
+                    diags.push(
+                        Diagnostic::new(Code::Syntax, format!("the pattern of `{}` is not a regular expression: {why}", d.name.text))
+                            .at(t.span, "not a regular expression")
+                            .with_help("write a regular expression such as \"[0-9]{10}\"; the whole value must match it"),
+                    );
+                    continue;
+                }
+                graph::ValueRule::Pattern { pattern }
+            }
+            ast::ValueRuleKind::Min(v) | ast::ValueRuleKind::Max(v) => {
+                let scale = match d.class {
+                    ast::DataClass::Number => Scale::Number,
+                    ast::DataClass::Date => Scale::Date,
+                    _ => {
+                        diags.push(
+                            Diagnostic::new(Code::WrongType, format!("`min` and `max` bound numbers and dates; `{}` is not one", d.name.text))
+                                .at(r.span, "not a number or a date")
+                                .with_help("use `min length` or `max length` for a text, or make the field `number` or `date`"),
+                        );
+                        continue;
+                    }
+                };
+                match value_in(scale, v, None) {
+                    Ok(value) if matches!(r.kind, ast::ValueRuleKind::Min(_)) => {
+                        graph::ValueRule::Min { scale, value }
+                    }
+                    Ok(value) => graph::ValueRule::Max { scale, value },
+                    Err((message, span)) => {
+                        diags.push(
+                            Diagnostic::new(Code::WrongType, message)
+                                .at(span, "does not fit the field")
+                                .with_help(format!("write for example `{}`", scale.example())),
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
+        out.push(rule);
+    }
+    out
+}
+
+/// `never disclose F until|to FACT ANSWER`; the answer left out is `yes`
+/// or `passed`.
+fn lower_scoped(
+    n: &ast::NeverDisclose,
+    s: &Symbols,
+    facts: &[graph::Fact],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<graph::ScopedDisclosure> {
+    let scope = n.scope.as_ref()?;
+    let fact_id = s.facts.get(scope.fact.text)?;
+    let f = &facts[fact_id.index()];
+    let answer = match &scope.answer {
+        Some(a) => f
+            .answers
+            .iter()
+            .position(|x| *x == a.text)
+            .ok_or((a.text, a.span)),
+        None => match f.kind {
+            graph::FactKind::YesNo => Ok(0),
+            graph::FactKind::Verify { .. } => Ok(0),
+            _ => Err(("", scope.fact.span)),
+        },
+    };
+    let answer = match answer {
+        Ok(a) => a as u32,
+        Err((word, span)) => {
+            let message = if word.is_empty() {
+                format!(
+                    "`never disclose … {}` needs an answer of `{}`",
+                    scope.fact.text, f.name
+                )
+            } else {
+                format!("`{word}` is not an answer to `{}`", f.name)
+            };
+            diags.push(
+                Diagnostic::new(Code::UnknownName, message)
+                    .at(span, "which answer?")
+                    .with_help(format!("the answers are: {}", plain_list(&f.answers))),
+            );
+            return None;
+        }
+    };
+    Some(graph::ScopedDisclosure {
+        data: ids(&s.data, &n.fields),
+        scope: match scope.kind {
+            ast::ScopeKind::Until => graph::DisclosureScope::Until,
+            ast::ScopeKind::To => graph::DisclosureScope::To,
+        },
+        fact: fact_id,
+        answer,
+        span: n.span,
     })
 }

@@ -110,6 +110,15 @@ fn unknown(kind: &str, name: &Name, suggestion: Option<&str>) -> Diagnostic {
     }
 }
 
+/// Where a fact is declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactOrigin {
+    /// By the `ask` or `verify` of this step.
+    Step(StepId),
+    /// By this `fact` line (an index into the policy's `facts`).
+    Line(u32),
+}
+
 /// Every declared name, by kind.
 #[derive(Debug)]
 pub struct Symbols<'a> {
@@ -118,10 +127,11 @@ pub struct Symbols<'a> {
     pub data: Namespace<'a, DataId>,
     pub outcomes: Namespace<'a, OutcomeId>,
     pub roles: Namespace<'a, RoleId>,
-    /// Facts are declared by the `ask` that asks them.
+    /// Facts are declared by a `fact` line, or by the `ask` or `verify`
+    /// that asks them.
     pub facts: Namespace<'a, FactId>,
-    /// The step each fact is asked by, by fact index.
-    pub fact_steps: Vec<StepId>,
+    /// Where each fact is declared, by fact index.
+    pub fact_origins: Vec<FactOrigin>,
     /// The steps' `lint` lines, for the lint levels.
     pub lints: StepLints,
     pub start: Option<StepId>,
@@ -143,8 +153,14 @@ pub fn resolve_on<'a>(
     let asks = p
         .steps
         .iter()
-        .filter(|s| matches!(s.exit.as_deref(), Some(Exit::Ask { .. })))
-        .count();
+        .filter(|s| {
+            matches!(
+                s.exit.as_deref(),
+                Some(Exit::Ask { .. } | Exit::Verify { .. })
+            )
+        })
+        .count()
+        + p.facts.len();
     let mut s = Symbols {
         steps: Namespace::with_capacity("step", p.steps.len()),
         targets: Namespace::new("target"),
@@ -152,7 +168,7 @@ pub fn resolve_on<'a>(
         outcomes: Namespace::new("outcome"),
         roles: Namespace::new("role"),
         facts: Namespace::with_capacity("question", asks),
-        fact_steps: Vec::with_capacity(asks),
+        fact_origins: Vec::with_capacity(asks),
         start: None,
         lints: step_lints(p),
     };
@@ -185,48 +201,67 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
     for o in &p.outcomes {
         s.outcomes.declare(&o.name, diags);
     }
+    for (i, f) in p.facts.iter().enumerate() {
+        if s.facts.declare(&f.name, diags).is_some() {
+            s.fact_origins.push(FactOrigin::Line(i as u32));
+        }
+        if let FactType::Choice(answers) = &f.ty {
+            check_answers(&f.name, answers, diags);
+        }
+    }
     for (i, step) in p.steps.iter().enumerate() {
         s.steps.declare(&step.name, diags);
-        if let Some(Exit::Ask { fact, answers, .. }) = step.exit.as_deref() {
-            if s.facts.declare(fact, diags).is_some() {
-                s.fact_steps.push(StepId::new(i));
+        match step.exit.as_deref() {
+            Some(Exit::Ask { fact, answers, .. }) => {
+                if s.facts.declare(fact, diags).is_some() {
+                    s.fact_origins.push(FactOrigin::Step(StepId::new(i)));
+                }
+                check_answers(fact, answers, diags);
             }
-            for a in answers
-                .iter()
-                .filter(|a| crate::syntax::keywords::is_reserved(a.text))
-            {
-                diags.push(
-                    Diagnostic::new(
-                        Code::Syntax,
-                        format!("`{}` is a keyword and cannot be an answer", a.text),
-                    )
-                    .at(a.span, "a keyword")
-                    .with_help(format!(
-                        "choose another word for this answer to `{}`",
-                        fact.text
-                    )),
-                );
+            Some(Exit::Verify { fact, .. }) if s.facts.declare(fact, diags).is_some() => {
+                s.fact_origins.push(FactOrigin::Step(StepId::new(i)));
             }
-            for (a, first) in repeated(answers) {
-                diags.push(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        format!(
-                            "the question `{}` lists the answer `{}` twice",
-                            fact.text, a.text
-                        ),
-                    )
-                    .at(a.span, "listed again here")
-                    .with_label(first, "first listed here")
-                    .with_help("each answer appears once in the braces after `ask`"),
-                );
-            }
+            _ => {}
         }
     }
 }
 
+/// Answers that are keywords, or listed twice.
+fn check_answers(fact: &Name, answers: &[AnswerDef], diags: &mut Vec<Diagnostic>) {
+    for a in answers
+        .iter()
+        .filter(|a| crate::syntax::keywords::is_reserved(a.name.text))
+    {
+        diags.push(
+            Diagnostic::new(
+                Code::Syntax,
+                format!("`{}` is a keyword and cannot be an answer", a.name.text),
+            )
+            .at(a.name.span, "a keyword")
+            .with_help(format!(
+                "choose another word for this answer to `{}`",
+                fact.text
+            )),
+        );
+    }
+    for (a, first) in repeated(answers) {
+        diags.push(
+            Diagnostic::new(
+                Code::DuplicateName,
+                format!(
+                    "the question `{}` lists the answer `{}` twice",
+                    fact.text, a.name.text
+                ),
+            )
+            .at(a.name.span, "listed again here")
+            .with_label(first, "first listed here")
+            .with_help("each answer appears once in the braces"),
+        );
+    }
+}
+
 /// Each answer listed again, with where it was first listed.
-fn repeated<'n, 'a>(answers: &'n [Name<'a>]) -> Vec<(&'n Name<'a>, Span)> {
+fn repeated<'n, 'a>(answers: &'n [AnswerDef<'a>]) -> Vec<(&'n AnswerDef<'a>, Span)> {
     // A question has a handful of answers: scanning the ones before costs
     // less than a table per question, up to a point.
     if answers.len() <= 16 {
@@ -234,18 +269,18 @@ fn repeated<'n, 'a>(answers: &'n [Name<'a>]) -> Vec<(&'n Name<'a>, Span)> {
             .iter()
             .enumerate()
             .filter_map(|(i, a)| {
-                let first = answers[..i].iter().find(|b| b.text == a.text)?;
-                Some((a, first.span))
+                let first = answers[..i].iter().find(|b| b.name.text == a.name.text)?;
+                Some((a, first.name.span))
             })
             .collect();
     }
     let mut first: HashMap<&str, Span> = HashMap::with_capacity(answers.len());
     answers
         .iter()
-        .filter_map(|a| match first.entry(a.text) {
+        .filter_map(|a| match first.entry(a.name.text) {
             std::collections::hash_map::Entry::Occupied(e) => Some((a, *e.get())),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(a.span);
+                e.insert(a.name.span);
                 None
             }
         })
@@ -266,6 +301,9 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_thread
     for n in &p.never_disclose {
         for d in &n.fields {
             s.data.bind(d, diags);
+        }
+        if let Some(scope) = &n.scope {
+            s.facts.bind(&scope.fact, diags);
         }
     }
     for r in &p.requires {
@@ -397,6 +435,22 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
                 bind_branch(b, s, diags);
             }
         }
+        Some(Exit::Verify {
+            items,
+            branches,
+            prompt,
+            ..
+        }) => {
+            if let Some(p) = prompt {
+                bind_text(p, s, diags);
+            }
+            for d in items {
+                s.data.bind(d, diags);
+            }
+            for b in branches {
+                bind_branch(b, s, diags);
+            }
+        }
         Some(Exit::Goto { dest, bound, .. }) => {
             bind_dest(dest, s, diags);
             if let Some(b) = bound {
@@ -495,17 +549,20 @@ mod tests {
             words.insert(1, "x".into());
             words.push("x".into());
             words.push("x".into());
-            let answers: Vec<Name> = words
+            let answers: Vec<AnswerDef> = words
                 .iter()
                 .enumerate()
-                .map(|(i, w)| Name {
-                    text: w,
-                    span: Span::new(i, i + 1),
+                .map(|(i, w)| AnswerDef {
+                    name: Name {
+                        text: w,
+                        span: Span::new(i, i + 1),
+                    },
+                    label: None,
                 })
                 .collect();
             let found: Vec<(u32, u32)> = repeated(&answers)
                 .into_iter()
-                .map(|(a, first)| (a.span.start, first.start))
+                .map(|(a, first)| (a.name.span.start, first.start))
                 .collect();
             let n = answers.len() as u32;
             assert_eq!(found, vec![(n - 2, 1), (n - 1, 1)], "{filler} others");

@@ -226,7 +226,7 @@ fn eval_refuses_a_corrupted_artifact() {
     let bad = dir.join("v9.json");
     std::fs::write(
         &bad,
-        artifact.replacen("\"version\": 1", "\"version\": 9", 1),
+        artifact.replacen("\"version\": 2", "\"version\": 9", 1),
     )
     .expect("write");
     let (code, _, err) = sopc(&["eval", bad.to_str().expect("p"), "--answers", "-"], "{}");

@@ -1506,7 +1506,21 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
             let answers = p
                 .answers
                 .iter()
-                .map(|&(f, a)| (step_index(&graph.step(graph.fact(f).step).name), a as usize))
+                .map(|&(f, a)| {
+                    (
+                        step_index(
+                            &graph
+                                .step(
+                                    graph
+                                        .fact(f)
+                                        .asked_by()
+                                        .expect("the oracle asks every fact"),
+                                )
+                                .name,
+                        ),
+                        a as usize,
+                    )
+                })
                 .collect();
             (answers, end_of(p.terminal))
         })

@@ -107,7 +107,8 @@ fn hac_parses_to_this_outline() {
                 branches,
                 ..
             }) => {
-                out.push_str(&format!("  ask {} {{ {} }}\n", fact.text, names(answers)));
+                let answers: Vec<ast::Name> = answers.iter().map(|a| a.name.clone()).collect();
+                out.push_str(&format!("  ask {} {{ {} }}\n", fact.text, names(&answers)));
                 for b in branches {
                     out.push_str(&format!("    {}\n", branch(b)));
                 }
@@ -122,6 +123,7 @@ fn hac_parses_to_this_outline() {
                 out.push_str(&format!("  goto {}\n", dest_text(dest)))
             }
             Some(ast::Exit::End(t)) => out.push_str(&format!("  {}\n", terminal(t))),
+            Some(other) => panic!("HAC has no verification, yet {other:?}"),
             None => out.push_str("  (no way out)\n"),
         }
     }
@@ -150,6 +152,7 @@ fn branch(b: &ast::Branch) -> String {
     let arm = match &b.arm {
         ast::Arm::Answer(a) => a.text.to_string(),
         ast::Arm::Else(_) => "else".into(),
+        other => panic!("HAC has no ranges, yet {other:?}"),
     };
     let bound = b
         .bound

@@ -409,7 +409,7 @@ impl<'g> Builder<'g> {
         env.clear();
         env.extend_from_slice(self.space.envs.get(self.space.env[s as usize]));
         let mut next_env = std::mem::take(&mut self.next_env);
-        let (fact, asks) = match step.exit {
+        let (fact, mut asks) = match step.exit {
             Exit::Ask { fact, .. } => (Some(fact), true),
             Exit::Match { fact, .. } => (Some(fact), false),
             _ => (None, false),
@@ -417,7 +417,13 @@ impl<'g> Builder<'g> {
         let known = match (fact, asks) {
             (Some(f), false) => {
                 let k = env.iter().find(|(v, _)| *v == f.0).map(|(_, a)| *a);
-                if k.is_none() {
+                // A declared fact is read where a `match` first needs it
+                // (asked, looked up, or given by the host): every value is
+                // possible there, and kept from then on. A question's
+                // answer is known only after its `ask`.
+                if k.is_none() && g.fact(f).asked_by().is_none() {
+                    asks = true;
+                } else if k.is_none() {
                     self.space.unknown_fact_at.push(s);
                 }
                 k

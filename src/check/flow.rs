@@ -430,6 +430,7 @@ pub fn unknown_facts(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             continue;
         };
         let f = g.fact(fact);
+        let Some(asker) = f.asked_by() else { continue };
         let path = space.path_to(s);
         diags.push(
             Diagnostic::new(
@@ -442,12 +443,12 @@ pub fn unknown_facts(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             .at(step.span, format!("`{}` may be unknown here", f.name))
             .with_label(
                 f.span,
-                format!("asked only in step `{}`", g.step(f.step).name),
+                format!("asked only in step `{}`", g.step(asker).name),
             )
             .with_help(format!(
                 "make every path into `{}` pass through `{}`, or ask the question here",
                 step.name,
-                g.step(f.step).name
+                g.step(asker).name
             ))
             .with_path(counter_example(g, space, &path, Some(s))),
         );

@@ -103,6 +103,7 @@ fn graph_checks(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
     loops::bound_limits(g, &mut diags);
     loops::unbounded_loops(g, &mut diags);
     secrets::secret_leaks(g, &mut diags);
+    secrets::forbidden_phrases(g, &mut diags);
     review::review_overdue(g, opts, &mut diags);
     diags
 }

@@ -20,11 +20,18 @@ pub fn text_refs(text: &str) -> impl Iterator<Item = &str> {
 }
 
 pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    // Secrets, and unrecorded values, which are also never said.
     let is_secret = |name: &str| {
         g.data
             .iter()
             .find(|d| d.name == name)
-            .is_some_and(|d| d.class == DataClass::Secret)
+            .is_some_and(|d| matches!(d.class, DataClass::Secret | DataClass::Unrecorded))
+    };
+    let is_unrecorded = |name: &str| {
+        g.data
+            .iter()
+            .find(|d| d.name == name)
+            .is_some_and(|d| d.class == DataClass::Unrecorded)
     };
     let never: Vec<&str> = g
         .never_disclose
@@ -35,6 +42,8 @@ pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
     let unspeakable = |name: &str| {
         if never.contains(&name) {
             Some(format!("`{name}` must never be disclosed"))
+        } else if is_unrecorded(name) {
+            Some(format!("`{name}` is never recorded"))
         } else if is_secret(name) {
             Some(format!("`{name}` is a secret"))
         } else {
@@ -73,6 +82,20 @@ pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
             match action {
                 Action::Ticket(t) => {
                     let target = &g.target(t.target).name;
+                    for &d in t.body.iter().chain(&t.assignee) {
+                        let data = g.data(d);
+                        if data.class == DataClass::Unrecorded {
+                            diags.push(
+                                Diagnostic::new(
+                                    Code::SecretLeak,
+                                    format!("`{}` is never recorded, but the ticket to `{target}` writes it down", data.name),
+                                )
+                                .at(t.span, "a ticket holds an unrecorded value")
+                                .with_label(data.span, "declared unrecorded here")
+                                .with_help(format!("remove `{}` from the ticket: an unrecorded value is checked on the call and never written", data.name)),
+                            );
+                        }
+                    }
                     for &d in &t.body {
                         let data = g.data(d);
                         if data.class == DataClass::Secret {
@@ -93,7 +116,7 @@ pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
                             diags.push(
                                 Diagnostic::new(
                                     Code::SecretLeak,
-                                    format!("the secret `{name}` is written into the ticket to `{target}`"),
+                                    format!("the secret or unrecorded `{name}` is written into the ticket to `{target}`"),
                                 )
                                 .at(t.span, "the title or a field names a secret")
                                 .with_help(format!("remove `{{{name}}}` and list `{name}` under `assignee`")),
@@ -112,4 +135,84 @@ pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// `forbidden-phrase`: a `never say` or `never do` phrase inside a text the
+/// policy has said, asked, warned, done, noted or written, as whole words
+/// in any case.
+pub fn forbidden_phrases(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    if g.never.is_empty() {
+        return;
+    }
+    let phrases: Vec<(Vec<String>, &crate::graph::Never)> =
+        g.never.iter().map(|n| (words(&n.phrase), n)).collect();
+    let check = |text: &str, span, what: &str, diags: &mut Vec<Diagnostic>| {
+        let text_words = words(text);
+        for (phrase, never) in &phrases {
+            if phrase.is_empty()
+                || !text_words
+                    .windows(phrase.len())
+                    .any(|w| w == phrase.as_slice())
+            {
+                continue;
+            }
+            let kind = match never.kind {
+                crate::graph::NeverKind::Say => "said",
+                crate::graph::NeverKind::Do => "done",
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::ForbiddenPhrase,
+                    format!(
+                        "{what} contains \"{}\", which must never be {kind}",
+                        never.phrase
+                    ),
+                )
+                .at(span, "holds a forbidden phrase")
+                .with_label(never.span, "forbidden here")
+                .with_help("reword the text so that it does not hold the phrase"),
+            );
+        }
+    };
+    for fact in &g.facts {
+        check(
+            &fact.prompt,
+            fact.span,
+            &format!("the question `{}`", fact.name),
+            diags,
+        );
+    }
+    for step in &g.steps {
+        check(
+            &step.text,
+            step.span,
+            &format!("the title of step `{}`", step.name),
+            diags,
+        );
+        for action in &step.actions {
+            match action {
+                Action::Do { text, span }
+                | Action::Say { text, span }
+                | Action::Warn { text, span }
+                | Action::Note { text, span } => {
+                    check(text, *span, &format!("step `{}`", step.name), diags)
+                }
+                Action::Ticket(t) => {
+                    let what = format!("the ticket in step `{}`", step.name);
+                    for text in t.title.iter().chain(t.fields.iter().map(|f| &f.value)) {
+                        check(text, t.span, &what, diags);
+                    }
+                }
+                Action::Collect { .. } => {}
+            }
+        }
+    }
+}
+
+/// A text's words, lowercased: letters, digits and apostrophes.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }

@@ -80,6 +80,8 @@ pub enum DataClass {
     Date,
     Number,
     Secret,
+    /// Never written: in no ticket, record, trace or output.
+    Unrecorded,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -87,8 +89,41 @@ pub struct Data {
     pub name: String,
     pub label: String,
     pub class: DataClass,
+    /// What a collected value must be.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<ValueRule>,
     pub span: Span,
 }
+
+/// A rule on a collected value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "rule")]
+pub enum ValueRule {
+    MinLength {
+        length: u32,
+    },
+    MaxLength {
+        length: u32,
+    },
+    Length {
+        length: u32,
+    },
+    /// A regular expression the whole value matches.
+    Pattern {
+        pattern: String,
+    },
+    /// The least value, in the steps of `scale` (see [`crate::domain`]).
+    Min {
+        scale: Scale,
+        value: i64,
+    },
+    Max {
+        scale: Scale,
+        value: i64,
+    },
+}
+
+pub use crate::domain::Scale;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -110,14 +145,56 @@ pub struct Outcome {
     pub span: Span,
 }
 
-/// A question: asked by exactly one step, answered from a finite set.
+/// A fact a step branches on. Its values fall into finitely many classes,
+/// its `answers`: a question's answers, `yes` and `no`, `passed` and
+/// `failed`, or the ranges of an ordered value that the policy's own
+/// comparisons cut (see [`crate::domain`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Fact {
     pub name: String,
     pub prompt: String,
     pub answers: Vec<String>,
-    pub step: StepId,
+    /// The words an analyst reads for each answer (empty: the answer's
+    /// name); empty when no answer has words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answer_words: Vec<String>,
+    #[serde(default)]
+    pub kind: FactKind,
+    pub source: FactSource,
     pub span: Span,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase", tag = "type")]
+pub enum FactKind {
+    /// One of the answers.
+    #[default]
+    Choice,
+    /// `yes` or `no`.
+    YesNo,
+    /// A number, amount, duration, date or time of day; answer `i` is the
+    /// values from `cuts[i - 1]` up to `cuts[i]` (see [`crate::domain`]).
+    Ordered { scale: Scale, cuts: Vec<i64> },
+    /// `passed` when at least `at_least` of the items check out, else
+    /// `failed`; the analyst marks the items.
+    Verify { at_least: u32, items: Vec<DataId> },
+}
+
+/// Where a fact's value comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase", tag = "from")]
+pub enum FactSource {
+    /// The `ask` or `verify` of this step.
+    Step { step: StepId },
+    /// Asked of the caller when a step first needs it.
+    Ask,
+    /// Read by the analyst in a system when a step first needs it.
+    Lookup {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        system: Option<String>,
+    },
+    /// Given by the console when the call starts.
+    Host,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -251,6 +328,56 @@ impl Fact {
             &self.prompt
         }
     }
+
+    /// The step whose `ask` or `verify` asks the fact, if one does.
+    pub fn asked_by(&self) -> Option<StepId> {
+        match self.source {
+            FactSource::Step { step } => Some(step),
+            _ => None,
+        }
+    }
+
+    /// The words an analyst reads for answer `i`.
+    pub fn answer_words(&self, i: usize) -> &str {
+        match self.answer_words.get(i) {
+            Some(w) if !w.is_empty() => w,
+            _ => self.answers.get(i).map_or("", String::as_str),
+        }
+    }
+}
+
+/// `never say "…"` or `never do "…"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Never {
+    pub kind: NeverKind,
+    pub phrase: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NeverKind {
+    Say,
+    Do,
+}
+
+/// `never disclose DATA until FACT ANSWER` or `… to FACT ANSWER`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ScopedDisclosure {
+    pub data: Vec<DataId>,
+    pub scope: DisclosureScope,
+    pub fact: FactId,
+    pub answer: u32,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DisclosureScope {
+    /// Allowed only once the fact is known to have the answer.
+    Until,
+    /// Forbidden unless the fact is known not to have the answer.
+    To,
 }
 
 impl Step {
@@ -329,6 +456,10 @@ pub struct Graph {
     pub start: StepId,
     #[serde(default)]
     pub never_disclose: Vec<DataId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scoped_disclose: Vec<ScopedDisclosure>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub never: Vec<Never>,
     #[serde(default)]
     pub requires: Vec<Order>,
     #[serde(default)]

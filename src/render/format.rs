@@ -73,8 +73,10 @@ pub fn format(policy: &Policy, source: &str) -> String {
     items.extend(policy.roles.iter().map(Item::Role));
     items.extend(policy.targets.iter().map(Item::Target));
     items.extend(policy.data.iter().map(Item::Data));
+    items.extend(policy.facts.iter().map(Item::Fact));
     items.extend(policy.outcomes.iter().map(Item::Outcome));
     items.extend(policy.never_disclose.iter().map(Item::Never));
+    items.extend(policy.never_phrases.iter().map(Item::NeverPhrase));
     items.extend(policy.requires.iter().map(Item::Require));
     items.extend(policy.starts.iter().map(Item::Start));
     items.extend(policy.steps.iter().map(Item::Step));
@@ -117,7 +119,29 @@ pub fn format(policy: &Policy, source: &str) -> String {
                 Item::Target(t) => p.target(t, &widths),
                 Item::Data(d) => p.data(d, &widths),
                 Item::Outcome(o) => p.outcome(o, &widths),
-                Item::Never(n) => p.line(&format!("never disclose {}", names(&n.fields)), n.span),
+                Item::Fact(f) => p.fact(f, &widths),
+                Item::Never(n) => {
+                    let mut line = format!("never disclose {}", names(&n.fields));
+                    if let Some(sc) = &n.scope {
+                        let word = match sc.kind {
+                            ScopeKind::Until => "until",
+                            ScopeKind::To => "to",
+                        };
+                        line.push_str(&format!(" {word} {}", sc.fact.text));
+                        if let Some(a) = &sc.answer {
+                            line.push_str(&format!(" {}", a.text));
+                        }
+                    }
+                    p.line(&line, n.span)
+                }
+                Item::NeverPhrase(n) => {
+                    let word = match n.kind {
+                        PhraseKind::Say => "say",
+                        PhraseKind::Do => "do",
+                    };
+                    let col = "never ".len() + word.len() + 1;
+                    p.line(&format!("never {word} {}", p.text(&n.phrase, col)), n.span)
+                }
                 Item::Require(r) => p.line(
                     &format!("require {} before {}", r.first.text, r.then.text),
                     r.span,
@@ -138,8 +162,10 @@ enum Item<'a> {
     Role(&'a RoleDecl<'a>),
     Target(&'a TargetDecl<'a>),
     Data(&'a DataDecl<'a>),
+    Fact(&'a FactDecl<'a>),
     Outcome(&'a OutcomeDecl<'a>),
     Never(&'a NeverDisclose<'a>),
+    NeverPhrase(&'a NeverPhrase<'a>),
     Require(&'a Require<'a>),
     Start(&'a StartDecl<'a>),
     Step(&'a Step<'a>),
@@ -152,8 +178,10 @@ impl Item<'_> {
             Item::Role(x) => x.span,
             Item::Target(x) => x.span,
             Item::Data(x) => x.span,
+            Item::Fact(x) => x.span,
             Item::Outcome(x) => x.span,
             Item::Never(x) => x.span,
+            Item::NeverPhrase(x) => x.span,
             Item::Require(x) => x.span,
             Item::Start(x) => x.span,
             Item::Step(x) => x.span,
@@ -172,13 +200,15 @@ impl Item<'_> {
             Item::Start(_) => 6,
             Item::Step(_) => 7,
             Item::Scenario(_) => 8,
+            Item::Fact(_) => 9,
+            Item::NeverPhrase(_) => 4,
         }
     }
 
     fn aligns(&self) -> bool {
         matches!(
             self,
-            Item::Role(_) | Item::Target(_) | Item::Data(_) | Item::Outcome(_)
+            Item::Role(_) | Item::Target(_) | Item::Data(_) | Item::Outcome(_) | Item::Fact(_)
         )
     }
 
@@ -206,6 +236,7 @@ impl Widths {
                 Item::Target(t) => (t.name.text.len(), raw_len(&t.title)),
                 Item::Data(d) => (d.name.text.len(), d.label.as_ref().map_or(0, raw_len)),
                 Item::Outcome(o) => (o.name.text.len(), o.label.as_ref().map_or(0, raw_len)),
+                Item::Fact(f) => (f.name.text.len(), f.label.as_ref().map_or(0, raw_len)),
                 _ => (0, 0),
             };
             w.name = w.name.max(name);
@@ -506,13 +537,14 @@ impl Printer<'_> {
             DataClass::Date => "date",
             DataClass::Number => "number",
             DataClass::Secret => "secret",
+            DataClass::Unrecorded => "unrecorded",
         };
         let label = d
             .label
             .as_ref()
             .map(|l| self.text(l, 0))
             .unwrap_or_default();
-        let line = if w.label > 0 {
+        let mut line = if w.label > 0 {
             format!(
                 "data {} {} {class}",
                 pad(d.name.text, w.name),
@@ -521,7 +553,99 @@ impl Printer<'_> {
         } else {
             format!("data {} {class}", pad(d.name.text, w.name))
         };
-        self.line(&line, d.span);
+        for r in &d.rules {
+            line.push(' ');
+            line.push_str(&match &r.kind {
+                ValueRuleKind::MinLength(n) => format!("min length {n}"),
+                ValueRuleKind::MaxLength(n) => format!("max length {n}"),
+                ValueRuleKind::Length(n) => format!("length {n}"),
+                ValueRuleKind::Pattern(t) => format!("pattern {}", self.text(t, 0)),
+                ValueRuleKind::Min(v) => format!("min {}", self.value(v)),
+                ValueRuleKind::Max(v) => format!("max {}", self.value(v)),
+            });
+        }
+        self.line(line.trim_end(), d.span);
+    }
+
+    /// A value as written, its white space made one space.
+    fn value(&self, v: &Value) -> String {
+        let raw = &self.source[v.span.start as usize..v.span.end as usize];
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn range(&self, r: &Range) -> String {
+        let from = self.value(&r.from);
+        let unit = |u: Option<ValueUnit>| match u {
+            Some(ValueUnit::Minutes) => " minutes",
+            Some(ValueUnit::Hours) => " hours",
+            Some(ValueUnit::Days) => " days",
+            None => "",
+        };
+        match r.op {
+            RangeOp::Over => format!("over {from}"),
+            RangeOp::Under => format!("under {from}"),
+            RangeOp::Before => format!("before {from}"),
+            RangeOp::After => format!("after {from}"),
+            RangeOp::OrMore => format!("{from} or more{}", unit(r.unit)),
+            RangeOp::OrLess => format!("{from} or less{}", unit(r.unit)),
+            RangeOp::OrLater => format!("{from} or later"),
+            RangeOp::OrEarlier => format!("{from} or earlier"),
+            RangeOp::Span => format!(
+                "{from}..{}",
+                r.to.as_ref().map(|t| self.value(t)).unwrap_or_default()
+            ),
+            RangeOp::Exact => from,
+        }
+    }
+
+    fn fact(&mut self, f: &FactDecl, w: &Widths) {
+        let label = f
+            .label
+            .as_ref()
+            .map(|l| self.text(l, 0))
+            .unwrap_or_default();
+        let mut line = format!("fact {}", pad(f.name.text, w.name));
+        if w.label > 0 {
+            line.push(' ');
+            line.push_str(&pad(&label, w.label));
+        }
+        line.push(' ');
+        line.push_str(&match &f.ty {
+            FactType::YesNo(_) => "yes/no".to_string(),
+            FactType::Choice(answers) => self.answer_set(answers),
+            FactType::Unit(u, _) => match u {
+                Unit::Number => "number",
+                Unit::Count => "count",
+                Unit::Money => "money",
+                Unit::Minutes => "minutes",
+                Unit::Hours => "hours",
+                Unit::Days => "days",
+                Unit::Date => "date",
+                Unit::Time => "time",
+            }
+            .to_string(),
+        });
+        line.push(' ');
+        line.push_str(&match &f.source {
+            FactSource::Ask(None) => "ask".to_string(),
+            FactSource::Ask(Some(t)) => format!("ask {}", self.text(t, 0)),
+            FactSource::Lookup(None) => "lookup".to_string(),
+            FactSource::Lookup(Some(t)) => format!("lookup in {}", self.text(t, 0)),
+            FactSource::Host => "from host".to_string(),
+        });
+        self.line(&line, f.span);
+    }
+
+    /// `{ a b }`, or `{ a "words" b "words" }`.
+    fn answer_set(&self, answers: &[AnswerDef]) -> String {
+        let words: Vec<String> = answers
+            .iter()
+            .map(|a| match &a.label {
+                Some(l) => format!("{} {}", a.name.text, self.text(l, 0)),
+                None => a.name.text.to_string(),
+            })
+            .collect();
+        format!("{{ {} }}", words.join(" "))
     }
 
     fn outcome(&mut self, o: &OutcomeDecl, w: &Widths) {
@@ -602,24 +726,71 @@ impl Printer<'_> {
                 if let Some(p) = prompt {
                     line = format!("{line} {}", self.text(p, line.len() + 1));
                 }
-                let list = format!(
-                    "{{ {} }}",
-                    answers.iter().map(|a| a.text).collect::<Vec<_>>().join(" ")
-                );
+                let list = self.answer_set(answers);
                 let last_line_len = line.rsplit('\n').next().map_or(0, str::len);
-                if last_line_len + 1 + list.len() <= WIDTH {
+                let labelled = answers.iter().any(|a| a.label.is_some());
+                if last_line_len + 1 + list.len() <= WIDTH && !labelled {
                     line.push(' ');
                     line.push_str(&list);
+                } else if labelled {
+                    // One labelled answer a line, the labels aligned.
+                    let w = answers.iter().map(|a| a.name.text.len()).max().unwrap_or(0);
+                    line.push_str(" {");
+                    for a in answers {
+                        line.push_str("\n    ");
+                        match &a.label {
+                            Some(l) => {
+                                let words = self.text(l, 0);
+                                line.push_str(&format!("{} {words}", pad(a.name.text, w)));
+                            }
+                            None => line.push_str(a.name.text),
+                        }
+                    }
+                    line.push_str("\n  }");
                 } else {
                     line.push_str(&format!(
                         " {{\n    {}\n  }}",
-                        answers.iter().map(|a| a.text).collect::<Vec<_>>().join(" ")
+                        answers
+                            .iter()
+                            .map(|a| a.name.text)
+                            .collect::<Vec<_>>()
+                            .join(" ")
                     ));
                 }
                 let answers_end = branches.first().map_or(span.end, |b| b.span.start);
                 let close = self.source[..answers_end as usize].rfind('}').unwrap_or(0);
                 self.out.push_str(&line);
                 self.end_line(close + 1);
+                self.branches(branches, "  ");
+            }
+            Some(Exit::Verify {
+                fact,
+                prompt,
+                quorum,
+                stated,
+                items,
+                branches,
+                span,
+                ..
+            }) => {
+                self.leading(span.start as usize, "  ");
+                let mut line = format!("  verify {}", fact.text);
+                if let Some(p) = prompt {
+                    line = format!("{line} {}", self.text(p, line.len() + 1));
+                }
+                line.push_str(&match quorum {
+                    Quorum::All => " all of".to_string(),
+                    Quorum::Any(k) => format!(" any {k} of"),
+                    Quorum::AtLeast(k) => format!(" at least {k} of"),
+                });
+                if let Some((n, _)) = stated {
+                    line.push_str(&format!(" these {n}:"));
+                }
+                line.push(' ');
+                line.push_str(&names(items));
+                let end = items.last().map_or(span.end, |n| n.span.end);
+                self.out.push_str(&line);
+                self.end_line(end as usize);
                 self.branches(branches, "  ");
             }
             Some(Exit::Match {
@@ -645,14 +816,29 @@ impl Printer<'_> {
         let arm = |b: &Branch| match &b.arm {
             Arm::Answer(a) => a.text.to_string(),
             Arm::Else(_) => "else".to_string(),
+            Arm::Range(r) => self.range(r),
+            Arm::Days {
+                from, to, hours, ..
+            } => {
+                let mut s = from.text.to_string();
+                if let Some(t) = to {
+                    s.push_str(&format!("..{}", t.text));
+                }
+                if let Some(h) = hours {
+                    s.push(' ');
+                    s.push_str(&self.range(h));
+                }
+                s
+            }
         };
-        let width = branches.iter().map(|b| arm(b).len()).max().unwrap_or(0);
-        for b in branches {
+        let arms: Vec<String> = branches.iter().map(arm).collect();
+        let width = arms.iter().map(String::len).max().unwrap_or(0);
+        for (b, arm) in branches.iter().zip(&arms) {
             self.leading(b.span.start as usize, indent);
             self.line(
                 &format!(
                     "{indent}{} -> {}{}",
-                    pad(&arm(b), width),
+                    pad(arm, width),
                     dest(&b.dest),
                     bound(&b.bound)
                 ),
@@ -722,6 +908,16 @@ impl Printer<'_> {
         }
     }
 
+    fn given(&self, g: &Given) -> String {
+        match g {
+            Given::Answer(n) => n.text.to_string(),
+            Given::Value(v) => self.value(v),
+            Given::DayClock { day, minutes, .. } => {
+                format!("{} {:02}:{:02}", day.text, minutes / 60, minutes % 60)
+            }
+        }
+    }
+
     fn scenario(&mut self, s: &Scenario) {
         let head = format!("scenario {} {{", self.text(&s.name, 9));
         self.out.push_str(&head);
@@ -733,10 +929,11 @@ impl Printer<'_> {
                 .answers
                 .iter()
                 .map(|p| {
-                    if p.rounds.len() == 1 {
-                        format!("{} = {}", p.fact.text, p.rounds[0].text)
+                    let given: Vec<String> = p.rounds.iter().map(|g| self.given(g)).collect();
+                    if given.len() == 1 {
+                        format!("{} = {}", p.fact.text, given[0])
                     } else {
-                        format!("{} = [{}]", p.fact.text, names(&p.rounds))
+                        format!("{} = [{}]", p.fact.text, given.join(", "))
                     }
                 })
                 .collect();

@@ -173,6 +173,8 @@ pub enum DataClass {
     Date,
     Number,
     Secret,
+    /// Never written anywhere: no ticket, record, trace or output.
+    Unrecorded,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,7 +182,103 @@ pub struct DataDecl<'a> {
     pub name: Name<'a>,
     pub label: Option<Text<'a>>,
     pub class: DataClass,
+    /// What a collected value must be (`min length 8`, `pattern "…"`).
+    pub rules: Vec<ValueRule<'a>>,
     pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueRuleKind<'a> {
+    MinLength(u32),
+    MaxLength(u32),
+    Length(u32),
+    /// A regular expression the whole value must match.
+    Pattern(Text<'a>),
+    Min(Value<'a>),
+    Max(Value<'a>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueRule<'a> {
+    pub kind: ValueRuleKind<'a>,
+    pub span: Span,
+}
+
+/// A value written in a policy: a number (with its unit, if written), a
+/// date or a time of day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueKind<'a> {
+    /// Digits, with at most one `.`, as written.
+    Number {
+        digits: &'a str,
+        unit: Option<ValueUnit>,
+    },
+    Date(Date),
+    /// Minutes after midnight; `24:00` is 1440.
+    Clock(u32),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Value<'a> {
+    pub kind: ValueKind<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueUnit {
+    Minutes,
+    Hours,
+    Days,
+}
+
+/// The type of a declared fact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// A number with up to two decimals.
+    Number,
+    Count,
+    Money,
+    Minutes,
+    Hours,
+    Days,
+    Date,
+    /// A time of day, on a day of the week.
+    Time,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FactType<'a> {
+    YesNo(Span),
+    Choice(Vec<AnswerDef<'a>>),
+    Unit(Unit, Span),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FactSource<'a> {
+    /// Asked of the caller when a step first needs it, with the words to
+    /// ask it with.
+    Ask(Option<Text<'a>>),
+    /// Read by the analyst in a system, when a step first needs it.
+    Lookup(Option<Text<'a>>),
+    /// Given by the console when the call starts.
+    Host,
+}
+
+/// `fact NAME "Label" TYPE SOURCE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactDecl<'a> {
+    pub name: Name<'a>,
+    pub label: Option<Text<'a>>,
+    pub ty: FactType<'a>,
+    pub source: FactSource<'a>,
+    pub span: Span,
+}
+
+/// An answer, with the words the analyst reads for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerDef<'a> {
+    pub name: Name<'a>,
+    pub label: Option<Text<'a>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -204,6 +302,38 @@ pub struct OutcomeDecl<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NeverDisclose<'a> {
     pub fields: Vec<Name<'a>>,
+    pub scope: Option<DiscloseScope<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScopeKind {
+    /// `until FACT ANSWER`: allowed once the fact has that answer.
+    Until,
+    /// `to FACT [ANSWER]`: forbidden while the fact may have that answer.
+    To,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiscloseScope<'a> {
+    pub kind: ScopeKind,
+    pub fact: Name<'a>,
+    /// Absent: `yes` (for a yes/no fact) or `passed` (for a verification).
+    pub answer: Option<Name<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PhraseKind {
+    Say,
+    Do,
+}
+
+/// `never say "…"` or `never do "…"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NeverPhrase<'a> {
+    pub kind: PhraseKind,
+    pub phrase: Text<'a>,
     pub span: Span,
 }
 
@@ -301,8 +431,18 @@ pub struct Bound<'a> {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Arm<'a> {
+    /// An answer; on a time of day, a day or `weekdays`/`weekends`.
     Answer(Name<'a>),
     Else(Span),
+    /// A range of values.
+    Range(Range<'a>),
+    /// Days of the week (`mon..fri`, `weekdays`), with hours or without.
+    Days {
+        from: Name<'a>,
+        to: Option<Name<'a>>,
+        hours: Option<Range<'a>>,
+        span: Span,
+    },
 }
 
 impl Arm<'_> {
@@ -310,8 +450,44 @@ impl Arm<'_> {
         match self {
             Arm::Answer(n) => n.span,
             Arm::Else(s) => *s,
+            Arm::Range(r) => r.span,
+            Arm::Days { span, .. } => *span,
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RangeOp {
+    Over,
+    Under,
+    Before,
+    After,
+    OrMore,
+    OrLess,
+    OrLater,
+    OrEarlier,
+    /// `A..B`: from A, up to but not including B.
+    Span,
+    /// One value.
+    Exact,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Range<'a> {
+    pub op: RangeOp,
+    pub from: Value<'a>,
+    /// The end of `A..B`.
+    pub to: Option<Value<'a>>,
+    /// A unit written after `or more` (`3 or more minutes`).
+    pub unit: Option<ValueUnit>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Quorum {
+    All,
+    Any(u32),
+    AtLeast(u32),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -328,7 +504,20 @@ pub enum Exit<'a> {
     Ask {
         fact: Name<'a>,
         prompt: Option<Text<'a>>,
-        answers: Vec<Name<'a>>,
+        answers: Vec<AnswerDef<'a>>,
+        branches: Vec<Branch<'a>>,
+        span: Span,
+    },
+    /// `verify fact "prompt" at least K of these N: a, b, c` followed by
+    /// `passed` and `failed` branches.
+    Verify {
+        fact: Name<'a>,
+        prompt: Option<Text<'a>>,
+        quorum: Quorum,
+        quorum_span: Span,
+        /// The count the source states (`of these 3:`).
+        stated: Option<(u32, Span)>,
+        items: Vec<Name<'a>>,
         branches: Vec<Branch<'a>>,
         span: Span,
     },
@@ -349,7 +538,10 @@ pub enum Exit<'a> {
 impl Exit<'_> {
     pub fn span(&self) -> Span {
         match self {
-            Exit::Ask { span, .. } | Exit::Match { span, .. } | Exit::Goto { span, .. } => *span,
+            Exit::Ask { span, .. }
+            | Exit::Verify { span, .. }
+            | Exit::Match { span, .. }
+            | Exit::Goto { span, .. } => *span,
             Exit::End(t) => t.span,
         }
     }
@@ -372,8 +564,31 @@ pub struct Step<'a> {
 pub struct AnswerPair<'a> {
     pub fact: Name<'a>,
     /// One answer, or one per round of a bounded retry, in order.
-    pub rounds: Vec<Name<'a>>,
+    pub rounds: Vec<Given<'a>>,
     pub span: Span,
+}
+
+/// What a scenario gives a fact: an answer, a value, or a day and a time
+/// of day (`thu 16:30`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Given<'a> {
+    Answer(Name<'a>),
+    Value(Value<'a>),
+    DayClock {
+        day: Name<'a>,
+        minutes: u32,
+        span: Span,
+    },
+}
+
+impl Given<'_> {
+    pub fn span(&self) -> Span {
+        match self {
+            Given::Answer(n) => n.span,
+            Given::Value(v) => v.span,
+            Given::DayClock { span, .. } => *span,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -419,8 +634,10 @@ pub struct Policy<'a> {
     pub roles: Vec<RoleDecl<'a>>,
     pub targets: Vec<TargetDecl<'a>>,
     pub data: Vec<DataDecl<'a>>,
+    pub facts: Vec<FactDecl<'a>>,
     pub outcomes: Vec<OutcomeDecl<'a>>,
     pub never_disclose: Vec<NeverDisclose<'a>>,
+    pub never_phrases: Vec<NeverPhrase<'a>>,
     pub requires: Vec<Require<'a>>,
     pub starts: Vec<StartDecl<'a>>,
     pub steps: Vec<Step<'a>>,
@@ -456,8 +673,10 @@ impl<'a> Policy<'a> {
             roles: vec![],
             targets: vec![],
             data: vec![],
+            facts: vec![],
             outcomes: vec![],
             never_disclose: vec![],
+            never_phrases: vec![],
             requires: vec![],
             starts: vec![],
             steps: vec![],
@@ -484,8 +703,10 @@ impl<'a> Policy<'a> {
         self.roles.extend(rest.roles);
         self.targets.extend(rest.targets);
         self.data.extend(rest.data);
+        self.facts.extend(rest.facts);
         self.outcomes.extend(rest.outcomes);
         self.never_disclose.extend(rest.never_disclose);
+        self.never_phrases.extend(rest.never_phrases);
         self.requires.extend(rest.requires);
         self.starts.extend(rest.starts);
         self.steps.extend(rest.steps);

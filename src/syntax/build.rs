@@ -19,6 +19,8 @@ pub enum Reject {
     CarriageReturn(usize),
     /// The tree has a shape the grammar does not promise: a bug in sopc.
     Shape,
+    /// A value out of range, already reported in the diagnostics.
+    Reported,
 }
 
 type Result<T> = std::result::Result<T, Reject>;
@@ -96,16 +98,10 @@ pub fn declaration<'i>(
     match decl.as_rule() {
         Rule::role_decl => p.roles.push(role(decl)?),
         Rule::target_decl => p.targets.push(target(decl)?),
-        Rule::data_decl => p.data.push(data(decl)?),
+        Rule::data_decl => p.data.push(data(decl, diags)?),
         Rule::outcome_decl => p.outcomes.push(outcome(decl)?),
-        Rule::never_decl => {
-            let span = span_of(&decl);
-            let mut c = Children::of(decl);
-            p.never_disclose.push(NeverDisclose {
-                fields: names(c.take(Rule::name_list)?),
-                span,
-            });
-        }
+        Rule::fact_decl => p.facts.push(fact(decl, diags)?),
+        Rule::never_decl => never(decl, p)?,
         Rule::require_decl => {
             let span = span_of(&decl);
             let mut c = Children::of(decl);
@@ -124,7 +120,7 @@ pub fn declaration<'i>(
             });
         }
         Rule::step_decl => p.steps.push(step(decl, diags)?),
-        Rule::scenario_decl => p.scenarios.push(scenario(decl)?),
+        Rule::scenario_decl => p.scenarios.push(scenario(decl, diags)?),
         _ => return Err(Reject::Shape),
     }
     Ok(())
@@ -246,7 +242,7 @@ fn target<'i>(pair: Pair<'i, Rule>) -> Result<TargetDecl<'i>> {
     })
 }
 
-fn data<'i>(pair: Pair<'i, Rule>) -> Result<DataDecl<'i>> {
+fn data<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<DataDecl<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
@@ -258,14 +254,139 @@ fn data<'i>(pair: Pair<'i, Rule>) -> Result<DataDecl<'i>> {
         "id" => DataClass::Id,
         "date" => DataClass::Date,
         "number" => DataClass::Number,
-        _ => DataClass::Secret,
+        "secret" => DataClass::Secret,
+        _ => DataClass::Unrecorded,
     };
+    let mut rules = vec![];
+    while let Some(r) = c.maybe(Rule::value_rule) {
+        let rule_span = span_of(&r);
+        let word = first_word(&r);
+        let is_length = r.as_str().contains("length");
+        let mut rc = Children::of(r);
+        let kind = match (word, is_length) {
+            ("pattern", _) => ValueRuleKind::Pattern(text(rc.take(Rule::string)?)?),
+            ("length", _) => ValueRuleKind::Length(int_or_max(rc.take(Rule::int)?, diags)),
+            ("min", true) => ValueRuleKind::MinLength(int_or_max(rc.take(Rule::int)?, diags)),
+            ("max", true) => ValueRuleKind::MaxLength(int_or_max(rc.take(Rule::int)?, diags)),
+            ("min", false) => ValueRuleKind::Min(value(rc.take(Rule::value)?, diags)?),
+            (_, _) => ValueRuleKind::Max(value(rc.take(Rule::value)?, diags)?),
+        };
+        rules.push(ValueRule {
+            kind,
+            span: rule_span,
+        });
+    }
     Ok(DataDecl {
         name,
         label,
         class,
+        rules,
         span,
     })
+}
+
+fn fact<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<FactDecl<'i>> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let name = name(c.take(Rule::ident)?);
+    let label = c.maybe(Rule::text).map(text).transpose()?;
+    let ty_pair = c.take(Rule::fact_type)?;
+    let ty_span = span_of(&ty_pair);
+    let ty = match Children::of(ty_pair).next() {
+        None => FactType::YesNo(ty_span),
+        Some(set) if set.as_rule() == Rule::answer_set => FactType::Choice(answer_set(set)?),
+        Some(u) => FactType::Unit(
+            match u.as_str() {
+                "number" => Unit::Number,
+                "count" => Unit::Count,
+                "money" => Unit::Money,
+                "minutes" => Unit::Minutes,
+                "hours" => Unit::Hours,
+                "days" => Unit::Days,
+                "date" => Unit::Date,
+                _ => Unit::Time,
+            },
+            ty_span,
+        ),
+    };
+    let src = c.take(Rule::fact_source)?;
+    let word = first_word(&src);
+    let words = Children::of(src).maybe(Rule::text).map(text).transpose()?;
+    let source = match word {
+        "ask" => FactSource::Ask(words),
+        "lookup" => FactSource::Lookup(words),
+        _ => FactSource::Host,
+    };
+    let _ = diags;
+    Ok(FactDecl {
+        name,
+        label,
+        ty,
+        source,
+        span,
+    })
+}
+
+/// `never disclose …`, `never say "…"` or `never do "…"`.
+fn never<'i>(decl: Pair<'i, Rule>, p: &mut Policy<'i>) -> Result<()> {
+    let span = span_of(&decl);
+    let second = decl
+        .as_str()
+        .strip_prefix("never")
+        .map(|rest| rest.trim_start_matches(|c: char| c.is_whitespace()))
+        .unwrap_or("");
+    let mut c = Children::of(decl);
+    if second.starts_with("disclose") {
+        let fields = names(c.take(Rule::name_list)?);
+        let scope = match c.maybe(Rule::disclose_scope) {
+            Some(sc) => {
+                let scope_span = span_of(&sc);
+                let kind = if first_word(&sc) == "until" {
+                    ScopeKind::Until
+                } else {
+                    ScopeKind::To
+                };
+                let mut sc = Children::of(sc);
+                Some(DiscloseScope {
+                    kind,
+                    fact: name(sc.take(Rule::ident)?),
+                    answer: sc.maybe(Rule::answer).map(name),
+                    span: scope_span,
+                })
+            }
+            None => None,
+        };
+        p.never_disclose.push(NeverDisclose {
+            fields,
+            scope,
+            span,
+        });
+    } else {
+        let kind = if second.starts_with("say") {
+            PhraseKind::Say
+        } else {
+            PhraseKind::Do
+        };
+        p.never_phrases.push(NeverPhrase {
+            kind,
+            phrase: text(c.take(Rule::text)?)?,
+            span,
+        });
+    }
+    Ok(())
+}
+
+fn answer_set<'i>(pair: Pair<'i, Rule>) -> Result<Vec<AnswerDef<'i>>> {
+    let mut out = vec![];
+    for def in pair.into_inner() {
+        let mut dc = Children::of(def);
+        out.push(AnswerDef {
+            name: name(dc.take(Rule::answer)?),
+            label: dc.maybe(Rule::text).map(text).transpose()?,
+        });
+    }
+    out.shrink_to_fit();
+    Ok(out)
 }
 
 fn outcome<'i>(pair: Pair<'i, Rule>) -> Result<OutcomeDecl<'i>> {
@@ -310,14 +431,15 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
     while let Some(item) = c.next() {
         match item.as_rule() {
             Rule::action => action(item, &mut s, diags)?,
-            Rule::ask_exit => s.exit = Some(Box::new(ask(item)?)),
+            Rule::ask_exit => s.exit = Some(Box::new(ask(item, diags)?)),
+            Rule::verify_exit => s.exit = Some(Box::new(verify(item, diags)?)),
             Rule::match_exit => {
                 let item_span = span_of(&item);
                 let mut mc = Children::of(item);
                 let fact = name(mc.take(Rule::ident)?);
                 let mut branches = vec![];
                 while let Some(b) = mc.maybe(Rule::branch) {
-                    branches.push(branch(b)?);
+                    branches.push(branch(b, diags)?);
                 }
                 s.exit = Some(Box::new(Exit::Match {
                     fact,
@@ -394,18 +516,15 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
     Ok(())
 }
 
-fn ask<'i>(pair: Pair<'i, Rule>) -> Result<Exit<'i>> {
+fn ask<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Exit<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let fact = name(c.take(Rule::ident)?);
     let prompt = c.maybe(Rule::text).map(text).transpose()?;
-    let mut answers = vec![];
-    while let Some(a) = c.maybe(Rule::answer) {
-        answers.push(name(a));
-    }
+    let answers = answer_set(c.take(Rule::answer_set)?)?;
     let mut branches = vec![];
     while let Some(b) = c.maybe(Rule::branch) {
-        branches.push(branch(b)?);
+        branches.push(branch(b, diags)?);
     }
     Ok(Exit::Ask {
         fact,
@@ -416,15 +535,76 @@ fn ask<'i>(pair: Pair<'i, Rule>) -> Result<Exit<'i>> {
     })
 }
 
-fn branch<'i>(pair: Pair<'i, Rule>) -> Result<Branch<'i>> {
+fn verify<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Exit<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
-    let arm = match c.maybe(Rule::answer) {
-        Some(a) => Arm::Answer(name(a)),
-        None => Arm::Else(Span::new(
+    let fact = name(c.take(Rule::ident)?);
+    let prompt = c.maybe(Rule::text).map(text).transpose()?;
+    let q = c.take(Rule::quorum)?;
+    let quorum_span = span_of(&q);
+    let word = first_word(&q);
+    let k = Children::of(q)
+        .maybe(Rule::int)
+        .map(|k| int_or_max(k, diags));
+    let quorum = match (word, k) {
+        ("any", Some(k)) => Quorum::Any(k),
+        ("at", Some(k)) => Quorum::AtLeast(k),
+        _ => Quorum::All,
+    };
+    let stated = match c.maybe(Rule::stated) {
+        Some(st) => {
+            let st_span = span_of(&st);
+            let n = int_or_max(Children::of(st).take(Rule::int)?, diags);
+            Some((n, st_span))
+        }
+        None => None,
+    };
+    let items = names(c.take(Rule::name_list)?);
+    let mut branches = vec![];
+    while let Some(b) = c.maybe(Rule::branch) {
+        branches.push(branch(b, diags)?);
+    }
+    Ok(Exit::Verify {
+        fact,
+        prompt,
+        quorum,
+        quorum_span,
+        stated,
+        items,
+        branches,
+        span,
+    })
+}
+
+fn branch<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Branch<'i>> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let arm = if let Some(r) = c.maybe(Rule::range) {
+        Arm::Range(range(r, diags)?)
+    } else if let Some(a) = c.maybe(Rule::answer) {
+        let to = c.maybe(Rule::days_end).map(name);
+        let hours = c.maybe(Rule::range).map(|r| range(r, diags)).transpose()?;
+        if to.is_none() && hours.is_none() {
+            Arm::Answer(name(a))
+        } else {
+            let from = name(a);
+            let end = hours
+                .as_ref()
+                .map(|h| h.span.end)
+                .or(to.as_ref().map(|t| t.span.end))
+                .unwrap_or(from.span.end);
+            Arm::Days {
+                span: Span::new(from.span.start as usize, end as usize),
+                from,
+                to,
+                hours,
+            }
+        }
+    } else {
+        Arm::Else(Span::new(
             span.start as usize,
             span.start as usize + "else".len(),
-        )),
+        ))
     };
     let dest = dest(c.next().ok_or(Reject::Shape)?)?;
     let bound = match c.maybe(Rule::bound) {
@@ -452,6 +632,89 @@ fn terminal<'i>(pair: Pair<'i, Rule>) -> Result<TerminalRef<'i>> {
     let span: Span = span_of(&pair);
     let r = outcome_ref(Children::of(pair).take(Rule::outcome_ref)?)?;
     Ok(TerminalRef { span, ..r })
+}
+
+fn range<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Range<'i>> {
+    let span = span_of(&pair);
+    let s = pair.as_str();
+    let word = first_word(&pair);
+    let mut c = Children::of(pair.clone());
+    let from = value(c.take(Rule::value)?, diags)?;
+    let to = c.maybe(Rule::value).map(|v| value(v, diags)).transpose()?;
+    let unit = c.maybe(Rule::value_unit).map(|u| value_unit(u.as_str()));
+    let op = match word {
+        "over" => RangeOp::Over,
+        "under" => RangeOp::Under,
+        "before" => RangeOp::Before,
+        "after" => RangeOp::After,
+        _ if to.is_some() => RangeOp::Span,
+        _ => match s
+            .split_whitespace()
+            .find(|w| matches!(*w, "more" | "less" | "later" | "earlier") || w.starts_with("more"))
+        {
+            Some(w) if w.starts_with("more") => RangeOp::OrMore,
+            Some("less") => RangeOp::OrLess,
+            Some("later") => RangeOp::OrLater,
+            Some("earlier") => RangeOp::OrEarlier,
+            _ => RangeOp::Exact,
+        },
+    };
+    Ok(Range {
+        op,
+        from,
+        to,
+        unit,
+        span,
+    })
+}
+
+fn value_unit(word: &str) -> ValueUnit {
+    if word.starts_with("minute") {
+        ValueUnit::Minutes
+    } else if word.starts_with("hour") {
+        ValueUnit::Hours
+    } else {
+        ValueUnit::Days
+    }
+}
+
+/// A date, a time of day, or a number with its unit.
+fn value<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Value<'i>> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let first = c.next().ok_or(Reject::Shape)?;
+    let kind = match first.as_rule() {
+        Rule::date => match date(first, diags) {
+            Some(d) => ValueKind::Date(d),
+            None => return Err(Reject::Reported),
+        },
+        Rule::clock => match clock(first, diags) {
+            Some(m) => ValueKind::Clock(m),
+            None => return Err(Reject::Reported),
+        },
+        Rule::number => ValueKind::Number {
+            digits: first.as_str(),
+            unit: c.maybe(Rule::value_unit).map(|u| value_unit(u.as_str())),
+        },
+        _ => return Err(Reject::Shape),
+    };
+    Ok(Value { kind, span })
+}
+
+/// `HH:MM` as minutes after midnight; `24:00` ends a day.
+fn clock(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+    let s = pair.as_str();
+    let (h, m) = s.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    if m < 60 && (h < 24 || (h == 24 && m == 0)) {
+        return Some(h * 60 + m);
+    }
+    diags.push(
+        Diagnostic::new(Code::Syntax, format!("`{s}` is not a time of day"))
+            .at(span_of(&pair), "out of range")
+            .with_help("write times as HOURS:MINUTES from 00:00 to 24:00, for example 16:30"),
+    );
+    None
 }
 
 fn outcome_ref<'i>(pair: Pair<'i, Rule>) -> Result<TerminalRef<'i>> {
@@ -516,7 +779,25 @@ fn ticket<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Ticke
     Ok(t)
 }
 
-fn scenario<'i>(pair: Pair<'i, Rule>) -> Result<Scenario<'i>> {
+/// An answer, a value, or a day and a time of day.
+fn given<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Given<'i>> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let first = c.next().ok_or(Reject::Shape)?;
+    if first.as_rule() == Rule::value {
+        return Ok(Given::Value(value(first, diags)?));
+    }
+    let day = name(first);
+    match c.maybe(Rule::clock) {
+        Some(k) => match clock(k, diags) {
+            Some(minutes) => Ok(Given::DayClock { day, minutes, span }),
+            None => Err(Reject::Reported),
+        },
+        None => Ok(Given::Answer(day)),
+    }
+}
+
+fn scenario<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Scenario<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let mut s = Scenario {
@@ -538,10 +819,10 @@ fn scenario<'i>(pair: Pair<'i, Rule>) -> Result<Scenario<'i>> {
                     let rounds = match pc.next().ok_or(Reject::Shape)? {
                         r if r.as_rule() == Rule::answer_rounds => r
                             .into_inner()
-                            .filter(|p| p.as_rule() == Rule::ident)
-                            .map(name)
-                            .collect(),
-                        i if i.as_rule() == Rule::ident => vec![name(i)],
+                            .filter(|p| p.as_rule() == Rule::given)
+                            .map(|g| given(g, diags))
+                            .collect::<Result<_>>()?,
+                        g if g.as_rule() == Rule::given => vec![given(g, diags)?],
                         _ => return Err(Reject::Shape),
                     };
                     s.answers.push(AnswerPair {
@@ -689,6 +970,11 @@ fn date(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Option<Date> {
         day,
         span,
     })
+}
+
+/// A count too large for u32 is reported and read as the largest.
+fn int_or_max(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> u32 {
+    int(pair, diags).unwrap_or(u32::MAX)
 }
 
 fn int(pair: Pair<'_, Rule>, diags: &mut Vec<Diagnostic>) -> Option<u32> {

@@ -109,13 +109,13 @@ impl Expected {
 
 /// The families of keywords, and the phrase that stands for a whole family.
 const FAMILIES: &[(&[&str], &str)] = &[
-    (kw::DECLARATIONS, "a declaration (`step`, `target`, `data`, `outcome`, `role`, `never`, `require`, `start`, `scenario`)"),
+    (kw::DECLARATIONS, "a declaration (`step`, `target`, `data`, `fact`, `outcome`, `role`, `never`, `require`, `start`, `scenario`)"),
     (kw::ACTIONS, "an action (`do`, `say`, `warn`, `note`, `collect`, `ticket`, `lint`)"),
-    (kw::WAYS_OUT, "a way out of the step (`ask`, `match`, `goto`, `end`)"),
+    (kw::WAYS_OUT, "a way out of the step (`ask`, `match`, `verify`, `goto`, `end`)"),
     (kw::HEADER_FIELDS, "a header field (`owner`, `approval`, `implemented`, `reviewed`, `revision`, `purpose`, `source`, `review every`, `budget`)"),
     (kw::TICKET_ITEMS, "a ticket section (`title`, `field`, `body`, `assignee`)"),
     (kw::SCENARIO_ITEMS, "a scenario line (`answers`, `expect`, `visits`)"),
-    (kw::DATA_CLASSES, "a data class (`text`, `phone`, `email`, `id`, `date`, `number`, `secret`)"),
+    (kw::DATA_CLASSES, "a data class (`text`, `phone`, `email`, `id`, `date`, `number`, `secret`, `unrecorded`)"),
     (kw::TARGET_KINDS, "a target kind (`referral`, `ticket`, `contact`)"),
     (kw::OUTCOME_KINDS, "an outcome kind (`resolved`, `referral`, `escalation`, `pending`)"),
     (kw::PERIOD_UNITS, "`days`, `months` or `years`"),
@@ -238,6 +238,20 @@ fn expected_words(e: &Expected) -> Vec<String> {
     if e.at_declaration() {
         words.push("the end of the file".into());
     }
+    // A range may follow an answer (days of the week, then hours): where an
+    // arrow or a branch may come instead, the range is the rarer reading
+    // and only clutters the message.
+    let range_words = ["over", "under", "before", "after"];
+    let mut number = e.number;
+    if range_words.iter().all(|w| keywords.contains(*w)) {
+        for w in range_words {
+            keywords.remove(w);
+        }
+        number = false;
+        if !(e.punctuation.contains("->") || e.punctuation.contains("}")) {
+            words.push("a range (`over 500.00`, `08:00..16:30`)".into());
+        }
+    }
     if keywords.remove("else") && name {
         name = false;
         words.push("a branch (`answer -> step`)".into());
@@ -270,7 +284,7 @@ fn expected_words(e: &Expected) -> Vec<String> {
     if e.text {
         words.push("a quoted text".into());
     }
-    if e.number {
+    if number {
         words.push(if e.rules.contains(&Rule::date) {
             "a date (YEAR-MONTH-DAY)".into()
         } else {

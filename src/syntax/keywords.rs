@@ -5,12 +5,12 @@
 
 /// Words that start a declaration.
 pub const DECLARATIONS: &[&str] = &[
-    "step", "target", "data", "outcome", "role", "never", "require", "start", "scenario",
+    "step", "target", "data", "fact", "outcome", "role", "never", "require", "start", "scenario",
 ];
 /// Words that start an action inside a step.
 pub const ACTIONS: &[&str] = &["do", "say", "warn", "note", "collect", "ticket", "lint"];
 /// Words that start a step's way out.
-pub const WAYS_OUT: &[&str] = &["ask", "match", "goto", "end"];
+pub const WAYS_OUT: &[&str] = &["ask", "match", "verify", "goto", "end"];
 /// Fields of the header (`review every`).
 pub const HEADER_FIELDS: &[&str] = &[
     "owner",
@@ -27,7 +27,32 @@ pub const HEADER_FIELDS: &[&str] = &[
 pub const TICKET_ITEMS: &[&str] = &["title", "field", "body", "assignee"];
 /// Lines of a scenario.
 pub const SCENARIO_ITEMS: &[&str] = &["answers", "expect", "visits"];
-pub const DATA_CLASSES: &[&str] = &["text", "phone", "email", "id", "date", "number", "secret"];
+pub const DATA_CLASSES: &[&str] = &[
+    "text",
+    "phone",
+    "email",
+    "id",
+    "date",
+    "number",
+    "secret",
+    "unrecorded",
+];
+/// Rules on a data field's value.
+pub const VALUE_RULES: &[&str] = &["min", "max", "length", "pattern"];
+/// Types of a fact (`yes/no` and `{ answers }` besides).
+pub const FACT_TYPES: &[&str] = &[
+    "number", "count", "money", "minutes", "hours", "days", "date", "time",
+];
+/// Where a fact's value comes from.
+pub const FACT_SOURCES: &[&str] = &["ask", "lookup", "from", "host", "in"];
+/// Units written after a number in a range.
+pub const VALUE_UNITS: &[&str] = &["minutes", "minute", "hours", "hour", "days", "day"];
+/// Words of a range in a `match` branch.
+pub const RANGES: &[&str] = &[
+    "over", "under", "before", "after", "or", "more", "less", "later", "earlier",
+];
+/// Words of a `verify` way out.
+pub const VERIFY: &[&str] = &["all", "any", "at", "least", "of", "these"];
 pub const TARGET_KINDS: &[&str] = &["referral", "ticket", "contact"];
 pub const OUTCOME_KINDS: &[&str] = &["resolved", "referral", "escalation", "pending"];
 pub const PERIOD_UNITS: &[&str] = &["days", "day", "months", "month", "years", "year"];
@@ -39,6 +64,9 @@ pub const CONNECTIVES: &[&str] = &[
     "requires",
     "to",
     "disclose",
+    "until",
+    "say",
+    "do",
     "before",
     "by",
     "else",
@@ -77,6 +105,12 @@ pub fn all() -> Vec<&'static str> {
         OUTCOME_KINDS,
         PERIOD_UNITS,
         LINT_LEVELS,
+        VALUE_RULES,
+        FACT_TYPES,
+        FACT_SOURCES,
+        VALUE_UNITS,
+        RANGES,
+        VERIFY,
         CONNECTIVES,
     ]
     .concat();

@@ -334,6 +334,7 @@ fn broken_names(region: &str) -> Vec<ast::BrokenName<'_>> {
         Some("data") => Some(NameKind::Data),
         Some("outcome") => Some(NameKind::Outcome),
         Some("role") => Some(NameKind::Role),
+        Some("fact") => Some(NameKind::Fact),
         _ => None,
     };
     if let (Some(kind), Some(name)) = (kind, words.next()) {
@@ -341,7 +342,7 @@ fn broken_names(region: &str) -> Vec<ast::BrokenName<'_>> {
     }
     if kind == Some(NameKind::Step) {
         while let Some(w) = words.next() {
-            if w == "ask" {
+            if w == "ask" || w == "verify" {
                 if let Some(name) = words.next() {
                     out.push(ast::BrokenName {
                         kind: NameKind::Fact,
@@ -370,6 +371,7 @@ fn rejected(text: &str, start: usize, reject: build::Reject, diags: &mut Vec<Dia
             diags.push(internal_error(text, start));
             start
         }
+        build::Reject::Reported => start,
     }
 }
 
