@@ -71,6 +71,7 @@ codes! {
     MissingTicket = "missing-ticket", Error, false, "some caller path ends escalated to a ticket target without filing a ticket to it";
     SecretLeak = "secret-leak", Error, false, "a secret field in a ticket body, an unrecorded field in any ticket, or a secret or `never disclose` field in what is said or asked";
     ForbiddenPhrase = "forbidden-phrase", Error, false, "a text said, asked, warned, done or written contains a `never say` or `never do` phrase";
+    RoleViolation = "role-violation", Error, false, "some caller path reaches a step `by ROLE` while another role holds the call";
     OrderViolation = "order-violation", Error, false, "some caller path reaches the second step of a `require A before B` without the first";
     UnknownFact = "unknown-fact", Error, false, "a `match` on a fact that some caller path has not asked yet";
     UnreachableStep = "unreachable-step", Warning, true, "a step that no caller path reaches";

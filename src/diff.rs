@@ -86,7 +86,7 @@ pub struct TextChange {
     pub name: String,
     /// Which text: `title`, `owner`, ... for the header; `label` (and `via`
     /// for a target) for a declaration; `prompt` for a question; `title`,
-    /// `role`, `do`, `say`, `warn` or `note` for a step.
+    /// `do`, `say`, `warn` or `note` for a step.
     pub field: &'static str,
     /// `None`: the text is only in the other version.
     pub old: Option<String>,
@@ -677,6 +677,22 @@ fn examples_of(
 /// Declarations that differ, compared by name.
 fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
     let mut out = Vec::new();
+    // A step's `by ROLE` is a rule: who must hold the call there.
+    let role = |g: &Graph, s: &crate::graph::Step| {
+        s.role.map_or_else(
+            || "anyone".to_string(),
+            |r| format!("by {}", g.role(r).name),
+        )
+    };
+    let new_steps = by_name(&new.steps, |s| &s.name);
+    for s in &old.steps {
+        if let Some(n) = new_steps.get(s.name.as_str()) {
+            let (a, b) = (role(old, s), role(new, n));
+            if a != b {
+                out.push(format!("step `{}`: {a} -> {b}", s.name));
+            }
+        }
+    }
     let data_names = |g: &Graph, ids: &[DataId]| {
         let mut v: Vec<String> = ids.iter().map(|&d| g.data(d).name.clone()).collect();
         v.sort();
@@ -882,20 +898,12 @@ fn texts(old: &Graph, new: &Graph) -> Vec<TextChange> {
             );
         }
     }
-    let role = |g: &Graph, s: &crate::graph::Step| s.role.map(|r| g.role(r).name.clone());
     let steps = by_name(&new.steps, |s| &s.name);
     for s in &old.steps {
         let Some(n) = steps.get(s.name.as_str()) else {
             continue;
         };
         push("step", &s.name, "title", written(&s.text), written(&n.text));
-        push(
-            "step",
-            &s.name,
-            "role",
-            role(old, s).as_deref(),
-            role(new, n).as_deref(),
-        );
         let (a, b) = (said(s), said(n));
         for (i, j) in reworded(&a, &b) {
             let field = match (i, j) {

@@ -320,6 +320,16 @@ fn lower_step(
                     },
                     span: *span,
                 },
+                ast::Action::Transfer(t) => graph::Action::Transfer {
+                    role: s.roles.get(t.role.text)?,
+                    requires: ids(&s.data, &t.requires),
+                    reason: t
+                        .reason
+                        .as_ref()
+                        .map(|r| r.value().to_string())
+                        .unwrap_or_default(),
+                    span: t.span,
+                },
                 ast::Action::Ticket(t) => graph::Action::Ticket(Box::new(graph::Ticket {
                     target: s.targets.get(t.target.text)?,
                     title: t.title.as_ref().map(|t| t.value().to_string()),
@@ -433,10 +443,7 @@ fn lower_step(
             .as_ref()
             .map(|t| t.value().to_string())
             .unwrap_or_default(),
-        role: match &step.role {
-            Some(r) => s.roles.get(r.text),
-            None => (!s.roles.is_empty()).then_some(graph::RoleId(0)),
-        },
+        role: step.role.as_ref().and_then(|r| s.roles.get(r.text)),
         actions,
         exit,
         span: step.name.span,

@@ -404,6 +404,15 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
                     s.data.bind(f, diags);
                 }
             }
+            Action::Transfer(t) => {
+                s.roles.bind(&t.role, diags);
+                for d in &t.requires {
+                    s.data.bind(d, diags);
+                }
+                if let Some(r) = &t.reason {
+                    bind_text(r, s, diags);
+                }
+            }
             Action::Ticket(t) => {
                 s.targets.bind(&t.target, diags);
                 if let Some(title) = &t.title {

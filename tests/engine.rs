@@ -296,8 +296,11 @@ fn wire_policy() -> std::path::PathBuf {
 fn eval_wire(answers: &str, context: &str, data: &str) -> (i32, serde_json::Value) {
     let dir = std::env::temp_dir().join(format!("sopc-wire-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
+    // One file per call: the tests run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let write = |name: &str, text: &str| {
-        let p = dir.join(format!("{name}-{:x}.json", text.len() * 31 + name.len()));
+        let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let p = dir.join(format!("{name}-{n}.json"));
         std::fs::write(&p, text).expect("write");
         p.to_string_lossy().into_owned()
     };

@@ -97,6 +97,7 @@ fn hac_parses_to_this_outline() {
                     names(&t.body),
                     names(&t.assignee)
                 ),
+                other => panic!("HAC transfers no call, yet {other:?}"),
             };
             out.push_str(&format!("  {line}\n"));
         }

@@ -197,7 +197,6 @@ fn diff_reports_reworded_texts_but_not_as_behaviour() {
         ("outcome", "resolved", "label"),
         ("question", "works", "prompt"),
         ("step", "greet", "title"),
-        ("step", "greet", "role"),
         ("step", "greet", "say"),
         ("step", "greet", "note"),
         ("step", "greet", "do"),
@@ -695,4 +694,24 @@ fn html_embeds_the_flowchart_without_its_prolog_and_scaled_to_the_page() {
     // What is not an SVG is not embedded.
     let html = sopc::render::doc::html(&g, Some("<?xml version=\"1.0\"?><oops/>"));
     assert!(!html.contains("oops") && html.contains("flowchart TD"));
+}
+
+/// `by ROLE` is a rule: moving a step to another role is behaviour.
+#[test]
+fn diff_reports_a_step_given_to_another_role_as_behaviour() {
+    let base = r#"sop "R" "Roles" {}
+role agent "Agent"
+role lead  "Team lead"
+outcome done "Done" resolved
+step hand "Hand over" { transfer lead "Needs the lead"  goto work }
+step work "Work" by lead { end done }
+"#;
+    let changed = base.replace(r#"step work "Work" by lead"#, r#"step work "Work""#);
+    let (a, b) = (
+        sopc::compile(base).expect("base"),
+        sopc::compile(&changed).expect("changed"),
+    );
+    let d = diff(&a, &b, 3).expect("diff");
+    assert_eq!(d.declarations, vec!["step `work`: by lead -> anyone"]);
+    assert!(!d.is_equal());
 }

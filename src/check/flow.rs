@@ -1,5 +1,6 @@
 //! Must-analyses over the state space: `missing-data`, `missing-ticket`,
-//! `order-violation`, `uncollected-field`, and `unknown-fact`.
+//! `order-violation`, `role-violation`, `uncollected-field`, and
+//! `unknown-fact`.
 //!
 //! One forward pass in topological order computes, for every state, the set
 //! of facts true on *every* caller path into it (data collected, tickets
@@ -11,7 +12,9 @@ use super::counter_example;
 use crate::analysis::states::{Next, StateId, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Action, DataId, Exit, Graph, StepId, TargetId, TargetKind, Terminal, Ticket};
+use crate::graph::{
+    Action, DataId, Exit, Graph, RoleId, StepId, TargetId, TargetKind, Terminal, Ticket,
+};
 use crate::span::Span;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
@@ -21,6 +24,9 @@ enum Item {
     Data(DataId),
     Visited(StepId),
     Ticket(TargetId),
+    /// This role holds the call: the first role declared from the start,
+    /// another after a `transfer` to it.
+    Actor(RoleId),
 }
 
 /// A requirement checked at one step: the item must hold on entry (plus the
@@ -62,6 +68,16 @@ enum Report {
         target: TargetId,
         span: Span,
     },
+    /// A step `by ROLE` reached while another role holds the call.
+    Role {
+        role: RoleId,
+    },
+    /// Data a `transfer` hands over, not collected.
+    Handover {
+        data: DataId,
+        role: RoleId,
+        span: Span,
+    },
 }
 
 impl Need {
@@ -71,7 +87,9 @@ impl Need {
             Report::Data { span, .. }
             | Report::Order { span, .. }
             | Report::Ticket { span, .. }
-            | Report::Uncollected { span, .. } => span,
+            | Report::Uncollected { span, .. }
+            | Report::Handover { span, .. } => span,
+            Report::Role { .. } => Span::default(),
         }
     }
 
@@ -104,6 +122,16 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         index: HashMap::new(),
     };
     let mut gen: Vec<Vec<usize>> = vec![Vec::new(); g.steps.len()];
+    // Bits a step clears: the other roles, after a transfer.
+    let mut kill: Vec<Vec<usize>> = vec![Vec::new(); g.steps.len()];
+    let roles_matter = !g.roles.is_empty()
+        && g.steps.iter().any(|s| {
+            s.role.is_some()
+                || s.actions
+                    .iter()
+                    .any(|a| matches!(a, Action::Transfer { .. }))
+        });
+    let first_actor = roles_matter.then(|| bits.get(Item::Actor(RoleId(0))));
     let mut needs: Vec<Vec<Need>> = (0..g.steps.len()).map(|_| Vec::new()).collect();
     let firsts: HashSet<StepId> = g.requires.iter().map(|r| r.first).collect();
     let data_ids: HashMap<&str, DataId> = g
@@ -117,8 +145,43 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         if firsts.contains(&StepId::new(s)) {
             local.push(bits.get(Item::Visited(StepId::new(s))));
         }
+        if let (true, Some(role)) = (roles_matter, step.role) {
+            needs[s].push(Need {
+                bit: bits.get(Item::Actor(role)),
+                local: vec![],
+                answer: None,
+                ends: None,
+                report: Report::Role { role },
+            });
+        }
         for action in &step.actions {
             match action {
+                Action::Transfer {
+                    role,
+                    requires,
+                    span,
+                    ..
+                } => {
+                    for &d in requires {
+                        needs[s].push(Need {
+                            bit: bits.get(Item::Data(d)),
+                            local: local.clone(),
+                            answer: None,
+                            ends: None,
+                            report: Report::Handover {
+                                data: d,
+                                role: *role,
+                                span: *span,
+                            },
+                        });
+                    }
+                    let others: Vec<usize> = (0..g.roles.len())
+                        .map(|r| bits.get(Item::Actor(RoleId::new(r))))
+                        .collect();
+                    local.retain(|b| !others.contains(b));
+                    kill[s] = others;
+                    local.push(bits.get(Item::Actor(*role)));
+                }
                 Action::Collect { data, .. } => {
                     for &d in data {
                         local.push(bits.get(Item::Data(d)));
@@ -211,6 +274,9 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     let n = space.len();
     let mut inb = vec![u64::MAX; n * words];
     inb[..words].fill(0);
+    if let Some(first) = first_actor {
+        inb[first / 64] |= 1 << (first % 64);
+    }
     let has = |set: &[u64], bit: usize| set[bit / 64] & (1 << (bit % 64)) != 0;
     // State, need index, bit.
     let mut failures: Vec<(StateId, usize, usize)> = Vec::new();
@@ -256,6 +322,9 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 }
             }
         }
+        for &b in &kill[step.index()] {
+            out[b / 64] &= !(1 << (b % 64));
+        }
         for &b in &gen[step.index()] {
             out[b / 64] |= 1 << (b % 64);
         }
@@ -273,7 +342,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     }
     let preds = predecessors(space);
     for (s, k, bit) in failures {
-        let path = walk_back(space, &preds, &inb, words, &gen, s, bit);
+        let path = walk_back(space, &preds, &inb, words, &gen, &kill, s, bit);
         let mut ce = counter_example(g, space, &path, Some(s));
         let need = &needs[space.step[s as usize].index()][k];
         // A `match`'s answer is already on the path; a question's is the
@@ -345,6 +414,39 @@ fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
                 d.name
             ))
         }
+        Report::Role { role } => {
+            let r = g.role(role);
+            let first = g.role(RoleId(0));
+            Diagnostic::new(
+                Code::RoleViolation,
+                format!(
+                    "a caller path reaches step `{step_name}`, which is for the {} (`{}`), while someone else holds the call",
+                    r.title, r.name
+                ),
+            )
+            .at(g.step(step).span, format!("by {} only", r.name))
+            .with_help(if role == RoleId(0) {
+                format!("the call starts with the {} (`{}`); transfer it back, or send this path elsewhere", first.title, first.name)
+            } else {
+                format!(
+                    "transfer the call on every path into `{step_name}`: `transfer {} requires …`",
+                    r.name
+                )
+            })
+        }
+        Report::Handover { data, role, span } => {
+            let d = g.data(data);
+            Diagnostic::new(
+                Code::MissingData,
+                format!(
+                    "the transfer to `{}` in step `{step_name}` can hand over the call without `{}`",
+                    g.role(role).name,
+                    d.name
+                ),
+            )
+            .at(span, format!("`{}` may not have been collected here", d.name))
+            .with_help(format!("collect it first on every path: `collect {}`", d.name))
+        }
         Report::Order { first, then, span } => {
             let f = &g.step(first).name;
             let t = &g.step(then).name;
@@ -389,19 +491,22 @@ fn predecessors(space: &StateSpace) -> Vec<Vec<(StateId, u32)>> {
 }
 
 /// A path from the start state to `s` on which `bit` never holds.
+#[allow(clippy::too_many_arguments)]
 fn walk_back(
     space: &StateSpace,
     preds: &[Vec<(StateId, u32)>],
     inb: &[u64],
     words: usize,
     gen: &[Vec<usize>],
+    kill: &[Vec<usize>],
     s: StateId,
     bit: usize,
 ) -> Vec<(StateId, u32)> {
     let lacks = |p: StateId| {
         let base = p as usize * words;
-        inb[base + bit / 64] & (1 << (bit % 64)) == 0
-            && !gen[space.step[p as usize].index()].contains(&bit)
+        let step = space.step[p as usize].index();
+        (inb[base + bit / 64] & (1 << (bit % 64)) == 0 || kill[step].contains(&bit))
+            && !gen[step].contains(&bit)
     };
     let mut path = Vec::new();
     let mut cur = s;
@@ -413,6 +518,13 @@ fn walk_back(
         }
     }
     path.reverse();
+    // Where the bit was lost (a transfer away from a role), any path from
+    // the start to there leads on to the failure.
+    if let Some(&(first, _)) = path.first() {
+        let mut to_first = space.path_to(first);
+        to_first.extend(path);
+        return to_first;
+    }
     path
 }
 

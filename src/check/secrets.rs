@@ -193,6 +193,12 @@ pub fn forbidden_phrases(g: &Graph, diags: &mut Vec<Diagnostic>) {
                         check(text, t.span, &what, diags);
                     }
                 }
+                Action::Transfer { reason, span, .. } => check(
+                    reason,
+                    *span,
+                    &format!("the transfer in step `{}`", step.name),
+                    diags,
+                ),
                 Action::Collect { .. } => {}
             }
         }

@@ -132,6 +132,17 @@ fn show_steps(out: &mut impl Write, g: &Graph, session: &Session<'_>, shown: usi
                             .unwrap_or_default()
                     )
                 }
+                Action::Transfer { role, reason, .. } => {
+                    let reason = if reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {reason}")
+                    };
+                    format!(
+                        "  TRANSFER the call (warm) to {}{reason}",
+                        g.role(*role).title
+                    )
+                }
             };
             let _ = writeln!(out, "{line}");
         }

@@ -303,6 +303,19 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
                         fields.iter().map(|&f| g.data(f).name.as_str()).collect();
                     actions.push(json!({"step": step.name, "kind": "collect", "fields": names}));
                 }
+                Action::Transfer {
+                    role,
+                    requires,
+                    reason,
+                    ..
+                } => actions.push(json!({
+                    "step": step.name,
+                    "kind": "transfer",
+                    "role": g.role(*role).name,
+                    "to": g.role(*role).title,
+                    "reason": fill(g, reason, data),
+                    "handed_over": requires.iter().map(|&f| field_json(g, f, data)).collect::<Vec<_>>(),
+                })),
                 Action::Ticket(t) => {
                     let target = g.target(t.target);
                     let fields: Map<String, Value> = t

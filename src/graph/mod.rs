@@ -302,14 +302,39 @@ pub struct Ticket {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase", tag = "kind")]
 pub enum Action {
-    Do { text: String, span: Span },
-    Say { text: String, span: Span },
-    Warn { text: String, span: Span },
-    Note { text: String, span: Span },
-    Collect { data: Vec<DataId>, span: Span },
+    Do {
+        text: String,
+        span: Span,
+    },
+    Say {
+        text: String,
+        span: Span,
+    },
+    Warn {
+        text: String,
+        span: Span,
+    },
+    Note {
+        text: String,
+        span: Span,
+    },
+    Collect {
+        data: Vec<DataId>,
+        span: Span,
+    },
     // Boxed: a ticket is three times the size of the other actions, and
     // every step has actions.
     Ticket(Box<Ticket>),
+    /// A warm hand-over: `role` takes the call from here, with `requires`
+    /// collected first.
+    Transfer {
+        role: RoleId,
+        #[serde(default)]
+        requires: Vec<DataId>,
+        #[serde(default)]
+        reason: String,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -317,6 +342,8 @@ pub struct Step {
     pub name: String,
     #[serde(default)]
     pub text: String,
+    /// The role that must hold the call here (`by ROLE`); none: whoever
+    /// holds it. The call starts with the first role declared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<RoleId>,
     #[serde(default)]

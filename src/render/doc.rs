@@ -165,6 +165,21 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
                 vec![plain(format!("Collect: {}.", labels(g, data)))]
             }
             Action::Ticket(t) => vec![plain(ticket_words(g, t))],
+            Action::Transfer {
+                role,
+                requires,
+                reason,
+                ..
+            } => {
+                let mut words = format!("Transfer the call (warm) to the {}", g.role(*role).title);
+                if !requires.is_empty() {
+                    words.push_str(&format!(", handing over {}", labels(g, requires)));
+                }
+                if !reason.is_empty() {
+                    words.push_str(&format!(": {reason}"));
+                }
+                vec![strong(format!("{words}."))]
+            }
         });
     }
     match &s.exit {
@@ -231,12 +246,27 @@ pub fn document(g: &Graph) -> Document {
             h.purpose.as_deref().unwrap_or("(not stated)"),
         )])],
     }];
+    // A step without `by` is done by whoever holds the call: the first
+    // role, unless the policy transfers calls.
+    let transfers = g.steps.iter().any(|s| {
+        s.actions
+            .iter()
+            .any(|a| matches!(a, Action::Transfer { .. }))
+    });
+    let anyone = match (g.roles.first(), transfers) {
+        (Some(r), false) => r.title.clone(),
+        (Some(_), true) => "Whoever holds the call".to_string(),
+        (None, _) => String::new(),
+    };
     let rows = g
         .steps
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let role = s.role.map(|r| g.role(r).title.clone());
+            let role = s
+                .role
+                .map(|r| g.role(r).title.clone())
+                .or(Some(anyone.clone()));
             let start = if StepId::new(i) == g.start {
                 " (start)"
             } else {

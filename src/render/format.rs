@@ -856,6 +856,17 @@ impl Printer<'_> {
             Action::Collect { fields, span } => {
                 self.line(&format!("  collect {}", names(fields)), *span)
             }
+            Action::Transfer(t) => {
+                let mut line = format!("  transfer {}", t.role.text);
+                if !t.requires.is_empty() {
+                    line.push_str(&format!(" requires {}", names(&t.requires)));
+                }
+                if let Some(r) = &t.reason {
+                    let col = line.len() + 1;
+                    line.push_str(&format!(" {}", self.text(r, col)));
+                }
+                self.line(&line, t.span)
+            }
             Action::Ticket(t) => {
                 self.out.push_str(&format!("  ticket {} {{", t.target.text));
                 self.end_line(t.target.span.end as usize + 2);

@@ -384,6 +384,17 @@ pub enum Action<'a> {
     },
     // Boxed: a ticket is several times the size of the other actions.
     Ticket(Box<Ticket<'a>>),
+    /// `transfer ROLE requires DATA "reason"`: a warm hand-over; the role
+    /// takes the call from here.
+    Transfer(Box<Transfer<'a>>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer<'a> {
+    pub role: Name<'a>,
+    pub requires: Vec<Name<'a>>,
+    pub reason: Option<Text<'a>>,
+    pub span: Span,
 }
 
 impl Action<'_> {
@@ -392,6 +403,7 @@ impl Action<'_> {
             Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) => t.span,
             Action::Collect { span, .. } => *span,
             Action::Ticket(t) => t.span,
+            Action::Transfer(t) => t.span,
         }
     }
 }

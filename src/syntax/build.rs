@@ -499,6 +499,15 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
         "ticket" => s
             .actions
             .push(Action::Ticket(Box::new(ticket(item, diags)?))),
+        "transfer" => s.actions.push(Action::Transfer(Box::new(Transfer {
+            role: name(ic.take(Rule::ident)?),
+            requires: match ic.maybe(Rule::requires) {
+                Some(r) => names(Children::of(r).take(Rule::name_list)?),
+                None => vec![],
+            },
+            reason: ic.maybe(Rule::text).map(text).transpose()?,
+            span: item_span,
+        }))),
         "lint" => {
             let level = match ic.take(Rule::lint_level)?.as_str() {
                 "allow" => LintLevel::Allow,

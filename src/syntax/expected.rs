@@ -110,7 +110,7 @@ impl Expected {
 /// The families of keywords, and the phrase that stands for a whole family.
 const FAMILIES: &[(&[&str], &str)] = &[
     (kw::DECLARATIONS, "a declaration (`step`, `target`, `data`, `fact`, `outcome`, `role`, `never`, `require`, `start`, `scenario`)"),
-    (kw::ACTIONS, "an action (`do`, `say`, `warn`, `note`, `collect`, `ticket`, `lint`)"),
+    (kw::ACTIONS, "an action (`do`, `say`, `warn`, `note`, `collect`, `ticket`, `lint`, `transfer`)"),
     (kw::WAYS_OUT, "a way out of the step (`ask`, `match`, `verify`, `goto`, `end`)"),
     (kw::HEADER_FIELDS, "a header field (`owner`, `approval`, `implemented`, `reviewed`, `revision`, `purpose`, `source`, `review every`, `budget`)"),
     (kw::TICKET_ITEMS, "a ticket section (`title`, `field`, `body`, `assignee`)"),

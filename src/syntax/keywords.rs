@@ -8,7 +8,9 @@ pub const DECLARATIONS: &[&str] = &[
     "step", "target", "data", "fact", "outcome", "role", "never", "require", "start", "scenario",
 ];
 /// Words that start an action inside a step.
-pub const ACTIONS: &[&str] = &["do", "say", "warn", "note", "collect", "ticket", "lint"];
+pub const ACTIONS: &[&str] = &[
+    "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer",
+];
 /// Words that start a step's way out.
 pub const WAYS_OUT: &[&str] = &["ask", "match", "verify", "goto", "end"];
 /// Fields of the header (`review every`).
