@@ -173,8 +173,11 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
             }
         }
         match &f.kind {
-            crate::graph::FactKind::Ordered { cuts, .. }
-                if f.answers.len() != cuts.len() + 1 || cuts.windows(2).any(|w| w[0] >= w[1]) =>
+            crate::graph::FactKind::Ordered { cuts, classes, .. }
+                if classes.len() != cuts.len() + 1
+                    || cuts.windows(2).any(|w| w[0] >= w[1])
+                    || classes.iter().any(|&c| c as usize >= f.answers.len())
+                    || (0..f.answers.len() as u32).any(|a| !classes.contains(&a)) =>
             {
                 return Err(format!(
                     "fact `{}`: its ranges do not match its cuts",
@@ -198,6 +201,18 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
     }
     for t in &g.targets {
         data_ok(&t.requires, &format!("target `{}`", t.name))?;
+    }
+    for d in &g.data {
+        for r in &d.rules {
+            if let crate::graph::ValueRule::Pattern { pattern } = r {
+                if regex::Regex::new(&format!("^(?:{pattern})$")).is_err() {
+                    return Err(format!(
+                        "data `{}`: its pattern is not a regular expression",
+                        d.name
+                    ));
+                }
+            }
+        }
     }
     for o in &g.outcomes {
         if let Some(t) = o.targets.iter().find(|t| t.index() >= g.targets.len()) {

@@ -394,12 +394,18 @@ fn lower_step(
             Some(id) => graph::Exit::Match {
                 fact: id,
                 branches: match &facts[id.index()].kind {
-                    graph::FactKind::Ordered { scale, cuts } => ordered_table(
+                    graph::FactKind::Ordered {
+                        scale,
+                        cuts,
+                        classes,
+                    } => ordered_table(
                         step.name.text,
                         fact.text,
                         *span,
                         *scale,
                         cuts,
+                        classes,
+                        facts[id.index()].answers.len(),
                         branches,
                         s,
                         unknown,
@@ -667,9 +673,10 @@ fn lower_scenario(
 
 fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec<graph::Fact> {
     let mut facts = Vec::with_capacity(s.facts.len());
-    // The arms of every `match` on each declared ordered fact: their
-    // ranges cut the fact's values into classes.
-    let mut arms: Vec<Vec<&ast::Arm>> = vec![Vec::new(); s.facts.len()];
+    // The branches of every `match` on each declared ordered fact: their
+    // ranges cut the fact's values into intervals, and the branches each
+    // interval takes group them into classes.
+    let mut matches: Vec<Vec<&[ast::Branch]>> = vec![Vec::new(); s.facts.len()];
     let ordered = |f: graph::FactId| {
         matches!(
             s.fact_origins.get(f.index()),
@@ -679,7 +686,7 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
     for step in &p.steps {
         if let Some(ast::Exit::Match { fact, branches, .. }) = step.exit.as_deref() {
             if let Some(f) = s.facts.get(fact.text).filter(|&f| ordered(f)) {
-                arms[f.index()].extend(branches.iter().map(|b| &b.arm));
+                matches[f.index()].push(branches);
             }
         }
     }
@@ -750,22 +757,23 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
                         (a, w, graph::FactKind::Choice)
                     }
                     ast::FactType::Unit(unit, _) => {
-                        let uses_days = arms[id].iter().any(|a| names_days(a));
+                        let branches = || matches[id].iter().flat_map(|bs| bs.iter());
+                        let uses_days = branches().any(|b| names_days(&b.arm));
                         let scale = scale_of(*unit, uses_days);
-                        let intervals = arms[id]
-                            .iter()
-                            .filter_map(|a| arm_intervals(scale, a).ok().flatten())
+                        let intervals = branches()
+                            .filter_map(|b| arm_intervals(scale, &b.arm).ok().flatten())
                             .flatten();
                         let cuts = crate::domain::cuts(scale, intervals);
-                        let answers = (0..=cuts.len())
-                            .map(|c| {
-                                crate::domain::class_label(
-                                    scale,
-                                    crate::domain::class_interval(scale, &cuts, c),
-                                )
-                            })
-                            .collect();
-                        (answers, vec![], graph::FactKind::Ordered { scale, cuts })
+                        let (classes, answers) = classes_of(scale, &cuts, &matches[id]);
+                        (
+                            answers,
+                            vec![],
+                            graph::FactKind::Ordered {
+                                scale,
+                                cuts,
+                                classes,
+                            },
+                        )
                     }
                 };
                 let (prompt, source) = match &f.source {
@@ -1042,12 +1050,15 @@ fn ordered_table(
     match_span: Span,
     scale: Scale,
     cuts: &[i64],
+    class_of: &[u32],
+    n_classes: usize,
     branches: &[ast::Branch],
     s: &Symbols,
     unknown: StepId,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Edge> {
     let classes = cuts.len() + 1;
+    // By interval first; intervals of one class take one branch here.
     let mut table: Vec<Option<(Edge, Span)>> = vec![None; classes];
     let mut else_edge: Option<(Edge, Span)> = None;
     let least = |c: usize| crate::domain::class_interval(scale, cuts, c).0;
@@ -1143,22 +1154,156 @@ fn ordered_table(
         ),
         _ => {}
     }
-    table
-        .into_iter()
-        .map(|t| match (t, else_edge) {
-            (Some((e, _)), _) | (None, Some((e, _))) => e,
-            (None, None) => Edge {
-                to: graph::Dest::Step(unknown),
-                bound: None,
-                span: match_span,
-            },
+    (0..n_classes as u32)
+        .map(|c| {
+            let first = class_of.iter().position(|&k| k == c);
+            match (first.and_then(|i| table[i]), else_edge) {
+                (Some((e, _)), _) | (None, Some((e, _))) => e,
+                (None, None) => Edge {
+                    to: graph::Dest::Step(unknown),
+                    bound: None,
+                    span: match_span,
+                },
+            }
         })
         .collect()
 }
 
+/// Groups the intervals of an ordered fact into classes: two intervals are
+/// one class when every `match` on the fact sends them down the same
+/// branch. Returns each interval's class and each class's words: one
+/// interval's range, or the branches that take it (`weekdays
+/// 08:00..16:30`, `other than weekdays 08:00..16:30`).
+fn classes_of(scale: Scale, cuts: &[i64], matches: &[&[ast::Branch]]) -> (Vec<u32>, Vec<String>) {
+    let arms: Vec<Vec<Option<Vec<Interval>>>> = matches
+        .iter()
+        .map(|bs| {
+            bs.iter()
+                .map(|b| arm_intervals(scale, &b.arm).ok().flatten())
+                .collect()
+        })
+        .collect();
+    let signature = |iv: usize| -> Vec<u32> {
+        let v = crate::domain::class_interval(scale, cuts, iv).0;
+        matches
+            .iter()
+            .zip(&arms)
+            .map(|(bs, arm_iv)| {
+                let taken = arm_iv
+                    .iter()
+                    .position(|a| a.as_ref().is_some_and(|a| crate::domain::contains(a, v)))
+                    .or_else(|| bs.iter().position(|b| matches!(b.arm, ast::Arm::Else(_))));
+                taken.map_or(u32::MAX, |k| k as u32)
+            })
+            .collect()
+    };
+    let mut ids: foldhash::HashMap<Vec<u32>, u32> = foldhash::HashMap::default();
+    let mut class_of = Vec::with_capacity(cuts.len() + 1);
+    let mut members: Vec<(Vec<u32>, Vec<usize>)> = Vec::new();
+    for iv in 0..=cuts.len() {
+        let sig = signature(iv);
+        let next = members.len() as u32;
+        let c = *ids.entry(sig.clone()).or_insert(next);
+        if c == next {
+            members.push((sig, Vec::new()));
+        }
+        members[c as usize].1.push(iv);
+        class_of.push(c);
+    }
+    let mut labels: Vec<String> = members
+        .iter()
+        .map(|(sig, ivs)| match ivs[..] {
+            [one] => {
+                crate::domain::class_label(scale, crate::domain::class_interval(scale, cuts, one))
+            }
+            _ => {
+                let parts: Vec<String> = sig
+                    .iter()
+                    .zip(matches)
+                    .filter_map(|(&k, bs)| {
+                        let b = bs.get(k as usize)?;
+                        Some(match &b.arm {
+                            ast::Arm::Else(_) => {
+                                let others: Vec<String> = bs
+                                    .iter()
+                                    .filter(|o| !matches!(o.arm, ast::Arm::Else(_)))
+                                    .map(|o| arm_text(scale, &o.arm))
+                                    .collect();
+                                format!("other than {}", others.join(" or "))
+                            }
+                            arm => arm_text(scale, arm),
+                        })
+                    })
+                    .fold(Vec::new(), |mut acc, p| {
+                        if !acc.contains(&p) {
+                            acc.push(p);
+                        }
+                        acc
+                    });
+                parts.join(" and ")
+            }
+        })
+        .collect();
+    // Words shared by two classes (two matches that agree on one and not
+    // the other) get the class's number.
+    for i in 0..labels.len() {
+        if labels[..i].contains(&labels[i]) || labels[i + 1..].contains(&labels[i]) {
+            labels[i] = format!("{} (#{})", labels[i], i + 1);
+        }
+    }
+    (class_of, labels)
+}
+
+/// An arm in the policy's words, its values written as sopc writes them.
+fn arm_text(scale: Scale, arm: &ast::Arm) -> String {
+    let on = if scale == Scale::Week {
+        Scale::Clock
+    } else {
+        scale
+    };
+    let range = |r: &ast::Range| {
+        let v = |x: &ast::Value| {
+            value_in(on, x, r.unit)
+                .map(|n| crate::domain::format(on, n))
+                .unwrap_or_default()
+        };
+        let from = v(&r.from);
+        match r.op {
+            ast::RangeOp::Over => format!("over {from}"),
+            ast::RangeOp::Under => format!("under {from}"),
+            ast::RangeOp::Before => format!("before {from}"),
+            ast::RangeOp::After => format!("after {from}"),
+            ast::RangeOp::OrMore => format!("{from} or more"),
+            ast::RangeOp::OrLess => format!("{from} or less"),
+            ast::RangeOp::OrLater => format!("{from} or later"),
+            ast::RangeOp::OrEarlier => format!("{from} or earlier"),
+            ast::RangeOp::Span => format!("{from}..{}", r.to.as_ref().map(v).unwrap_or_default()),
+            ast::RangeOp::Exact => from,
+        }
+    };
+    match arm {
+        ast::Arm::Range(r) => range(r),
+        ast::Arm::Answer(n) => n.text.to_string(),
+        ast::Arm::Else(_) => "else".into(),
+        ast::Arm::Days {
+            from, to, hours, ..
+        } => {
+            let mut t = from.text.to_string();
+            if let Some(to) = to {
+                t.push_str(&format!("..{}", to.text));
+            }
+            if let Some(h) = hours {
+                t.push(' ');
+                t.push_str(&range(h));
+            }
+            t
+        }
+    }
+}
+
 /// The class a scenario's given value falls in, or why it does not fit.
 fn given_class(f: &graph::Fact, g: &ast::Given) -> Result<u32, (String, Span)> {
-    let graph::FactKind::Ordered { scale, cuts } = &f.kind else {
+    let graph::FactKind::Ordered { scale, .. } = &f.kind else {
         return match g {
             ast::Given::Answer(a) => f
                 .answers
@@ -1220,7 +1365,7 @@ fn given_class(f: &graph::Fact, g: &ast::Given) -> Result<u32, (String, Span)> {
             ))
         }
     };
-    Ok(crate::domain::class_of(cuts, v) as u32)
+    Ok(f.kind.class_of_value(v).unwrap_or(0))
 }
 
 /// A data field's value rules; `pattern` must be a valid regular

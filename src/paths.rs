@@ -3,7 +3,7 @@
 
 use crate::analysis::count::Count;
 use crate::analysis::states::{Next, StateSpace};
-use crate::graph::{Exit, FactId, Graph, OutcomeKind, StepId, Terminal};
+use crate::graph::{FactId, Graph, OutcomeKind, StepId, Terminal};
 use serde_json::{json, Map, Value};
 
 /// One caller path: the answers given in order, the steps visited, and the
@@ -80,9 +80,8 @@ pub fn enumerate(g: &Graph, space: &StateSpace, limit: usize) -> Vec<CallerPath>
         }
         let t = trans[*next];
         *next += 1;
-        let step = g.step(space.step[s as usize]);
-        let asked = match (&step.exit, t.answer) {
-            (Exit::Ask { fact, .. }, Some(a)) => Some((*fact, a)),
+        let asked = match (space.obtains(g, s), t.answer) {
+            (Some(fact), Some(a)) => Some((fact, a)),
             _ => None,
         };
         match t.next {

@@ -287,3 +287,197 @@ fn eval_lists_the_answers_the_call_never_used() {
     assert_eq!(v["status"], "needs_answer");
     assert!(v.get("unused_answers").is_none(), "{v}");
 }
+
+fn wire_policy() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine/wire.sop")
+}
+
+/// Runs `sopc eval` on the wire policy with answers, context and data.
+fn eval_wire(answers: &str, context: &str, data: &str) -> (i32, serde_json::Value) {
+    let dir = std::env::temp_dir().join(format!("sopc-wire-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let write = |name: &str, text: &str| {
+        let p = dir.join(format!("{name}-{:x}.json", text.len() * 31 + name.len()));
+        std::fs::write(&p, text).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    let (c, d) = (write("context", context), write("data", data));
+    let policy = wire_policy();
+    let (code, out, err) = sopc(
+        &[
+            "eval",
+            policy.to_str().expect("utf-8"),
+            "--answers",
+            "-",
+            "--context",
+            &c,
+            "--data",
+            &d,
+        ],
+        answers,
+    );
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+    (code, v)
+}
+
+#[test]
+fn typed_facts_are_read_where_first_needed_and_decided_by_their_value() {
+    let marks = r#""identity": {"marked": ["dob", "pin"]}"#;
+    let ctx = r#"{"now": "2026-12-03T16:29"}"#;
+    // 49,999.99 on Thursday 16:29: under the limit, inside the window.
+    let (code, v) = eval_wire(
+        &format!(r#"{{{marks}, "amount": 49999.99, "status": "active"}}"#),
+        ctx,
+        "{}",
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["outcome"]["outcome"], "sent", "{v}");
+    assert_eq!(v["trace"]["answers"]["amount"], "under 50000.00");
+    // 50,000.00 itself goes to approval.
+    let (_, v) = eval_wire(&format!(r#"{{{marks}, "amount": "50000.00"}}"#), ctx, "{}");
+    assert_eq!(v["outcome"]["outcome"], "approval", "{v}");
+    // 16:30 itself is outside the window.
+    let (_, v) = eval_wire(&format!("{{{marks}}}"), r#"{"now": "thu 16:30"}"#, "{}");
+    assert_eq!(v["outcome"]["outcome"], "refused", "{v}");
+    // One item of three marked fails a two-of-three check.
+    let (_, v) = eval_wire(r#"{"identity": {"marked": ["dob"]}}"#, ctx, "{}");
+    assert_eq!(v["outcome"]["outcome"], "refused", "{v}");
+    // Without a status the call waits for the lookup, naming the system.
+    let (_, v) = eval_wire(&format!(r#"{{{marks}, "amount": 1}}"#), ctx, "{}");
+    assert_eq!(v["status"], "needs_answer", "{v}");
+    assert_eq!(v["fact"], "status");
+    assert_eq!(v["source"], "lookup");
+    assert_eq!(v["system"], "Core");
+    assert_eq!(v["words"], serde_json::json!(["Active", "Frozen by fraud"]));
+}
+
+#[test]
+fn values_that_do_not_fit_are_refused_with_a_code() {
+    let marks = r#""identity": {"marked": ["dob", "pin"]}"#;
+    let ctx = r#"{"now": "2026-12-03T10:00"}"#;
+    let cases = [
+        // A verification is never answered: it is decided from the marks.
+        (
+            r#"{"identity": "passed"}"#.to_string(),
+            ctx,
+            "{}",
+            "invalid-value",
+            "marks",
+        ),
+        (
+            r#"{"identity": {"marked": ["ssn"]}}"#.to_string(),
+            ctx,
+            "{}",
+            "invalid-value",
+            "not an item",
+        ),
+        (
+            format!(r#"{{{marks}, "amount": "12.345"}}"#),
+            ctx,
+            "{}",
+            "invalid-value",
+            "two decimals",
+        ),
+        (
+            format!(r#"{{{marks}, "amount": "ten"}}"#),
+            ctx,
+            "{}",
+            "invalid-value",
+            "500.00",
+        ),
+        (
+            format!(r#"{{{marks}, "now": "10:00"}}"#),
+            ctx,
+            "{}",
+            "wrong-source",
+            "host",
+        ),
+        (
+            format!("{{{marks}}}"),
+            r#"{"now": "10:00"}"#,
+            "{}",
+            "invalid-value",
+            "no day",
+        ),
+        (
+            format!("{{{marks}}}"),
+            r#"{"amount": 5}"#,
+            "{}",
+            "wrong-source",
+            "not given by the host",
+        ),
+        (
+            format!("{{{marks}}}"),
+            ctx,
+            r#"{"account": "12345"}"#,
+            "invalid-value",
+            "pattern",
+        ),
+        (
+            format!("{{{marks}}}"),
+            ctx,
+            r#"{"wires": "21"}"#,
+            "invalid-value",
+            "max 20",
+        ),
+        (
+            format!("{{{marks}}}"),
+            ctx,
+            r#"{"pin": "12"}"#,
+            "invalid-value",
+            "length 4",
+        ),
+    ];
+    for (answers, context, data, code, words) in cases {
+        let (exit, v) = eval_wire(&answers, context, data);
+        assert_eq!(exit, 1, "{answers} {context} {data}: {v}");
+        assert_eq!(v["error"]["code"], code, "{answers} {context} {data}: {v}");
+        let message = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{message}");
+        // A refused PIN is not quoted back.
+        assert!(
+            !message.contains("\"12\"") && !message.contains("`12`"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn an_unrecorded_value_is_never_in_the_output() {
+    let (code, v) = eval_wire(
+        r#"{"identity": {"marked": ["dob", "pin"]}, "amount": 60000}"#,
+        r#"{"now": "2026-12-01T09:00"}"#,
+        r#"{"pin": "4821", "account": "0123456789", "wires": "3"}"#,
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["outcome"]["outcome"], "approval");
+    let text = v.to_string();
+    assert!(!text.contains("4821"), "{text}");
+    assert!(
+        text.contains("0123456789"),
+        "the account goes to the ticket: {text}"
+    );
+}
+
+#[test]
+fn the_hot_path_reads_declared_facts_in_order_and_forgets_them() {
+    let src = std::fs::read_to_string(wire_policy()).expect("fixture");
+    let graph = sopc::compile(&src).expect("compiles");
+    let space = StateSpace::build(&graph).expect("space");
+    let paths = sopc::paths::enumerate(&graph, &space, 1_000);
+    assert!(paths.len() >= 5, "{}", paths.len());
+    let engine = Engine::new(graph).expect("verifies");
+    let mut scratch = sopc::engine::Scratch::default();
+    // Twice, in both orders: a value read on one call must not leak into
+    // the next.
+    for round in 0..2 {
+        let mut order: Vec<&sopc::paths::CallerPath> = paths.iter().collect();
+        if round == 1 {
+            order.reverse();
+        }
+        for p in order {
+            let answers: Vec<u32> = p.answers.iter().map(|&(_, a)| a).collect();
+            assert_eq!(engine.run_in(&mut scratch, &answers), Some(p.terminal));
+        }
+    }
+}

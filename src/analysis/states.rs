@@ -222,6 +222,20 @@ impl StateSpace {
         self.first[s as usize]..self.first[s as usize + 1]
     }
 
+    /// The fact whose value the transitions of state `s` choose: the fact
+    /// its step asks, or a declared fact its `match` reads for the first
+    /// time on this path (not yet known in the state).
+    pub fn obtains(&self, g: &Graph, s: StateId) -> Option<FactId> {
+        match g.step(self.step[s as usize]).exit {
+            Exit::Ask { fact, .. } => Some(fact),
+            Exit::Match { fact, .. } if g.fact(fact).asked_by().is_none() => {
+                let env = self.envs.get(self.env[s as usize]);
+                (!env.iter().any(|(v, _)| *v == fact.0)).then_some(fact)
+            }
+            _ => None,
+        }
+    }
+
     /// The transitions from the start state to `s` along the discovery tree.
     pub fn path_to(&self, s: StateId) -> Vec<(StateId, u32)> {
         let mut path = Vec::new();

@@ -6,7 +6,7 @@ use super::counter_example;
 use crate::analysis::states::{Next, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Exit, Graph};
+use crate::graph::Graph;
 
 /// The largest number of questions from each state to a terminal, and the
 /// transition that achieves it.
@@ -15,10 +15,13 @@ pub fn longest(g: &Graph, space: &StateSpace) -> (Vec<u32>, Vec<u32>) {
     let mut most = vec![0u32; n];
     let mut via = vec![u32::MAX; n];
     for &s in space.topo.iter().rev() {
-        let asks = u32::from(matches!(
-            g.step(space.step[s as usize]).exit,
-            Exit::Ask { .. }
-        ));
+        // A question asked, or a fact read from the caller or a system
+        // (the host's facts cost the caller nothing).
+        let asks = u32::from(
+            space
+                .obtains(g, s)
+                .is_some_and(|f| !matches!(g.fact(f).source, crate::graph::FactSource::Host)),
+        );
         for t in space.transition_ids(s) {
             let rest = match space.trans[t as usize].next {
                 Next::State(to) => most[to as usize],

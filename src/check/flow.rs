@@ -278,10 +278,8 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         let need = &needs[space.step[s as usize].index()][k];
         // A `match`'s answer is already on the path; a question's is the
         // caller's last word.
-        if let (Some(a), Exit::Ask { fact, .. }) =
-            (need.answer, &g.step(space.step[s as usize]).exit)
-        {
-            let f = g.fact(*fact);
+        if let (Some(a), Some(fact)) = (need.answer, space.obtains(g, s)) {
+            let f = g.fact(fact);
             ce.answers
                 .push((f.name.clone(), f.answers[a as usize].clone()));
         }

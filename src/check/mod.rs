@@ -207,8 +207,8 @@ pub(crate) fn counter_example(
     for &(s, t) in path {
         let step = g.step(space.step[s as usize]);
         ce.steps.push(step.name.clone());
-        if let (Exit::Ask { fact, .. }, Some(a)) = (&step.exit, space.trans[t as usize].answer) {
-            let f = g.fact(*fact);
+        if let (Some(fact), Some(a)) = (space.obtains(g, s), space.trans[t as usize].answer) {
+            let f = g.fact(fact);
             ce.answers
                 .push((f.name.clone(), f.answers[a as usize].clone()));
         }

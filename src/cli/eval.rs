@@ -4,7 +4,9 @@
 
 use super::{load, Exit};
 use serde_json::{json, Value};
-use sopc::engine::json::{batch_json, error_json, parse_answers, parse_data, DataValues};
+use sopc::engine::json::{
+    batch_json, check_data, error_json, parse_answers, parse_context, parse_data, DataValues,
+};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +22,10 @@ pub struct Args {
     /// redacted in the output)
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
+    /// A JSON object {FACT: VALUE, ...} of the facts the host gives at the
+    /// start of the call (`from host`: time of the call, queue wait, ...)
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -38,7 +44,18 @@ pub fn run(args: Args) -> Exit {
             Err(e) => return input_error(e),
         },
     };
-    match engine.rounds(&answers) {
+    let context = match &args.context {
+        None => Vec::new(),
+        Some(p) => match read_json(p).and_then(|v| parse_context(&v)) {
+            Ok(c) => c,
+            Err(e) => return input_error(e),
+        },
+    };
+    if let Err(e) = check_data(engine.graph(), &data) {
+        print_json(&error_json(&e));
+        return Exit::PolicyErrors;
+    }
+    match engine.rounds_with_context(&answers, &context) {
         Ok(rounds) => {
             let evaluation = engine.evaluate_rounds(rounds.clone());
             print_json(&batch_json(&engine, &rounds, &evaluation, &data));

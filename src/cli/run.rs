@@ -5,8 +5,8 @@
 
 use super::{load, Exit};
 use sopc::engine::json::REDACTED;
-use sopc::engine::{Session, Status};
-use sopc::graph::{Action, DataClass, DataId, Graph};
+use sopc::engine::{Session, Status, MARKED};
+use sopc::graph::{Action, DataClass, DataId, FactKind, FactSource, Graph};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
@@ -39,8 +39,37 @@ pub fn run(args: Args) -> Exit {
         };
         let fact = g.fact(q.fact);
         let _ = writeln!(out, "\n? {}", fact.question());
-        for (i, a) in fact.answers.iter().enumerate() {
-            let _ = writeln!(out, "  {}) {}", i + 1, a);
+        // A value, or the items of a verification, are typed; a choice is
+        // picked by number or word.
+        let typed = match &fact.kind {
+            FactKind::Ordered { scale, .. } => {
+                let _ = writeln!(out, "  (a value, for example {})", scale.example());
+                true
+            }
+            FactKind::Verify { at_least, items } => {
+                let names: Vec<&str> = items.iter().map(|&d| g.data(d).name.as_str()).collect();
+                let _ = writeln!(
+                    out,
+                    "  Mark the items that check out (at least {at_least} to pass), separated by commas: {}",
+                    names.join(", ")
+                );
+                true
+            }
+            _ => {
+                for (i, _) in fact.answers.iter().enumerate() {
+                    let _ = writeln!(out, "  {}) {}", i + 1, fact.answer_words(i));
+                }
+                false
+            }
+        };
+        match &fact.source {
+            FactSource::Lookup { system: Some(s) } => {
+                let _ = writeln!(out, "  (look it up in {s})");
+            }
+            FactSource::Host => {
+                let _ = writeln!(out, "  (the console gives this at the start of the call)");
+            }
+            _ => {}
         }
         let _ = writeln!(out, "  (or `back`)");
         let _ = write!(out, "> ");
@@ -64,7 +93,8 @@ pub fn run(args: Args) -> Exit {
             continue;
         }
         let answer = match line.parse::<usize>() {
-            Ok(n) if (1..=fact.answers.len()).contains(&n) => fact.answers[n - 1].clone(),
+            _ if matches!(fact.kind, FactKind::Verify { .. }) => format!("{MARKED}{line}"),
+            Ok(n) if !typed && (1..=fact.answers.len()).contains(&n) => fact.answers[n - 1].clone(),
             _ => line.to_string(),
         };
         if let Err(e) = session.answer(&fact.name, &answer) {

@@ -4,18 +4,23 @@
 //! trace out. Secret data values are redacted in every output.
 
 use super::{Engine, EngineError, Evaluation, Question, Trace};
-use crate::graph::{Action, DataClass, DataId, Graph};
+use crate::graph::{Action, DataClass, DataId, FactKind, FactSource, Graph};
 use crate::paths::{answers_json, outcome_json};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 /// What replaces a secret value in every output.
 pub const REDACTED: &str = "[redacted]";
+/// What stands for an unrecorded value: it is never written, not even
+/// redacted.
+pub const UNRECORDED: &str = "[not recorded]";
 
 /// Data values given by the caller, by field name.
 pub type DataValues = HashMap<String, String>;
 
-/// Reads `{FACT: ANSWER | [ANSWER, ...]}`.
+/// Reads `{FACT: ANSWER | [ANSWER, ...]}`. An answer is a text, a number
+/// (for a number, amount or duration), or `{"marked": [ITEM, ...]}` for a
+/// verification: the items that checked out.
 pub fn parse_answers(v: &Value) -> Result<Vec<(String, Vec<String>)>, String> {
     let obj = v
         .as_object()
@@ -23,21 +28,79 @@ pub fn parse_answers(v: &Value) -> Result<Vec<(String, Vec<String>)>, String> {
     let mut out = Vec::with_capacity(obj.len());
     for (fact, value) in obj {
         let rounds = match value {
-            Value::String(s) => vec![s.clone()],
             Value::Array(items) => items
                 .iter()
-                .map(|i| i.as_str().map(str::to_string))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| format!("the answers to `{fact}` must be texts"))?,
-            _ => {
-                return Err(format!(
-                    "the answer to `{fact}` must be a text or a list of texts"
-                ))
-            }
+                .map(|i| one_answer(fact, i))
+                .collect::<Result<Vec<_>, _>>()?,
+            other => vec![one_answer(fact, other)?],
         };
         out.push((fact.clone(), rounds));
     }
     Ok(out)
+}
+
+fn one_answer(fact: &str, v: &Value) -> Result<String, String> {
+    let wrong = || {
+        format!(
+            "the answer to `{fact}` must be a text, a number, {{\"marked\": [ITEM, ...]}} or a list of them"
+        )
+    };
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Object(m) => {
+            let items = m
+                .get("marked")
+                .and_then(Value::as_array)
+                .ok_or_else(wrong)?;
+            let names = items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(wrong)?;
+            if m.len() != 1 || names.iter().any(|n| n.contains(',')) {
+                return Err(wrong());
+            }
+            Ok(format!("{}{}", super::MARKED, names.join(",")))
+        }
+        _ => Err(wrong()),
+    }
+}
+
+/// Reads the host's facts, `{FACT: VALUE}`.
+pub fn parse_context(v: &Value) -> Result<Vec<(String, String)>, String> {
+    let obj = v
+        .as_object()
+        .ok_or("the context must be a JSON object: {\"fact\": \"value\", ...}")?;
+    obj.iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k.clone(), s.clone())),
+            Value::Number(n) => Ok((k.clone(), n.to_string())),
+            _ => Err(format!(
+                "the context value of `{k}` must be a text or a number"
+            )),
+        })
+        .collect()
+}
+
+/// Checks every collected value against its field's rules: the field
+/// exists, and its value keeps each rule (the error says which).
+pub fn check_data(g: &Graph, data: &DataValues) -> Result<(), EngineError> {
+    for (name, value) in data {
+        let Some(d) = g.data.iter().find(|d| d.name == *name) else {
+            return Err(EngineError::InvalidValue {
+                name: name.clone(),
+                reason: "the policy has no data field by this name".into(),
+            });
+        };
+        if let Err(reason) = crate::engine::rules::check(d, value) {
+            return Err(EngineError::InvalidValue {
+                name: name.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Reads `{FIELD: VALUE}`.
@@ -58,6 +121,12 @@ pub fn error_json(e: &EngineError) -> Value {
     m.insert("code".into(), json!(e.code()));
     m.insert("message".into(), json!(e.to_string()));
     match e {
+        EngineError::InvalidValue { name, .. } => {
+            m.insert("field".into(), json!(name));
+        }
+        EngineError::WrongSource { fact, .. } => {
+            m.insert("fact".into(), json!(fact));
+        }
         EngineError::InvalidAnswer { fact, options, .. } => {
             m.insert("fact".into(), json!(fact));
             m.insert("options".into(), json!(options));
@@ -123,13 +192,46 @@ pub fn batch_json(
 
 pub fn question_json(g: &Graph, q: Question) -> Value {
     let f = g.fact(q.fact);
-    json!({
+    let mut v = json!({
         "status": "needs_answer",
         "fact": f.name,
         "prompt": f.prompt,
         "options": f.answers,
         "step": g.step(q.step).name,
-    })
+    });
+    if !f.answer_words.is_empty() {
+        let words: Vec<&str> = (0..f.answers.len()).map(|i| f.answer_words(i)).collect();
+        v["words"] = json!(words);
+    }
+    match &f.source {
+        FactSource::Step { .. } | FactSource::Ask => {}
+        FactSource::Lookup { system } => {
+            v["source"] = json!("lookup");
+            if let Some(system) = system {
+                v["system"] = json!(system);
+            }
+        }
+        FactSource::Host => v["source"] = json!("host"),
+    }
+    match &f.kind {
+        FactKind::Ordered { scale, .. } => {
+            // A value is given, not an option chosen: the options are the
+            // ranges the policy tells apart.
+            v["type"] = json!(scale);
+            v["example"] = json!(scale.example());
+        }
+        FactKind::Verify { at_least, items } => {
+            v["type"] = json!("verification");
+            v["at_least"] = json!(at_least);
+            v["items"] = json!(items
+                .iter()
+                .map(|&d| g.data(d).name.as_str())
+                .collect::<Vec<_>>());
+        }
+        FactKind::YesNo => v["type"] = json!("yes/no"),
+        FactKind::Choice => {}
+    }
+    v
 }
 
 /// `{field}` replaced by its value (secrets redacted); unknown values stay.
@@ -144,6 +246,7 @@ pub fn fill(g: &Graph, text: &str, data: &DataValues) -> String {
                 let name = &after[..close];
                 match (g.data.iter().find(|d| d.name == name), data.get(name)) {
                     (Some(d), Some(_)) if d.class == DataClass::Secret => out.push_str(REDACTED),
+                    (Some(d), _) if d.class == DataClass::Unrecorded => out.push_str(UNRECORDED),
                     (Some(_), Some(v)) => out.push_str(v),
                     _ => out.push_str(&rest[open..open + close + 2]),
                 }
@@ -162,6 +265,7 @@ pub fn fill(g: &Graph, text: &str, data: &DataValues) -> String {
 fn value_of(g: &Graph, field: DataId, data: &DataValues) -> Value {
     let d = g.data(field);
     match data.get(&d.name) {
+        _ if d.class == DataClass::Unrecorded => Value::Null,
         Some(_) if d.class == DataClass::Secret => json!(REDACTED),
         Some(v) => json!(v),
         None => Value::Null,

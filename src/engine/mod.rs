@@ -8,12 +8,19 @@
 //! Nothing here panics on bad input: every mistake is an [`EngineError`].
 
 pub mod json;
+pub mod rules;
 mod trace;
 
 pub use trace::Trace;
 
 use crate::artifact::LoadError;
-use crate::graph::{Dest, Edge, Exit, FactId, Graph, OutcomeId, StepId, Terminal};
+use crate::graph::{
+    Dest, Edge, Exit, FactId, FactKind, FactSource, Graph, OutcomeId, StepId, Terminal,
+};
+
+/// How a verification's answer starts: the items the analyst marked as
+/// checked out follow, separated by commas.
+pub const MARKED: &str = "marked:";
 
 /// A question the caller must answer now: which fact, asked by which step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +68,16 @@ pub enum EngineError {
         fact: String,
         asking: Option<String>,
     },
+    /// A value that does not fit its fact or data field: a number that is
+    /// not one, a time without a day, a collected value that breaks a rule.
+    InvalidValue {
+        /// The fact or data field.
+        name: String,
+        /// Why, in words (never the value of a secret).
+        reason: String,
+    },
+    /// A host fact given as an answer, or an answer given as context.
+    WrongSource { fact: String, host: bool },
     /// The call has already reached its outcome.
     Finished,
     /// Nothing to go back to.
@@ -74,6 +91,8 @@ impl EngineError {
             EngineError::UnknownQuestion { .. } => "unknown-question",
             EngineError::InvalidAnswer { .. } => "invalid-answer",
             EngineError::NotAsked { .. } => "not-asked",
+            EngineError::InvalidValue { .. } => "invalid-value",
+            EngineError::WrongSource { .. } => "wrong-source",
             EngineError::Finished => "finished",
             EngineError::NothingToUndo => "nothing-to-undo",
         }
@@ -113,6 +132,15 @@ impl std::fmt::Display for EngineError {
             EngineError::NotAsked { fact, asking: None } => {
                 write!(f, "`{fact}` is not being asked now")
             }
+            EngineError::InvalidValue { name, reason } => write!(f, "`{name}`: {reason}"),
+            EngineError::WrongSource { fact, host: true } => write!(
+                f,
+                "`{fact}` comes from the host: give it in the call's context, not as an answer"
+            ),
+            EngineError::WrongSource { fact, host: false } => write!(
+                f,
+                "`{fact}` is not given by the host: give it as an answer, not in the context"
+            ),
             EngineError::Finished => write!(f, "the call has already reached its outcome"),
             EngineError::NothingToUndo => write!(f, "there is no earlier question to go back to"),
         }
@@ -132,6 +160,8 @@ pub struct Engine {
     hot: Vec<Hot>,
     hot_edges: Vec<HotEdge>,
     terminals: Vec<Terminal>,
+    /// By fact: read where a `match` first needs it (no step asks it).
+    declared: Vec<bool>,
 }
 
 impl Engine {
@@ -164,7 +194,9 @@ impl Engine {
             }
         }
         let (hot, hot_edges, terminals) = compact(&graph);
+        let declared = graph.facts.iter().map(|f| f.asked_by().is_none()).collect();
         Engine {
+            declared,
             graph,
             edge_base,
             edge_count: edges as usize,
@@ -209,18 +241,69 @@ impl Engine {
             })
     }
 
-    /// The index of `answer` among the question's answers.
+    /// The index of `answer` among the question's answers: for a number,
+    /// amount, duration, date or time, the range its value falls in; for a
+    /// verification, `passed` or `failed` from the items marked
+    /// ([`MARKED`]`dob,address`).
     pub fn answer_index(&self, fact: FactId, answer: &str) -> Result<u32, EngineError> {
         let f = self.graph.fact(fact);
-        f.answers
+        match &f.kind {
+            FactKind::Ordered { scale, .. } => {
+                let v = crate::domain::parse(*scale, answer).map_err(|reason| {
+                    EngineError::InvalidValue {
+                        name: f.name.clone(),
+                        reason,
+                    }
+                })?;
+                // A verified graph has a class for every interval.
+                Ok(f.kind.class_of_value(v).unwrap_or(0))
+            }
+            FactKind::Verify { at_least, items } => {
+                let Some(marked) = answer.strip_prefix(MARKED) else {
+                    return Err(EngineError::InvalidValue {
+                        name: f.name.clone(),
+                        reason: format!(
+                            "a verification is decided from the items the analyst marks, never asked: give the items that checked out, as {{\"marked\": [...]}} (items: {})",
+                            self.item_names(items).join(", ")
+                        ),
+                    });
+                };
+                let names = self.item_names(items);
+                let mut checked: Vec<&str> = Vec::new();
+                for m in marked.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+                    if !names.contains(&m) {
+                        return Err(EngineError::InvalidValue {
+                            name: f.name.clone(),
+                            reason: format!(
+                                "`{m}` is not an item of this verification; its items are: {}",
+                                names.join(", ")
+                            ),
+                        });
+                    }
+                    if !checked.contains(&m) {
+                        checked.push(m);
+                    }
+                }
+                Ok(u32::from(checked.len() < *at_least as usize))
+            }
+            _ => f
+                .answers
+                .iter()
+                .position(|a| a == answer)
+                .map(|i| i as u32)
+                .ok_or_else(|| EngineError::InvalidAnswer {
+                    fact: f.name.clone(),
+                    answer: answer.to_string(),
+                    options: f.answers.clone(),
+                }),
+        }
+    }
+
+    fn item_names(&self, items: &[crate::graph::DataId]) -> Vec<&str> {
+        items
             .iter()
-            .position(|a| a == answer)
-            .map(|i| i as u32)
-            .ok_or_else(|| EngineError::InvalidAnswer {
-                fact: f.name.clone(),
-                answer: answer.to_string(),
-                options: f.answers.clone(),
-            })
+            .map(|&d| self.graph.data(d).name.as_str())
+            .collect()
     }
 
     /// The batch form: answers by question name, one per round of a bounded
@@ -233,12 +316,38 @@ impl Engine {
     /// Answers by question name as [`Engine::evaluate_rounds`] takes them:
     /// `rounds[fact]`, that question's answers as indices, in order.
     pub fn rounds(&self, answers: &[(String, Vec<String>)]) -> Result<Vec<Vec<u32>>, EngineError> {
+        self.rounds_with_context(answers, &[])
+    }
+
+    /// [`Engine::rounds`] with the host's facts (`context`): a host fact
+    /// is given there and nowhere else.
+    pub fn rounds_with_context(
+        &self,
+        answers: &[(String, Vec<String>)],
+        context: &[(String, String)],
+    ) -> Result<Vec<Vec<u32>>, EngineError> {
         let mut rounds: Vec<Vec<u32>> = vec![Vec::new(); self.graph.facts.len()];
         for (name, given) in answers {
             let f = self.fact(name)?;
+            if self.graph.fact(f).source == FactSource::Host {
+                return Err(EngineError::WrongSource {
+                    fact: name.clone(),
+                    host: true,
+                });
+            }
             for a in given {
                 rounds[f.index()].push(self.answer_index(f, a)?);
             }
+        }
+        for (name, value) in context {
+            let f = self.fact(name)?;
+            if self.graph.fact(f).source != FactSource::Host {
+                return Err(EngineError::WrongSource {
+                    fact: name.clone(),
+                    host: false,
+                });
+            }
+            rounds[f.index()] = vec![self.answer_index(f, value)?];
         }
         Ok(rounds)
     }
@@ -300,7 +409,16 @@ impl Engine {
                     first + a
                 }
                 Hot::Match { fact, first, count } => {
-                    let a = scratch.facts[fact as usize];
+                    let mut a = scratch.facts[fact as usize];
+                    // A declared fact is read where a match first needs it.
+                    if a == NONE && self.declared[fact as usize] {
+                        let Some(&given) = next.next() else {
+                            break None;
+                        };
+                        a = given;
+                        scratch.facts[fact as usize] = a;
+                        scratch.read.push(fact);
+                    }
                     if a >= count {
                         break None;
                     }
@@ -436,12 +554,14 @@ pub struct Scratch {
     counters: Vec<u32>,
     /// Counters used by the last run, to reset only those.
     touched: Vec<u32>,
+    /// Declared facts read by the last run: their values are forgotten.
+    read: Vec<u32>,
 }
 
 impl Scratch {
     fn prepare(&mut self, facts: usize, bounded: usize) {
-        // Facts need no reset: a verified graph reads an answer only after
-        // asking for it on the same call.
+        // Questions need no reset: a verified graph reads an answer only
+        // after asking for it on the same call; declared facts are reset.
         if self.facts.len() < facts {
             self.facts.resize(facts, NONE);
         }
@@ -455,6 +575,10 @@ impl Scratch {
             self.counters[slot as usize] = 0;
         }
         self.touched.clear();
+        for &f in &self.read {
+            self.facts[f as usize] = NONE;
+        }
+        self.read.clear();
     }
 }
 
@@ -589,7 +713,7 @@ impl<'e> Session<'e> {
         self.trace.answers.push((fact, a));
         self.trace.branches.push((q.step, a));
         let g = &self.engine.graph;
-        if let Exit::Ask { branches, .. } = &g.step(q.step).exit {
+        if let Exit::Ask { branches, .. } | Exit::Match { branches, .. } = &g.step(q.step).exit {
             if let Some(edge) = branches.get(a as usize) {
                 let edge = *edge;
                 self.follow(q.step, a, &edge);
@@ -624,6 +748,12 @@ impl<'e> Session<'e> {
                 Exit::Goto { edge } => (*edge, 0),
                 Exit::Match { fact, branches } => {
                     let a = self.facts[fact.index()];
+                    // A declared fact not read yet is asked (or looked up,
+                    // or taken from the host) here.
+                    if a == NONE && self.engine.declared[fact.index()] {
+                        self.status = Status::Asking(Question { fact: *fact, step });
+                        return;
+                    }
                     match branches.get(a as usize) {
                         Some(e) => {
                             self.trace.branches.push((step, a));

@@ -172,9 +172,16 @@ pub enum FactKind {
     Choice,
     /// `yes` or `no`.
     YesNo,
-    /// A number, amount, duration, date or time of day; answer `i` is the
-    /// values from `cuts[i - 1]` up to `cuts[i]` (see [`crate::domain`]).
-    Ordered { scale: Scale, cuts: Vec<i64> },
+    /// A number, amount, duration, date or time of day. The cuts split its
+    /// values into intervals, interval `i` from `cuts[i - 1]` up to
+    /// `cuts[i]` (see [`crate::domain`]); `classes[i]` is the answer of
+    /// interval `i`: intervals that take the same branch of every `match`
+    /// share one.
+    Ordered {
+        scale: Scale,
+        cuts: Vec<i64>,
+        classes: Vec<u32>,
+    },
     /// `passed` when at least `at_least` of the items check out, else
     /// `failed`; the analyst marks the items.
     Verify { at_least: u32, items: Vec<DataId> },
@@ -317,6 +324,18 @@ pub struct Step {
     pub exit: Exit,
     /// The span of the step's name.
     pub span: Span,
+}
+
+impl FactKind {
+    /// The answer a value of an ordered fact falls in.
+    pub fn class_of_value(&self, v: i64) -> Option<u32> {
+        match self {
+            FactKind::Ordered { cuts, classes, .. } => {
+                classes.get(crate::domain::class_of(cuts, v)).copied()
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Fact {
