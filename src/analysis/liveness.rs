@@ -18,9 +18,19 @@ pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
     let mut live: Vec<Vec<FactId>> = vec![Vec::new(); n];
     let mut queued = vec![false; n];
     let mut work: VecDeque<StepId> = VecDeque::new();
+    let scoped = super::said::scoped_uses(g);
     for (s, step) in g.steps.iter().enumerate() {
         if let Exit::Match { fact, .. } = step.exit {
             live[s].push(fact);
+        }
+        // A step that says a field disclosed only under a condition reads
+        // the condition's fact.
+        for &f in &scoped[s] {
+            if let Err(at) = live[s].binary_search(&f) {
+                live[s].insert(at, f);
+            }
+        }
+        if !live[s].is_empty() {
             queued[s] = true;
             work.push_back(StepId::new(s));
         }

@@ -6,6 +6,7 @@
 pub mod count;
 pub mod cut;
 pub mod liveness;
+pub mod said;
 pub mod scc;
 pub mod states;
 

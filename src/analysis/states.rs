@@ -236,6 +236,13 @@ impl StateSpace {
         }
     }
 
+    /// The answer of `fact` known in state `s`, if the analysis keeps it
+    /// there (it keeps every fact a later step reads).
+    pub fn value_of(&self, s: StateId, fact: FactId) -> Option<u32> {
+        let env = self.envs.get(self.env[s as usize]);
+        env.iter().find(|(v, _)| *v == fact.0).map(|(_, a)| *a)
+    }
+
     /// The transitions from the start state to `s` along the discovery tree.
     pub fn path_to(&self, s: StateId) -> Vec<(StateId, u32)> {
         let mut path = Vec::new();

@@ -292,7 +292,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
 fn ticket_fields(g: &Graph, data_ids: &HashMap<&str, DataId>, t: &Ticket) -> Vec<DataId> {
     let texts = t.title.iter().chain(t.fields.iter().map(|f| &f.value));
     let refs = texts
-        .flat_map(|text| super::secrets::text_refs(text))
+        .flat_map(|text| crate::analysis::said::text_refs(text))
         .filter_map(|name| data_ids.get(name).copied());
     let mut fields: Vec<DataId> = Vec::new();
     for d in t.body.iter().chain(&t.assignee).copied().chain(refs) {

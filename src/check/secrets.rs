@@ -3,21 +3,11 @@
 //! field inside something said to the caller: a `say`, a `warn`, or a
 //! question's prompt (read out as written).
 
+use crate::analysis::said::{scoped_said, text_refs};
+use crate::analysis::states::StateSpace;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{Action, DataClass, Graph};
-
-/// The `{name}` references in a text.
-pub fn text_refs(text: &str) -> impl Iterator<Item = &str> {
-    text.split('{').skip(1).filter_map(|rest| {
-        let end = rest.find('}')?;
-        let name = &rest[..end];
-        let valid = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !name.starts_with(|c: char| c.is_ascii_digit());
-        valid.then_some(name)
-    })
-}
+use crate::graph::{Action, DataClass, DisclosureScope, Graph, ScopedDisclosure, StepId};
 
 pub fn secret_leaks(g: &Graph, diags: &mut Vec<Diagnostic>) {
     // Secrets, and unrecorded values, which are also never said.
@@ -215,4 +205,79 @@ fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// `secret-leak` on `never disclose F until FACT ANSWER` (said where some
+/// caller path has not established the answer) and `never disclose F to
+/// FACT ANSWER` (said where some caller path has, or has not ruled it
+/// out), with that path.
+pub fn scoped_leaks(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
+    let said = scoped_said(g);
+    if said.iter().all(Vec::is_empty) {
+        return;
+    }
+    let mut reported: Vec<(StepId, usize, String)> = Vec::new();
+    for s in 0..space.len() as u32 {
+        let step_id = space.step[s as usize];
+        for (k, name) in &said[step_id.index()] {
+            let d: &ScopedDisclosure = &g.scoped_disclose[*k];
+            let known = space.value_of(s, d.fact);
+            let allowed = match d.scope {
+                DisclosureScope::Until => known == Some(d.answer),
+                DisclosureScope::To => known.is_some_and(|a| a != d.answer),
+            };
+            if allowed
+                || reported
+                    .iter()
+                    .any(|(st, j, n)| *st == step_id && j == k && n == name)
+            {
+                continue;
+            }
+            reported.push((step_id, *k, name.clone()));
+            let f = g.fact(d.fact);
+            let answer = &f.answers[d.answer as usize];
+            let (why, help) = match (d.scope, known) {
+                (DisclosureScope::Until, None) => (
+                    format!("`{}` is not known yet", f.name),
+                    format!("say `{{{name}}}` only after `{}` is {answer}", f.name),
+                ),
+                (DisclosureScope::Until, Some(a)) => (
+                    format!("`{}` is {}", f.name, f.answers[a as usize]),
+                    format!(
+                        "say `{{{name}}}` only on the branch where `{}` is {answer}",
+                        f.name
+                    ),
+                ),
+                (DisclosureScope::To, None) => (
+                    format!("`{}` is not known yet, so it may be {answer}", f.name),
+                    format!(
+                        "establish `{}` first, and say `{{{name}}}` only where it is not {answer}",
+                        f.name
+                    ),
+                ),
+                (DisclosureScope::To, Some(_)) => (
+                    format!("`{}` is {answer}", f.name),
+                    format!("say `{{{name}}}` only where `{}` is not {answer}", f.name),
+                ),
+            };
+            let rule = match d.scope {
+                DisclosureScope::Until => format!("until `{}` is {answer}", f.name),
+                DisclosureScope::To => format!("to `{}` {answer}", f.name),
+            };
+            let step = g.step(step_id);
+            diags.push(
+                Diagnostic::new(
+                    Code::SecretLeak,
+                    format!(
+                        "step `{}` says `{name}`, which is never disclosed {rule}, on a caller path where {why}",
+                        step.name
+                    ),
+                )
+                .at(step.span, "said here")
+                .with_label(d.span, "the rule")
+                .with_help(help)
+                .with_path(super::counter_example(g, space, &space.path_to(s), Some(s))),
+            );
+        }
+    }
 }
