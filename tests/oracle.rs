@@ -88,9 +88,29 @@ const TICKET_OF_END: [Option<usize>; 4] = [None, None, Some(0), Some(1)];
 const TARGETS: [&str; 2] = ["desk", "team"];
 /// The field each ticket target requires.
 const REQUIRES: [usize; 2] = [0, 1];
-const FIELDS: usize = 4;
-const CLASS: [&str; FIELDS] = ["text", "phone", "secret", "secret"];
-const SECRET: [bool; FIELDS] = [false, false, true, true];
+const FIELDS: usize = 5;
+const CLASS: [&str; FIELDS] = ["text", "phone", "secret", "secret", "unrecorded"];
+const SECRET: [bool; FIELDS] = [false, false, true, true, false];
+/// Never written anywhere, not even in a ticket's `assignee`, nor said.
+const UNRECORDED: [bool; FIELDS] = [false, false, false, false, true];
+
+/// `never say` and `never do` phrases a model may forbid.
+const PHRASES: [(&str, &str); 2] = [("say", "we will refund"), ("do", "reset the password")];
+/// The words of a text or a prompt, before its `{field}`s: plain, a
+/// phrase as whole words in another case, inside a longer word, across
+/// punctuation, with a hyphen, after a contraction.
+const WORDINGS: [&str; 10] = [
+    "Text",
+    "Tell them: We Will Refund the fee",
+    "We will refunded it",
+    "Say we will, refund later",
+    "Reset the password in the tool",
+    "Preset the password",
+    "RESET THE PASSWORDS",
+    "then reset-the-password",
+    "we willrefund",
+    "don't reset the PassWord",
+];
 
 /// A destination: usually forward (a later step or an end), sometimes any
 /// step, which makes loops, bounded or not, or back to this step or an
@@ -147,8 +167,8 @@ struct Ticket {
 enum Act {
     Collect(usize),
     Ticket(Ticket),
-    /// A text interpolating these fields.
-    Text(Said, Vec<usize>),
+    /// A text interpolating these fields, its words from [`WORDINGS`].
+    Text(Said, Vec<usize>, u8),
 }
 
 #[derive(Clone, Debug)]
@@ -178,6 +198,7 @@ enum ExitSpec {
     Ask {
         extra: u8,
         prompt: Vec<usize>,
+        wording: u8,
         arms: ArmsSpec,
     },
     /// A match on the k-th asking step's question.
@@ -205,6 +226,7 @@ struct Spec {
     /// `require sA before sB`.
     rule: Option<(u8, u8)>,
     never: Vec<usize>,
+    phrases: Vec<usize>,
     scenarios: Vec<ScenarioSpec>,
 }
 
@@ -273,6 +295,11 @@ fn ticket() -> impl Strategy<Value = Ticket> {
     )
 }
 
+/// Plain words mostly.
+fn wording() -> impl Strategy<Value = u8> {
+    prop_oneof![3 => Just(0u8), 2 => 1..WORDINGS.len() as u8]
+}
+
 fn step_spec() -> impl Strategy<Value = StepSpec> {
     let said = prop_oneof![
         Just(Said::Say),
@@ -283,13 +310,13 @@ fn step_spec() -> impl Strategy<Value = StepSpec> {
     let act = prop_oneof![
         3 => (0..FIELDS).prop_map(Act::Collect),
         2 => ticket().prop_map(Act::Ticket),
-        1 => (said, refs(2)).prop_map(|(s, r)| Act::Text(s, r)),
+        1 => (said, refs(2), wording()).prop_map(|(s, r, w)| Act::Text(s, r, w)),
     ];
     let extra = prop_oneof![6 => Just(0u8), 3 => 1u8..=3, 1 => 4u8..=36];
     let exit = prop_oneof![
         2 => any::<u8>().prop_map(ExitSpec::End),
         3 => goto_spec().prop_map(ExitSpec::Goto),
-        8 => (extra, refs(10), arms_spec(2)).prop_map(|(extra, prompt, arms)| ExitSpec::Ask { extra, prompt, arms }),
+        8 => (extra, refs(10), wording(), arms_spec(2)).prop_map(|(extra, prompt, wording, arms)| ExitSpec::Ask { extra, prompt, wording, arms }),
         4 => (any::<u8>(), arms_spec(1)).prop_map(|(k, a)| ExitSpec::Match(k, a)),
         1 => Just(ExitSpec::Stuck),
     ];
@@ -301,15 +328,17 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::collection::vec(step_spec(), 1..=7),
         prop::option::weighted(0.3, (any::<u8>(), any::<u8>())),
         fields(0, 2, FIELDS),
+        fields(0, 2, PHRASES.len()),
         prop::collection::vec(
             (any::<u8>(), any::<u64>()).prop_map(|(kind, seed)| ScenarioSpec { kind, seed }),
             0..=3,
         ),
     )
-        .prop_map(|(steps, rule, never, scenarios)| Spec {
+        .prop_map(|(steps, rule, never, phrases, scenarios)| Spec {
             steps,
             rule,
             never,
+            phrases,
             scenarios,
         })
 }
@@ -355,6 +384,8 @@ struct Model {
     steps: Vec<Step>,
     rule: Option<(usize, usize)>,
     never: Vec<usize>,
+    /// Indices into [`PHRASES`].
+    phrases: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -367,8 +398,15 @@ struct Step {
 enum Exit {
     End(usize),
     Goto(Branch),
-    Ask { prompt: Vec<usize>, arms: Arms },
-    Match { asked_by: usize, arms: Arms },
+    Ask {
+        prompt: Vec<usize>,
+        wording: u8,
+        arms: Arms,
+    },
+    Match {
+        asked_by: usize,
+        arms: Arms,
+    },
     Stuck,
 }
 
@@ -466,9 +504,13 @@ fn model(spec: &Spec) -> Model {
                 ExitSpec::Goto(b) => Exit::Goto(branch(i, None, b)),
                 ExitSpec::Stuck => Exit::Stuck,
                 ExitSpec::Ask {
-                    prompt, arms: a, ..
+                    prompt,
+                    wording,
+                    arms: a,
+                    ..
                 } => Exit::Ask {
                     prompt: prompt.clone(),
+                    wording: *wording,
                     arms: arms(i, answers_of(s).expect("a question"), a),
                 },
                 ExitSpec::Match(_, a) if asks.is_empty() => Exit::Goto(branch(i, None, &a.arms[0])),
@@ -495,6 +537,7 @@ fn model(spec: &Spec) -> Model {
         steps,
         rule,
         never: spec.never.clone(),
+        phrases: spec.phrases.clone(),
     };
     cap_retries(&mut m);
     m
@@ -639,6 +682,10 @@ fn print(m: &Model) -> Printed {
     if !m.never.is_empty() {
         p.line(Site::Other, format!("never disclose {}", names(&m.never)));
     }
+    for &k in &m.phrases {
+        let (kind, phrase) = PHRASES[k];
+        p.line(Site::Other, format!("never {kind} \"{phrase}\""));
+    }
     if let Some((a, b)) = m.rule {
         p.line(Site::Other, format!("require s{a} before s{b}"));
     }
@@ -648,9 +695,12 @@ fn print(m: &Model) -> Printed {
             let line = match a {
                 Act::Collect(f) => format!("  collect d{f}"),
                 Act::Ticket(t) => format!("  {}", ticket_src(t)),
-                Act::Text(said, fields) => {
-                    format!("  {} \"Text{}\"", said.keyword(), interpolated(fields))
-                }
+                Act::Text(said, fields, w) => format!(
+                    "  {} \"{}{}\"",
+                    said.keyword(),
+                    WORDINGS[*w as usize],
+                    interpolated(fields)
+                ),
             };
             p.line(Site::Action(i, k), line);
         }
@@ -658,12 +708,17 @@ fn print(m: &Model) -> Printed {
             Exit::End(o) => p.line(Site::Exit(i), format!("  {}", ENDS[*o])),
             Exit::Goto(b) => p.line(Site::Exit(i), format!("  goto {}", branch_src(b))),
             Exit::Stuck => {}
-            Exit::Ask { prompt, arms } => {
+            Exit::Ask {
+                prompt,
+                wording,
+                arms,
+            } => {
                 let names: Vec<String> = (0..arms.answers).map(|a| format!("a{a}")).collect();
                 p.line(
                     Site::Ask(i),
                     format!(
-                        "  ask q{i} \"Question {i}{}?\" {{ {} }}",
+                        "  ask q{i} \"Question {i}: {}{}?\" {{ {} }}",
+                        WORDINGS[*wording as usize],
                         interpolated(prompt),
                         names.join(" ")
                     ),
@@ -942,18 +997,21 @@ type Leaks = BTreeSet<(Site, usize)>;
 /// second set holds those sopc misses until issue 14's fix.
 fn leaks(m: &Model) -> (Leaks, Leaks) {
     let (mut all, mut defect) = (BTreeSet::new(), BTreeSet::new());
-    let said = |f: usize| SECRET[f] || m.never.contains(&f);
+    let said = |f: usize| SECRET[f] || UNRECORDED[f] || m.never.contains(&f);
     for (i, s) in m.steps.iter().enumerate() {
         for (k, a) in s.actions.iter().enumerate() {
             match a {
                 Act::Ticket(t) => {
                     for &f in t.title.iter().chain(&t.field).chain(&t.body) {
-                        if SECRET[f] {
+                        if SECRET[f] || UNRECORDED[f] {
                             all.insert((Site::Action(i, k), f));
                         }
                     }
+                    for &f in t.assignee.iter().filter(|&&f| UNRECORDED[f]) {
+                        all.insert((Site::Action(i, k), f));
+                    }
                 }
-                Act::Text(kind, fields) if kind.to_caller() => {
+                Act::Text(kind, fields, _) if kind.to_caller() => {
                     for &f in fields.iter().filter(|&&f| said(f)) {
                         all.insert((Site::Action(i, k), f));
                         if !m.never.contains(&f) {
@@ -972,6 +1030,62 @@ fn leaks(m: &Model) -> (Leaks, Leaks) {
         }
     }
     (all, defect)
+}
+
+/// Whether `text` holds `phrase` as whole words in any case: the words
+/// (runs of letters, digits and apostrophes, so that "don't" is one word)
+/// of the phrase appear one after another in the text's, whatever
+/// punctuation stands between them.
+fn holds_phrase(text: &str, phrase: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        let mut out = vec![String::new()];
+        for c in t.chars() {
+            if c.is_alphanumeric() || c == '\'' {
+                out.last_mut().expect("one").extend(c.to_lowercase());
+            } else if !out.last().expect("one").is_empty() {
+                out.push(String::new());
+            }
+        }
+        out.retain(|w| !w.is_empty());
+        out
+    };
+    let (t, p) = (words(text), words(phrase));
+    !p.is_empty() && (0..t.len()).any(|i| t[i..].starts_with(&p))
+}
+
+/// The `forbidden-phrase` sites by definition: every text said, warned,
+/// done or noted, and every question's prompt, holding a forbidden phrase,
+/// as (line, phrase).
+fn phrase_sites(m: &Model) -> BTreeSet<(Site, usize)> {
+    let mut out = BTreeSet::new();
+    for (i, s) in m.steps.iter().enumerate() {
+        let mut texts: Vec<(Site, u8)> = s
+            .actions
+            .iter()
+            .enumerate()
+            .filter_map(|(k, a)| match a {
+                Act::Text(_, _, w) => Some((Site::Action(i, k), *w)),
+                _ => None,
+            })
+            .collect();
+        if let Exit::Ask { wording, .. } = &s.exit {
+            texts.push((Site::Ask(i), *wording));
+        }
+        for (site, w) in texts {
+            for &k in &m.phrases {
+                if holds_phrase(WORDINGS[w as usize], PHRASES[k].1) {
+                    out.insert((site, k));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The phrase a `forbidden-phrase` message quotes.
+fn quoted_phrase(message: &str) -> Option<usize> {
+    let q = message.split('"').nth(1)?;
+    PHRASES.iter().position(|(_, p)| *p == q)
 }
 
 /// The field a `secret-leak` message names: its one backquoted `dK`.
@@ -1043,16 +1157,18 @@ fn step_index(name: &str) -> usize {
 fn repaired(m: &Model) -> Model {
     let mut m = m.clone();
     m.rule = None;
+    m.phrases.clear();
     for step in &mut m.steps {
         if let Exit::Ask { prompt, .. } = &mut step.exit {
-            prompt.retain(|f| !SECRET[*f] && !m.never.contains(f));
+            prompt.retain(|f| !SECRET[*f] && !UNRECORDED[*f] && !m.never.contains(f));
         }
         step.actions.retain(|a| !matches!(a, Act::Text(..)));
         for a in &mut step.actions {
             if let Act::Ticket(t) = a {
                 for fields in [&mut t.title, &mut t.field, &mut t.body] {
-                    fields.retain(|&f| !SECRET[f]);
+                    fields.retain(|&f| !SECRET[f] && !UNRECORDED[f]);
                 }
+                t.assignee.retain(|&f| !UNRECORDED[f]);
             }
         }
     }
@@ -1391,6 +1507,24 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         );
     }
 
+    // Forbidden phrases: decided on the text by the oracle's own matcher.
+    let mut said_phrases = BTreeSet::new();
+    for d in checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::ForbiddenPhrase)
+    {
+        let k = quoted_phrase(&d.message);
+        prop_assert!(k.is_some(), "a phrase quoted: {}{}", d.message, context());
+        said_phrases.insert((printed.site_of(d), k.expect("checked")));
+    }
+    prop_assert_eq!(
+        &said_phrases,
+        &phrase_sites(m),
+        "forbidden-phrase sites{}",
+        context()
+    );
+
     // Structure: decided by definition, whatever the paths.
     prop_assert_eq!(
         has(&checked, Code::DeadEnd),
@@ -1596,8 +1730,12 @@ fn the_generator_covers_every_verdict() {
         "a question of 20+ answers, all paths walked",
         "an infeasible branch",
         "a bounded else retried with two of its answers",
+        "an unrecorded field in a ticket or said",
+        "an unrecorded field only collected",
+        "a forbidden phrase",
+        "a forbidden phrase's words only inside longer words",
     ];
-    let mut seen = [0usize; 19];
+    let mut seen = [0usize; 23];
     for _ in 0..4000 {
         let m = model(&spec().new_tree(&mut runner).expect("a case").current());
         let v = verdicts(&m);
@@ -1646,11 +1784,32 @@ fn the_generator_covers_every_verdict() {
                     .iter()
                     .any(|s| s.starts_with("no caller path")),
             walked && v.else_retried_by_two,
+            all.iter().any(|&(_, f)| UNRECORDED[f]),
+            all.iter().all(|&(_, f)| !UNRECORDED[f])
+                && m.steps
+                    .iter()
+                    .any(|s| s.actions.contains(&Act::Collect(FIELDS - 1))),
+            !phrase_sites(&m).is_empty(),
+            m.steps.iter().any(|s| {
+                s.actions.iter().any(|a| {
+                    matches!(a, Act::Text(_, _, w) if m.phrases.iter().any(|&k| {
+                        let text = WORDINGS[*w as usize].to_lowercase();
+                        text.contains(PHRASES[k].1.split(' ').next_back().expect("a word"))
+                            && !holds_phrase(&text, PHRASES[k].1)
+                    }))
+                })
+            }),
         ];
         for (k, f) in flags.iter().enumerate() {
             seen[k] += *f as usize;
         }
     }
+    let summary: Vec<String> = names
+        .iter()
+        .zip(&seen)
+        .map(|(n, k)| format!("{k:5}  {n}"))
+        .collect();
+    println!("verdicts in 4000 random policies:\n{}", summary.join("\n"));
     for (k, n) in seen.iter().enumerate() {
         assert!(
             *n >= 20,
@@ -1709,11 +1868,13 @@ fn a_bounded_else_is_one_branch_per_answer() {
             vec![],
             Exit::Ask {
                 prompt: vec![],
+                wording: 0,
                 arms: a,
             },
         )],
         rule: None,
         never: vec![],
+        phrases: vec![],
     };
     let v = verdicts(&m);
     assert!(v.else_retried_by_two);
@@ -1780,6 +1941,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
                 vec![Act::Collect(0)],
                 Exit::Ask {
                     prompt: vec![],
+                    wording: 0,
                     arms: arms(vec![to(1), to(2)]),
                 },
             ),
@@ -1794,6 +1956,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
         ],
         rule: None,
         never: vec![],
+        phrases: vec![],
     };
     assert_eq!(
         verdicts(&m).missing_ticket,
@@ -1809,17 +1972,19 @@ fn issue14_secrets_spoken_are_leaks() {
     let m = Model {
         steps: vec![step(
             vec![
-                Act::Text(Said::Say, vec![2]),
-                Act::Text(Said::Warn, vec![3]),
-                Act::Text(Said::Do, vec![2]),
+                Act::Text(Said::Say, vec![2], 0),
+                Act::Text(Said::Warn, vec![3], 0),
+                Act::Text(Said::Do, vec![2], 0),
             ],
             Exit::Ask {
                 prompt: vec![1, 2],
+                wording: 0,
                 arms: arms(vec![end(0), end(1)]),
             },
         )],
         rule: None,
         never: vec![1],
+        phrases: vec![],
     };
     let (all, defect) = leaks(&m);
     assert_eq!(all.len(), 4);
@@ -1841,11 +2006,13 @@ fn issue14_a_scenario_with_unused_answers_fails() {
             vec![],
             Exit::Ask {
                 prompt: vec![],
+                wording: 0,
                 arms: arms(vec![end(0), retry]),
             },
         )],
         rule: None,
         never: vec![],
+        phrases: vec![],
     };
     let sc = Scenario {
         rounds: Rounds::from([(0, vec![1, 1, 1])]),
