@@ -16,7 +16,10 @@
 //! (two `secret`), tickets to two targets that require different fields,
 //! with titles, fields, bodies and assignees naming fields; `say`, `warn`,
 //! `do` and `note` texts and question prompts that interpolate `{field}`;
-//! `never disclose`; `require A before B`; dead ends and unbounded loops;
+//! `never disclose`; an `unrecorded` field in tickets, texts and prompts;
+//! `never say` / `never do` phrases, with texts and prompts that hold them
+//! as whole words in another case, across punctuation or a hyphen, or only
+//! inside longer words; `require A before B`; dead ends and unbounded loops;
 //! and scenarios: right ones taken from the oracle's own paths, and wrong
 //! ones (another ending, an answer missing, an extra answer, random
 //! answers, steps in `visits` that are not visited in that order).
@@ -25,8 +28,14 @@
 //! `unbounded-loop`, `unknown-fact`, `order-violation` per policy;
 //! `missing-data` per ticket and field; `missing-ticket` per written branch
 //! or `end`; `secret-leak` per line and field; `unreachable-step` per step;
-//! `infeasible-branch` per written branch; the engine's end for every path;
-//! and `sopc test`'s verdict on every scenario (through the library).
+//! `infeasible-branch` per written branch; `forbidden-phrase` per line and
+//! phrase (by the oracle's own whole-word matcher); the engine's end for
+//! every path; and `sopc test`'s verdict on every scenario (through the
+//! library).
+//!
+//! A second generator (section "typed facts") covers issue 15's facts with
+//! a type and a source, ranges, verifications and typed scenario values;
+//! its own comment says what it generates and how the oracle walks it.
 //!
 //! Fixes that other branches of issue 14 make are compared only once
 //! [`KNOWN_DEFECTS_FIXED`] is true; the `issue14_*` tests are those
