@@ -16,7 +16,10 @@
 //! (two `secret`), tickets to two targets that require different fields,
 //! with titles, fields, bodies and assignees naming fields; `say`, `warn`,
 //! `do` and `note` texts and question prompts that interpolate `{field}`;
-//! `never disclose`; `require A before B`; dead ends and unbounded loops;
+//! `never disclose`; an `unrecorded` field in tickets, texts and prompts;
+//! `never say` / `never do` phrases, with texts and prompts that hold them
+//! as whole words in another case, across punctuation or a hyphen, or only
+//! inside longer words; `require A before B`; dead ends and unbounded loops;
 //! and scenarios: right ones taken from the oracle's own paths, and wrong
 //! ones (another ending, an answer missing, an extra answer, random
 //! answers, steps in `visits` that are not visited in that order).
@@ -25,8 +28,14 @@
 //! `unbounded-loop`, `unknown-fact`, `order-violation` per policy;
 //! `missing-data` per ticket and field; `missing-ticket` per written branch
 //! or `end`; `secret-leak` per line and field; `unreachable-step` per step;
-//! `infeasible-branch` per written branch; the engine's end for every path;
-//! and `sopc test`'s verdict on every scenario (through the library).
+//! `infeasible-branch` per written branch; `forbidden-phrase` per line and
+//! phrase (by the oracle's own whole-word matcher); the engine's end for
+//! every path; and `sopc test`'s verdict on every scenario (through the
+//! library).
+//!
+//! A second generator (section "typed facts") covers issue 15's facts with
+//! a type and a source, ranges, verifications and typed scenario values;
+//! its own comment says what it generates and how the oracle walks it.
 //!
 //! Fixes that other branches of issue 14 make are compared only once
 //! [`KNOWN_DEFECTS_FIXED`] is true; the `issue14_*` tests are those
@@ -88,9 +97,29 @@ const TICKET_OF_END: [Option<usize>; 4] = [None, None, Some(0), Some(1)];
 const TARGETS: [&str; 2] = ["desk", "team"];
 /// The field each ticket target requires.
 const REQUIRES: [usize; 2] = [0, 1];
-const FIELDS: usize = 4;
-const CLASS: [&str; FIELDS] = ["text", "phone", "secret", "secret"];
-const SECRET: [bool; FIELDS] = [false, false, true, true];
+const FIELDS: usize = 5;
+const CLASS: [&str; FIELDS] = ["text", "phone", "secret", "secret", "unrecorded"];
+const SECRET: [bool; FIELDS] = [false, false, true, true, false];
+/// Never written anywhere, not even in a ticket's `assignee`, nor said.
+const UNRECORDED: [bool; FIELDS] = [false, false, false, false, true];
+
+/// `never say` and `never do` phrases a model may forbid.
+const PHRASES: [(&str, &str); 2] = [("say", "we will refund"), ("do", "reset the password")];
+/// The words of a text or a prompt, before its `{field}`s: plain, a
+/// phrase as whole words in another case, inside a longer word, across
+/// punctuation, with a hyphen, after a contraction.
+const WORDINGS: [&str; 10] = [
+    "Text",
+    "Tell them: We Will Refund the fee",
+    "We will refunded it",
+    "Say we will, refund later",
+    "Reset the password in the tool",
+    "Preset the password",
+    "RESET THE PASSWORDS",
+    "then reset-the-password",
+    "we willrefund",
+    "don't reset the PassWord",
+];
 
 /// A destination: usually forward (a later step or an end), sometimes any
 /// step, which makes loops, bounded or not, or back to this step or an
@@ -147,8 +176,8 @@ struct Ticket {
 enum Act {
     Collect(usize),
     Ticket(Ticket),
-    /// A text interpolating these fields.
-    Text(Said, Vec<usize>),
+    /// A text interpolating these fields, its words from [`WORDINGS`].
+    Text(Said, Vec<usize>, u8),
 }
 
 #[derive(Clone, Debug)]
@@ -178,6 +207,7 @@ enum ExitSpec {
     Ask {
         extra: u8,
         prompt: Vec<usize>,
+        wording: u8,
         arms: ArmsSpec,
     },
     /// A match on the k-th asking step's question.
@@ -205,6 +235,7 @@ struct Spec {
     /// `require sA before sB`.
     rule: Option<(u8, u8)>,
     never: Vec<usize>,
+    phrases: Vec<usize>,
     scenarios: Vec<ScenarioSpec>,
 }
 
@@ -273,6 +304,11 @@ fn ticket() -> impl Strategy<Value = Ticket> {
     )
 }
 
+/// Plain words mostly.
+fn wording() -> impl Strategy<Value = u8> {
+    prop_oneof![3 => Just(0u8), 2 => 1..WORDINGS.len() as u8]
+}
+
 fn step_spec() -> impl Strategy<Value = StepSpec> {
     let said = prop_oneof![
         Just(Said::Say),
@@ -283,13 +319,13 @@ fn step_spec() -> impl Strategy<Value = StepSpec> {
     let act = prop_oneof![
         3 => (0..FIELDS).prop_map(Act::Collect),
         2 => ticket().prop_map(Act::Ticket),
-        1 => (said, refs(2)).prop_map(|(s, r)| Act::Text(s, r)),
+        1 => (said, refs(2), wording()).prop_map(|(s, r, w)| Act::Text(s, r, w)),
     ];
     let extra = prop_oneof![6 => Just(0u8), 3 => 1u8..=3, 1 => 4u8..=36];
     let exit = prop_oneof![
         2 => any::<u8>().prop_map(ExitSpec::End),
         3 => goto_spec().prop_map(ExitSpec::Goto),
-        8 => (extra, refs(10), arms_spec(2)).prop_map(|(extra, prompt, arms)| ExitSpec::Ask { extra, prompt, arms }),
+        8 => (extra, refs(10), wording(), arms_spec(2)).prop_map(|(extra, prompt, wording, arms)| ExitSpec::Ask { extra, prompt, wording, arms }),
         4 => (any::<u8>(), arms_spec(1)).prop_map(|(k, a)| ExitSpec::Match(k, a)),
         1 => Just(ExitSpec::Stuck),
     ];
@@ -301,15 +337,17 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::collection::vec(step_spec(), 1..=7),
         prop::option::weighted(0.3, (any::<u8>(), any::<u8>())),
         fields(0, 2, FIELDS),
+        fields(0, 2, PHRASES.len()),
         prop::collection::vec(
             (any::<u8>(), any::<u64>()).prop_map(|(kind, seed)| ScenarioSpec { kind, seed }),
             0..=3,
         ),
     )
-        .prop_map(|(steps, rule, never, scenarios)| Spec {
+        .prop_map(|(steps, rule, never, phrases, scenarios)| Spec {
             steps,
             rule,
             never,
+            phrases,
             scenarios,
         })
 }
@@ -355,6 +393,8 @@ struct Model {
     steps: Vec<Step>,
     rule: Option<(usize, usize)>,
     never: Vec<usize>,
+    /// Indices into [`PHRASES`].
+    phrases: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -367,8 +407,15 @@ struct Step {
 enum Exit {
     End(usize),
     Goto(Branch),
-    Ask { prompt: Vec<usize>, arms: Arms },
-    Match { asked_by: usize, arms: Arms },
+    Ask {
+        prompt: Vec<usize>,
+        wording: u8,
+        arms: Arms,
+    },
+    Match {
+        asked_by: usize,
+        arms: Arms,
+    },
     Stuck,
 }
 
@@ -466,9 +513,13 @@ fn model(spec: &Spec) -> Model {
                 ExitSpec::Goto(b) => Exit::Goto(branch(i, None, b)),
                 ExitSpec::Stuck => Exit::Stuck,
                 ExitSpec::Ask {
-                    prompt, arms: a, ..
+                    prompt,
+                    wording,
+                    arms: a,
+                    ..
                 } => Exit::Ask {
                     prompt: prompt.clone(),
+                    wording: *wording,
                     arms: arms(i, answers_of(s).expect("a question"), a),
                 },
                 ExitSpec::Match(_, a) if asks.is_empty() => Exit::Goto(branch(i, None, &a.arms[0])),
@@ -495,6 +546,7 @@ fn model(spec: &Spec) -> Model {
         steps,
         rule,
         never: spec.never.clone(),
+        phrases: spec.phrases.clone(),
     };
     cap_retries(&mut m);
     m
@@ -639,6 +691,10 @@ fn print(m: &Model) -> Printed {
     if !m.never.is_empty() {
         p.line(Site::Other, format!("never disclose {}", names(&m.never)));
     }
+    for &k in &m.phrases {
+        let (kind, phrase) = PHRASES[k];
+        p.line(Site::Other, format!("never {kind} \"{phrase}\""));
+    }
     if let Some((a, b)) = m.rule {
         p.line(Site::Other, format!("require s{a} before s{b}"));
     }
@@ -648,9 +704,12 @@ fn print(m: &Model) -> Printed {
             let line = match a {
                 Act::Collect(f) => format!("  collect d{f}"),
                 Act::Ticket(t) => format!("  {}", ticket_src(t)),
-                Act::Text(said, fields) => {
-                    format!("  {} \"Text{}\"", said.keyword(), interpolated(fields))
-                }
+                Act::Text(said, fields, w) => format!(
+                    "  {} \"{}{}\"",
+                    said.keyword(),
+                    WORDINGS[*w as usize],
+                    interpolated(fields)
+                ),
             };
             p.line(Site::Action(i, k), line);
         }
@@ -658,12 +717,17 @@ fn print(m: &Model) -> Printed {
             Exit::End(o) => p.line(Site::Exit(i), format!("  {}", ENDS[*o])),
             Exit::Goto(b) => p.line(Site::Exit(i), format!("  goto {}", branch_src(b))),
             Exit::Stuck => {}
-            Exit::Ask { prompt, arms } => {
+            Exit::Ask {
+                prompt,
+                wording,
+                arms,
+            } => {
                 let names: Vec<String> = (0..arms.answers).map(|a| format!("a{a}")).collect();
                 p.line(
                     Site::Ask(i),
                     format!(
-                        "  ask q{i} \"Question {i}{}?\" {{ {} }}",
+                        "  ask q{i} \"Question {i}: {}{}?\" {{ {} }}",
+                        WORDINGS[*wording as usize],
                         interpolated(prompt),
                         names.join(" ")
                     ),
@@ -942,18 +1006,21 @@ type Leaks = BTreeSet<(Site, usize)>;
 /// second set holds those sopc misses until issue 14's fix.
 fn leaks(m: &Model) -> (Leaks, Leaks) {
     let (mut all, mut defect) = (BTreeSet::new(), BTreeSet::new());
-    let said = |f: usize| SECRET[f] || m.never.contains(&f);
+    let said = |f: usize| SECRET[f] || UNRECORDED[f] || m.never.contains(&f);
     for (i, s) in m.steps.iter().enumerate() {
         for (k, a) in s.actions.iter().enumerate() {
             match a {
                 Act::Ticket(t) => {
                     for &f in t.title.iter().chain(&t.field).chain(&t.body) {
-                        if SECRET[f] {
+                        if SECRET[f] || UNRECORDED[f] {
                             all.insert((Site::Action(i, k), f));
                         }
                     }
+                    for &f in t.assignee.iter().filter(|&&f| UNRECORDED[f]) {
+                        all.insert((Site::Action(i, k), f));
+                    }
                 }
-                Act::Text(kind, fields) if kind.to_caller() => {
+                Act::Text(kind, fields, _) if kind.to_caller() => {
                     for &f in fields.iter().filter(|&&f| said(f)) {
                         all.insert((Site::Action(i, k), f));
                         if !m.never.contains(&f) {
@@ -972,6 +1039,62 @@ fn leaks(m: &Model) -> (Leaks, Leaks) {
         }
     }
     (all, defect)
+}
+
+/// Whether `text` holds `phrase` as whole words in any case: the words
+/// (runs of letters, digits and apostrophes, so that "don't" is one word)
+/// of the phrase appear one after another in the text's, whatever
+/// punctuation stands between them.
+fn holds_phrase(text: &str, phrase: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        let mut out = vec![String::new()];
+        for c in t.chars() {
+            if c.is_alphanumeric() || c == '\'' {
+                out.last_mut().expect("one").extend(c.to_lowercase());
+            } else if !out.last().expect("one").is_empty() {
+                out.push(String::new());
+            }
+        }
+        out.retain(|w| !w.is_empty());
+        out
+    };
+    let (t, p) = (words(text), words(phrase));
+    !p.is_empty() && (0..t.len()).any(|i| t[i..].starts_with(&p))
+}
+
+/// The `forbidden-phrase` sites by definition: every text said, warned,
+/// done or noted, and every question's prompt, holding a forbidden phrase,
+/// as (line, phrase).
+fn phrase_sites(m: &Model) -> BTreeSet<(Site, usize)> {
+    let mut out = BTreeSet::new();
+    for (i, s) in m.steps.iter().enumerate() {
+        let mut texts: Vec<(Site, u8)> = s
+            .actions
+            .iter()
+            .enumerate()
+            .filter_map(|(k, a)| match a {
+                Act::Text(_, _, w) => Some((Site::Action(i, k), *w)),
+                _ => None,
+            })
+            .collect();
+        if let Exit::Ask { wording, .. } = &s.exit {
+            texts.push((Site::Ask(i), *wording));
+        }
+        for (site, w) in texts {
+            for &k in &m.phrases {
+                if holds_phrase(WORDINGS[w as usize], PHRASES[k].1) {
+                    out.insert((site, k));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The phrase a `forbidden-phrase` message quotes.
+fn quoted_phrase(message: &str) -> Option<usize> {
+    let q = message.split('"').nth(1)?;
+    PHRASES.iter().position(|(_, p)| *p == q)
 }
 
 /// The field a `secret-leak` message names: its one backquoted `dK`.
@@ -1043,16 +1166,18 @@ fn step_index(name: &str) -> usize {
 fn repaired(m: &Model) -> Model {
     let mut m = m.clone();
     m.rule = None;
+    m.phrases.clear();
     for step in &mut m.steps {
         if let Exit::Ask { prompt, .. } = &mut step.exit {
-            prompt.retain(|f| !SECRET[*f] && !m.never.contains(f));
+            prompt.retain(|f| !SECRET[*f] && !UNRECORDED[*f] && !m.never.contains(f));
         }
         step.actions.retain(|a| !matches!(a, Act::Text(..)));
         for a in &mut step.actions {
             if let Act::Ticket(t) = a {
                 for fields in [&mut t.title, &mut t.field, &mut t.body] {
-                    fields.retain(|&f| !SECRET[f]);
+                    fields.retain(|&f| !SECRET[f] && !UNRECORDED[f]);
                 }
+                t.assignee.retain(|&f| !UNRECORDED[f]);
             }
         }
     }
@@ -1391,6 +1516,24 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         );
     }
 
+    // Forbidden phrases: decided on the text by the oracle's own matcher.
+    let mut said_phrases = BTreeSet::new();
+    for d in checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::ForbiddenPhrase)
+    {
+        let k = quoted_phrase(&d.message);
+        prop_assert!(k.is_some(), "a phrase quoted: {}{}", d.message, context());
+        said_phrases.insert((printed.site_of(d), k.expect("checked")));
+    }
+    prop_assert_eq!(
+        &said_phrases,
+        &phrase_sites(m),
+        "forbidden-phrase sites{}",
+        context()
+    );
+
     // Structure: decided by definition, whatever the paths.
     prop_assert_eq!(
         has(&checked, Code::DeadEnd),
@@ -1596,8 +1739,12 @@ fn the_generator_covers_every_verdict() {
         "a question of 20+ answers, all paths walked",
         "an infeasible branch",
         "a bounded else retried with two of its answers",
+        "an unrecorded field in a ticket or said",
+        "an unrecorded field only collected",
+        "a forbidden phrase",
+        "a forbidden phrase's words only inside longer words",
     ];
-    let mut seen = [0usize; 19];
+    let mut seen = [0usize; 23];
     for _ in 0..4000 {
         let m = model(&spec().new_tree(&mut runner).expect("a case").current());
         let v = verdicts(&m);
@@ -1646,11 +1793,32 @@ fn the_generator_covers_every_verdict() {
                     .iter()
                     .any(|s| s.starts_with("no caller path")),
             walked && v.else_retried_by_two,
+            all.iter().any(|&(_, f)| UNRECORDED[f]),
+            all.iter().all(|&(_, f)| !UNRECORDED[f])
+                && m.steps
+                    .iter()
+                    .any(|s| s.actions.contains(&Act::Collect(FIELDS - 1))),
+            !phrase_sites(&m).is_empty(),
+            m.steps.iter().any(|s| {
+                s.actions.iter().any(|a| {
+                    matches!(a, Act::Text(_, _, w) if m.phrases.iter().any(|&k| {
+                        let text = WORDINGS[*w as usize].to_lowercase();
+                        text.contains(PHRASES[k].1.split(' ').next_back().expect("a word"))
+                            && !holds_phrase(&text, PHRASES[k].1)
+                    }))
+                })
+            }),
         ];
         for (k, f) in flags.iter().enumerate() {
             seen[k] += *f as usize;
         }
     }
+    let summary: Vec<String> = names
+        .iter()
+        .zip(&seen)
+        .map(|(n, k)| format!("{k:5}  {n}"))
+        .collect();
+    println!("verdicts in 4000 random policies:\n{}", summary.join("\n"));
     for (k, n) in seen.iter().enumerate() {
         assert!(
             *n >= 20,
@@ -1709,11 +1877,13 @@ fn a_bounded_else_is_one_branch_per_answer() {
             vec![],
             Exit::Ask {
                 prompt: vec![],
+                wording: 0,
                 arms: a,
             },
         )],
         rule: None,
         never: vec![],
+        phrases: vec![],
     };
     let v = verdicts(&m);
     assert!(v.else_retried_by_two);
@@ -1780,6 +1950,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
                 vec![Act::Collect(0)],
                 Exit::Ask {
                     prompt: vec![],
+                    wording: 0,
                     arms: arms(vec![to(1), to(2)]),
                 },
             ),
@@ -1794,6 +1965,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
         ],
         rule: None,
         never: vec![],
+        phrases: vec![],
     };
     assert_eq!(
         verdicts(&m).missing_ticket,
@@ -1809,17 +1981,19 @@ fn issue14_secrets_spoken_are_leaks() {
     let m = Model {
         steps: vec![step(
             vec![
-                Act::Text(Said::Say, vec![2]),
-                Act::Text(Said::Warn, vec![3]),
-                Act::Text(Said::Do, vec![2]),
+                Act::Text(Said::Say, vec![2], 0),
+                Act::Text(Said::Warn, vec![3], 0),
+                Act::Text(Said::Do, vec![2], 0),
             ],
             Exit::Ask {
                 prompt: vec![1, 2],
+                wording: 0,
                 arms: arms(vec![end(0), end(1)]),
             },
         )],
         rule: None,
         never: vec![1],
+        phrases: vec![],
     };
     let (all, defect) = leaks(&m);
     assert_eq!(all.len(), 4);
@@ -1841,11 +2015,13 @@ fn issue14_a_scenario_with_unused_answers_fails() {
             vec![],
             Exit::Ask {
                 prompt: vec![],
+                wording: 0,
                 arms: arms(vec![end(0), retry]),
             },
         )],
         rule: None,
         never: vec![],
+        phrases: vec![],
     };
     let sc = Scenario {
         rounds: Rounds::from([(0, vec![1, 1, 1])]),
@@ -2186,4 +2362,1460 @@ fn the_diff_oracle_sees_every_kind_of_change() {
         seen.iter().all(|&n| n >= 10),
         "changed, tickets, route, equal: {seen:?}"
     );
+}
+
+// ------------------------------------------------ typed facts (issue 15)
+//
+// A second generator for issue 15's constructs: declared ordered facts
+// (money asked, a count looked up, minutes and a time of day from the
+// host) read by several range `match`es at different steps; declared
+// yes/no and choice facts (asked, looked up or from the host); questions;
+// `verify` as a way out, with right and wrong quorums; matches on earlier
+// questions and verifications. Destinations go forward only (loops are the
+// first generator's). The oracle decides every verdict on concrete values:
+// each ordered fact takes every value of a finite set holding each
+// boundary of its pool and the steps either side, the least and a large
+// value (on a time of day, on every day of the week); a walk branches on
+// the values that every `match` on the fact treats alike (one walk per
+// such group: their walks are the same), so that it walks every value.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ty {
+    Money,
+    Count,
+    Minutes,
+    Time,
+}
+
+/// The declared ordered facts: name, type and source as written.
+const ORDERED: [(&str, Ty, &str); 4] = [
+    (
+        "amount",
+        Ty::Money,
+        "money ask \"What amount should we send?\"",
+    ),
+    ("children", Ty::Count, "count lookup in \"SIS\""),
+    ("wait", Ty::Minutes, "minutes from host"),
+    ("now", Ty::Time, "time from host"),
+];
+/// Which ordered facts the host gives (the others are asked or looked up).
+const ORDERED_HOST: [bool; 4] = [false, false, true, true];
+/// The declared choice facts and their answers.
+const CHOICES: [(&str, &str, &[&str]); 2] = [
+    ("eligible", "yes/no", &["yes", "no"]),
+    (
+        "status",
+        "{ active inactive disabled }",
+        &["active", "inactive", "disabled"],
+    ),
+];
+const SOURCES: [&str; 3] = ["ask", "lookup in \"NIDU\"", "from host"];
+const DAY_MINUTES: i64 = 1440;
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+/// Day sets an arm on the time of day may name, with their days.
+const DAYSETS: [(&str, &[i64]); 5] = [
+    ("weekdays", &[0, 1, 2, 3, 4]),
+    ("mon..fri", &[0, 1, 2, 3, 4]),
+    ("sat", &[5]),
+    ("weekends", &[5, 6]),
+    ("thu..mon", &[3, 4, 5, 6, 0]),
+];
+
+/// The boundaries ranges are drawn from, in the type's steps (cents,
+/// minutes), as written. A time's last entry, `24:00`, only ends a span.
+fn pool(ty: Ty) -> &'static [(i64, &'static str)] {
+    match ty {
+        Ty::Money => &[
+            (10000, "100.00"),
+            (25000, "250.00"),
+            (50000, "500.00"),
+            (50001, "500.01"),
+            (100000, "1000.00"),
+        ],
+        Ty::Count => &[(1, "1"), (2, "2"), (3, "3"), (5, "5")],
+        Ty::Minutes => &[
+            (2, "2 minutes"),
+            (3, "3"),
+            (5, "5 minutes"),
+            (60, "1 hour"),
+            (120, "120 minutes"),
+        ],
+        Ty::Time => &[
+            (360, "06:00"),
+            (480, "08:00"),
+            (990, "16:30"),
+            (1020, "17:00"),
+            (1380, "23:00"),
+            (1440, "24:00"),
+        ],
+    }
+}
+
+/// How many pool entries may start a range (`24:00` may only end one).
+fn starts(ty: Ty) -> usize {
+    pool(ty).len() - usize::from(ty == Ty::Time)
+}
+
+/// An arm of a range `match`; numbers index the fact's pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RArm {
+    Over(usize),
+    Under(usize),
+    OrMore(usize),
+    OrLess(usize),
+    Span(usize, usize),
+    Exact(usize),
+    /// Days of [`DAYSETS`], with hours `A..B` or the whole day.
+    Days(usize, Option<(usize, usize)>),
+    Else,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quorum {
+    All,
+    Any(usize),
+    AtLeast(usize),
+}
+
+/// What a non-range `match` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum On {
+    /// The question or the verification of a step.
+    Step(usize),
+    /// A declared choice fact of [`CHOICES`].
+    Choice(usize),
+}
+
+#[derive(Clone, Debug)]
+enum TExit {
+    End(usize),
+    Goto(Dest),
+    Ask {
+        answers: usize,
+        to: Vec<Dest>,
+    },
+    Verify {
+        quorum: Quorum,
+        stated: Option<usize>,
+        items: Vec<usize>,
+        wording: u8,
+        to: [Dest; 2],
+    },
+    /// Arms by answer (`None`: `else`).
+    Match {
+        on: On,
+        arms: Vec<(Option<usize>, Dest)>,
+    },
+    Range {
+        fact: usize,
+        arms: Vec<(RArm, Dest)>,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct TModel {
+    steps: Vec<TExit>,
+    /// The source of each choice fact, in [`SOURCES`].
+    choice_source: [usize; 2],
+}
+
+#[derive(Clone, Debug)]
+struct TSpec {
+    steps: Vec<(u8, u64)>,
+    seed: u64,
+    scenarios: Vec<(u8, u64)>,
+}
+
+fn t_spec() -> impl Strategy<Value = TSpec> {
+    (
+        prop::collection::vec((any::<u8>(), any::<u64>()), 1..=7),
+        any::<u64>(),
+        prop::collection::vec((any::<u8>(), any::<u64>()), 0..=3),
+    )
+        .prop_map(|(steps, seed, scenarios)| TSpec {
+            steps,
+            seed,
+            scenarios,
+        })
+}
+
+fn answers_of(steps: &[TExit], s: usize) -> Option<usize> {
+    match &steps[s] {
+        TExit::Ask { answers, .. } => Some(*answers),
+        TExit::Verify { .. } => Some(2),
+        _ => None,
+    }
+}
+
+fn t_model(spec: &TSpec) -> TModel {
+    let n = spec.steps.len();
+    let mut g = spec.seed | 1;
+    let below = |r: &mut u64, k: usize| (xorshift(r) % k.max(1) as u64) as usize;
+    // One or two ordered facts get most of the matches, so that several
+    // matches read the same fact.
+    let favourite = [below(&mut g, 4), below(&mut g, 4)];
+    let choice_source = [below(&mut g, 3), below(&mut g, 3)];
+    let mut steps: Vec<TExit> = Vec::with_capacity(n);
+    for (i, &(kind, seed)) in spec.steps.iter().enumerate() {
+        let mut r = seed | 1;
+        let dest = |r: &mut u64| {
+            let k = below(r, n - i - 1 + ENDS.len());
+            if i + 1 + k < n {
+                Dest::Step(i + 1 + k)
+            } else {
+                Dest::End(i + 1 + k - n)
+            }
+        };
+        let asked: Vec<usize> = (0..i)
+            .filter(|&s| answers_of(&steps, s).is_some())
+            .collect();
+        let exit = match kind % 16 {
+            0 => TExit::End(below(&mut r, ENDS.len())),
+            1 => TExit::Goto(dest(&mut r)),
+            2 | 3 => {
+                let answers = 2 + below(&mut r, 2);
+                TExit::Ask {
+                    answers,
+                    to: (0..answers).map(|_| dest(&mut r)).collect(),
+                }
+            }
+            4 | 5 => {
+                let len = 1 + below(&mut r, 4);
+                let items = choose(4, len, xorshift(&mut r));
+                // Mostly right: K between 1 and the list, the count stated
+                // right or not at all; sometimes K = 0, K > N or a wrong count.
+                let k = match below(&mut r, 10) {
+                    0 => 0,
+                    1 => len + 1 + below(&mut r, 2),
+                    _ => 1 + below(&mut r, len),
+                };
+                let quorum = match below(&mut r, 3) {
+                    0 => Quorum::All,
+                    1 => Quorum::Any(k),
+                    _ => Quorum::AtLeast(k),
+                };
+                let stated = match below(&mut r, 10) {
+                    0..=4 => None,
+                    5..=8 => Some(len),
+                    _ => Some(len + 1 + below(&mut r, 2)),
+                };
+                TExit::Verify {
+                    quorum,
+                    stated,
+                    items,
+                    wording: [0, 0, 1, 4, 5][below(&mut r, 5)],
+                    to: [dest(&mut r), dest(&mut r)],
+                }
+            }
+            6 | 7 => {
+                let (on, answers) = match (below(&mut r, 3), asked.is_empty()) {
+                    (0, false) => {
+                        let s = asked[below(&mut r, asked.len())];
+                        (On::Step(s), answers_of(&steps, s).expect("asked"))
+                    }
+                    (1, false) => {
+                        // Any earlier step: its question or verification,
+                        // or else a choice fact.
+                        let s = below(&mut r, i);
+                        match answers_of(&steps, s) {
+                            Some(a) => (On::Step(s), a),
+                            None => (On::Choice(0), 2),
+                        }
+                    }
+                    _ => {
+                        let c = below(&mut r, 2);
+                        (On::Choice(c), CHOICES[c].2.len())
+                    }
+                };
+                let mut arms: Vec<(Option<usize>, Dest)> = Vec::new();
+                let with_else = below(&mut r, 3) == 0;
+                for a in 0..answers {
+                    if !with_else || below(&mut r, 2) == 0 {
+                        arms.push((Some(a), dest(&mut r)));
+                    }
+                }
+                if with_else {
+                    let at = below(&mut r, arms.len() + 1);
+                    arms.insert(at, (None, dest(&mut r)));
+                }
+                TExit::Match { on, arms }
+            }
+            _ => {
+                let fact = if below(&mut r, 4) == 0 {
+                    below(&mut r, 4)
+                } else {
+                    favourite[below(&mut r, 2)]
+                };
+                let ty = ORDERED[fact].1;
+                let mut arms = Vec::new();
+                if below(&mut r, 5) < 3 {
+                    // Ranges that meet at cut points, as authors mean
+                    // them, sometimes with one end off by its boundary.
+                    let mut cuts = choose(starts(ty), 1 + below(&mut r, 2), xorshift(&mut r));
+                    if ty == Ty::Time && below(&mut r, 2) == 0 {
+                        cuts.push(pool(ty).len() - 1);
+                    }
+                    let last = cuts.len() - 1;
+                    let mut ranges = vec![RArm::Under(cuts[0])];
+                    ranges.extend(cuts.windows(2).map(|w| RArm::Span(w[0], w[1])));
+                    if pool(ty)[cuts[last]].0 < DAY_MINUTES || ty != Ty::Time {
+                        ranges.push(RArm::OrMore(cuts[last]));
+                    }
+                    if below(&mut r, 3) == 0 {
+                        let k = below(&mut r, ranges.len());
+                        ranges[k] = match ranges[k] {
+                            RArm::Under(a) => RArm::OrLess(a),
+                            RArm::OrMore(a) => RArm::Over(a),
+                            RArm::Span(a, b) if b + 1 < starts(ty) => RArm::Span(a, b + 1),
+                            other => other,
+                        };
+                    }
+                    for arm in ranges {
+                        arms.push((arm, dest(&mut r)));
+                    }
+                }
+                for _ in 0..if arms.is_empty() {
+                    1 + below(&mut r, 4)
+                } else {
+                    usize::from(below(&mut r, 4) == 0)
+                } {
+                    let (a, b) = (below(&mut r, starts(ty)), below(&mut r, pool(ty).len()));
+                    let arm = match below(&mut r, if ty == Ty::Time { 8 } else { 6 }) {
+                        0 => RArm::Over(a),
+                        1 => RArm::Under(a),
+                        2 => RArm::OrMore(a),
+                        3 => RArm::OrLess(a),
+                        4 => RArm::Exact(a),
+                        5 if ty == Ty::Time && a != b => RArm::Span(a, b),
+                        5 if a < b => RArm::Span(a, b),
+                        5 if b < a => RArm::Span(b, a),
+                        5 => RArm::Exact(a),
+                        _ => {
+                            let hours = (below(&mut r, 2) == 0 && a != b).then_some((a, b));
+                            RArm::Days(below(&mut r, DAYSETS.len()), hours)
+                        }
+                    };
+                    // `under` the least value of the pool takes a value
+                    // on every type here (no pool entry is the type's least).
+                    arms.push((arm, dest(&mut r)));
+                }
+                if below(&mut r, 5) < 2 {
+                    let at = below(&mut r, arms.len() + 1);
+                    arms.insert(at, (RArm::Else, dest(&mut r)));
+                }
+                TExit::Range { fact, arms }
+            }
+        };
+        steps.push(exit);
+    }
+    TModel {
+        steps,
+        choice_source,
+    }
+}
+
+/// Whether some arm on the time of day names days: its values are then
+/// moments of the week.
+fn on_week(m: &TModel) -> bool {
+    m.steps.iter().any(|e| {
+        matches!(e, TExit::Range { arms, .. }
+            if arms.iter().any(|(a, _)| matches!(a, RArm::Days(..))))
+    })
+}
+
+/// Whether `arm` takes `v` (`None` for `else`): by definition, on the
+/// value itself. On a time of day `v` is minutes after midnight, or after
+/// Monday 00:00 when `week`.
+fn takes(ty: Ty, week: bool, arm: RArm, v: i64) -> Option<bool> {
+    let p = |k: usize| pool(ty)[k].0;
+    let (day, t) = if ty == Ty::Time && week {
+        (v / DAY_MINUTES, v % DAY_MINUTES)
+    } else {
+        (0, v)
+    };
+    // A span of the day: past midnight when it ends before it starts.
+    let within = |a: i64, b: i64, t: i64| {
+        if ty == Ty::Time && b < a {
+            t >= a || t < b
+        } else {
+            a <= t && t < b
+        }
+    };
+    Some(match arm {
+        RArm::Else => return None,
+        RArm::Over(a) => t > p(a),
+        RArm::Under(a) => t < p(a),
+        RArm::OrMore(a) => t >= p(a),
+        RArm::OrLess(a) => t <= p(a),
+        RArm::Exact(a) => t == p(a),
+        RArm::Span(a, b) => within(p(a), p(b), t),
+        RArm::Days(d, None) => DAYSETS[d].1.contains(&day),
+        RArm::Days(d, Some((a, b))) => {
+            let on = |d2: i64| DAYSETS[d].1.contains(&d2);
+            if p(a) < p(b) {
+                on(day) && p(a) <= t && t < p(b)
+            } else {
+                // Past midnight: the hours after it belong to the day before.
+                (on(day) && t >= p(a)) || (on((day + 6) % 7) && t < p(b))
+            }
+        }
+    })
+}
+
+/// The values of an ordered fact the oracle tries: every boundary of the
+/// pool and the steps either side, the least value, a large one; on a time
+/// of day the first and last minute too, on every day when `week`.
+fn test_values(ty: Ty, week: bool) -> Vec<i64> {
+    let mut v: Vec<i64> = vec![0];
+    for &(p, _) in pool(ty) {
+        v.extend([p - 1, p, p + 1]);
+    }
+    match ty {
+        Ty::Time => {
+            v.push(DAY_MINUTES - 1);
+            v.retain(|&x| (0..DAY_MINUTES).contains(&x));
+            if week {
+                let day = v.clone();
+                v = (0..7)
+                    .flat_map(|d| day.iter().map(move |&x| d * DAY_MINUTES + x))
+                    .collect();
+            }
+        }
+        _ => {
+            v.push(pool(ty).last().expect("a pool").0 * 3);
+            v.retain(|&x| x >= 0);
+        }
+    }
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// A value as sopc writes it in a message, and as a scenario or the
+/// engine is given it.
+fn value_text(ty: Ty, week: bool, v: i64) -> String {
+    let clock = |t: i64| format!("{:02}:{:02}", t / 60, t % 60);
+    match ty {
+        Ty::Money => format!("{}.{:02}", v / 100, v % 100),
+        Ty::Count => v.to_string(),
+        Ty::Minutes => {
+            let plural =
+                |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+            if v != 0 && v % DAY_MINUTES == 0 {
+                plural(v / DAY_MINUTES, "day")
+            } else if v != 0 && v % 60 == 0 {
+                plural(v / 60, "hour")
+            } else {
+                plural(v, "minute")
+            }
+        }
+        Ty::Time if week => format!(
+            "{} {}",
+            DAY_NAMES[(v / DAY_MINUTES) as usize],
+            clock(v % DAY_MINUTES)
+        ),
+        Ty::Time => clock(v),
+    }
+}
+
+fn rarm_src(ty: Ty, arm: RArm) -> String {
+    let w = |k: usize| pool(ty)[k].1;
+    match arm {
+        RArm::Over(a) => format!("over {}", w(a)),
+        RArm::Under(a) => format!("under {}", w(a)),
+        RArm::OrMore(a) => format!("{} or more", w(a)),
+        RArm::OrLess(a) => format!("{} or less", w(a)),
+        RArm::Span(a, b) => format!("{}..{}", w(a), w(b)),
+        RArm::Exact(a) => w(a).to_string(),
+        RArm::Days(d, None) => DAYSETS[d].0.to_string(),
+        RArm::Days(d, Some((a, b))) => format!("{} {}..{}", DAYSETS[d].0, w(a), w(b)),
+        RArm::Else => "else".to_string(),
+    }
+}
+
+/// The name of the fact a step's question or verification introduces.
+fn asked_name(m: &TModel, s: usize) -> String {
+    match m.steps[s] {
+        TExit::Verify { .. } => format!("v{s}"),
+        _ => format!("q{s}"),
+    }
+}
+
+/// The answer `a` of what `on` reads, as written.
+fn answer_name(m: &TModel, on: On, a: usize) -> String {
+    match on {
+        On::Choice(c) => CHOICES[c].2[a].to_string(),
+        On::Step(s) if matches!(m.steps[s], TExit::Verify { .. }) => ["passed", "failed"][a].into(),
+        On::Step(_) => format!("a{a}"),
+    }
+}
+
+fn on_name(m: &TModel, on: On) -> String {
+    match on {
+        On::Choice(c) => CHOICES[c].0.to_string(),
+        On::Step(s) => asked_name(m, s),
+    }
+}
+
+fn t_print(m: &TModel) -> Printed {
+    let mut p = Printed::default();
+    for line in [
+        "sop \"T\" \"Typed\" { owner \"test\" }",
+        "target desk \"The desk\" ticket via \"iSupport\"",
+        "target team \"The team\" ticket via \"iSupport\"",
+        "target campus \"The campus office\" referral",
+        "outcome resolved \"Resolved\"",
+        "outcome referred \"Referred\" referral to campus",
+        "outcome escalated \"Escalated\" escalation to desk, team",
+        "never say \"we will refund\"",
+    ] {
+        p.line(Site::Other, line.to_string());
+    }
+    for k in 0..4 {
+        p.line(Site::Other, format!("data e{k} \"Item {k}\" text"));
+    }
+    for (name, _, rest) in ORDERED {
+        p.line(Site::Other, format!("fact {name} \"The {name}\" {rest}"));
+    }
+    for (c, (name, ty, _)) in CHOICES.iter().enumerate() {
+        p.line(
+            Site::Other,
+            format!(
+                "fact {name} \"The {name}\" {ty} {}",
+                SOURCES[m.choice_source[c]]
+            ),
+        );
+    }
+    for (i, e) in m.steps.iter().enumerate() {
+        p.line(Site::Other, format!("step s{i} \"Step {i}\" {{"));
+        // Each step files the tickets its ends need: no missing-ticket.
+        p.line(Site::Other, "  ticket desk { title \"Help\" }".into());
+        p.line(Site::Other, "  ticket team { title \"Help\" }".into());
+        let arm_line = |p: &mut Printed, w: usize, label: String, d: Dest| {
+            p.line(
+                Site::Branch(i, w),
+                format!("    {label} -> {}", dest_src(d)),
+            );
+        };
+        match e {
+            TExit::End(o) => p.line(Site::Exit(i), format!("  {}", ENDS[*o])),
+            TExit::Goto(d) => p.line(Site::Exit(i), format!("  goto {}", dest_src(*d))),
+            TExit::Ask { answers, to } => {
+                let names: Vec<String> = (0..*answers).map(|a| format!("a{a}")).collect();
+                p.line(
+                    Site::Ask(i),
+                    format!("  ask q{i} \"Question {i}?\" {{ {} }}", names.join(" ")),
+                );
+                for (a, d) in to.iter().enumerate() {
+                    arm_line(&mut p, a, format!("a{a}"), *d);
+                }
+            }
+            TExit::Verify {
+                quorum,
+                stated,
+                items,
+                wording,
+                to,
+            } => {
+                let q = match quorum {
+                    Quorum::All => "all of".to_string(),
+                    Quorum::Any(k) => format!("any {k} of"),
+                    Quorum::AtLeast(k) => format!("at least {k} of"),
+                };
+                let st = stated.map_or(String::new(), |n| format!(" these {n}:"));
+                let list: Vec<String> = items.iter().map(|k| format!("e{k}")).collect();
+                p.line(
+                    Site::Exit(i),
+                    format!(
+                        "  verify v{i} \"{}\" {q}{st} {}",
+                        WORDINGS[*wording as usize],
+                        list.join(", ")
+                    ),
+                );
+                arm_line(&mut p, 0, "passed".into(), to[0]);
+                arm_line(&mut p, 1, "failed".into(), to[1]);
+            }
+            TExit::Match { on, arms } => {
+                p.line(Site::Exit(i), format!("  match {} {{", on_name(m, *on)));
+                for (w, (a, d)) in arms.iter().enumerate() {
+                    let label = a.map_or("else".into(), |a| answer_name(m, *on, a));
+                    arm_line(&mut p, w, label, *d);
+                }
+                p.line(Site::Exit(i), "  }".into());
+            }
+            TExit::Range { fact, arms } => {
+                let (name, ty, _) = ORDERED[*fact];
+                p.line(Site::Exit(i), format!("  match {name} {{"));
+                for (w, (a, d)) in arms.iter().enumerate() {
+                    arm_line(&mut p, w, rarm_src(ty, *a), *d);
+                }
+                p.line(Site::Exit(i), "  }".into());
+            }
+        }
+        p.line(Site::Other, "}".into());
+    }
+    p
+}
+
+/// A fact a typed model can read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum FKey {
+    /// The question or verification of a step.
+    Step(usize),
+    Choice(usize),
+    Ordered(usize),
+}
+
+/// A value given for a fact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Given {
+    Answer(usize),
+    Value(i64),
+    Verified(bool),
+}
+
+/// A caller path of a typed model: for each fact read, the least and the
+/// greatest tried value that behaves as the path's (the same for answers),
+/// and the end.
+#[derive(Clone, Debug)]
+struct Leaf {
+    given: Vec<(FKey, Given, Given)>,
+    end: usize,
+}
+
+/// The typed model's verdicts by definition and by walking every value.
+#[derive(Default, Debug)]
+struct TVerdicts {
+    week: bool,
+    /// Per ordered fact: the tried values grouped by the arm each range
+    /// `match` on the fact sends them down, as (least, greatest).
+    groups: Vec<Vec<(i64, i64)>>,
+    non_exhaustive: BTreeSet<String>,
+    overlapping: BTreeSet<(Site, String)>,
+    count_mismatch: BTreeSet<Site>,
+    /// Sites of written arms that can take no value or answer at all.
+    empty_else: BTreeSet<Site>,
+    reached: Vec<bool>,
+    taken: BTreeSet<(usize, usize)>,
+    unknown_fact: bool,
+    incomplete: bool,
+    leaves: Vec<Leaf>,
+    /// Some path read an ordered fact at one `match` and took a branch on
+    /// it again at a later one.
+    reread: bool,
+}
+
+/// The arm of a range `match` a value takes: the first that takes it, or
+/// the `else`.
+fn first_arm(ty: Ty, week: bool, arms: &[(RArm, Dest)], v: i64) -> Option<usize> {
+    arms.iter()
+        .position(|&(a, _)| takes(ty, week, a, v) == Some(true))
+        .or_else(|| arms.iter().position(|&(a, _)| a == RArm::Else))
+}
+
+fn quorum_k(quorum: Quorum, len: usize) -> usize {
+    match quorum {
+        Quorum::All => len,
+        Quorum::Any(k) | Quorum::AtLeast(k) => k,
+    }
+}
+
+fn t_verdicts(m: &TModel) -> TVerdicts {
+    let n = m.steps.len();
+    let week = on_week(m);
+    let mut v = TVerdicts {
+        week,
+        reached: vec![false; n],
+        ..Default::default()
+    };
+    for (f, &(name, ty, _)) in ORDERED.iter().enumerate() {
+        let values = test_values(ty, week);
+        let ranges: Vec<(usize, &Vec<(RArm, Dest)>)> = m
+            .steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                TExit::Range { fact, arms } if *fact == f => Some((i, arms)),
+                _ => None,
+            })
+            .collect();
+        let mut groups: BTreeMap<Vec<Option<usize>>, (i64, i64)> = BTreeMap::new();
+        for &x in &values {
+            let sig = ranges
+                .iter()
+                .map(|(_, arms)| first_arm(ty, week, arms, x))
+                .collect();
+            groups.entry(sig).or_insert((x, x)).1 = x;
+        }
+        v.groups.push(groups.into_values().collect());
+        for &(i, arms) in &ranges {
+            let has_else = arms.iter().any(|&(a, _)| a == RArm::Else);
+            let some_arm = |x: i64| {
+                arms.iter()
+                    .any(|&(a, _)| takes(ty, week, a, x) == Some(true))
+            };
+            match values.iter().find(|&&x| !some_arm(x)) {
+                Some(&x) if !has_else => {
+                    v.non_exhaustive.insert(format!(
+                        "the match on `{name}` in step `s{i}` takes no branch for {}",
+                        value_text(ty, week, x)
+                    ));
+                }
+                None if has_else => {
+                    let w = arms
+                        .iter()
+                        .position(|&(a, _)| a == RArm::Else)
+                        .expect("else");
+                    v.empty_else.insert(Site::Branch(i, w));
+                }
+                _ => {}
+            }
+            for (k, &(a, _)) in arms.iter().enumerate() {
+                let shared = values.iter().find(|&&x| {
+                    takes(ty, week, a, x) == Some(true)
+                        && arms[..k]
+                            .iter()
+                            .any(|&(b, _)| takes(ty, week, b, x) == Some(true))
+                });
+                if let Some(&x) = shared {
+                    v.overlapping.insert((
+                        Site::Branch(i, k),
+                        format!(
+                            "two branches of the match on `{name}` in step `s{i}` take {}",
+                            value_text(ty, week, x)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for (i, e) in m.steps.iter().enumerate() {
+        match e {
+            TExit::Verify {
+                quorum,
+                stated,
+                items,
+                ..
+            } => {
+                let k = quorum_k(*quorum, items.len());
+                if stated.is_some_and(|s| s != items.len()) || k == 0 || k > items.len() {
+                    v.count_mismatch.insert(Site::Exit(i));
+                }
+            }
+            TExit::Match { on, arms } => {
+                let answers = match on {
+                    On::Choice(c) => CHOICES[*c].2.len(),
+                    On::Step(s) => answers_of(&m.steps, *s).expect("asked"),
+                };
+                if let Some(w) = arms.iter().position(|(a, _)| a.is_none()) {
+                    if arms.iter().filter(|(a, _)| a.is_some()).count() == answers {
+                        v.empty_else.insert(Site::Branch(i, w));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    #[derive(Clone)]
+    struct W {
+        step: usize,
+        asked: Vec<Option<usize>>,
+        choice: [Option<usize>; 2],
+        value: [Option<i64>; 4],
+        given: Vec<(FKey, Given, Given)>,
+    }
+    let mut stack = vec![W {
+        step: 0,
+        asked: vec![None; n],
+        choice: [None; 2],
+        value: [None; 4],
+        given: vec![],
+    }];
+    while let Some(w) = stack.pop() {
+        if v.leaves.len() > MAX_PATHS {
+            v.incomplete = true;
+            break;
+        }
+        let i = w.step;
+        v.reached[i] = true;
+        // Each way on: (written arm, destination, the walker after it).
+        let mut ways: Vec<(Option<usize>, Dest, W)> = vec![];
+        match &m.steps[i] {
+            TExit::End(o) => ways.push((None, Dest::End(*o), w)),
+            TExit::Goto(d) => ways.push((None, *d, w)),
+            TExit::Ask { to, .. } => {
+                for (a, d) in to.iter().enumerate() {
+                    let mut next = w.clone();
+                    next.asked[i] = Some(a);
+                    next.given
+                        .push((FKey::Step(i), Given::Answer(a), Given::Answer(a)));
+                    ways.push((Some(a), *d, next));
+                }
+            }
+            TExit::Verify {
+                quorum, items, to, ..
+            } => {
+                // The analyst marks any subset of the items: passed when
+                // at least K check out.
+                let k = quorum_k(*quorum, items.len());
+                for (a, d) in to.iter().enumerate() {
+                    let possible = (0..=items.len()).any(|marked| (marked >= k) == (a == 0));
+                    if possible {
+                        let mut next = w.clone();
+                        next.asked[i] = Some(a);
+                        let g = Given::Verified(a == 0);
+                        next.given.push((FKey::Step(i), g, g));
+                        ways.push((Some(a), *d, next));
+                    }
+                }
+            }
+            TExit::Match { on, arms } => {
+                let known = match on {
+                    On::Step(s) => match w.asked[*s] {
+                        Some(a) => vec![(a, w.clone())],
+                        None => {
+                            v.unknown_fact = true;
+                            vec![]
+                        }
+                    },
+                    On::Choice(c) => match w.choice[*c] {
+                        Some(a) => vec![(a, w.clone())],
+                        None => (0..CHOICES[*c].2.len())
+                            .map(|a| {
+                                let mut next = w.clone();
+                                next.choice[*c] = Some(a);
+                                next.given.push((
+                                    FKey::Choice(*c),
+                                    Given::Answer(a),
+                                    Given::Answer(a),
+                                ));
+                                (a, next)
+                            })
+                            .collect(),
+                    },
+                };
+                for (a, next) in known {
+                    let k = arms
+                        .iter()
+                        .position(|(x, _)| *x == Some(a))
+                        .or_else(|| arms.iter().position(|(x, _)| x.is_none()));
+                    if let Some(k) = k {
+                        ways.push((Some(k), arms[k].1, next));
+                    }
+                }
+            }
+            TExit::Range { fact, arms } => {
+                let ty = ORDERED[*fact].1;
+                let known: Vec<(i64, W)> = match w.value[*fact] {
+                    Some(x) => {
+                        v.reread = true;
+                        vec![(x, w.clone())]
+                    }
+                    None => v.groups[*fact]
+                        .iter()
+                        .map(|&(lo, hi)| {
+                            let mut next = w.clone();
+                            next.value[*fact] = Some(lo);
+                            next.given.push((
+                                FKey::Ordered(*fact),
+                                Given::Value(lo),
+                                Given::Value(hi),
+                            ));
+                            (lo, next)
+                        })
+                        .collect(),
+                };
+                for (x, next) in known {
+                    // A value no arm takes leads nowhere (non-exhaustive).
+                    if let Some(k) = first_arm(ty, week, arms, x) {
+                        ways.push((Some(k), arms[k].1, next));
+                    }
+                }
+            }
+        }
+        for (k, d, next) in ways {
+            if let Some(k) = k {
+                v.taken.insert((i, k));
+            }
+            match d {
+                Dest::Step(t) => stack.push(W { step: t, ..next }),
+                Dest::End(o) => v.leaves.push(Leaf {
+                    given: next.given,
+                    end: o,
+                }),
+            }
+        }
+    }
+    v
+}
+
+/// `infeasible-branch` sites by definition: an arm of a reached `match`
+/// that takes some value or answer and that no walk takes, and every
+/// `else` that takes nothing.
+fn t_infeasible(m: &TModel, v: &TVerdicts) -> BTreeSet<Site> {
+    let mut out = v.empty_else.clone();
+    for (i, e) in m.steps.iter().enumerate() {
+        if !v.reached[i] {
+            continue;
+        }
+        let live: Vec<bool> = match e {
+            TExit::Match { arms, .. } => arms.iter().map(|_| true).collect(),
+            TExit::Range { fact, arms } => {
+                let ty = ORDERED[*fact].1;
+                (0..arms.len())
+                    .map(|k| {
+                        test_values(ty, v.week)
+                            .into_iter()
+                            .any(|x| first_arm(ty, v.week, arms, x) == Some(k))
+                    })
+                    .collect()
+            }
+            _ => continue,
+        };
+        for (k, &l) in live.iter().enumerate() {
+            let site = Site::Branch(i, k);
+            if l && !v.taken.contains(&(i, k)) && !v.empty_else.contains(&site) {
+                out.insert(site);
+            }
+        }
+    }
+    out
+}
+
+fn key_name(m: &TModel, key: FKey) -> String {
+    match key {
+        FKey::Step(s) => asked_name(m, s),
+        FKey::Choice(c) => CHOICES[c].0.to_string(),
+        FKey::Ordered(f) => ORDERED[f].0.to_string(),
+    }
+}
+
+fn is_host(m: &TModel, key: FKey) -> bool {
+    match key {
+        FKey::Step(_) => false,
+        FKey::Choice(c) => SOURCES[m.choice_source[c]] == "from host",
+        FKey::Ordered(f) => ORDERED_HOST[f],
+    }
+}
+
+/// A value as written in a scenario, or (`engine`) as the engine takes it:
+/// a verification from the items the analyst marks.
+fn given_text(m: &TModel, week: bool, key: FKey, g: Given, engine: bool) -> String {
+    match (key, g) {
+        (FKey::Ordered(f), Given::Value(x)) => value_text(ORDERED[f].1, week, x),
+        (FKey::Step(s), Given::Verified(ok)) => {
+            let TExit::Verify { quorum, items, .. } = &m.steps[s] else {
+                unreachable!("a verification")
+            };
+            if !engine {
+                return if ok { "passed" } else { "failed" }.into();
+            }
+            let k = quorum_k(*quorum, items.len());
+            let marked: Vec<String> = items
+                .iter()
+                .take(if ok { k } else { k - 1 })
+                .map(|e| format!("e{e}"))
+                .collect();
+            format!("{}{}", sopc::engine::MARKED, marked.join(","))
+        }
+        (FKey::Step(s), Given::Answer(a)) => answer_name(m, On::Step(s), a),
+        (FKey::Choice(c), Given::Answer(a)) => CHOICES[c].2[a].to_string(),
+        _ => unreachable!("a value of the fact's kind"),
+    }
+}
+
+/// One call of the typed model on a scenario's values: its end (`None`
+/// when a value is missing or takes no arm) and the facts it read.
+fn t_play(
+    m: &TModel,
+    week: bool,
+    given: &BTreeMap<FKey, Given>,
+) -> (Option<usize>, BTreeSet<FKey>) {
+    let mut used = BTreeSet::new();
+    let mut visited = vec![false; m.steps.len()];
+    let mut s = 0;
+    loop {
+        visited[s] = true;
+        let mut read = |key: FKey| {
+            used.insert(key);
+            given.get(&key).copied()
+        };
+        let d = match &m.steps[s] {
+            TExit::End(o) => Dest::End(*o),
+            TExit::Goto(d) => *d,
+            TExit::Ask { to, .. } => match read(FKey::Step(s)) {
+                Some(Given::Answer(a)) => to[a],
+                _ => return (None, used),
+            },
+            TExit::Verify { to, .. } => match read(FKey::Step(s)) {
+                Some(Given::Verified(ok)) => to[usize::from(!ok)],
+                _ => return (None, used),
+            },
+            TExit::Match { on, arms } => {
+                let a = match on {
+                    On::Step(t) if !visited[*t] => return (None, used),
+                    On::Step(t) => given.get(&FKey::Step(*t)).copied(),
+                    On::Choice(c) => read(FKey::Choice(*c)),
+                };
+                let a = match a {
+                    Some(Given::Answer(a)) => a,
+                    Some(Given::Verified(ok)) => usize::from(!ok),
+                    _ => return (None, used),
+                };
+                let k = arms
+                    .iter()
+                    .position(|(x, _)| *x == Some(a))
+                    .or_else(|| arms.iter().position(|(x, _)| x.is_none()));
+                match k {
+                    Some(k) => arms[k].1,
+                    None => return (None, used),
+                }
+            }
+            TExit::Range { fact, arms } => match read(FKey::Ordered(*fact)) {
+                Some(Given::Value(x)) => match first_arm(ORDERED[*fact].1, week, arms, x) {
+                    Some(k) => arms[k].1,
+                    None => return (None, used),
+                },
+                _ => return (None, used),
+            },
+        };
+        match d {
+            Dest::Step(t) => s = t,
+            Dest::End(o) => return (Some(o), used),
+        }
+    }
+}
+
+/// Every fact some step of the model reads, with the values tried.
+fn readable(m: &TModel, v: &TVerdicts) -> Vec<(FKey, Vec<Given>)> {
+    let mut out: BTreeMap<FKey, Vec<Given>> = BTreeMap::new();
+    for (i, e) in m.steps.iter().enumerate() {
+        match e {
+            TExit::Ask { answers, .. } => {
+                out.insert(FKey::Step(i), (0..*answers).map(Given::Answer).collect());
+            }
+            TExit::Verify { .. } => {
+                out.insert(
+                    FKey::Step(i),
+                    vec![Given::Verified(true), Given::Verified(false)],
+                );
+            }
+            TExit::Match {
+                on: On::Choice(c), ..
+            } => {
+                out.insert(
+                    FKey::Choice(*c),
+                    (0..CHOICES[*c].2.len()).map(Given::Answer).collect(),
+                );
+            }
+            TExit::Range { fact, .. } => {
+                out.insert(
+                    FKey::Ordered(*fact),
+                    test_values(ORDERED[*fact].1, v.week)
+                        .into_iter()
+                        .map(Given::Value)
+                        .collect(),
+                );
+            }
+            _ => {}
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// A scenario of a typed model: the values given and the end expected.
+fn t_scenario(
+    m: &TModel,
+    v: &TVerdicts,
+    (kind, seed): (u8, u64),
+) -> (BTreeMap<FKey, Given>, usize) {
+    let mut r = seed | 1;
+    let mut below = |n: usize| (xorshift(&mut r) % n.max(1) as u64) as usize;
+    let leaf = &v.leaves[below(v.leaves.len())];
+    let lo: BTreeMap<FKey, Given> = leaf.given.iter().map(|&(k, lo, _)| (k, lo)).collect();
+    match kind % 4 {
+        // Right, with the path's least values.
+        0 => (lo, leaf.end),
+        // Its greatest values, another end.
+        1 => (
+            leaf.given.iter().map(|&(k, _, hi)| (k, hi)).collect(),
+            (leaf.end + 1 + below(3)) % ENDS.len(),
+        ),
+        // A value the call never reads.
+        2 => {
+            let mut given = lo;
+            let others: Vec<(FKey, Vec<Given>)> = readable(m, v)
+                .into_iter()
+                .filter(|(k, _)| !given.contains_key(k))
+                .collect();
+            if !others.is_empty() {
+                let (k, values) = &others[below(others.len())];
+                given.insert(*k, values[below(values.len())]);
+            }
+            (given, leaf.end)
+        }
+        // Any values, any end.
+        _ => {
+            let mut given = BTreeMap::new();
+            for (k, values) in readable(m, v) {
+                if below(4) != 0 {
+                    given.insert(k, values[below(values.len())]);
+                }
+            }
+            (given, below(ENDS.len()))
+        }
+    }
+}
+
+/// What one typed comparison covered.
+#[derive(Default, Debug)]
+struct TSeen {
+    paths_compared: bool,
+    engine_runs: usize,
+    scenarios: usize,
+    scenarios_passed: usize,
+}
+
+fn t_agree(spec: &TSpec) -> Result<TSeen, TestCaseError> {
+    let m = t_model(spec);
+    t_agree_model(&m, &spec.scenarios)
+}
+
+fn t_agree_model(m: &TModel, scenarios: &[(u8, u64)]) -> Result<TSeen, TestCaseError> {
+    let mut seen = TSeen::default();
+    let v = t_verdicts(m);
+    let mut printed = t_print(m);
+    let cases: Vec<(BTreeMap<FKey, Given>, usize, bool)> = if v.leaves.is_empty() {
+        vec![]
+    } else {
+        scenarios
+            .iter()
+            .map(|&s| {
+                let (given, expect) = t_scenario(m, &v, s);
+                let (end, used) = t_play(m, v.week, &given);
+                let pass = end == Some(expect) && given.keys().all(|k| used.contains(k));
+                (given, expect, pass)
+            })
+            .collect()
+    };
+    for (k, (given, expect, _)) in cases.iter().enumerate() {
+        printed.line(Site::Scenario(k), format!("scenario \"c{k}\" {{"));
+        if !given.is_empty() {
+            let pairs: Vec<String> = given
+                .iter()
+                .map(|(&key, &g)| {
+                    format!(
+                        "{} = {}",
+                        key_name(m, key),
+                        given_text(m, v.week, key, g, false)
+                    )
+                })
+                .collect();
+            printed.line(Site::Scenario(k), format!("  answers {}", pairs.join(", ")));
+        }
+        printed.line(
+            Site::Scenario(k),
+            format!("  expect {}", ENDS[*expect].trim_start_matches("end ")),
+        );
+        printed.line(Site::Scenario(k), "}".into());
+    }
+    let text = &printed.text;
+    let checked = sopc::check_source(text, &Default::default());
+    let context = || {
+        format!(
+            "\n--- policy ---\n{text}--- sopc says ---\n{:#?}",
+            checked.diagnostics
+        )
+    };
+    let sites = |code: Code| -> BTreeSet<Site> {
+        checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| printed.site_of(d))
+            .collect()
+    };
+    // Nothing sopc reports as a syntax, name or type error.
+    for code in [
+        Code::Syntax,
+        Code::UnknownName,
+        Code::WrongType,
+        Code::DuplicateName,
+    ] {
+        prop_assert!(!has(&checked, code), "{code:?}{}", context());
+    }
+    prop_assert_eq!(
+        sites(Code::CountMismatch),
+        v.count_mismatch.clone(),
+        "count-mismatch sites{}",
+        context()
+    );
+    prop_assert_eq!(
+        messages(&checked, Code::NonExhaustive),
+        v.non_exhaustive.clone(),
+        "non-exhaustive verdicts{}",
+        context()
+    );
+    let overlapping: BTreeSet<(Site, String)> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::OverlappingBranches)
+        .map(|d| (printed.site_of(d), d.message.clone()))
+        .collect();
+    prop_assert_eq!(
+        &overlapping,
+        &v.overlapping,
+        "overlapping-branches verdicts{}",
+        context()
+    );
+    // The verification's words are checked against `never say` too.
+    let phrases: BTreeSet<Site> = m
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            TExit::Verify { wording, .. }
+                if holds_phrase(WORDINGS[*wording as usize], PHRASES[0].1) =>
+            {
+                Some(Site::Exit(i))
+            }
+            _ => None,
+        })
+        .collect();
+    prop_assert_eq!(
+        sites(Code::ForbiddenPhrase),
+        phrases.clone(),
+        "forbidden-phrase sites{}",
+        context()
+    );
+    if !v.non_exhaustive.is_empty() || !v.count_mismatch.is_empty() || v.incomplete {
+        return Ok(seen);
+    }
+    prop_assert_eq!(
+        has(&checked, Code::UnknownFact),
+        v.unknown_fact,
+        "unknown-fact verdict{}",
+        context()
+    );
+    if v.unknown_fact {
+        return Ok(seen);
+    }
+    let unreachable: BTreeSet<String> = (0..m.steps.len())
+        .filter(|&i| !v.reached[i])
+        .map(|i| format!("no caller path reaches the step `s{i}`"))
+        .collect();
+    prop_assert_eq!(
+        messages(&checked, Code::UnreachableStep),
+        unreachable,
+        "unreachable-step verdicts{}",
+        context()
+    );
+    prop_assert_eq!(
+        sites(Code::InfeasibleBranch),
+        t_infeasible(m, &v),
+        "infeasible-branch sites{}",
+        context()
+    );
+    if !v.overlapping.is_empty() || !phrases.is_empty() {
+        return Ok(seen);
+    }
+    // No error in the policy: its paths, the engine and the scenarios.
+    let graph = checked.graph.clone().expect("a graph");
+    let space = StateSpace::build(&graph).expect("a state space");
+    prop_assert_eq!(
+        sopc::paths::count(&space).to_u128(),
+        Some(v.leaves.len() as u128),
+        "path count{}",
+        context()
+    );
+    let mut ends = [0usize; 4];
+    for p in sopc::paths::enumerate(&graph, &space, MAX_PATHS + 1) {
+        let t = graph.terminal_text(p.terminal);
+        let e = ENDS.iter().position(|e| e.trim_start_matches("end ") == t);
+        ends[e.expect("a generated end")] += 1;
+    }
+    let mut theirs = [0usize; 4];
+    for l in &v.leaves {
+        theirs[l.end] += 1;
+    }
+    prop_assert_eq!(ends, theirs, "paths per end{}", context());
+    seen.paths_compared = true;
+    let errors: Vec<&sopc::Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    for d in &errors {
+        let Site::Scenario(k) = printed.site_of(d) else {
+            return Err(TestCaseError::fail(format!(
+                "an error outside the scenarios: {}{}",
+                d.message,
+                context()
+            )));
+        };
+        prop_assert!(
+            !cases[k].2,
+            "scenario c{k} refused, the oracle says it passes{}",
+            context()
+        );
+    }
+    if !errors.is_empty() {
+        return Ok(seen);
+    }
+    let engine = sopc::Engine::new(graph.clone()).expect("a checked graph verifies");
+    for leaf in &v.leaves {
+        for hi in [false, true] {
+            let (mut answers, mut host) = (vec![], vec![]);
+            for &(key, lo, h) in &leaf.given {
+                let value = given_text(m, v.week, key, if hi { h } else { lo }, true);
+                if is_host(m, key) {
+                    host.push((key_name(m, key), value));
+                } else {
+                    answers.push((key_name(m, key), vec![value]));
+                }
+            }
+            let end = match engine.rounds_with_context(&answers, &host) {
+                Ok(rounds) => match engine.evaluate_rounds(rounds) {
+                    sopc::engine::Evaluation::Complete { terminal, .. } => {
+                        Ok(graph.terminal_text(terminal))
+                    }
+                    other => Err(format!("{:?}", other.trace())),
+                },
+                Err(e) => Err(format!("{e:?}")),
+            };
+            prop_assert_eq!(
+                end,
+                Ok(ENDS[leaf.end].trim_start_matches("end ").to_string()),
+                "engine on answers {:?}, context {:?}{}",
+                answers,
+                host,
+                context()
+            );
+            seen.engine_runs += 1;
+        }
+    }
+    let report = sopc::scenarios::run(&engine);
+    prop_assert_eq!(report.results.len(), cases.len());
+    for (k, (r, case)) in report.results.iter().zip(&cases).enumerate() {
+        prop_assert_eq!(
+            r.passed(),
+            case.2,
+            "scenario c{}: sopc says {:?}{}",
+            k,
+            r.failures,
+            context()
+        );
+        seen.scenarios += 1;
+        seen.scenarios_passed += usize::from(r.passed());
+    }
+    Ok(seen)
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 2000,
+        rng_seed: RngSeed::Fixed(0x15_0ac1e),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+    #[test]
+    fn typed_facts_ranges_and_verification_agree_with_brute_force(spec in t_spec()) {
+        t_agree(&spec)?;
+    }
+}
+
+/// The typed generator must bring up each verdict, and the comparisons
+/// past the verdicts must run: `--nocapture` prints how often.
+#[test]
+fn the_typed_generator_covers_every_verdict() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(15),
+        ..Config::default()
+    });
+    let names = [
+        "non-exhaustive (a value no arm takes)",
+        "overlapping-branches",
+        "count-mismatch",
+        "infeasible-branch on a range arm",
+        "infeasible-branch: an else that takes no value",
+        "infeasible-branch on a declared choice fact",
+        "unreachable-step",
+        "unknown-fact",
+        "a fact read by a second range match on a path",
+        "a time of day with days of the week",
+        "a verification on a path",
+        "a host fact on a path",
+        "forbidden phrase in a verification's words",
+        "paths compared (count and ends)",
+        "engine runs",
+        "scenarios that pass",
+        "scenarios that fail",
+    ];
+    let mut seen = [0usize; 17];
+    for _ in 0..3000 {
+        let spec = t_spec().new_tree(&mut runner).expect("a case").current();
+        let m = t_model(&spec);
+        let v = t_verdicts(&m);
+        let inf = t_infeasible(&m, &v);
+        let range_site = |site: &Site, pick: &dyn Fn(&TExit) -> bool| matches!(site, Site::Branch(i, _) if pick(&m.steps[*i]));
+        let is_range = |e: &TExit| matches!(e, TExit::Range { .. });
+        let is_choice = |e: &TExit| {
+            matches!(
+                e,
+                TExit::Match {
+                    on: On::Choice(_),
+                    ..
+                }
+            )
+        };
+        let clean_paths =
+            v.non_exhaustive.is_empty() && v.count_mismatch.is_empty() && !v.unknown_fact;
+        let flags = [
+            !v.non_exhaustive.is_empty(),
+            !v.overlapping.is_empty(),
+            !v.count_mismatch.is_empty(),
+            clean_paths
+                && inf
+                    .iter()
+                    .any(|s| !v.empty_else.contains(s) && range_site(s, &is_range)),
+            v.empty_else.iter().any(|s| range_site(s, &is_range)),
+            clean_paths && inf.iter().any(|s| range_site(s, &is_choice)),
+            clean_paths && v.reached.iter().any(|r| !r),
+            v.unknown_fact,
+            v.reread,
+            v.week,
+            v.leaves
+                .iter()
+                .any(|l| l.given.iter().any(|g| matches!(g.1, Given::Verified(_)))),
+            v.leaves
+                .iter()
+                .any(|l| l.given.iter().any(|g| is_host(&m, g.0))),
+            m.steps
+                .iter()
+                .any(|e| matches!(e, TExit::Verify { wording: 1, .. })),
+        ];
+        for (k, f) in flags.iter().enumerate() {
+            seen[k] += usize::from(*f);
+        }
+        if seen[13] < 1000 {
+            let s = t_agree_model(&m, &spec.scenarios).expect("agrees");
+            seen[13] += usize::from(s.paths_compared);
+            seen[14] += s.engine_runs;
+            seen[15] += s.scenarios_passed;
+            seen[16] += s.scenarios - s.scenarios_passed;
+        }
+    }
+    let summary: Vec<String> = names
+        .iter()
+        .zip(&seen)
+        .map(|(n, k)| format!("{k:6}  {n}"))
+        .collect();
+    println!(
+        "typed models, 3000 random policies:\n{}",
+        summary.join("\n")
+    );
+    for (k, n) in seen.iter().enumerate() {
+        assert!(*n >= 50, "`{}` came up only {n} times: {seen:?}", names[k]);
+    }
 }
