@@ -369,6 +369,7 @@ fn lower_step(
             graph::Exit::Ask {
                 fact: id,
                 branches: branch_table(
+                    false,
                     step.name.text,
                     fact.text,
                     fact.span,
@@ -384,6 +385,7 @@ fn lower_step(
             Some(id) => graph::Exit::Ask {
                 fact: id,
                 branches: branch_table(
+                    false,
                     step.name.text,
                     fact.text,
                     fact.span,
@@ -422,6 +424,7 @@ fn lower_step(
                         diags,
                     ),
                     _ => branch_table(
+                        true,
                         step.name.text,
                         fact.text,
                         *span,
@@ -455,6 +458,7 @@ fn lower_step(
 /// and answers with two branches.
 #[allow(clippy::too_many_arguments)]
 fn branch_table(
+    is_match: bool,
     step: &str,
     fact: &str,
     fact_span: Span,
@@ -548,7 +552,9 @@ fn branch_table(
         .map(|(a, _)| a.as_str())
         .collect();
     match else_edge {
-        None if !missing.is_empty() => {
+        // A `match` may leave out answers no caller path brings to it: the
+        // path check reports one that does.
+        None if !missing.is_empty() && !is_match => {
             let list = crate::diagnostic::quoted_list(&missing);
             diags.push(
                 Diagnostic::new(
@@ -576,6 +582,11 @@ fn branch_table(
         .into_iter()
         .map(|t| match (t, else_edge) {
             (Some((e, _)), _) | (None, Some((e, _))) => e,
+            (None, None) if is_match => Edge {
+                to: graph::Dest::Unmatched,
+                bound: None,
+                span: fact_span,
+            },
             // Only reached with the non-exhaustive error above reported.
             (None, None) => Edge {
                 to: graph::Dest::Step(unknown),
@@ -1126,29 +1137,10 @@ fn ordered_table(
             );
         }
     }
+    // Values no branch takes lead nowhere: the path check reports a caller
+    // path that brings one here (`non-exhaustive`).
     let missing: Vec<usize> = (0..classes).filter(|&c| table[c].is_none()).collect();
     match else_edge {
-        None if !missing.is_empty() => {
-            let values: Vec<String> = missing
-                .iter()
-                .take(3)
-                .map(|&c| {
-                    crate::domain::class_label(scale, crate::domain::class_interval(scale, cuts, c))
-                })
-                .collect();
-            let first = crate::domain::format(scale, least(missing[0]));
-            diags.push(
-                Diagnostic::new(
-                    Code::NonExhaustive,
-                    format!("the match on `{fact}` in step `{step}` takes no branch for {first}"),
-                )
-                .at(match_span, format!("no branch for {}", values.join(", ")))
-                .with_help(format!(
-                    "add a branch for {} or an `else -> STEP` line",
-                    values.join(", ")
-                )),
-            );
-        }
         Some((_, span)) if missing.is_empty() => diags.push(
             Diagnostic::new(
                 Code::InfeasibleBranch,
@@ -1167,7 +1159,7 @@ fn ordered_table(
             match (first.and_then(|i| table[i]), else_edge) {
                 (Some((e, _)), _) | (None, Some((e, _))) => e,
                 (None, None) => Edge {
-                    to: graph::Dest::Step(unknown),
+                    to: graph::Dest::Unmatched,
                     bound: None,
                     span: match_span,
                 },
@@ -1247,7 +1239,25 @@ fn classes_of(scale: Scale, cuts: &[i64], matches: &[&[ast::Branch]]) -> (Vec<u3
                         }
                         acc
                     });
-                parts.join(" and ")
+                if parts.is_empty() {
+                    // No branch takes them anywhere: their ranges.
+                    let mut ranges: Vec<String> = ivs
+                        .iter()
+                        .take(3)
+                        .map(|&iv| {
+                            crate::domain::class_label(
+                                scale,
+                                crate::domain::class_interval(scale, cuts, iv),
+                            )
+                        })
+                        .collect();
+                    if ivs.len() > 3 {
+                        ranges.push(format!("{} more", ivs.len() - 3));
+                    }
+                    ranges.join(", ")
+                } else {
+                    parts.join(" and ")
+                }
             }
         })
         .collect();

@@ -195,18 +195,36 @@ fn coverage(g: &Graph, step_hit: &[bool], branch_hit: &[Vec<bool>]) -> Coverage 
         } else {
             c.uncovered_steps.push(step.name.clone());
         }
-        let fact = match step.exit {
-            Exit::Ask { fact, .. } | Exit::Match { fact, .. } => g.fact(fact),
+        let (fact, branches) = match &step.exit {
+            Exit::Ask { fact, branches } | Exit::Match { fact, branches } => {
+                (g.fact(*fact), branches)
+            }
             _ => continue,
         };
-        for (a, hit) in branch_hit[i].iter().enumerate() {
+        // A branch is one written line: an `else`, or a range over several
+        // classes of values, is covered when any answer it takes is. A
+        // `match`'s missing branch is no line (no caller takes it).
+        let mut written: Vec<(crate::span::Span, Vec<usize>)> = Vec::new();
+        for (a, e) in branches.iter().enumerate() {
+            if e.to == crate::graph::Dest::Unmatched {
+                continue;
+            }
+            match written.iter_mut().find(|(s, _)| *s == e.span) {
+                Some((_, answers)) => answers.push(a),
+                None => written.push((e.span, vec![a])),
+            }
+        }
+        for (_, answers) in written {
             c.branches_total += 1;
-            if *hit {
+            if answers.iter().any(|&a| branch_hit[i][a]) {
                 c.branches_covered += 1;
             } else {
+                let names: Vec<&str> = answers.iter().map(|&a| fact.answer_words(a)).collect();
                 c.uncovered_branches.push(format!(
                     "{}: {} = {}",
-                    step.name, fact.name, fact.answers[a]
+                    step.name,
+                    fact.name,
+                    names.join(" or ")
                 ));
             }
         }

@@ -3054,13 +3054,9 @@ fn t_verdicts(m: &TModel) -> TVerdicts {
                 arms.iter()
                     .any(|&(a, _)| takes(ty, week, a, x) == Some(true))
             };
+            // A value no arm takes is non-exhaustive only where a caller
+            // path brings it (decided by the walk below).
             match values.iter().find(|&&x| !some_arm(x)) {
-                Some(&x) if !has_else => {
-                    v.non_exhaustive.insert(format!(
-                        "the match on `{name}` in step `s{i}` takes no branch for {}",
-                        value_text(ty, week, x)
-                    ));
-                }
                 None if has_else => {
                     let w = arms
                         .iter()
@@ -3199,8 +3195,16 @@ fn t_verdicts(m: &TModel) -> TVerdicts {
                         .iter()
                         .position(|(x, _)| *x == Some(a))
                         .or_else(|| arms.iter().position(|(x, _)| x.is_none()));
-                    if let Some(k) = k {
-                        ways.push((Some(k), arms[k].1, next));
+                    match k {
+                        Some(k) => ways.push((Some(k), arms[k].1, next)),
+                        // A caller path brings an answer no arm names.
+                        None => {
+                            v.non_exhaustive.insert(format!(
+                                "the match on `{}` in step `s{i}` has no branch for `{}`, which a caller path brings here",
+                                on_name(m, *on),
+                                answer_name(m, *on, a)
+                            ));
+                        }
                     }
                 }
             }
@@ -3226,9 +3230,17 @@ fn t_verdicts(m: &TModel) -> TVerdicts {
                         .collect(),
                 };
                 for (x, next) in known {
-                    // A value no arm takes leads nowhere (non-exhaustive).
-                    if let Some(k) = first_arm(ty, week, arms, x) {
-                        ways.push((Some(k), arms[k].1, next));
+                    // A value no arm takes, which this path brings here, is
+                    // non-exhaustive; `x` is the least value of its group.
+                    match first_arm(ty, week, arms, x) {
+                        Some(k) => ways.push((Some(k), arms[k].1, next)),
+                        None => {
+                            v.non_exhaustive.insert(format!(
+                                "the match on `{}` in step `s{i}` has no branch for {}, which a caller path brings here",
+                                ORDERED[*fact].0,
+                                value_text(ty, week, x)
+                            ));
+                        }
                     }
                 }
             }
@@ -3550,12 +3562,25 @@ fn t_agree_model(m: &TModel, scenarios: &[(u8, u64)]) -> Result<TSeen, TestCaseE
         "count-mismatch sites{}",
         context()
     );
-    prop_assert_eq!(
-        messages(&checked, Code::NonExhaustive),
-        v.non_exhaustive.clone(),
-        "non-exhaustive verdicts{}",
-        context()
-    );
+    // Past a `match` on a question some path has not asked (an
+    // unknown-fact error), or a verification that cannot fail or pass (a
+    // count-mismatch error), sopc follows every answer and the walk only
+    // the possible ones: there, what the walk finds sopc must find too.
+    if v.unknown_fact || !v.count_mismatch.is_empty() {
+        prop_assert!(
+            v.non_exhaustive
+                .is_subset(&messages(&checked, Code::NonExhaustive)),
+            "non-exhaustive verdicts{}",
+            context()
+        );
+    } else {
+        prop_assert_eq!(
+            messages(&checked, Code::NonExhaustive),
+            v.non_exhaustive.clone(),
+            "non-exhaustive verdicts{}",
+            context()
+        );
+    }
     let overlapping: BTreeSet<(Site, String)> = checked
         .diagnostics
         .iter()

@@ -22,7 +22,7 @@ pub fn successors(g: &Graph, step: StepId) -> impl Iterator<Item = StepId> + '_ 
             .flatten()
             .filter_map(|d| match d {
                 Dest::Step(s) => Some(s),
-                Dest::End(_) => None,
+                Dest::End(_) | Dest::Unmatched => None,
             })
     })
 }

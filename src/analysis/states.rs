@@ -163,6 +163,9 @@ pub struct StateSpace {
     pub topo: Vec<StateId>,
     /// States whose step matches on a fact no answer is known for.
     pub unknown_fact_at: Vec<StateId>,
+    /// States whose `match` has no branch for an answer they can have,
+    /// with that answer.
+    pub unmatched_at: Vec<(StateId, u32)>,
     n_facts: u32,
 }
 
@@ -343,6 +346,7 @@ impl<'g> Builder<'g> {
                 parent: Vec::with_capacity(g.steps.len()),
                 topo: vec![],
                 unknown_fact_at: vec![],
+                unmatched_at: vec![],
                 n_facts,
             },
             env: Env::new(),
@@ -504,6 +508,12 @@ impl<'g> Builder<'g> {
             let next = match dest {
                 Dest::End(term) => Next::End(term),
                 Dest::Step(to) => Next::State(self.intern(to, &mut next_env, Some((s, t)))?),
+                // A `match` with no branch for this answer: a caller path
+                // that brings it here is a `non-exhaustive` error.
+                Dest::Unmatched => {
+                    self.space.unmatched_at.push((s, i as u32));
+                    continue;
+                }
             };
             self.space.trans.push(Transition { answer, next });
         }

@@ -18,7 +18,7 @@ fn unbounded_successors(g: &Graph, s: StepId) -> impl Iterator<Item = StepId> + 
         };
         match d {
             Dest::Step(t) => Some(t),
-            Dest::End(_) => None,
+            Dest::End(_) | Dest::Unmatched => None,
         }
     })
 }

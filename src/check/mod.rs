@@ -92,6 +92,7 @@ fn safety_checks_when_unsound(g: &Graph, diags: &mut Vec<Diagnostic>) {
         flow::must_analysis(&cut, &space, diags);
         flow::unknown_facts(&cut, &space, diags);
         secrets::scoped_leaks(&cut, &space, diags);
+        reach::unmatched(&cut, &space, diags);
     }
 }
 
@@ -129,6 +130,7 @@ fn path_checks(
             flow::must_analysis(g, &space, diags);
             flow::unknown_facts(g, &space, diags);
             secrets::scoped_leaks(g, &space, diags);
+            reach::unmatched(g, &space, diags);
             // A reference sopc could not bind may have been meant for any
             // step or branch: their reachability waits for it.
             if !g.steps.iter().any(|s| matches!(s.exit, Exit::Unknown)) {

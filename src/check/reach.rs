@@ -72,6 +72,10 @@ pub fn infeasible_branches(
         // One report per written branch: an `else` covers several answers.
         let mut spans: Vec<(Span, Vec<usize>)> = Vec::new();
         for (a, e) in branches.iter().enumerate() {
+            // A missing branch is no line of the policy.
+            if e.to == crate::graph::Dest::Unmatched {
+                continue;
+            }
             match spans.iter_mut().find(|(s, _)| *s == e.span) {
                 Some((_, answers)) => answers.push(a),
                 None => spans.push((e.span, vec![a])),
@@ -97,5 +101,63 @@ pub fn infeasible_branches(
                 .with_help("the earlier answer already decides this branch; remove it or route the other answers here"),
             );
         }
+    }
+}
+
+/// `non-exhaustive` on a `match` that names no branch for an answer some
+/// caller path brings to it, with that path (answers no path brings there
+/// may go unnamed).
+pub fn unmatched(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
+    let mut reported: Vec<(crate::graph::StepId, u32)> = Vec::new();
+    for &(s, answer) in &space.unmatched_at {
+        let step_id = space.step[s as usize];
+        if reported.contains(&(step_id, answer)) {
+            continue;
+        }
+        reported.push((step_id, answer));
+        let step = g.step(step_id);
+        let Exit::Match { fact, .. } = step.exit else {
+            continue;
+        };
+        let f = g.fact(fact);
+        let value = &f.answers[answer as usize];
+        let mut path = super::counter_example(g, space, &space.path_to(s), Some(s));
+        if space.obtains(g, s).is_some() {
+            path.answers.push((f.name.clone(), value.clone()));
+        }
+        diags.push(
+            Diagnostic::new(
+                Code::NonExhaustive,
+                format!(
+                    "the match on `{}` in step `{}` has no branch for {}, which a caller path brings here",
+                    f.name,
+                    step.name,
+                    quoted_value(f, answer)
+                ),
+            )
+            .at(step.span, format!("no branch for {value}"))
+            .with_help(format!(
+                "add a branch for {} or an `else -> STEP` line; an answer no caller path brings here may stay out",
+                quoted_value(f, answer)
+            ))
+            .with_path(path),
+        );
+    }
+}
+
+/// An answer as a message names it: `b`, or the least value of a range
+/// (`50000.00`).
+fn quoted_value(f: &crate::graph::Fact, a: u32) -> String {
+    match &f.kind {
+        crate::graph::FactKind::Ordered {
+            scale,
+            cuts,
+            classes,
+        } => {
+            let first = classes.iter().position(|&c| c == a).unwrap_or(0);
+            let least = crate::domain::class_interval(*scale, cuts, first).0;
+            crate::domain::format(*scale, least)
+        }
+        _ => format!("`{}`", f.answers[a as usize]),
     }
 }

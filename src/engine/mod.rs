@@ -446,6 +446,9 @@ impl Engine {
             if to & END_BIT != 0 {
                 break Some(self.terminals[(to & !END_BIT) as usize]);
             }
+            if to == UNMATCHED {
+                break None;
+            }
             step = to;
         };
         scratch.reset();
@@ -488,6 +491,13 @@ struct HotEdge {
 }
 
 const END_BIT: u32 = 1 << 31;
+/// A `match`'s missing branch in the compact form: the walk stops.
+const UNMATCHED: u32 = END_BIT - 1;
+/// Where a call that the checks prove impossible stops.
+const STUCK: Terminal = Terminal {
+    outcome: OutcomeId(0),
+    target: None,
+};
 
 /// The compact form of a verified graph.
 fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
@@ -502,6 +512,7 @@ fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
         }
     };
     let mut dest = |d: Dest| match d {
+        Dest::Unmatched => UNMATCHED,
         Dest::Step(s) => s.0,
         Dest::End(t) => END_BIT | terminal_id(t),
     };
@@ -728,6 +739,8 @@ impl<'e> Session<'e> {
         match take(edge, &mut self.counters[slot]) {
             Dest::End(t) => self.status = Status::Done(t),
             Dest::Step(s) => self.advance(s),
+            // Ruled out by the non-exhaustive check.
+            Dest::Unmatched => self.status = Status::Done(STUCK),
         }
     }
 
@@ -784,6 +797,10 @@ impl<'e> Session<'e> {
                     return;
                 }
                 Dest::Step(s) => step = s,
+                Dest::Unmatched => {
+                    self.status = Status::Done(STUCK);
+                    return;
+                }
             }
         }
     }

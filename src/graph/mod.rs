@@ -216,6 +216,10 @@ pub struct Terminal {
 pub enum Dest {
     Step(StepId),
     End(Terminal),
+    /// No branch: a `match` that names no branch for this answer. The
+    /// checks prove no caller path brings the answer there
+    /// (`non-exhaustive` shows one that does).
+    Unmatched,
 }
 
 /// `at most N times, then DEST`.

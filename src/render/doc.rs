@@ -8,7 +8,8 @@
 //! escape it. A new section or sentence therefore reaches both formats.
 
 use crate::graph::{
-    Action, DataClass, DataId, Dest, Exit, Graph, Step, StepId, TargetKind, Terminal,
+    Action, DataClass, DataId, Dest, Exit, FactKind, FactSource, Graph, Step, StepId, TargetKind,
+    Terminal,
 };
 
 /// How a run of text is set.
@@ -99,6 +100,7 @@ fn dest_words(g: &Graph, d: Dest) -> String {
     match d {
         Dest::Step(s) => format!("go to step {}", number(s)),
         Dest::End(t) => outcome_words(g, t),
+        Dest::Unmatched => "cannot happen here".to_string(),
     }
 }
 
@@ -151,7 +153,13 @@ fn ticket_words(g: &Graph, t: &crate::graph::Ticket) -> String {
 fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
     let mut out = Vec::new();
     if !s.text.is_empty() {
-        out.push(vec![strong(format!("{}.", s.text.trim_end_matches('.')))]);
+        let t = s.text.trim_end_matches('.');
+        let stop = if t.ends_with(['?', '!', ':']) {
+            ""
+        } else {
+            "."
+        };
+        out.push(vec![strong(format!("{t}{stop}"))]);
     }
     for a in &s.actions {
         out.push(match a {
@@ -185,15 +193,55 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
     match &s.exit {
         Exit::Ask { fact, branches } | Exit::Match { fact, branches } => {
             let f = g.fact(*fact);
-            if matches!(s.exit, Exit::Ask { .. }) {
-                out.push(vec![plain(format!("Ask: “{}”", f.question()))]);
+            match (&s.exit, &f.kind, &f.source) {
+                (Exit::Ask { .. }, FactKind::Verify { at_least, items }, _) => {
+                    let how = if *at_least as usize == items.len() {
+                        "all of".to_string()
+                    } else {
+                        format!("at least {at_least} of")
+                    };
+                    out.push(vec![plain(format!(
+                        "Verify: “{}”, {how}: {} (mark each item that checks out).",
+                        f.question(),
+                        labels(g, items)
+                    ))]);
+                }
+                (Exit::Ask { .. }, _, _) => {
+                    out.push(vec![plain(format!("Ask: “{}”", f.question()))]);
+                }
+                // A declared fact is read where it is first needed.
+                (_, _, FactSource::Ask) => {
+                    out.push(vec![plain(format!(
+                        "Ask, if not asked yet: “{}”",
+                        f.question()
+                    ))]);
+                }
+                (_, _, FactSource::Lookup { system }) => {
+                    let place = system
+                        .as_ref()
+                        .map(|s| format!(" in {s}"))
+                        .unwrap_or_default();
+                    out.push(vec![plain(format!(
+                        "Look up{place}, if not looked up yet: {}.",
+                        f.question()
+                    ))]);
+                }
+                (_, _, FactSource::Host) => {
+                    out.push(vec![plain(format!("From the console: {}.", f.question()))]);
+                }
+                _ => {}
             }
             for (a, e) in branches.iter().enumerate() {
-                out.push(vec![plain(format!(
-                    "If {}: {}.",
-                    f.answers[a],
-                    edge_words(g, e)
-                ))]);
+                if e.to == Dest::Unmatched {
+                    continue;
+                }
+                // Words read for an answer are quoted; a bare answer is not.
+                let answer = if f.answer_words.get(a).is_some_and(|w| !w.is_empty()) {
+                    format!("“{}”", f.answer_words(a))
+                } else {
+                    f.answers[a].clone()
+                };
+                out.push(vec![plain(format!("If {answer}: {}.", edge_words(g, e)))]);
             }
         }
         Exit::Goto { edge } => {
@@ -339,6 +387,23 @@ pub fn document(g: &Graph) -> Document {
         heading: "Data handling".into(),
         blocks: vec![Block::List(data_rules(g))],
     });
+    if !g.never.is_empty() {
+        let lines = g
+            .never
+            .iter()
+            .map(|n| {
+                let verb = match n.kind {
+                    crate::graph::NeverKind::Say => "Never say",
+                    crate::graph::NeverKind::Do => "Never",
+                };
+                vec![strong(verb), plain(format!(" “{}”.", n.phrase))]
+            })
+            .collect();
+        sections.push(Section {
+            heading: "Never".into(),
+            blocks: vec![Block::List(lines)],
+        });
+    }
     let outcomes = g
         .outcomes
         .iter()
@@ -388,6 +453,23 @@ fn referrals_paragraph(referrals: &[&str]) -> Block {
     ])
 }
 
+/// A value rule in words.
+fn rule_words(r: &crate::graph::ValueRule) -> String {
+    use crate::graph::ValueRule;
+    match r {
+        ValueRule::MinLength { length } => format!("at least {length} characters"),
+        ValueRule::MaxLength { length } => format!("at most {length} characters"),
+        ValueRule::Length { length } => format!("exactly {length} characters"),
+        ValueRule::Pattern { pattern } => format!("matches {pattern}"),
+        ValueRule::Min { scale, value } => {
+            format!("at least {}", crate::domain::format(*scale, *value))
+        }
+        ValueRule::Max { scale, value } => {
+            format!("at most {}", crate::domain::format(*scale, *value))
+        }
+    }
+}
+
 fn data_rules(g: &Graph) -> Vec<Line> {
     let mut out = Vec::new();
     if !g.never_disclose.is_empty() {
@@ -395,6 +477,38 @@ fn data_rules(g: &Graph) -> Vec<Line> {
             "Never give out: {}.",
             labels(g, &g.never_disclose)
         ))]);
+    }
+    for d in &g.scoped_disclose {
+        let f = g.fact(d.fact);
+        let answer = f.answer_words(d.answer as usize);
+        out.push(vec![plain(match d.scope {
+            crate::graph::DisclosureScope::Until => format!(
+                "Never give out {} until “{}” is {answer}.",
+                labels(g, &d.data),
+                f.question()
+            ),
+            crate::graph::DisclosureScope::To => format!(
+                "Never give out {} when “{}” is {answer}, nor before it is known.",
+                labels(g, &d.data),
+                f.question()
+            ),
+        })]);
+    }
+    let unrecorded: Vec<&str> = g
+        .data
+        .iter()
+        .filter(|d| d.class == DataClass::Unrecorded)
+        .map(|d| d.label.as_str())
+        .collect();
+    if !unrecorded.is_empty() {
+        out.push(vec![plain(format!(
+            "Never written down anywhere (checked on the call only): {}.",
+            unrecorded.join(", ")
+        ))]);
+    }
+    for d in g.data.iter().filter(|d| !d.rules.is_empty()) {
+        let rules: Vec<String> = d.rules.iter().map(rule_words).collect();
+        out.push(vec![plain(format!("{}: {}.", d.label, rules.join(", ")))]);
     }
     let secrets: Vec<&str> = g
         .data

@@ -612,6 +612,26 @@ impl Printer<'_> {
         line.push(' ');
         line.push_str(&match &f.ty {
             FactType::YesNo(_) => "yes/no".to_string(),
+            // Answers with words, or too many for a line: one a line.
+            FactType::Choice(answers)
+                if answers.iter().any(|a| a.label.is_some())
+                    || line.len() + self.answer_set(answers).len() > WIDTH =>
+            {
+                let w = answers.iter().map(|a| a.name.text.len()).max().unwrap_or(0);
+                let mut block = String::from("{");
+                for a in answers {
+                    block.push_str("\n  ");
+                    match &a.label {
+                        Some(l) => {
+                            let words = self.text(l, 0);
+                            block.push_str(&format!("{} {words}", pad(a.name.text, w)));
+                        }
+                        None => block.push_str(a.name.text),
+                    }
+                }
+                block.push_str("\n}");
+                block
+            }
             FactType::Choice(answers) => self.answer_set(answers),
             FactType::Unit(u, _) => match u {
                 Unit::Number => "number",

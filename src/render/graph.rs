@@ -77,6 +77,7 @@ fn node_id(d: Dest, terms: &[Terminal]) -> String {
     match d {
         Dest::Step(s) => format!("s{s}"),
         Dest::End(t) => format!("t{}", terms.iter().position(|x| *x == t).unwrap_or(0)),
+        Dest::Unmatched => String::new(),
     }
 }
 
@@ -87,7 +88,7 @@ fn arrows(g: &Graph, terms: &[Terminal]) -> Vec<Arrow> {
         let answer = |a: Option<usize>| -> Option<String> {
             match (&s.exit, a) {
                 (Exit::Ask { fact, .. } | Exit::Match { fact, .. }, Some(a)) => {
-                    Some(g.fact(*fact).answers[a].clone())
+                    Some(g.fact(*fact).answer_words(a).to_string())
                 }
                 _ => None,
             }
@@ -103,6 +104,10 @@ fn arrows(g: &Graph, terms: &[Terminal]) -> Vec<Arrow> {
         // Answers that share one edge (an `else`) share one arrow.
         let mut seen: Vec<(Edge, usize)> = Vec::new();
         for (a, e) in s.exit.edges() {
+            // A missing branch no caller takes has no arrow.
+            if e.to == Dest::Unmatched {
+                continue;
+            }
             match seen.iter().position(|(x, _)| x == e) {
                 Some(k) => {
                     let idx = seen[k].1;
