@@ -17,8 +17,8 @@
 
 use crate::analysis::count::Count;
 use crate::analysis::states::{Next, StateId, StateSpace};
-use crate::graph::{Action, DataId, Exit, Graph, StepId, TargetId, Terminal};
-use std::collections::HashMap;
+use crate::graph::{Action, DataId, Exit, Graph, OutcomeKind, StepId, TargetId, Terminal};
+use std::collections::{BTreeSet, HashMap};
 
 /// The most product states explored before giving up.
 pub const MAX_PRODUCT_STATES: usize = 5_000_000;
@@ -500,8 +500,15 @@ impl<'a> Product<'a> {
     }
 }
 
+/// A terminal as both versions can name it: an open question by its note,
+/// since `gap_N` renumbers when a gap is added before it.
 fn terminal_name(g: &Graph, t: Terminal) -> String {
-    g.terminal_text(t)
+    let o = g.outcome(t.outcome);
+    if o.kind == OutcomeKind::Gap {
+        format!("gap {:?}", o.label)
+    } else {
+        g.terminal_text(t)
+    }
 }
 
 /// Compares two compiled versions of a policy, listing at most `examples`
@@ -755,7 +762,21 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         by_name(&new.outcomes, |o| &o.name),
         by_name(&old.outcomes, |o| &o.name),
     );
-    for o in &old.outcomes {
+    let notes = |g: &Graph| -> BTreeSet<String> {
+        g.outcomes
+            .iter()
+            .filter(|o| o.kind == OutcomeKind::Gap)
+            .map(|o| o.label.clone())
+            .collect()
+    };
+    let (old_notes, new_notes) = (notes(old), notes(new));
+    for n in old_notes.difference(&new_notes) {
+        out.push(format!("open question answered: {n:?}"));
+    }
+    for n in new_notes.difference(&old_notes) {
+        out.push(format!("open question added: {n:?}"));
+    }
+    for o in old.outcomes.iter().filter(|o| o.kind != OutcomeKind::Gap) {
         match outcomes.get(o.name.as_str()) {
             None => out.push(format!("outcome `{}` removed", o.name)),
             Some(n) => {
@@ -771,10 +792,26 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
                 if a != b {
                     out.push(format!("outcome `{}`: targets [{a}] -> [{b}]", o.name));
                 }
+                if n.within_minutes != o.within_minutes {
+                    let within = |m: Option<i64>| {
+                        m.map_or("no deadline".to_string(), |m| {
+                            format!(
+                                "within {}",
+                                crate::domain::format(crate::domain::Scale::Minutes, m)
+                            )
+                        })
+                    };
+                    out.push(format!(
+                        "outcome `{}`: {} -> {}",
+                        o.name,
+                        within(o.within_minutes),
+                        within(n.within_minutes)
+                    ));
+                }
             }
         }
     }
-    for o in &new.outcomes {
+    for o in new.outcomes.iter().filter(|o| o.kind != OutcomeKind::Gap) {
         if !old_outcomes.contains_key(o.name.as_str()) {
             out.push(format!("outcome `{}` added", o.name));
         }
@@ -880,7 +917,7 @@ fn texts(old: &Graph, new: &Graph) -> Vec<TextChange> {
         }
     }
     let outcomes = by_name(&new.outcomes, |o| &o.name);
-    for o in &old.outcomes {
+    for o in old.outcomes.iter().filter(|o| o.kind != OutcomeKind::Gap) {
         if let Some(n) = outcomes.get(o.name.as_str()) {
             push("outcome", &o.name, "label", Some(&o.label), Some(&n.label));
         }

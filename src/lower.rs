@@ -46,6 +46,14 @@ pub fn lower_on(
         steps.push(graph::Step::unknown());
     }
     let p = &p;
+    let mut outcomes: Vec<graph::Outcome> = p
+        .outcomes
+        .iter()
+        .map(|o| lower_outcome(o, p, s, diags))
+        .collect();
+    // Gap outcomes follow the declared names (see `gap_terminal`).
+    outcomes.truncate(s.outcomes.len());
+    outcomes.extend(gap_outcomes(s));
     let scoped_disclose = p
         .never_disclose
         .iter()
@@ -96,7 +104,7 @@ pub fn lower_on(
                 span: d.name.span,
             })
             .collect(),
-        outcomes: p.outcomes.iter().map(|o| lower_outcome(o, p, s)).collect(),
+        outcomes,
         facts,
         steps,
         start: s.start?,
@@ -251,13 +259,22 @@ fn lower_class(c: ast::DataClass) -> graph::DataClass {
 
 /// An outcome's kind as written, or else from its targets: referral targets
 /// make a referral, ticket or contact targets an escalation, none resolved.
-fn lower_outcome(o: &ast::OutcomeDecl, p: &ast::Policy, s: &Symbols) -> graph::Outcome {
+fn lower_outcome(
+    o: &ast::OutcomeDecl,
+    p: &ast::Policy,
+    s: &Symbols,
+    diags: &mut Vec<Diagnostic>,
+) -> graph::Outcome {
     let targets = ids(&s.targets, &o.targets);
     let kind = match o.kind {
         Some(ast::OutcomeKind::Resolved) => graph::OutcomeKind::Resolved,
         Some(ast::OutcomeKind::Referral) => graph::OutcomeKind::Referral,
         Some(ast::OutcomeKind::Escalation) => graph::OutcomeKind::Escalation,
         Some(ast::OutcomeKind::Pending) => graph::OutcomeKind::Pending,
+        Some(ast::OutcomeKind::Declined) => graph::OutcomeKind::Declined,
+        Some(ast::OutcomeKind::Handoff) => graph::OutcomeKind::Handoff,
+        Some(ast::OutcomeKind::Transferred) => graph::OutcomeKind::Transferred,
+        Some(ast::OutcomeKind::Callback) => graph::OutcomeKind::Callback,
         None if targets.is_empty() => graph::OutcomeKind::Resolved,
         None if targets
             .iter()
@@ -275,8 +292,57 @@ fn lower_outcome(o: &ast::OutcomeDecl, p: &ast::Policy, s: &Symbols) -> graph::O
             .map_or_else(|| o.name.text.to_string(), |l| l.value().to_string()),
         kind,
         targets,
+        within_minutes: o.within.as_ref().and_then(|w| {
+            let minutes = match &w.kind {
+                ast::ValueKind::Number {
+                    digits,
+                    unit: Some(unit),
+                } => crate::domain::number(Scale::Minutes, digits, Some(unit_of(*unit))),
+                _ => Err("write a duration, for example `within 48 hours`".to_string()),
+            };
+            minutes
+                .map_err(|e| {
+                    diags.push(
+                        Diagnostic::new(Code::WrongType, format!("a callback's deadline: {e}"))
+                            .at(w.span, "not a duration")
+                            .with_help(
+                                "write `within N minutes`, `within N hours` or `within N days`",
+                            ),
+                    )
+                })
+                .ok()
+        }),
         span: o.name.span,
     }
+}
+
+/// The outcome of each `gap "…"`, after the declared outcomes: its kind is
+/// `gap` and its label the note.
+fn gap_outcomes(s: &Symbols) -> Vec<graph::Outcome> {
+    s.gaps
+        .iter()
+        .enumerate()
+        .map(|(k, g)| graph::Outcome {
+            name: format!("gap_{}", k + 1),
+            label: g.note.value().to_string(),
+            kind: graph::OutcomeKind::Gap,
+            targets: vec![],
+            within_minutes: None,
+            span: g.span,
+        })
+        .collect()
+}
+
+/// The terminal of the `gap "…"` written at `span`.
+fn gap_terminal(span: Span, s: &Symbols) -> Option<graph::Terminal> {
+    let k = s
+        .gaps
+        .binary_search_by_key(&span.start, |g| g.span.start)
+        .ok()?;
+    Some(graph::Terminal {
+        outcome: graph::OutcomeId::new(s.outcomes.len() + k),
+        target: None,
+    })
 }
 
 fn lower_step(
@@ -354,6 +420,13 @@ fn lower_step(
             Some(terminal) => graph::Exit::End {
                 terminal,
                 span: t.span,
+            },
+            None => graph::Exit::Unknown,
+        },
+        Some(ast::Exit::Gap(g)) => match gap_terminal(g.span, s) {
+            Some(terminal) => graph::Exit::End {
+                terminal,
+                span: g.span,
             },
             None => graph::Exit::Unknown,
         },
@@ -620,6 +693,7 @@ fn lower_dest(d: &ast::Dest, s: &Symbols, unknown: StepId) -> graph::Dest {
     let bound = match d {
         ast::Dest::Step(n) => s.steps.get(n.text).map(graph::Dest::Step),
         ast::Dest::End(t) => terminal(t, s).map(graph::Dest::End),
+        ast::Dest::Gap(g) => gap_terminal(g.span, s).map(graph::Dest::End),
     };
     bound.unwrap_or(graph::Dest::Step(unknown))
 }

@@ -122,16 +122,14 @@ pub fn outcome_json(g: &Graph, t: Terminal) -> Value {
         m.insert("target".into(), json!(g.target(target).name));
     }
     m.insert("label".into(), json!(o.label));
+    if let Some(minutes) = o.within_minutes {
+        m.insert("within_minutes".into(), json!(minutes));
+    }
     Value::Object(m)
 }
 
 pub fn kind_name(k: OutcomeKind) -> &'static str {
-    match k {
-        OutcomeKind::Resolved => "resolved",
-        OutcomeKind::Referral => "referral",
-        OutcomeKind::Escalation => "escalation",
-        OutcomeKind::Pending => "pending",
-    }
+    k.name()
 }
 
 /// Answers as a JSON object: `{FACT: ANSWER}`, or `{FACT: [ANSWER, ...]}`

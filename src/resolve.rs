@@ -132,6 +132,9 @@ pub struct Symbols<'a> {
     pub facts: Namespace<'a, FactId>,
     /// Where each fact is declared, by fact index.
     pub fact_origins: Vec<FactOrigin>,
+    /// Each `gap "…"`, in source order: gap `k` ends in the outcome that
+    /// follows the declared ones by `k`.
+    pub gaps: Vec<GapRef<'a>>,
     /// The steps' `lint` lines, for the lint levels.
     pub lints: StepLints,
     pub start: Option<StepId>,
@@ -169,6 +172,7 @@ pub fn resolve_on<'a>(
         roles: Namespace::new("role"),
         facts: Namespace::with_capacity("question", asks),
         fact_origins: Vec::with_capacity(asks),
+        gaps: gap_spans(p),
         start: None,
         lints: step_lints(p),
     };
@@ -224,6 +228,43 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
             _ => {}
         }
     }
+}
+
+/// The `gap "…"` ways out and destinations, in source order.
+fn gap_spans<'a>(p: &Policy<'a>) -> Vec<GapRef<'a>> {
+    let mut out = Vec::new();
+    let mut dest = |d: &Dest<'a>| {
+        if let Dest::Gap(g) = d {
+            out.push(g.clone());
+        }
+    };
+    for step in &p.steps {
+        let branches: &[Branch] = match step.exit.as_deref() {
+            Some(Exit::Ask { branches, .. })
+            | Some(Exit::Match { branches, .. })
+            | Some(Exit::Verify { branches, .. }) => branches,
+            Some(Exit::Goto { dest: d, bound, .. }) => {
+                dest(d);
+                if let Some(b) = bound {
+                    dest(&b.then);
+                }
+                &[]
+            }
+            Some(Exit::Gap(g)) => {
+                dest(&Dest::Gap(g.clone()));
+                &[]
+            }
+            _ => &[],
+        };
+        for b in branches {
+            dest(&b.dest);
+            if let Some(bound) = &b.bound {
+                dest(&bound.then);
+            }
+        }
+    }
+    out.sort_by_key(|g| g.span.start);
+    out
 }
 
 /// Answers that are keywords, or listed twice.
@@ -467,6 +508,7 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
             }
         }
         Some(Exit::End(t)) => bind_terminal(t, s, diags),
+        Some(Exit::Gap(g)) => bind_text(&g.note, s, diags),
         None => {}
     }
 }
@@ -484,6 +526,7 @@ fn bind_dest(d: &Dest, s: &Symbols, diags: &mut Vec<Diagnostic>) {
             s.steps.bind(n, diags);
         }
         Dest::End(t) => bind_terminal(t, s, diags),
+        Dest::Gap(g) => bind_text(&g.note, s, diags),
     }
 }
 

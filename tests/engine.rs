@@ -484,3 +484,47 @@ fn the_hot_path_reads_declared_facts_in_order_and_forgets_them() {
         }
     }
 }
+
+const CALLBACK_AND_GAP: &str = r#"sop "CB-1" "Callback or gap" {}
+role agent "Agent"
+outcome later "We call the customer back" callback within 48 hours
+step s "S1: can we fix it now?" {
+  ask can "Can it be fixed on this call?" { no unknown }
+  no      -> end later
+  unknown -> gap "The source does not say what happens when nobody knows"
+}
+"#;
+
+#[test]
+fn a_callback_carries_its_deadline_and_a_gap_ends_with_its_note() {
+    let dir = common::temp_dir("callback-and-gap");
+    let policy = dir.join("cb.sop");
+    std::fs::write(&policy, CALLBACK_AND_GAP).expect("write");
+    let policy = policy.to_str().expect("utf-8");
+
+    let (code, out, _) = sopc(&["eval", policy, "--answers", "-"], r#"{"can": "no"}"#);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["outcome"]["kind"], "callback");
+    assert_eq!(v["outcome"]["within_minutes"], 48 * 60);
+
+    let (code, out, _) = sopc(&["eval", policy, "--answers", "-"], r#"{"can": "unknown"}"#);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["outcome"]["kind"], "gap");
+    assert_eq!(
+        v["outcome"]["label"],
+        "The source does not say what happens when nobody knows"
+    );
+
+    // The deadline survives `fmt` and is printed by `doc`.
+    let formatted = sopc::format_source(CALLBACK_AND_GAP).expect("formats");
+    assert!(
+        formatted.contains("callback within 48 hours"),
+        "{formatted}"
+    );
+    let (code, doc, _) = sopc(&["doc", policy], "");
+    assert_eq!(code, 0);
+    assert!(doc.contains("(callback, within 2 days)"), "{doc}");
+    assert!(doc.contains("Open questions for the SOP owner"), "{doc}");
+}

@@ -146,6 +146,7 @@ fn dest_text(d: &ast::Dest) -> String {
     match d {
         ast::Dest::Step(n) => n.text.to_string(),
         ast::Dest::End(t) => terminal(t),
+        ast::Dest::Gap(g) => format!("gap {}", g.note.raw),
     }
 }
 

@@ -138,6 +138,7 @@ fn path_checks(
                 reach::infeasible_branches(g, &space, levels, diags);
             }
             budget::long_path(g, &space, diags);
+            reach::open_gaps(g, &space, levels, diags);
         }
         Err(SpaceError::TooLarge(blowup)) => diags.push(too_large(g, &blowup)),
         // Ruled out by the unbounded-loop check above.

@@ -161,3 +161,40 @@ fn quoted_value(f: &crate::graph::Fact, a: u32) -> String {
         _ => format!("`{}`", f.answers[a as usize]),
     }
 }
+
+/// `open-gap`: each `gap "…"` some caller path reaches, with that path, so
+/// the SOP owner sees every question the source leaves open.
+pub fn open_gaps(g: &Graph, space: &StateSpace, levels: &Levels, diags: &mut Vec<Diagnostic>) {
+    use crate::analysis::states::Next;
+    let mut seen: Vec<crate::graph::OutcomeId> = Vec::new();
+    for s in 0..space.len() as u32 {
+        for t in space.transitions(s) {
+            let Next::End(terminal) = t.next else {
+                continue;
+            };
+            let o = g.outcome(terminal.outcome);
+            if o.kind != crate::graph::OutcomeKind::Gap || seen.contains(&terminal.outcome) {
+                continue;
+            }
+            seen.push(terminal.outcome);
+            if levels.allows(Code::OpenGap, g.step(space.step[s as usize]).span) {
+                continue;
+            }
+            let mut path = super::counter_example(g, space, &space.path_to(s), Some(s));
+            if let (Some(fact), Some(a)) = (space.obtains(g, s), t.answer) {
+                let f = g.fact(fact);
+                path.answers
+                    .push((f.name.clone(), f.answers[a as usize].clone()));
+            }
+            diags.push(
+                Diagnostic::new(
+                    Code::OpenGap,
+                    format!("an open question for the SOP owner: {}", o.label),
+                )
+                .at(o.span, "an open question for the SOP owner")
+                .with_help("ask the SOP owner and write the answer in; `lint allow open-gap` on the step keeps it open on purpose")
+                .with_path(path),
+            );
+        }
+    }
+}

@@ -132,6 +132,28 @@ pub enum OutcomeKind {
     Referral,
     Escalation,
     Pending,
+    Declined,
+    Handoff,
+    Transferred,
+    Callback,
+    /// What the source leaves unsaid (`gap "…"`): the label is the note.
+    Gap,
+}
+
+impl OutcomeKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            OutcomeKind::Resolved => "resolved",
+            OutcomeKind::Referral => "referral",
+            OutcomeKind::Escalation => "escalation",
+            OutcomeKind::Pending => "pending",
+            OutcomeKind::Declined => "declined",
+            OutcomeKind::Handoff => "handoff",
+            OutcomeKind::Transferred => "transferred",
+            OutcomeKind::Callback => "callback",
+            OutcomeKind::Gap => "gap",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -142,6 +164,9 @@ pub struct Outcome {
     /// The targets an `end` of this outcome may name; empty: none.
     #[serde(default)]
     pub targets: Vec<TargetId>,
+    /// A callback's deadline, in minutes (`within 48 hours`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_minutes: Option<i64>,
     pub span: Span,
 }
 

@@ -96,9 +96,23 @@ fn outcome_words(g: &Graph, t: Terminal) -> String {
     }
 }
 
+/// A gap's number among the policy's open questions, from 1.
+fn gap_number(g: &Graph, o: crate::graph::OutcomeId) -> usize {
+    g.outcomes[..o.index()]
+        .iter()
+        .filter(|x| x.kind == crate::graph::OutcomeKind::Gap)
+        .count()
+        + 1
+}
+
 fn dest_words(g: &Graph, d: Dest) -> String {
     match d {
         Dest::Step(s) => format!("go to step {}", number(s)),
+        Dest::End(t) if g.outcome(t.outcome).kind == crate::graph::OutcomeKind::Gap => format!(
+            "the SOP does not say what to do (open question {}: “{}”)",
+            gap_number(g, t.outcome),
+            g.outcome(t.outcome).label
+        ),
         Dest::End(t) => outcome_words(g, t),
         Dest::Unmatched => "cannot happen here".to_string(),
     }
@@ -252,7 +266,7 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
         }
         Exit::End { terminal, .. } => out.push(vec![plain(format!(
             "{}.",
-            capitalise(&outcome_words(g, *terminal))
+            capitalise(&dest_words(g, Dest::End(*terminal)))
         ))]),
         Exit::None | Exit::Unknown => {}
     }
@@ -404,9 +418,28 @@ pub fn document(g: &Graph) -> Document {
             blocks: vec![Block::List(lines)],
         });
     }
+    let gaps: Vec<Line> = g
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == crate::graph::OutcomeKind::Gap)
+        .enumerate()
+        .map(|(k, o)| {
+            vec![
+                strong(format!("{}.", k + 1)),
+                plain(format!(" {}", o.label)),
+            ]
+        })
+        .collect();
+    if !gaps.is_empty() {
+        sections.push(Section {
+            heading: "Open questions for the SOP owner".into(),
+            blocks: vec![Block::List(gaps)],
+        });
+    }
     let outcomes = g
         .outcomes
         .iter()
+        .filter(|o| o.kind != crate::graph::OutcomeKind::Gap)
         .map(|o| {
             let targets: Vec<&str> = o
                 .targets
@@ -418,10 +451,19 @@ pub fn document(g: &Graph) -> Document {
             } else {
                 format!(" — {}", targets.join(", "))
             };
+            let within = o
+                .within_minutes
+                .map(|m| {
+                    format!(
+                        ", within {}",
+                        crate::domain::format(crate::domain::Scale::Minutes, m)
+                    )
+                })
+                .unwrap_or_default();
             vec![
                 strong(o.name.clone()),
                 plain(format!(
-                    " ({}): {}{to}",
+                    " ({}{within}): {}{to}",
                     crate::paths::kind_name(o.kind),
                     o.label
                 )),

@@ -265,6 +265,10 @@ fn kind_name(k: OutcomeKind) -> &'static str {
         OutcomeKind::Referral => "referral",
         OutcomeKind::Escalation => "escalation",
         OutcomeKind::Pending => "pending",
+        OutcomeKind::Declined => "declined",
+        OutcomeKind::Handoff => "handoff",
+        OutcomeKind::Transferred => "transferred",
+        OutcomeKind::Callback => "callback",
     }
 }
 
@@ -290,6 +294,7 @@ fn dest(d: &Dest) -> String {
     match d {
         Dest::Step(n) => n.text.to_string(),
         Dest::End(t) => format!("end {}", terminal(t)),
+        Dest::Gap(g) => format!("gap {}", g.note.raw),
     }
 }
 
@@ -684,6 +689,9 @@ impl Printer<'_> {
             let width = if o.targets.is_empty() { 0 } else { w.kind };
             line.push_str(&pad(kind_name(k), width));
         }
+        if let Some(w) = &o.within {
+            line = format!("{} within {}", line.trim_end(), self.value(w));
+        }
         if !o.targets.is_empty() {
             line.push_str(&format!(" to {}", names(&o.targets)));
         }
@@ -725,6 +733,10 @@ impl Printer<'_> {
             Some(Exit::End(t)) => {
                 self.leading(t.span.start as usize, "  ");
                 self.line(&format!("  end {}", terminal(t)), t.span);
+            }
+            Some(Exit::Gap(g)) => {
+                self.leading(g.span.start as usize, "  ");
+                self.line(&format!("  gap {}", self.text(&g.note, 6)), g.span);
             }
             Some(Exit::Goto {
                 dest: d,

@@ -160,9 +160,11 @@ fn arrows(g: &Graph, terms: &[Terminal]) -> Vec<Arrow> {
 fn kind_class(k: OutcomeKind) -> &'static str {
     match k {
         OutcomeKind::Resolved => "resolved",
-        OutcomeKind::Referral => "referral",
+        OutcomeKind::Referral | OutcomeKind::Handoff | OutcomeKind::Transferred => "referral",
         OutcomeKind::Escalation => "escalation",
-        OutcomeKind::Pending => "pending",
+        OutcomeKind::Pending | OutcomeKind::Callback => "pending",
+        OutcomeKind::Declined => "declined",
+        OutcomeKind::Gap => "gap",
     }
 }
 
@@ -205,10 +207,23 @@ pub fn mermaid(g: &Graph) -> String {
     }
     out.push_str(&format!("  s{}:::start\n", g.start));
     out.push_str("  classDef start stroke-width:3px\n");
-    out.push_str("  classDef resolved fill:#d4edda,stroke:#2e7d32\n");
-    out.push_str("  classDef referral fill:#dbeafe,stroke:#1d4ed8\n");
-    out.push_str("  classDef escalation fill:#fde68a,stroke:#b45309\n");
-    out.push_str("  classDef pending fill:#e5e7eb,stroke:#4b5563\n");
+    // Only the classes this chart uses, so a new outcome kind leaves old charts as they were.
+    const STYLES: [(&str, &str); 6] = [
+        ("resolved", "fill:#d4edda,stroke:#2e7d32"),
+        ("referral", "fill:#dbeafe,stroke:#1d4ed8"),
+        ("escalation", "fill:#fde68a,stroke:#b45309"),
+        ("pending", "fill:#e5e7eb,stroke:#4b5563"),
+        ("declined", "fill:#fee2e2,stroke:#b91c1c"),
+        ("gap", "fill:#fff,stroke:#b91c1c,stroke-dasharray:4"),
+    ];
+    for (class, style) in STYLES {
+        if terms
+            .iter()
+            .any(|t| kind_class(g.outcome(t.outcome).kind) == class)
+        {
+            out.push_str(&format!("  classDef {class} {style}\n"));
+        }
+    }
     for (i, t) in terms.iter().enumerate() {
         out.push_str(&format!(
             "  class t{i} {}\n",
@@ -246,9 +261,10 @@ pub fn dot(g: &Graph) -> String {
     for (i, t) in terms.iter().enumerate() {
         let color = match g.outcome(t.outcome).kind {
             OutcomeKind::Resolved => "#d4edda",
-            OutcomeKind::Referral => "#dbeafe",
+            OutcomeKind::Referral | OutcomeKind::Handoff | OutcomeKind::Transferred => "#dbeafe",
             OutcomeKind::Escalation => "#fde68a",
-            OutcomeKind::Pending => "#e5e7eb",
+            OutcomeKind::Pending | OutcomeKind::Callback => "#e5e7eb",
+            OutcomeKind::Declined | OutcomeKind::Gap => "#fee2e2",
         };
         out.push_str(&format!(
             "  t{i} [shape=ellipse, style=filled, fillcolor=\"{color}\", label=\"{}\"];\n",

@@ -287,6 +287,14 @@ pub enum OutcomeKind {
     Referral,
     Escalation,
     Pending,
+    /// Service refused: not verified, not eligible.
+    Declined,
+    /// Another team or policy takes over.
+    Handoff,
+    /// A warm transfer ends this analyst's part.
+    Transferred,
+    /// A promise to call back, by a deadline.
+    Callback,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -295,6 +303,8 @@ pub struct OutcomeDecl<'a> {
     pub label: Option<Text<'a>>,
     /// As written; when absent it follows from the targets (see docs).
     pub kind: Option<OutcomeKind>,
+    /// `within 48 hours`: the deadline a callback promises.
+    pub within: Option<Value<'a>>,
     pub targets: Vec<Name<'a>>,
     pub span: Span,
 }
@@ -421,6 +431,15 @@ pub struct TerminalRef<'a> {
 pub enum Dest<'a> {
     Step(Name<'a>),
     End(TerminalRef<'a>),
+    /// `gap "…"`: what the source leaves unsaid.
+    Gap(GapRef<'a>),
+}
+
+/// `gap "The source does not say …"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GapRef<'a> {
+    pub note: Text<'a>,
+    pub span: Span,
 }
 
 impl Dest<'_> {
@@ -428,6 +447,7 @@ impl Dest<'_> {
         match self {
             Dest::Step(n) => n.span,
             Dest::End(t) => t.span,
+            Dest::Gap(g) => g.span,
         }
     }
 }
@@ -545,6 +565,7 @@ pub enum Exit<'a> {
         span: Span,
     },
     End(TerminalRef<'a>),
+    Gap(GapRef<'a>),
 }
 
 impl Exit<'_> {
@@ -555,6 +576,7 @@ impl Exit<'_> {
             | Exit::Match { span, .. }
             | Exit::Goto { span, .. } => *span,
             Exit::End(t) => t.span,
+            Exit::Gap(g) => g.span,
         }
     }
 }

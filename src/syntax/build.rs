@@ -99,7 +99,7 @@ pub fn declaration<'i>(
         Rule::role_decl => p.roles.push(role(decl)?),
         Rule::target_decl => p.targets.push(target(decl)?),
         Rule::data_decl => p.data.push(data(decl, diags)?),
-        Rule::outcome_decl => p.outcomes.push(outcome(decl)?),
+        Rule::outcome_decl => p.outcomes.push(outcome(decl, diags)?),
         Rule::fact_decl => p.facts.push(fact(decl, diags)?),
         Rule::never_decl => never(decl, p)?,
         Rule::require_decl => {
@@ -389,7 +389,7 @@ fn answer_set<'i>(pair: Pair<'i, Rule>) -> Result<Vec<AnswerDef<'i>>> {
     Ok(out)
 }
 
-fn outcome<'i>(pair: Pair<'i, Rule>) -> Result<OutcomeDecl<'i>> {
+fn outcome<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<OutcomeDecl<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let name = name(c.take(Rule::ident)?);
@@ -398,8 +398,16 @@ fn outcome<'i>(pair: Pair<'i, Rule>) -> Result<OutcomeDecl<'i>> {
         "resolved" => OutcomeKind::Resolved,
         "referral" => OutcomeKind::Referral,
         "escalation" => OutcomeKind::Escalation,
+        "declined" => OutcomeKind::Declined,
+        "handoff" => OutcomeKind::Handoff,
+        "transferred" => OutcomeKind::Transferred,
+        "callback" => OutcomeKind::Callback,
         _ => OutcomeKind::Pending,
     });
+    let within = match c.maybe(Rule::within) {
+        Some(w) => Some(value(Children::of(w).take(Rule::value)?, diags)?),
+        None => None,
+    };
     let targets = match c.maybe(Rule::outcome_targets) {
         Some(t) => names(Children::of(t).take(Rule::name_list)?),
         None => vec![],
@@ -408,6 +416,7 @@ fn outcome<'i>(pair: Pair<'i, Rule>) -> Result<OutcomeDecl<'i>> {
         name,
         label,
         kind,
+        within,
         targets,
         span,
     })
@@ -462,6 +471,7 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
                 }));
             }
             Rule::terminal => s.exit = Some(Box::new(Exit::End(terminal(item)?))),
+            Rule::gap_end => s.exit = Some(Box::new(Exit::Gap(gap_ref(item)?))),
             _ => return Err(Reject::Shape),
         }
     }
@@ -632,9 +642,18 @@ fn branch<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Branc
 fn dest<'i>(pair: Pair<'i, Rule>) -> Result<Dest<'i>> {
     match pair.as_rule() {
         Rule::terminal => Ok(Dest::End(terminal(pair)?)),
+        Rule::gap_end => Ok(Dest::Gap(gap_ref(pair)?)),
         Rule::ident => Ok(Dest::Step(name(pair))),
         _ => Err(Reject::Shape),
     }
+}
+
+fn gap_ref<'i>(pair: Pair<'i, Rule>) -> Result<GapRef<'i>> {
+    let span = span_of(&pair);
+    Ok(GapRef {
+        note: text(Children::of(pair).take(Rule::text)?)?,
+        span,
+    })
 }
 
 fn terminal<'i>(pair: Pair<'i, Rule>) -> Result<TerminalRef<'i>> {

@@ -111,13 +111,13 @@ impl Expected {
 const FAMILIES: &[(&[&str], &str)] = &[
     (kw::DECLARATIONS, "a declaration (`step`, `target`, `data`, `fact`, `outcome`, `role`, `never`, `require`, `start`, `scenario`)"),
     (kw::ACTIONS, "an action (`do`, `say`, `warn`, `note`, `collect`, `ticket`, `lint`, `transfer`)"),
-    (kw::WAYS_OUT, "a way out of the step (`ask`, `match`, `verify`, `goto`, `end`)"),
+    (kw::WAYS_OUT, "a way out of the step (`ask`, `match`, `verify`, `goto`, `end`, `gap`)"),
     (kw::HEADER_FIELDS, "a header field (`owner`, `approval`, `implemented`, `reviewed`, `revision`, `purpose`, `source`, `review every`, `budget`)"),
     (kw::TICKET_ITEMS, "a ticket section (`title`, `field`, `body`, `assignee`)"),
     (kw::SCENARIO_ITEMS, "a scenario line (`answers`, `expect`, `visits`)"),
     (kw::DATA_CLASSES, "a data class (`text`, `phone`, `email`, `id`, `date`, `number`, `secret`, `unrecorded`)"),
     (kw::TARGET_KINDS, "a target kind (`referral`, `ticket`, `contact`)"),
-    (kw::OUTCOME_KINDS, "an outcome kind (`resolved`, `referral`, `escalation`, `pending`)"),
+    (kw::OUTCOME_KINDS, "an outcome kind (`resolved`, `referral`, `escalation`, `pending`, `declined`, `handoff`, `transferred`, `callback`)"),
     (kw::PERIOD_UNITS, "`days`, `months` or `years`"),
     (kw::LINT_LEVELS, "`allow`, `warn` or `deny`"),
 ];
@@ -258,8 +258,9 @@ fn expected_words(e: &Expected) -> Vec<String> {
     }
     if keywords.contains("end") && name && !e.has("ask") {
         keywords.remove("end");
+        keywords.remove("gap");
         name = false;
-        words.push("a step name or `end OUTCOME`".into());
+        words.push("a step name, `end OUTCOME` or `gap \"…\"`".into());
     }
     // `times` is tried before `time`, `questions` before `question`.
     for (long, short) in [("times", "time"), ("questions", "question")] {

@@ -12,7 +12,7 @@ pub const ACTIONS: &[&str] = &[
     "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer",
 ];
 /// Words that start a step's way out.
-pub const WAYS_OUT: &[&str] = &["ask", "match", "verify", "goto", "end"];
+pub const WAYS_OUT: &[&str] = &["ask", "match", "verify", "goto", "end", "gap"];
 /// Fields of the header (`review every`).
 pub const HEADER_FIELDS: &[&str] = &[
     "owner",
@@ -56,7 +56,16 @@ pub const RANGES: &[&str] = &[
 /// Words of a `verify` way out.
 pub const VERIFY: &[&str] = &["all", "any", "at", "least", "of", "these"];
 pub const TARGET_KINDS: &[&str] = &["referral", "ticket", "contact"];
-pub const OUTCOME_KINDS: &[&str] = &["resolved", "referral", "escalation", "pending"];
+pub const OUTCOME_KINDS: &[&str] = &[
+    "resolved",
+    "referral",
+    "escalation",
+    "pending",
+    "declined",
+    "handoff",
+    "transferred",
+    "callback",
+];
 pub const PERIOD_UNITS: &[&str] = &["days", "day", "months", "month", "years", "year"];
 pub const LINT_LEVELS: &[&str] = &["allow", "warn", "deny"];
 /// Words that only continue a construct another word started.
@@ -67,6 +76,7 @@ pub const CONNECTIVES: &[&str] = &[
     "to",
     "disclose",
     "until",
+    "within",
     "say",
     "do",
     "before",
