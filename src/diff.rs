@@ -503,12 +503,7 @@ impl<'a> Product<'a> {
 /// A terminal as both versions can name it: an open question by its note,
 /// since `gap_N` renumbers when a gap is added before it.
 fn terminal_name(g: &Graph, t: Terminal) -> String {
-    let o = g.outcome(t.outcome);
-    if o.kind == OutcomeKind::Gap {
-        format!("gap {:?}", o.label)
-    } else {
-        g.terminal_text(t)
-    }
+    g.ending_text(t)
 }
 
 /// Compares two compiled versions of a policy, listing at most `examples`

@@ -753,7 +753,14 @@ fn lower_scenario(
         name: sc.name.value().to_string(),
         answers,
         expect: match &sc.expect {
-            Some(t) => Some(terminal(t, s)?),
+            Some(ast::Expected::Outcome(t)) => Some(terminal(t, s)?),
+            // Any gap with this note: the scenario runner compares open
+            // questions by note.
+            Some(ast::Expected::Gap(g)) => {
+                let note = g.note.value();
+                let k = s.gaps.iter().position(|x| x.note.value() == note)?;
+                gap_terminal(s.gaps[k].span, s)
+            }
             None => None,
         },
         visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),

@@ -194,7 +194,7 @@ pub fn path_text(g: &Graph, p: &CallerPath) -> String {
         } else {
             answers.join(", ")
         },
-        g.terminal_text(p.terminal),
+        g.ending_text(p.terminal),
         steps.join(" -> ")
     )
 }

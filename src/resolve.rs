@@ -541,8 +541,26 @@ fn bind_scenario(sc: &Scenario, s: &Symbols, diags: &mut Vec<Diagnostic>) {
     for pair in &sc.answers {
         s.facts.bind(&pair.fact, diags);
     }
-    if let Some(t) = &sc.expect {
-        bind_terminal(t, s, diags);
+    match &sc.expect {
+        Some(Expected::Outcome(t)) => bind_terminal(t, s, diags),
+        Some(Expected::Gap(g)) => {
+            let note = g.note.value();
+            if !s.gaps.iter().any(|x| x.note.value() == note) {
+                let mut d = Diagnostic::new(
+                    Code::UnknownName,
+                    format!("no `gap` in the policy has the note {note:?}"),
+                )
+                .at(g.span, "no such open question");
+                if let Some(near) = s.gaps.first() {
+                    d = d.with_help(format!(
+                        "write the note as the `gap` has it, for example `gap {}`",
+                        near.note.raw
+                    ));
+                }
+                diags.push(d);
+            }
+        }
+        None => {}
     }
     for v in sc.visits.iter().flatten() {
         s.steps.bind(v, diags);

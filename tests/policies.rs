@@ -19,8 +19,9 @@ fn shipped_policies_check_clean() {
     for path in common::shipped_policies() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let checked = sopc::check_source(&text, &common::options());
+        // A source's open questions stay visible; nothing else is reported.
         assert!(
-            checked.diagnostics.is_empty(),
+            checked.diagnostics.iter().all(|d| d.code == Code::OpenGap),
             "{}:\n{}",
             path.display(),
             common::render(&common::display_name(&path), &text)

@@ -152,7 +152,15 @@ fn show_steps(out: &mut impl Write, g: &Graph, session: &Session<'_>, shown: usi
 
 fn show_outcome(out: &mut impl Write, g: &Graph, session: &Session<'_>, t: sopc::graph::Terminal) {
     let o = g.outcome(t.outcome);
-    let _ = writeln!(out, "\nOutcome: {} ({})", o.label, g.terminal_text(t));
+    if o.kind == sopc::graph::OutcomeKind::Gap {
+        let _ = writeln!(
+            out,
+            "\nThe SOP does not say what to do here (an open question for its owner): {}",
+            o.label
+        );
+    } else {
+        let _ = writeln!(out, "\nOutcome: {} ({})", o.label, g.terminal_text(t));
+    }
     for &s in &session.trace().steps {
         for a in &g.step(s).actions {
             if let Action::Ticket(ticket) = a {

@@ -585,6 +585,18 @@ impl Graph {
         }
     }
 
+    /// A terminal as an author writes it: `outcome(target)`, or an open
+    /// question as `gap "note"` (its `gap_N` name is not the author's and
+    /// renumbers when a gap is added before it).
+    pub fn ending_text(&self, t: Terminal) -> String {
+        let o = self.outcome(t.outcome);
+        if o.kind == OutcomeKind::Gap {
+            format!("gap {:?}", o.label)
+        } else {
+            self.terminal_text(t)
+        }
+    }
+
     pub fn step_by_name(&self, name: &str) -> Option<StepId> {
         self.steps
             .iter()

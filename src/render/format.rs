@@ -1005,9 +1005,14 @@ impl Printer<'_> {
             self.out.push_str(&line);
             self.end_line(end);
         }
-        if let Some(t) = &s.expect {
-            self.leading(t.span.start as usize, "  ");
-            self.line(&format!("  expect  {}", terminal(t)), t.span);
+        if let Some(e) = &s.expect {
+            let span = e.span();
+            self.leading(span.start as usize, "  ");
+            let end = match e {
+                Expected::Outcome(t) => terminal(t),
+                Expected::Gap(g) => format!("gap {}", g.note.raw),
+            };
+            self.line(&format!("  expect  {end}"), span);
         }
         if let Some(v) = &s.visits {
             let start = v.first().map_or(0, |n| n.span.start as usize);

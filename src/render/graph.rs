@@ -42,6 +42,11 @@ pub fn terminals(g: &Graph) -> Vec<Terminal> {
 
 fn terminal_label(g: &Graph, t: Terminal) -> String {
     let o = g.outcome(t.outcome);
+    if o.kind == OutcomeKind::Gap {
+        // Numbered as the document's open questions are.
+        let n = o.name.trim_start_matches("gap_");
+        return format!("open question {n}: {}", shorten(&o.label, NODE_TEXT));
+    }
     match t.target {
         Some(x) => format!("{}: {}", o.name, g.target(x).title),
         None => format!("{}: {}", o.name, shorten(&o.label, NODE_TEXT)),

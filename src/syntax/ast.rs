@@ -629,9 +629,26 @@ impl Given<'_> {
 pub struct Scenario<'a> {
     pub name: Text<'a>,
     pub answers: Vec<AnswerPair<'a>>,
-    pub expect: Option<TerminalRef<'a>>,
+    pub expect: Option<Expected<'a>>,
     pub visits: Option<Vec<Name<'a>>>,
     pub span: Span,
+}
+
+/// The ending a scenario expects: an outcome, or an open question by its
+/// note (`expect gap "…"`), since a gap has no name the author wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expected<'a> {
+    Outcome(TerminalRef<'a>),
+    Gap(GapRef<'a>),
+}
+
+impl Expected<'_> {
+    pub fn span(&self) -> Span {
+        match self {
+            Expected::Outcome(t) => t.span,
+            Expected::Gap(g) => g.span,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

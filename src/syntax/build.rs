@@ -860,7 +860,13 @@ fn scenario<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Sce
                     });
                 }
             }
-            "expect" => s.expect = Some(outcome_ref(ic.take(Rule::outcome_ref)?)?),
+            "expect" => {
+                let end = ic.next().ok_or(Reject::Shape)?;
+                s.expect = Some(match end.as_rule() {
+                    Rule::gap_end => Expected::Gap(gap_ref(end)?),
+                    _ => Expected::Outcome(outcome_ref(end)?),
+                });
+            }
             "visits" => s.visits = Some(names(ic.take(Rule::name_list)?)),
             _ => return Err(Reject::Shape),
         }

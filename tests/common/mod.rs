@@ -92,3 +92,20 @@ pub fn temp_dir(test: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// How many `gap "…"` endings the shipped policies write: each is an
+/// open question `sopc check` reports.
+pub fn shipped_gaps() -> usize {
+    shipped_policies()
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).expect("readable");
+            text.lines()
+                .filter(|l| {
+                    let l = l.trim_start();
+                    !l.starts_with('#') && !l.starts_with("expect") && l.contains("gap \"")
+                })
+                .count()
+        })
+        .sum()
+}
