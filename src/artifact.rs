@@ -237,6 +237,15 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
             return Err("a `require` rule names a step that does not exist".into());
         }
     }
+    for r in &g.standing {
+        let bad = |s: crate::graph::StepId| s.index() >= steps;
+        if bad(r.handler) || r.within.iter().flatten().any(|&s| bad(s)) {
+            return Err(format!(
+                "standing rule `{}` names a step that does not exist",
+                r.name
+            ));
+        }
+    }
     for step in &g.steps {
         let at = format!("step `{}`", step.name);
         if let Some(r) = step.role {

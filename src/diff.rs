@@ -811,6 +811,37 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
             out.push(format!("outcome `{}` added", o.name));
         }
     }
+    // A standing rule by name: its handler and scope decide paths.
+    let scope = |g: &Graph, r: &crate::graph::StandingRule| {
+        let within = match &r.within {
+            None => "at every step".to_string(),
+            Some(w) => {
+                let names: Vec<&str> = w.iter().map(|&s| g.step(s).name.as_str()).collect();
+                format!("within {}", names.join(", "))
+            }
+        };
+        format!("to `{}` {within}", g.step(r.handler).name)
+    };
+    for r in &old.standing {
+        match new.standing.iter().find(|n| n.name == r.name) {
+            None => out.push(format!("standing rule `{}` removed", r.name)),
+            Some(n) => {
+                let (a, b) = (scope(old, r), scope(new, n));
+                if a != b {
+                    out.push(format!("standing rule `{}`: {a} -> {b}", r.name));
+                }
+            }
+        }
+    }
+    for r in &new.standing {
+        if !old.standing.iter().any(|o| o.name == r.name) {
+            out.push(format!(
+                "standing rule `{}` added {}",
+                r.name,
+                scope(new, r)
+            ));
+        }
+    }
     if data_names(old, &old.never_disclose) != data_names(new, &new.never_disclose) {
         out.push(format!(
             "never disclose: [{}] -> [{}]",
@@ -915,6 +946,17 @@ fn texts(old: &Graph, new: &Graph) -> Vec<TextChange> {
     for o in old.outcomes.iter().filter(|o| o.kind != OutcomeKind::Gap) {
         if let Some(n) = outcomes.get(o.name.as_str()) {
             push("outcome", &o.name, "label", Some(&o.label), Some(&n.label));
+        }
+    }
+    for r in &old.standing {
+        if let Some(n) = new.standing.iter().find(|n| n.name == r.name) {
+            push(
+                "standing rule",
+                &r.name,
+                "label",
+                Some(&r.label),
+                Some(&n.label),
+            );
         }
     }
     let facts = by_name(&new.facts, |f| &f.name);

@@ -138,6 +138,26 @@ pub fn lower_on(
                 })
             })
             .collect(),
+        standing: p
+            .anytime
+            .iter()
+            .filter_map(|a| {
+                Some(graph::StandingRule {
+                    name: a.name.text.to_string(),
+                    label: a.label.value().to_string(),
+                    handler: s.steps.get(a.handler.text)?,
+                    within: match &a.within {
+                        Some(list) => Some(
+                            list.iter()
+                                .map(|n| s.steps.get(n.text))
+                                .collect::<Option<Vec<_>>>()?,
+                        ),
+                        None => None,
+                    },
+                    span: a.name.span,
+                })
+            })
+            .collect(),
         scenarios,
     })
 }
@@ -764,6 +784,11 @@ fn lower_scenario(
             None => None,
         },
         visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),
+        raises: sc
+            .raises
+            .iter()
+            .map(|(r, at)| Some((s.standing.get(r.text)?, s.steps.get(at.text)?)))
+            .collect::<Option<_>>()?,
         span: sc.name.span,
     })
 }

@@ -3,7 +3,7 @@
 
 use crate::analysis::count::Count;
 use crate::analysis::states::{Next, StateSpace};
-use crate::graph::{FactId, Graph, OutcomeKind, StepId, Terminal};
+use crate::graph::{FactId, Graph, OutcomeKind, StandingId, StepId, Terminal};
 use serde_json::{json, Map, Value};
 
 /// One caller path: the answers given in order, the steps visited, and the
@@ -11,6 +11,8 @@ use serde_json::{json, Map, Value};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallerPath {
     pub answers: Vec<(FactId, u32)>,
+    /// Standing rules raised, each after that many of `answers`.
+    pub events: Vec<(usize, StandingId)>,
     pub steps: Vec<StepId>,
     pub terminal: Terminal,
 }
@@ -61,20 +63,35 @@ pub fn count(space: &StateSpace) -> Count {
 /// Up to `limit` caller paths, in depth-first order of the answers as
 /// declared. Iterative: a long chain cannot overflow the stack.
 pub fn enumerate(g: &Graph, space: &StateSpace, limit: usize) -> Vec<CallerPath> {
+    /// What a frame's transition added to the path, taken off when the
+    /// frame is left.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Added {
+        Nothing,
+        Answer,
+        Event,
+    }
     let mut out = Vec::new();
     if space.is_empty() || limit == 0 {
         return out;
     }
-    // Frames: (state, next transition offset, answers pushed, ...).
+    // Frames: (state, next transition offset).
     let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
     let mut answers: Vec<(FactId, u32)> = Vec::new();
-    let mut answer_pushed: Vec<bool> = Vec::new();
+    let mut events: Vec<(usize, StandingId)> = Vec::new();
+    let mut added: Vec<Added> = Vec::new();
     while let Some(&mut (s, ref mut next)) = stack.last_mut() {
         let trans = space.transitions(s);
         if *next >= trans.len() {
             stack.pop();
-            if answer_pushed.pop() == Some(true) {
-                answers.pop();
+            match added.pop() {
+                Some(Added::Answer) => {
+                    answers.pop();
+                }
+                Some(Added::Event) => {
+                    events.pop();
+                }
+                _ => {}
             }
             continue;
         }
@@ -84,15 +101,19 @@ pub fn enumerate(g: &Graph, space: &StateSpace, limit: usize) -> Vec<CallerPath>
             (Some(fact), Some(a)) => Some((fact, a)),
             _ => None,
         };
+        let raised = t.event.map(|r| (answers.len(), r));
         match t.next {
             Next::End(terminal) => {
                 let mut a = answers.clone();
                 a.extend(asked);
+                let mut e = events.clone();
+                e.extend(raised);
                 let mut steps: Vec<StepId> =
                     stack.iter().map(|&(s, _)| space.step[s as usize]).collect();
                 steps.shrink_to_fit();
                 out.push(CallerPath {
                     answers: a,
+                    events: e,
                     steps,
                     terminal,
                 });
@@ -101,10 +122,17 @@ pub fn enumerate(g: &Graph, space: &StateSpace, limit: usize) -> Vec<CallerPath>
                 }
             }
             Next::State(to) => {
-                if let Some(x) = asked {
-                    answers.push(x);
-                }
-                answer_pushed.push(asked.is_some());
+                added.push(match (asked, raised) {
+                    (Some(x), _) => {
+                        answers.push(x);
+                        Added::Answer
+                    }
+                    (None, Some(r)) => {
+                        events.push(r);
+                        Added::Event
+                    }
+                    (None, None) => Added::Nothing,
+                });
                 stack.push((to, 0));
             }
         }
@@ -168,17 +196,31 @@ pub fn listing_json(g: &Graph, total: &Count, paths: Option<&[CallerPath]>) -> V
 }
 
 pub fn path_json(g: &Graph, p: &CallerPath) -> Value {
-    json!({
+    let mut v = json!({
         "answers": answers_json(g, &p.answers),
         "steps": p.steps.iter().map(|&s| g.step(s).name.as_str()).collect::<Vec<_>>(),
         "outcome": outcome_json(g, p.terminal),
-    })
+    });
+    if !p.events.is_empty() {
+        v["events"] = events_json(g, &p.events);
+    }
+    v
+}
+
+/// Standing rules raised, as `sopc eval` takes them: `{RULE: N}`, raised
+/// once N answers had been given.
+pub fn events_json(g: &Graph, events: &[(usize, StandingId)]) -> Value {
+    let mut m = Map::new();
+    for &(after, r) in events {
+        m.insert(g.rule(r).name.clone(), json!(after));
+    }
+    Value::Object(m)
 }
 
 /// One line per path for people: `caller_kind = parent, ... => escalated(jmiller)`
 /// and the steps below it.
 pub fn path_text(g: &Graph, p: &CallerPath) -> String {
-    let answers: Vec<String> = p
+    let mut answers: Vec<String> = p
         .answers
         .iter()
         .map(|&(f, a)| {
@@ -186,6 +228,10 @@ pub fn path_text(g: &Graph, p: &CallerPath) -> String {
             format!("{} = {}", fact.name, fact.answers[a as usize])
         })
         .collect();
+    // Each standing rule where it was raised, among the answers.
+    for (k, &(after, r)) in p.events.iter().enumerate() {
+        answers.insert(after + k, format!("anytime {}", g.rule(r).name));
+    }
     let steps: Vec<&str> = p.steps.iter().map(|&s| g.step(s).name.as_str()).collect();
     format!(
         "{} => {}\n    steps: {}",

@@ -4,7 +4,7 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{DataId, FactId, Id, OutcomeId, RoleId, StepId, TargetId};
+use crate::graph::{DataId, FactId, Id, OutcomeId, RoleId, StandingId, StepId, TargetId};
 use crate::levels::{Level, StepLints};
 use crate::span::Span;
 use crate::syntax::ast::*;
@@ -127,6 +127,8 @@ pub struct Symbols<'a> {
     pub data: Namespace<'a, DataId>,
     pub outcomes: Namespace<'a, OutcomeId>,
     pub roles: Namespace<'a, RoleId>,
+    /// Standing rules (`anytime NAME`), the names events raise.
+    pub standing: Namespace<'a, StandingId>,
     /// Facts are declared by a `fact` line, or by the `ask` or `verify`
     /// that asks them.
     pub facts: Namespace<'a, FactId>,
@@ -170,6 +172,7 @@ pub fn resolve_on<'a>(
         data: Namespace::new("data field"),
         outcomes: Namespace::new("outcome"),
         roles: Namespace::new("role"),
+        standing: Namespace::new("standing rule"),
         facts: Namespace::with_capacity("question", asks),
         fact_origins: Vec::with_capacity(asks),
         gaps: gap_spans(p),
@@ -204,6 +207,9 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
     }
     for o in &p.outcomes {
         s.outcomes.declare(&o.name, diags);
+    }
+    for a in &p.anytime {
+        s.standing.declare(&a.name, diags);
     }
     for (i, f) in p.facts.iter().enumerate() {
         if s.facts.declare(&f.name, diags).is_some() {
@@ -350,6 +356,12 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_thread
     for r in &p.requires {
         s.steps.bind(&r.first, diags);
         s.steps.bind(&r.then, diags);
+    }
+    for a in &p.anytime {
+        s.steps.bind(&a.handler, diags);
+        for step in a.within.iter().flatten() {
+            s.steps.bind(step, diags);
+        }
     }
     match p.starts.as_slice() {
         [] => s.start = (!p.steps.is_empty()).then_some(StepId(0)),
@@ -564,6 +576,10 @@ fn bind_scenario(sc: &Scenario, s: &Symbols, diags: &mut Vec<Diagnostic>) {
     }
     for v in sc.visits.iter().flatten() {
         s.steps.bind(v, diags);
+    }
+    for (rule, step) in &sc.raises {
+        s.standing.bind(rule, diags);
+        s.steps.bind(step, diags);
     }
 }
 

@@ -41,6 +41,12 @@ pub enum Mismatch {
     Unused {
         answers: Vec<(String, String, usize)>,
     },
+    /// A standing rule the scenario raises could not be raised: refused
+    /// where the call waited, or the call never waited at its step.
+    NotRaised {
+        rule: String,
+        why: String,
+    },
 }
 
 /// Which steps and branches the scenarios reached.
@@ -93,7 +99,15 @@ pub fn run(engine: &Engine) -> Report {
         for (f, answers) in &sc.answers {
             rounds[f.index()].extend(answers.iter().copied());
         }
-        let evaluation = engine.evaluate_rounds(rounds.clone());
+        let events: Vec<_> = sc
+            .raises
+            .iter()
+            .map(|&(r, at)| (r, crate::engine::RaiseAt::AtStep(at)))
+            .collect();
+        let (evaluation, refused) = match engine.evaluate_with_events(rounds.clone(), &events) {
+            Ok(e) => (e, None),
+            Err((e, why)) => (e, Some(why)),
+        };
         let (trace, terminal) = match &evaluation {
             Evaluation::Complete { terminal, trace } => (trace, Some(*terminal)),
             Evaluation::NeedsAnswer { trace, .. } => (trace, None),
@@ -119,6 +133,25 @@ pub fn run(engine: &Engine) -> Report {
                     expected: g.ending_text(expected),
                     actual: g.ending_text(actual),
                 });
+            }
+        }
+        if let Some(why) = refused {
+            let rule = match &why {
+                crate::engine::EngineError::NotRaisable { rule, .. } => rule.clone(),
+                _ => String::new(),
+            };
+            failures.push(Mismatch::NotRaised {
+                rule,
+                why: why.to_string(),
+            });
+        } else {
+            for &(r, at) in &sc.raises {
+                if !trace.events.iter().any(|e| e.rule == r) {
+                    failures.push(Mismatch::NotRaised {
+                        rule: g.rule(r).name.clone(),
+                        why: format!("the call never waited at `{}`", g.step(at).name),
+                    });
+                }
             }
         }
         let unused = evaluation.unused(&rounds);

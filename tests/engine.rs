@@ -6,7 +6,7 @@ mod common;
 
 use serde_json::{json, Value};
 use sopc::analysis::states::StateSpace;
-use sopc::engine::{EngineError, Evaluation};
+use sopc::engine::{EngineError, Evaluation, RaiseAt};
 use sopc::Engine;
 
 fn engine(path: &str) -> Engine {
@@ -29,23 +29,134 @@ fn every_caller_path_of_every_policy_replays_to_its_outcome() {
         let paths = sopc::paths::enumerate(&graph, &space, 100_000);
         let engine = Engine::new(graph.clone()).expect("verifies");
         for p in &paths {
-            let mut rounds = vec![Vec::new(); graph.facts.len()];
-            for &(f, a) in &p.answers {
-                rounds[f.index()].push(a);
-            }
-            match engine.evaluate_rounds(rounds) {
-                Evaluation::Complete { terminal, trace } => {
-                    assert_eq!(terminal, p.terminal, "{}", path.display());
-                    assert_eq!(trace.steps, p.steps, "{}", path.display());
-                    assert_eq!(trace.answers, p.answers);
-                }
-                other => panic!("{}: path did not complete: {other:?}", path.display()),
-            }
-            // The hot path agrees.
-            let order: Vec<u32> = p.answers.iter().map(|&(_, a)| a).collect();
-            assert_eq!(engine.run(&order), Some(p.terminal));
+            replay(&engine, p, &path.display().to_string());
         }
     }
+}
+
+/// Replays one caller path through the engine, standing rules raised where
+/// the path raises them; the hot path too when it raises none.
+fn replay(engine: &Engine, p: &sopc::paths::CallerPath, name: &str) {
+    let graph = engine.graph();
+    let mut rounds = vec![Vec::new(); graph.facts.len()];
+    for &(f, a) in &p.answers {
+        rounds[f.index()].push(a);
+    }
+    let events: Vec<_> = p
+        .events
+        .iter()
+        .map(|&(after, r)| (r, RaiseAt::AfterAnswers(after)))
+        .collect();
+    match engine.evaluate_with_events(rounds, &events) {
+        Ok(Evaluation::Complete { terminal, trace }) => {
+            assert_eq!(terminal, p.terminal, "{name}");
+            assert_eq!(trace.steps, p.steps, "{name}");
+            assert_eq!(trace.answers, p.answers, "{name}");
+            let raised: Vec<_> = trace
+                .events
+                .iter()
+                .map(|e| (e.after_answers, e.rule))
+                .collect();
+            assert_eq!(raised, p.events, "{name}");
+        }
+        other => panic!("{name}: path did not complete: {other:?}"),
+    }
+    if p.events.is_empty() {
+        let order: Vec<u32> = p.answers.iter().map(|&(_, a)| a).collect();
+        assert_eq!(engine.run(&order), Some(p.terminal), "{name}");
+    }
+}
+
+#[test]
+fn every_path_through_a_standing_rule_replays_to_its_outcome() {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/clean/standing-rule-handled.sop"
+    ))
+    .expect("fixture");
+    let graph = sopc::compile(&src).expect("compiles");
+    let space = StateSpace::build(&graph).expect("space");
+    let paths = sopc::paths::enumerate(&graph, &space, 1_000);
+    // Three paths without the rule, and two that raise it: at the first
+    // question, or at the second.
+    let raising = paths.iter().filter(|p| !p.events.is_empty()).count();
+    assert_eq!((paths.len(), raising), (5, 2), "{paths:?}");
+    let engine = Engine::new(graph).expect("verifies");
+    for p in &paths {
+        replay(&engine, p, "standing-rule-handled");
+    }
+}
+
+#[test]
+fn a_session_raises_a_standing_rule_once_within_its_steps_and_back_undoes_it() {
+    let engine = engine("tests/fixtures/clean/standing-rule-handled.sop");
+    let mut s = engine.start();
+    assert_eq!(s.raisable().len(), 1);
+    s.raise("self_harm").expect("raised at the first question");
+    let g = engine.graph();
+    let at = |s: &sopc::engine::Session| {
+        g.step(s.trace().steps.last().copied().expect("a step"))
+            .name
+            .clone()
+    };
+    assert_eq!(at(&s), "crisis");
+    assert_eq!(s.trace().events.len(), 1);
+    // Once per call, and never after the end.
+    let again = s.raise("self_harm").expect_err("raised already");
+    assert_eq!(again.code(), "not-raisable");
+    s.back().expect("back undoes the raise");
+    assert!(s.trace().events.is_empty());
+    assert_eq!(at(&s), "topic");
+    s.answer("about", "other").expect("answered");
+    assert_eq!(
+        s.raise("self_harm").expect_err("done").code(),
+        "not-raisable"
+    );
+    let unknown = engine.start().raise("self_harn").expect_err("no such rule");
+    assert_eq!(unknown.code(), "unknown-rule");
+    assert!(
+        unknown.to_string().contains("did you mean `self_harm`"),
+        "{unknown}"
+    );
+}
+
+#[test]
+fn eval_takes_standing_rules_by_answers_given_or_by_step() {
+    let policy = "tests/fixtures/clean/standing-rule-handled.sop";
+    let dir = common::temp_dir("eval-events");
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    let (by_count, by_step, outside) = (
+        write("count.json", r#"{"self_harm": 1}"#),
+        write("step.json", r#"{"self_harm": "identify"}"#),
+        write("outside.json", r#"{"self_harm": "crisis"}"#),
+    );
+    for events in [&by_count, &by_step] {
+        let (code, out, _) = sopc(
+            &["eval", policy, "--answers", "-", "--events", events],
+            r#"{"about": "payment"}"#,
+        );
+        assert_eq!(code, 0, "{out}");
+        let v: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(v["outcome"]["outcome"], "triaged", "{out}");
+        assert_eq!(
+            v["trace"]["events"],
+            json!([{"rule": "self_harm", "label": "The customer talks about suicide or self-harm", "at": "identify", "after_answers": 1}])
+        );
+        assert_eq!(v["unraised_events"], json!([]));
+    }
+    // A step the call never waits at: the rule is left unraised, and said so.
+    let (code, out, _) = sopc(
+        &["eval", policy, "--answers", "-", "--events", &outside],
+        r#"{"about": "payment", "paid": "yes"}"#,
+    );
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["outcome"]["outcome"], "done");
+    assert_eq!(v["unraised_events"], json!(["self_harm"]));
 }
 
 #[test]

@@ -241,6 +241,9 @@ struct Spec {
     scenarios: Vec<ScenarioSpec>,
     /// The referral's ending written as an open question instead.
     gap: bool,
+    /// A standing rule: its handler, and the steps it applies within
+    /// (`None`: every step).
+    standing: Option<(u8, Option<u64>)>,
 }
 
 fn dest_spec() -> impl Strategy<Value = DestSpec> {
@@ -347,15 +350,22 @@ fn spec() -> impl Strategy<Value = Spec> {
             0..=3,
         ),
         prop::bool::weighted(0.3),
+        prop::option::weighted(
+            0.3,
+            (any::<u8>(), prop::option::weighted(0.5, any::<u64>())),
+        ),
     )
-        .prop_map(|(steps, rule, never, phrases, scenarios, gap)| Spec {
-            steps,
-            rule,
-            never,
-            phrases,
-            scenarios,
-            gap,
-        })
+        .prop_map(
+            |(steps, rule, never, phrases, scenarios, gap, standing)| Spec {
+                steps,
+                rule,
+                never,
+                phrases,
+                scenarios,
+                gap,
+                standing,
+            },
+        )
 }
 
 /// One written branch: `aJ -> ...`, `else -> ...`, or a `goto`'s.
@@ -404,7 +414,27 @@ struct Model {
     /// Every `end referred(campus)` is written `gap "…"`: the same paths,
     /// ending in open questions.
     gap: bool,
+    /// `anytime r0 "…" -> sH [within …]`: raised at most once per call,
+    /// while the call waits at a question in scope, instead of its answer.
+    standing: Option<Standing>,
 }
+
+#[derive(Clone, Debug)]
+struct Standing {
+    handler: usize,
+    /// `None`: every step.
+    within: Option<Vec<usize>>,
+}
+
+impl Standing {
+    fn covers(&self, s: usize) -> bool {
+        self.within.as_ref().is_none_or(|w| w.contains(&s))
+    }
+}
+
+/// Where a path raised the standing rule, among its answers: a step no
+/// model has.
+const RAISED: (usize, usize) = (usize::MAX, 0);
 
 #[derive(Clone, Debug)]
 struct Step {
@@ -557,6 +587,16 @@ fn model(spec: &Spec) -> Model {
         never: spec.never.clone(),
         phrases: spec.phrases.clone(),
         gap: spec.gap,
+        standing: spec.standing.map(|(h, within)| Standing {
+            handler: h as usize % n,
+            within: within
+                .map(|mask| {
+                    (0..n)
+                        .filter(|i| mask >> (i % 64) & 1 == 1)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|w| !w.is_empty()),
+        }),
     };
     cap_retries(&mut m);
     m
@@ -707,6 +747,19 @@ fn print(m: &Model) -> Printed {
     }
     if let Some((a, b)) = m.rule {
         p.line(Site::Other, format!("require s{a} before s{b}"));
+    }
+    if let Some(r) = &m.standing {
+        let within = r.within.as_ref().map_or(String::new(), |w| {
+            let v: Vec<String> = w.iter().map(|s| format!("s{s}")).collect();
+            format!(" within {}", v.join(", "))
+        });
+        p.line(
+            Site::Other,
+            format!(
+                "anytime r0 \"The caller raises it\" -> s{}{within}",
+                r.handler
+            ),
+        );
     }
     let start = p.sites.len();
     for (i, s) in m.steps.iter().enumerate() {
@@ -907,6 +960,7 @@ struct Walker {
     answers: Vec<(usize, usize)>,
     route: Vec<usize>,
     depth: usize,
+    raised: bool,
 }
 
 fn verdicts(m: &Model) -> Verdicts {
@@ -917,7 +971,8 @@ fn verdicts(m: &Model) -> Verdicts {
         reached: vec![false; n],
         ..Default::default()
     };
-    let depth_limit = max_depth(m);
+    // A raised rule may lead back: once, so at most twice as far.
+    let depth_limit = max_depth(m) * if m.standing.is_some() { 2 } else { 1 };
     let mut stack = vec![Walker {
         step: 0,
         facts: vec![None; n],
@@ -928,6 +983,7 @@ fn verdicts(m: &Model) -> Verdicts {
         answers: vec![],
         route: vec![],
         depth: 0,
+        raised: false,
     }];
     // A policy with a dead end or an unbounded loop is compared on
     // structure only: a short walk is enough to see a caller loop forever.
@@ -995,6 +1051,12 @@ fn verdicts(m: &Model) -> Verdicts {
                 go(d, Site::Exit(s), w, &mut v);
             }
             Exit::Ask { arms, .. } => {
+                if let Some(r) = m.standing.as_ref().filter(|r| !w.raised && r.covers(s)) {
+                    let mut next = w.clone();
+                    next.raised = true;
+                    next.answers.push(RAISED);
+                    go(Dest::Step(r.handler), Site::Other, next, &mut v);
+                }
                 for a in 0..arms.answers {
                     let mut next = w.clone();
                     next.facts[s] = Some(a);
@@ -1161,13 +1223,26 @@ fn infeasible(m: &Model, v: &Verdicts) -> BTreeSet<String> {
             {
                 let names: Vec<String> = covered.iter().map(|a| format!("a{a}")).collect();
                 out.insert(format!(
-                    "no caller path reaches `s{i}` with `q{fact} = {}`",
-                    names.join(" or ")
+                    "no caller path reaches `s{i}` with `{}`",
+                    clipped(&format!("q{fact} = {}", names.join(" or ")))
                 ));
             }
         }
     }
     out
+}
+
+/// A quoted part of a message as sopc prints it: past 60 characters, its
+/// first 40, "…" and its last 12, so that a long name cannot make a long
+/// message.
+fn clipped(quoted: &str) -> String {
+    let n = quoted.chars().count();
+    if n <= 60 {
+        return quoted.to_string();
+    }
+    let head: String = quoted.chars().take(40).collect();
+    let tail: String = quoted.chars().skip(n - 12).collect();
+    format!("{head}…{tail}")
 }
 
 fn has(checked: &sopc::Checked, code: Code) -> bool {
@@ -1184,6 +1259,33 @@ fn messages(checked: &sopc::Checked, code: Code) -> BTreeSet<String> {
 }
 
 /// Step `sN`'s index.
+/// The engine on a path that raises the standing rule: the batch form,
+/// raising it once as many answers as before it were given.
+fn raise_and_run(
+    engine: &sopc::Engine,
+    answers: &[(usize, usize)],
+) -> Option<sopc::graph::Terminal> {
+    let g = engine.graph();
+    let mut rounds = vec![Vec::new(); g.facts.len()];
+    let mut events = Vec::new();
+    for &(s, a) in answers {
+        if (s, a) == RAISED {
+            let given = rounds.iter().map(Vec::len).sum();
+            events.push((
+                sopc::graph::StandingId::new(0),
+                sopc::engine::RaiseAt::AfterAnswers(given),
+            ));
+            continue;
+        }
+        let f = g.fact_by_name(&format!("q{s}"))?;
+        rounds[f.index()].push(a as u32);
+    }
+    match engine.evaluate_with_events(rounds, &events) {
+        Ok(sopc::engine::Evaluation::Complete { terminal, .. }) => Some(terminal),
+        _ => None,
+    }
+}
+
 /// A terminal as the oracle's [`ENDS`] write it: an open question is the
 /// end a gap model writes as `gap "…"`.
 fn ending(graph: &sopc::Graph, t: sopc::graph::Terminal) -> String {
@@ -1320,7 +1422,9 @@ fn scenario(m: &Model, v: &Verdicts, spec: ScenarioSpec) -> Scenario {
         expect: Some(*end),
         visits: vec![],
     };
-    for &(s, a) in answers {
+    // A scenario raises no standing rule: its answers replay another path,
+    // which `play` follows too.
+    for &(s, a) in answers.iter().filter(|&&x| x != RAISED) {
         sc.rounds.entry(s).or_default().push(a);
     }
     let asking: Vec<(usize, usize)> = m
@@ -1338,7 +1442,7 @@ fn scenario(m: &Model, v: &Verdicts, spec: ScenarioSpec) -> Scenario {
         1 => sc.expect = Some((end + 1 + below(3)) % ENDS.len()),
         // The last answer left out.
         2 => {
-            if let Some(&(s, _)) = answers.last() {
+            if let Some(&(s, _)) = answers.iter().rfind(|&&x| x != RAISED) {
                 sc.rounds.get_mut(&s).expect("answered").pop();
                 sc.rounds.retain(|_, r| !r.is_empty());
             }
@@ -1479,8 +1583,12 @@ fn scenarios_agree(
     let engine = sopc::Engine::new(graph.clone()).expect("a checked graph verifies");
     // The engine ends every path where the oracle does.
     for (answers, end) in &v.paths {
-        let indices: Vec<u32> = answers.iter().map(|&(_, a)| a as u32).collect();
-        let t = engine.run(&indices).map(|t| ending(&graph, t));
+        let t = if answers.contains(&RAISED) {
+            raise_and_run(&engine, answers).map(|t| ending(&graph, t))
+        } else {
+            let indices: Vec<u32> = answers.iter().map(|&(_, a)| a as u32).collect();
+            engine.run(&indices).map(|t| ending(&graph, t))
+        };
         prop_assert_eq!(
             t.as_deref(),
             Some(ENDS[*end].trim_start_matches("end ")),
@@ -1696,7 +1804,7 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
     let mut mine: Vec<Path> = sopc::paths::enumerate(&graph, &space, MAX_PATHS + 1)
         .into_iter()
         .map(|p| {
-            let answers = p
+            let mut answers: Vec<(usize, usize)> = p
                 .answers
                 .iter()
                 .map(|&(f, a)| {
@@ -1715,6 +1823,9 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
                     )
                 })
                 .collect();
+            for (k, &(after, _)) in p.events.iter().enumerate() {
+                answers.insert(after + k, RAISED);
+            }
             (answers, end_of(p.terminal))
         })
         .collect();
@@ -1794,8 +1905,10 @@ fn the_generator_covers_every_verdict() {
         "a forbidden phrase",
         "a forbidden phrase's words only inside longer words",
         "an open question some path reaches",
+        "a standing rule raised on some path",
+        "a standing rule that leads back into its scope",
     ];
-    let mut seen = [0usize; 24];
+    let mut seen = [0usize; 26];
     // Gap models took a share of the cases; rare verdicts need more of them.
     const CASES: usize = 5000;
     for _ in 0..CASES {
@@ -1862,6 +1975,18 @@ fn the_generator_covers_every_verdict() {
                 })
             }),
             walked && !v.open_gap.is_empty(),
+            walked && v.paths.iter().any(|(a, _)| a.contains(&RAISED)),
+            walked
+                && v.routes.iter().zip(&v.paths).any(|(route, (a, _))| {
+                    let at = a.iter().position(|&x| x == RAISED);
+                    let scope = m.standing.as_ref();
+                    // Some step after the raise is one the rule covers.
+                    at.is_some()
+                        && scope.is_some_and(|r| {
+                            let h = route.iter().position(|&s| s == r.handler);
+                            h.is_some_and(|h| route[h..].iter().skip(1).any(|&s| r.covers(s)))
+                        })
+                }),
         ];
         for (k, f) in flags.iter().enumerate() {
             seen[k] += *f as usize;
@@ -1942,6 +2067,7 @@ fn a_bounded_else_is_one_branch_per_answer() {
         never: vec![],
         phrases: vec![],
         gap: false,
+        standing: None,
     };
     let v = verdicts(&m);
     assert!(v.else_retried_by_two);
@@ -2025,6 +2151,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
         never: vec![],
         phrases: vec![],
         gap: false,
+        standing: None,
     };
     assert_eq!(
         verdicts(&m).missing_ticket,
@@ -2054,6 +2181,7 @@ fn issue14_secrets_spoken_are_leaks() {
         never: vec![1],
         phrases: vec![],
         gap: false,
+        standing: None,
     };
     let (all, defect) = leaks(&m);
     assert_eq!(all.len(), 4);
@@ -2083,6 +2211,7 @@ fn issue14_a_scenario_with_unused_answers_fails() {
         never: vec![],
         phrases: vec![],
         gap: false,
+        standing: None,
     };
     let sc = Scenario {
         rounds: Rounds::from([(0, vec![1, 1, 1])]),

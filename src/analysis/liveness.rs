@@ -9,10 +9,15 @@ use std::collections::VecDeque;
 /// `live[step]`: sorted fact ids live on entry to the step.
 pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
     let n = g.steps.len();
-    let mut preds: Vec<Vec<StepId>> = vec![Vec::new(); n];
+    // (predecessor, whether it answers its question on the way): raising a
+    // standing rule leaves the step's question unanswered.
+    let mut preds: Vec<Vec<(StepId, bool)>> = vec![Vec::new(); n];
     for s in g.step_ids() {
         for t in super::successors(g, s) {
-            preds[t.index()].push(s);
+            preds[t.index()].push((s, true));
+        }
+        for t in super::raised_to(g, s) {
+            preds[t.index()].push((s, false));
         }
     }
     let mut live: Vec<Vec<FactId>> = vec![Vec::new(); n];
@@ -38,9 +43,9 @@ pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
     // live_in(s) = use(s) ∪ (∪ live_in(succ) − def(s)); grows monotonically.
     while let Some(s) = work.pop_front() {
         queued[s.index()] = false;
-        for &p in &preds[s.index()] {
+        for &(p, answers) in &preds[s.index()] {
             let defined = match g.step(p).exit {
-                Exit::Ask { fact, .. } => Some(fact),
+                Exit::Ask { fact, .. } if answers => Some(fact),
                 _ => None,
             };
             let mut changed = false;

@@ -78,7 +78,10 @@ where
 
 /// Components over every edge of the policy, bounded or not.
 pub fn of_graph(g: &Graph) -> Components {
-    components(g.steps.len(), |s| super::successors(g, s))
+    // A standing rule's handler may lead back: the call is in one loop.
+    components(g.steps.len(), |s| {
+        super::successors(g, s).chain(super::raised_to(g, s))
+    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 
 use super::liveness::live_facts;
 use super::scc;
-use crate::graph::{Dest, Edge, Exit, FactId, Graph, StepId, Terminal};
+use crate::graph::{Dest, Edge, Exit, FactId, FactSource, Graph, StandingId, StepId, Terminal};
 use foldhash::{HashMap, HashMapExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -55,8 +55,11 @@ pub enum Next {
 /// One way out of a state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transition {
-    /// The answer index for `ask` and `match`; `None` for `goto`.
+    /// The answer index for `ask` and `match`; `None` for `goto` and for
+    /// a standing rule raised.
     pub answer: Option<u32>,
+    /// The standing rule raised instead of answering, if any.
+    pub event: Option<StandingId>,
     pub next: Next,
 }
 
@@ -286,6 +289,11 @@ struct Builder<'g> {
     /// The component of each counter's edge, and its step.
     counter_comp: Vec<u32>,
     counter_step: Vec<StepId>,
+    /// The variable of standing rule `r` (raised or not) is `rule_base + r`.
+    rule_base: Var,
+    /// `rule_live[r][step]`: whether a step where rule `r` may be raised
+    /// can still be reached from `step`; elsewhere its variable is dropped.
+    rule_live: Vec<Vec<bool>>,
     plain: Vec<StateId>,
     keyed: HashMap<(StepId, u32), StateId>,
     space: StateSpace,
@@ -322,10 +330,13 @@ impl<'g> Builder<'g> {
                 }
             }
         }
+        let rule_base = n_facts + counter_comp.len() as Var;
         Builder {
             g,
             live: live_facts(g),
             comp: comps.comp,
+            rule_base,
+            rule_live: rule_liveness(g),
             counter_of,
             counter_comp,
             counter_step,
@@ -397,8 +408,10 @@ impl<'g> Builder<'g> {
                     l += 1;
                 }
                 l < live.len() && live[l].0 == *v
-            } else {
+            } else if *v < self.rule_base {
                 self.counter_comp[(*v - n_facts) as usize] == comp
+            } else {
+                self.rule_live[(*v - self.rule_base) as usize][step.index()]
             }
         });
         let env_id = self.space.envs.intern(env)?;
@@ -458,9 +471,13 @@ impl<'g> Builder<'g> {
         if let Exit::End { terminal, .. } = step.exit {
             self.space.trans.push(Transition {
                 answer: None,
+                event: None,
                 next: Next::End(terminal),
             });
         }
+        // While the call waits here, each standing rule in scope not raised
+        // yet may be raised instead of an answer.
+        let waits = asks && fact.is_some_and(|f| g.fact(f).source != FactSource::Host);
         // A `match` on a known answer follows that answer's branch alone,
         // found by index: a scan of all branches in each of its states
         // would be quadratic in the answers.
@@ -515,7 +532,29 @@ impl<'g> Builder<'g> {
                     continue;
                 }
             };
-            self.space.trans.push(Transition { answer, next });
+            self.space.trans.push(Transition {
+                answer,
+                event: None,
+                next,
+            });
+        }
+        if waits {
+            for (r, rule) in g.standing.iter().enumerate() {
+                let var = self.rule_base + r as Var;
+                if !rule.covers(step_id) || env.iter().any(|(v, _)| *v == var) {
+                    continue;
+                }
+                next_env.clear();
+                next_env.extend_from_slice(&env);
+                set(&mut next_env, var, 1);
+                let t = self.space.trans.len() as u32;
+                let next = Next::State(self.intern(rule.handler, &mut next_env, Some((s, t)))?);
+                self.space.trans.push(Transition {
+                    answer: None,
+                    event: Some(StandingId::new(r)),
+                    next,
+                });
+            }
         }
         self.space.first.push(self.space.trans.len() as u32);
         (self.env, self.next_env) = (env, next_env);
@@ -540,7 +579,12 @@ impl Builder<'_> {
         let n_facts = self.space.n_facts as usize;
         let mut kept = vec![0usize; n_facts + self.counter_step.len()];
         for (e, &n) in users.iter().enumerate() {
-            for &(v, _) in envs.get(e as u32) {
+            // A standing rule doubles the states at most once.
+            for &(v, _) in envs
+                .get(e as u32)
+                .iter()
+                .filter(|(v, _)| *v < self.rule_base)
+            {
                 kept[v as usize] += n;
             }
         }
@@ -563,6 +607,44 @@ impl Builder<'_> {
             retries,
         }
     }
+}
+
+/// For each standing rule, the steps from which a step where it may be
+/// raised can be reached (by any edge or handler): only there does it
+/// matter whether it was raised.
+fn rule_liveness(g: &Graph) -> Vec<Vec<bool>> {
+    if g.standing.is_empty() {
+        return Vec::new();
+    }
+    let n = g.steps.len();
+    let mut preds: Vec<Vec<StepId>> = vec![Vec::new(); n];
+    for s in g.step_ids() {
+        for t in super::successors(g, s).chain(super::raised_to(g, s)) {
+            preds[t.index()].push(s);
+        }
+    }
+    g.standing
+        .iter()
+        .map(|rule| {
+            let mut live = vec![false; n];
+            let mut work: Vec<StepId> = g
+                .step_ids()
+                .filter(|&s| rule.covers(s) && super::waits(g, s))
+                .collect();
+            for &s in &work {
+                live[s.index()] = true;
+            }
+            while let Some(s) = work.pop() {
+                for &p in &preds[s.index()] {
+                    if !live[p.index()] {
+                        live[p.index()] = true;
+                        work.push(p);
+                    }
+                }
+            }
+            live
+        })
+        .collect()
 }
 
 fn set(env: &mut Env, var: Var, value: u32) {

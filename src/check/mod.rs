@@ -212,10 +212,16 @@ pub(crate) fn counter_example(
     for &(s, t) in path {
         let step = g.step(space.step[s as usize]);
         ce.steps.push(step.name.clone());
-        if let (Some(fact), Some(a)) = (space.obtains(g, s), space.trans[t as usize].answer) {
+        let taken = space.trans[t as usize];
+        if let (Some(fact), Some(a)) = (space.obtains(g, s), taken.answer) {
             let f = g.fact(fact);
             ce.answers
                 .push((f.name.clone(), f.answers[a as usize].clone()));
+        }
+        // `anytime` is a keyword: no fact has that name.
+        if let Some(r) = taken.event {
+            ce.answers
+                .push(("anytime".to_string(), g.rule(r).name.clone()));
         }
     }
     if let Some(last) = last {

@@ -5,7 +5,8 @@
 use super::{load, Exit};
 use serde_json::{json, Value};
 use sopc::engine::json::{
-    batch_json, check_data, error_json, parse_answers, parse_context, parse_data, DataValues,
+    batch_events_json, check_data, error_json, parse_answers, parse_context, parse_data,
+    parse_events, DataValues,
 };
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,11 @@ pub struct Args {
     /// start of the call (`from host`: time of the call, queue wait, ...)
     #[arg(long, value_name = "FILE")]
     pub context: Option<PathBuf>,
+    /// A JSON object {RULE: N | "STEP", ...} of the standing rules
+    /// (`anytime`) the analyst raises: once N answers were given, or the
+    /// first time the call waits at STEP
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -51,16 +57,38 @@ pub fn run(args: Args) -> Exit {
             Err(e) => return input_error(e),
         },
     };
+    let events = match &args.events {
+        None => Vec::new(),
+        Some(p) => match read_json(p).and_then(|v| parse_events(&engine, &v)) {
+            Ok(Ok(e)) => e,
+            Ok(Err(e)) => {
+                print_json(&error_json(&e));
+                return Exit::PolicyErrors;
+            }
+            Err(e) => return input_error(e),
+        },
+    };
     if let Err(e) = check_data(engine.graph(), &data) {
         print_json(&error_json(&e));
         return Exit::PolicyErrors;
     }
     match engine.rounds_with_context(&answers, &context) {
-        Ok(rounds) => {
-            let evaluation = engine.evaluate_rounds(rounds.clone());
-            print_json(&batch_json(&engine, &rounds, &evaluation, &data));
-            Exit::Clean
-        }
+        Ok(rounds) => match engine.evaluate_with_events(rounds.clone(), &events) {
+            Ok(evaluation) => {
+                print_json(&batch_events_json(
+                    &engine,
+                    &rounds,
+                    &events,
+                    &evaluation,
+                    &data,
+                ));
+                Exit::Clean
+            }
+            Err((_, e)) => {
+                print_json(&error_json(&e));
+                Exit::PolicyErrors
+            }
+        },
         Err(e) => {
             print_json(&error_json(&e));
             Exit::PolicyErrors

@@ -71,6 +71,15 @@ pub fn run(args: Args) -> Exit {
             }
             _ => {}
         }
+        for r in session.raisable() {
+            let rule = g.rule(r);
+            let _ = writeln!(
+                out,
+                "  (at any moment: `anytime {}` if {})",
+                rule.name,
+                lower_first(&rule.label)
+            );
+        }
         let _ = writeln!(out, "  (or `back`)");
         let _ = write!(out, "> ");
         let _ = out.flush();
@@ -89,6 +98,12 @@ pub fn run(args: Args) -> Exit {
                 Err(e) => {
                     let _ = writeln!(out, "{e}");
                 }
+            }
+            continue;
+        }
+        if let Some(rule) = line.strip_prefix("anytime ") {
+            if let Err(e) = session.raise(rule.trim()) {
+                let _ = writeln!(out, "{e}");
             }
             continue;
         }
@@ -191,5 +206,14 @@ fn show_outcome(out: &mut impl Write, g: &Graph, session: &Session<'_>, t: sopc:
                 }
             }
         }
+    }
+}
+
+/// A label read inside a sentence: "The caller …" as "the caller …".
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }

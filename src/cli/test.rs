@@ -59,6 +59,9 @@ pub fn run(args: Args) -> Exit {
                         println!("        outcome   expected: {expected}");
                         println!("                    actual: {actual}");
                     }
+                    Mismatch::NotRaised { rule, why } => {
+                        println!("        `anytime {rule}` was not raised: {why}");
+                    }
                     Mismatch::Unused { answers } => {
                         let list: Vec<String> = answers
                             .iter()

@@ -3,7 +3,8 @@
 //! a bounded retry, as `sopc paths --format json` prints them), outcome and
 //! trace out. Secret data values are redacted in every output.
 
-use super::{Engine, EngineError, Evaluation, Question, Trace};
+use super::{Engine, EngineError, Evaluation, Question, RaiseAt, Trace};
+use crate::graph::StandingId;
 use crate::graph::{Action, DataClass, DataId, FactKind, FactSource, Graph};
 use crate::paths::{answers_json, outcome_json};
 use serde_json::{json, Map, Value};
@@ -65,6 +66,45 @@ fn one_answer(fact: &str, v: &Value) -> Result<String, String> {
         }
         _ => Err(wrong()),
     }
+}
+
+/// Reads the standing rules to raise, `{RULE: N | "STEP"}`: once N answers
+/// were given, or the first time the call waits at STEP.
+pub fn parse_events(
+    engine: &Engine,
+    v: &Value,
+) -> Result<Result<Vec<(StandingId, RaiseAt)>, EngineError>, String> {
+    let obj = v
+        .as_object()
+        .ok_or("the events must be a JSON object: {\"rule\": ANSWERS_BEFORE or \"step\", ...}")?;
+    let mut out = Vec::with_capacity(obj.len());
+    for (name, at) in obj {
+        let at = match at {
+            Value::Number(n) => match n.as_u64() {
+                Some(n) => RaiseAt::AfterAnswers(n as usize),
+                None => return Err(format!("`{name}`: a count of answers is a whole number")),
+            },
+            Value::String(step) => match engine.graph().step_by_name(step) {
+                Some(s) => RaiseAt::AtStep(s),
+                None => {
+                    return Ok(Err(EngineError::InvalidValue {
+                        name: name.clone(),
+                        reason: format!("the policy has no step `{step}`"),
+                    }))
+                }
+            },
+            _ => {
+                return Err(format!(
+                    "`{name}`: give the number of answers before it, or the step's name"
+                ))
+            }
+        };
+        match engine.rule(name) {
+            Ok(r) => out.push((r, at)),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(out))
 }
 
 /// Reads the host's facts, `{FACT: VALUE}`.
@@ -140,6 +180,15 @@ pub fn error_json(e: &EngineError) -> Value {
         EngineError::NotAsked { fact, .. } => {
             m.insert("fact".into(), json!(fact));
         }
+        EngineError::UnknownRule { rule, suggestion } => {
+            m.insert("rule".into(), json!(rule));
+            if let Some(s) = suggestion {
+                m.insert("suggestion".into(), json!(s));
+            }
+        }
+        EngineError::NotRaisable { rule, .. } => {
+            m.insert("rule".into(), json!(rule));
+        }
         _ => {}
     }
     json!({ "status": "error", "error": Value::Object(m) })
@@ -186,6 +235,29 @@ pub fn batch_json(
             })
             .collect();
         v["unused_answers"] = Value::Array(unused);
+    }
+    v
+}
+
+/// [`batch_json`] with the standing rules asked for: those the call never
+/// came to are listed under `unraised_events`.
+pub fn batch_events_json(
+    engine: &Engine,
+    rounds: &[Vec<u32>],
+    events: &[(StandingId, RaiseAt)],
+    e: &Evaluation,
+    data: &DataValues,
+) -> Value {
+    let mut v = batch_json(engine, rounds, e, data);
+    if !events.is_empty() {
+        let g = engine.graph();
+        let raised: Vec<StandingId> = e.trace().events.iter().map(|r| r.rule).collect();
+        let unraised: Vec<&str> = events
+            .iter()
+            .filter(|(r, _)| !raised.contains(r))
+            .map(|(r, _)| g.rule(*r).name.as_str())
+            .collect();
+        v["unraised_events"] = json!(unraised);
     }
     v
 }
@@ -340,11 +412,27 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
             }
         }
     }
-    json!({
+    let mut v = json!({
         "steps": trace.steps.iter().map(|&s| g.step(s).name.as_str()).collect::<Vec<_>>(),
         "answers": answers_json(g, &trace.answers),
         "actions": actions,
         "collected": collected,
         "tickets": tickets,
-    })
+    });
+    if !trace.events.is_empty() {
+        v["events"] = trace
+            .events
+            .iter()
+            .map(|e| {
+                let rule = g.rule(e.rule);
+                json!({
+                    "rule": rule.name,
+                    "label": rule.label,
+                    "at": g.step(e.at).name,
+                    "after_answers": e.after_answers,
+                })
+            })
+            .collect();
+    }
+    v
 }

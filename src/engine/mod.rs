@@ -15,8 +15,16 @@ pub use trace::Trace;
 
 use crate::artifact::LoadError;
 use crate::graph::{
-    Dest, Edge, Exit, FactId, FactKind, FactSource, Graph, OutcomeId, StepId, Terminal,
+    Dest, Edge, Exit, FactId, FactKind, FactSource, Graph, OutcomeId, StandingId, StepId, Terminal,
 };
+
+/// When a batch evaluation raises a standing rule: once this many answers
+/// were given, or the first time the call waits at this step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaiseAt {
+    AfterAnswers(usize),
+    AtStep(StepId),
+}
 
 /// How a verification's answer starts: the items the analyst marked as
 /// checked out follow, separated by commas.
@@ -82,6 +90,14 @@ pub enum EngineError {
     Finished,
     /// Nothing to go back to.
     NothingToUndo,
+    /// No standing rule has this name.
+    UnknownRule {
+        rule: String,
+        suggestion: Option<String>,
+    },
+    /// The standing rule cannot be raised now: not while the call waits
+    /// at this step, or raised already.
+    NotRaisable { rule: String, reason: String },
 }
 
 impl EngineError {
@@ -95,6 +111,8 @@ impl EngineError {
             EngineError::WrongSource { .. } => "wrong-source",
             EngineError::Finished => "finished",
             EngineError::NothingToUndo => "nothing-to-undo",
+            EngineError::UnknownRule { .. } => "unknown-rule",
+            EngineError::NotRaisable { .. } => "not-raisable",
         }
     }
 }
@@ -143,6 +161,16 @@ impl std::fmt::Display for EngineError {
             ),
             EngineError::Finished => write!(f, "the call has already reached its outcome"),
             EngineError::NothingToUndo => write!(f, "there is no earlier question to go back to"),
+            EngineError::UnknownRule { rule, suggestion } => {
+                write!(f, "the policy has no standing rule `{rule}`")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                Ok(())
+            }
+            EngineError::NotRaisable { rule, reason } => {
+                write!(f, "`{rule}` cannot be raised now: {reason}")
+            }
         }
     }
 }
@@ -216,6 +244,7 @@ impl Engine {
             engine: self,
             facts: vec![NONE; self.graph.facts.len()],
             counters: vec![0; self.edge_count],
+            raised: vec![false; self.graph.standing.len()],
             status: Status::Done(Terminal {
                 outcome: OutcomeId(0),
                 target: None,
@@ -352,18 +381,65 @@ impl Engine {
         Ok(rounds)
     }
 
+    /// A standing rule by name.
+    pub fn rule(&self, name: &str) -> Result<StandingId, EngineError> {
+        let g = &self.graph;
+        match g.standing.iter().position(|r| r.name == name) {
+            Some(r) => Ok(StandingId::new(r)),
+            None => Err(EngineError::UnknownRule {
+                rule: name.to_string(),
+                suggestion: crate::suggest::closest(
+                    name,
+                    g.standing.iter().map(|r| r.name.as_str()),
+                )
+                .map(str::to_string),
+            }),
+        }
+    }
+
     /// The batch form on indices: `rounds[fact]` lists that question's
     /// answers in the order its rounds are asked.
     pub fn evaluate_rounds(&self, rounds: Vec<Vec<u32>>) -> Evaluation {
+        self.evaluate_with_events(rounds, &[])
+            .unwrap_or_else(|(e, _)| e)
+    }
+
+    /// [`Engine::evaluate_rounds`] raising standing rules where `events`
+    /// say. A rule that cannot be raised where it is asked for is an error
+    /// (with the evaluation up to there); one the call never came to is
+    /// left unraised (see [`Evaluation::unraised`]).
+    #[allow(clippy::result_large_err)]
+    pub fn evaluate_with_events(
+        &self,
+        rounds: Vec<Vec<u32>>,
+        events: &[(StandingId, RaiseAt)],
+    ) -> Result<Evaluation, (Evaluation, EngineError)> {
         let mut next = vec![0usize; rounds.len()];
         let mut session = self.start();
+        let mut pending: Vec<(StandingId, RaiseAt)> = events.to_vec();
         loop {
+            if let Status::Asking(q) = session.status {
+                let host = self.graph.fact(q.fact).source == FactSource::Host;
+                let given = session.trace.answers.len();
+                let due = pending.iter().position(|&(_, at)| match at {
+                    RaiseAt::AfterAnswers(n) => n == given,
+                    RaiseAt::AtStep(s) => s == q.step,
+                });
+                if let (false, Some(k)) = (host, due) {
+                    let (r, _) = pending.remove(k);
+                    if let Err(e) = session.raise_id(r) {
+                        let trace = session.trace.clone();
+                        return Err((Evaluation::NeedsAnswer { question: q, trace }, e));
+                    }
+                    continue;
+                }
+            }
             match session.status {
                 Status::Done(t) => {
-                    return Evaluation::Complete {
+                    return Ok(Evaluation::Complete {
                         terminal: t,
                         trace: session.trace,
-                    }
+                    })
                 }
                 Status::Asking(q) => {
                     let f = q.fact.index();
@@ -373,10 +449,10 @@ impl Engine {
                             session.answer_index(q.fact, a);
                         }
                         None => {
-                            return Evaluation::NeedsAnswer {
+                            return Ok(Evaluation::NeedsAnswer {
                                 question: q,
                                 trace: session.trace,
-                            }
+                            })
                         }
                     }
                 }
@@ -639,6 +715,8 @@ pub struct Session<'e> {
     engine: &'e Engine,
     facts: Vec<u32>,
     counters: Vec<u32>,
+    /// Which standing rules were raised (each at most once per call).
+    raised: Vec<bool>,
     status: Status,
     trace: Trace,
     /// Snapshots taken before each answer, for `back`.
@@ -649,6 +727,7 @@ pub struct Session<'e> {
 struct Snapshot {
     facts: Vec<u32>,
     counters: Vec<u32>,
+    raised: Vec<bool>,
     status: Status,
     trace: Trace,
 }
@@ -704,9 +783,82 @@ impl<'e> Session<'e> {
         let snap = self.history.pop().ok_or(EngineError::NothingToUndo)?;
         self.facts = snap.facts;
         self.counters = snap.counters;
+        self.raised = snap.raised;
         self.status = snap.status;
         self.trace = snap.trace;
         Ok(())
+    }
+
+    /// Raises a standing rule by name while the call waits: the call goes
+    /// on at its handler, and the trace says where it was raised. `back`
+    /// undoes it.
+    pub fn raise(&mut self, rule: &str) -> Result<(), EngineError> {
+        let r = self.engine.rule(rule)?;
+        self.raise_id(r)
+    }
+
+    /// The standing rules that may be raised now.
+    pub fn raisable(&self) -> Vec<StandingId> {
+        let g = &self.engine.graph;
+        (0..g.standing.len())
+            .map(StandingId::new)
+            .filter(|&r| self.why_not(r).is_none())
+            .collect()
+    }
+
+    /// Why rule `r` cannot be raised now, if it cannot.
+    fn why_not(&self, r: StandingId) -> Option<String> {
+        let g = &self.engine.graph;
+        let rule = g.rule(r);
+        let q = match self.status {
+            Status::Done(_) => return Some("the call has already reached its outcome".into()),
+            Status::Asking(q) => q,
+        };
+        if self.raised[r.index()] {
+            return Some("it was raised already on this call".into());
+        }
+        if g.fact(q.fact).source == FactSource::Host {
+            return Some("the call is reading a fact the host gives".into());
+        }
+        if !rule.covers(q.step) {
+            return Some(format!(
+                "it applies only within its steps, and the call is at `{}`",
+                g.step(q.step).name
+            ));
+        }
+        None
+    }
+
+    fn raise_id(&mut self, r: StandingId) -> Result<(), EngineError> {
+        if let Some(reason) = self.why_not(r) {
+            return Err(EngineError::NotRaisable {
+                rule: self.engine.graph.rule(r).name.clone(),
+                reason,
+            });
+        }
+        let Status::Asking(q) = self.status else {
+            return Err(EngineError::Finished);
+        };
+        self.snapshot();
+        self.raised[r.index()] = true;
+        self.trace.events.push(trace::Raised {
+            rule: r,
+            at: q.step,
+            after_answers: self.trace.answers.len(),
+        });
+        let handler = self.engine.graph.rule(r).handler;
+        self.advance(handler);
+        Ok(())
+    }
+
+    fn snapshot(&mut self) {
+        self.history.push(Snapshot {
+            facts: self.facts.clone(),
+            counters: self.counters.clone(),
+            raised: self.raised.clone(),
+            status: self.status,
+            trace: self.trace.clone(),
+        });
     }
 
     /// Answers the current question (checked by the caller) by index.
@@ -714,12 +866,7 @@ impl<'e> Session<'e> {
         let Status::Asking(q) = self.status else {
             return;
         };
-        self.history.push(Snapshot {
-            facts: self.facts.clone(),
-            counters: self.counters.clone(),
-            status: self.status,
-            trace: self.trace.clone(),
-        });
+        self.snapshot();
         self.facts[fact.index()] = a;
         self.trace.answers.push((fact, a));
         self.trace.branches.push((q.step, a));

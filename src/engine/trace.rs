@@ -2,7 +2,17 @@
 //! actions, data collected and tickets filed follow from the steps, so the
 //! trace stays a few small vectors; [`super::json`] spells it out.
 
-use crate::graph::{FactId, StepId};
+use crate::graph::{FactId, StandingId, StepId};
+
+/// A standing rule raised on the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Raised {
+    pub rule: StandingId,
+    /// The step the call waited at.
+    pub at: StepId,
+    /// How many answers had been given.
+    pub after_answers: usize,
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Trace {
@@ -11,4 +21,6 @@ pub struct Trace {
     /// Each question or `match` passed: the step and the answer followed
     /// (for branch coverage).
     pub branches: Vec<(StepId, u32)>,
+    /// Standing rules raised, in order.
+    pub events: Vec<Raised>,
 }

@@ -87,4 +87,6 @@ define_id! {
     OutcomeId;
     /// An index into `Graph::roles`.
     RoleId;
+    /// An index into `Graph::standing`.
+    StandingId;
 }

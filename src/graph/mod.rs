@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 mod id;
 
-pub use id::{DataId, FactId, Id, OutcomeId, RoleId, StepId, TargetId};
+pub use id::{DataId, FactId, Id, OutcomeId, RoleId, StandingId, StepId, TargetId};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Header {
@@ -499,6 +499,27 @@ impl Step {
     }
 }
 
+/// A standing rule: `anytime NAME "label" -> handler [within steps]`. The
+/// analyst may raise it while the call waits for an answer at a step in
+/// scope, at most once per call; the call goes on at the handler.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StandingRule {
+    pub name: String,
+    pub label: String,
+    pub handler: StepId,
+    /// The steps it may be raised at; `None`: every step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Vec<StepId>>,
+    pub span: Span,
+}
+
+impl StandingRule {
+    /// Whether the rule may be raised while the call waits at `step`.
+    pub fn covers(&self, step: StepId) -> bool {
+        self.within.as_ref().is_none_or(|w| w.contains(&step))
+    }
+}
+
 /// `require FIRST before THEN`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Order {
@@ -516,6 +537,9 @@ pub struct Scenario {
     pub expect: Option<Terminal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visits: Option<Vec<StepId>>,
+    /// Standing rules raised, each the first time the call waits at its step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub raises: Vec<(StandingId, StepId)>,
     pub span: Span,
 }
 
@@ -537,6 +561,9 @@ pub struct Graph {
     pub never: Vec<Never>,
     #[serde(default)]
     pub requires: Vec<Order>,
+    /// Standing rules (`anytime`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standing: Vec<StandingRule>,
     #[serde(default)]
     pub scenarios: Vec<Scenario>,
 }
@@ -564,6 +591,10 @@ impl Graph {
 
     pub fn role(&self, id: RoleId) -> &Role {
         &self.roles[id.index()]
+    }
+
+    pub fn rule(&self, id: StandingId) -> &StandingRule {
+        &self.standing[id.index()]
     }
 
     /// Every step's id, in order.

@@ -352,6 +352,34 @@ pub fn document(g: &Graph) -> Document {
             rows,
         }],
     });
+    let standing: Vec<Line> = g
+        .standing
+        .iter()
+        .map(|r| {
+            let scope = match &r.within {
+                None => "at any step".to_string(),
+                Some(steps) => {
+                    let n: Vec<String> =
+                        steps.iter().map(|&s| number(s).to_string()).collect();
+                    format!("in steps {}", n.join(", "))
+                }
+            };
+            vec![
+                strong(format!("{}.", r.label)),
+                plain(format!(
+                    " Whenever it happens {scope}, while the caller is being asked something, go to step {} (once per call; raised as {}).",
+                    number(r.handler),
+                    r.name
+                )),
+            ]
+        })
+        .collect();
+    if !standing.is_empty() {
+        sections.push(Section {
+            heading: "At any moment".into(),
+            blocks: vec![Block::List(standing)],
+        });
+    }
     let contacts: Vec<Vec<Cell>> = g
         .targets
         .iter()

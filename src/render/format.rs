@@ -79,6 +79,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
     items.extend(policy.never_phrases.iter().map(Item::NeverPhrase));
     items.extend(policy.requires.iter().map(Item::Require));
     items.extend(policy.starts.iter().map(Item::Start));
+    items.extend(policy.anytime.iter().map(Item::Anytime));
     items.extend(policy.steps.iter().map(Item::Step));
     items.extend(policy.scenarios.iter().map(Item::Scenario));
     items.sort_by_key(|i| i.span().start);
@@ -147,6 +148,18 @@ pub fn format(policy: &Policy, source: &str) -> String {
                     r.span,
                 ),
                 Item::Start(s) => p.line(&format!("start {}", s.step.text), s.span),
+                Item::Anytime(a) => {
+                    let head = format!("anytime {} ", a.name.text);
+                    let mut line = format!(
+                        "{head}{} -> {}",
+                        p.text(&a.label, head.len()),
+                        a.handler.text
+                    );
+                    if let Some(w) = &a.within {
+                        line.push_str(&format!(" within {}", names(w)));
+                    }
+                    p.line(&line, a.span)
+                }
                 Item::Step(s) => p.step(s),
                 Item::Scenario(s) => p.scenario(s),
             }
@@ -168,6 +181,7 @@ enum Item<'a> {
     NeverPhrase(&'a NeverPhrase<'a>),
     Require(&'a Require<'a>),
     Start(&'a StartDecl<'a>),
+    Anytime(&'a Anytime<'a>),
     Step(&'a Step<'a>),
     Scenario(&'a Scenario<'a>),
 }
@@ -184,6 +198,7 @@ impl Item<'_> {
             Item::NeverPhrase(x) => x.span,
             Item::Require(x) => x.span,
             Item::Start(x) => x.span,
+            Item::Anytime(x) => x.span,
             Item::Step(x) => x.span,
             Item::Scenario(x) => x.span,
         }
@@ -202,6 +217,7 @@ impl Item<'_> {
             Item::Scenario(_) => 8,
             Item::Fact(_) => 9,
             Item::NeverPhrase(_) => 4,
+            Item::Anytime(_) => 10,
         }
     }
 
@@ -1004,6 +1020,12 @@ impl Printer<'_> {
             let end = s.answers.last().map_or(0, |p| p.span.end as usize);
             self.out.push_str(&line);
             self.end_line(end);
+        }
+        for (rule, at) in &s.raises {
+            self.leading(rule.span.start as usize, "  ");
+            self.out
+                .push_str(&format!("  anytime {} at {}", rule.text, at.text));
+            self.end_line(at.span.end as usize);
         }
         if let Some(e) = &s.expect {
             let span = e.span();

@@ -210,6 +210,15 @@ pub fn mermaid(g: &Graph) -> String {
             None => out.push_str(&format!("  s{} {arrow} {}\n", a.from, a.to)),
         }
     }
+    // A standing rule stands beside the steps, with a dotted arrow to its
+    // handler: it may be raised from anywhere in its scope.
+    for (i, r) in g.standing.iter().enumerate() {
+        out.push_str(&format!(
+            "  r{i}>\"anytime: {}\"] -.-> s{}\n",
+            esc(&shorten(&r.label, NODE_TEXT)),
+            r.handler
+        ));
+    }
     out.push_str(&format!("  s{}:::start\n", g.start));
     out.push_str("  classDef start stroke-width:3px\n");
     // Only the classes this chart uses, so a new outcome kind leaves old charts as they were.
@@ -294,6 +303,13 @@ pub fn dot(g: &Graph) -> String {
                 attrs.join(", ")
             ));
         }
+    }
+    for (i, r) in g.standing.iter().enumerate() {
+        out.push_str(&format!(
+            "  r{i} [shape=cds, label=\"anytime: {}\"];\n  r{i} -> s{} [style=dotted];\n",
+            esc(&shorten(&r.label, NODE_TEXT)),
+            r.handler
+        ));
     }
     out.push_str("}\n");
     out

@@ -631,6 +631,9 @@ pub struct Scenario<'a> {
     pub answers: Vec<AnswerPair<'a>>,
     pub expect: Option<Expected<'a>>,
     pub visits: Option<Vec<Name<'a>>>,
+    /// `anytime RULE at STEP`: standing rules the analyst raises, each the
+    /// first time the call waits at the step.
+    pub raises: Vec<(Name<'a>, Name<'a>)>,
     pub span: Span,
 }
 
@@ -649,6 +652,17 @@ impl Expected<'_> {
             Expected::Gap(g) => g.span,
         }
     }
+}
+
+/// A standing rule: `anytime NAME "…" -> STEP [within A, B]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anytime<'a> {
+    pub name: Name<'a>,
+    pub label: Text<'a>,
+    pub handler: Name<'a>,
+    /// The steps it may be raised at; `None`: every step.
+    pub within: Option<Vec<Name<'a>>>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -691,6 +705,7 @@ pub struct Policy<'a> {
     pub never_phrases: Vec<NeverPhrase<'a>>,
     pub requires: Vec<Require<'a>>,
     pub starts: Vec<StartDecl<'a>>,
+    pub anytime: Vec<Anytime<'a>>,
     pub steps: Vec<Step<'a>>,
     pub scenarios: Vec<Scenario<'a>>,
     pub broken: Vec<BrokenName<'a>>,
@@ -730,6 +745,7 @@ impl<'a> Policy<'a> {
             never_phrases: vec![],
             requires: vec![],
             starts: vec![],
+            anytime: Vec::new(),
             steps: vec![],
             scenarios: vec![],
             broken: vec![],

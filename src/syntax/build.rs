@@ -119,6 +119,17 @@ pub fn declaration<'i>(
                 span,
             });
         }
+        Rule::anytime_decl => {
+            let span = span_of(&decl);
+            let mut c = Children::of(decl);
+            p.anytime.push(Anytime {
+                name: name(c.take(Rule::ident)?),
+                label: text(c.take(Rule::text)?)?,
+                handler: name(c.take(Rule::ident)?),
+                within: c.maybe(Rule::name_list).map(names),
+                span,
+            });
+        }
         Rule::step_decl => p.steps.push(step(decl, diags)?),
         Rule::scenario_decl => p.scenarios.push(scenario(decl, diags)?),
         _ => return Err(Reject::Shape),
@@ -833,6 +844,7 @@ fn scenario<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Sce
         answers: vec![],
         expect: None,
         visits: None,
+        raises: vec![],
         span,
     };
     while let Some(item) = c.maybe(Rule::scenario_item) {
@@ -868,6 +880,10 @@ fn scenario<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Sce
                 });
             }
             "visits" => s.visits = Some(names(ic.take(Rule::name_list)?)),
+            "anytime" => {
+                let rule = name(ic.take(Rule::ident)?);
+                s.raises.push((rule, name(ic.take(Rule::ident)?)));
+            }
             _ => return Err(Reject::Shape),
         }
     }

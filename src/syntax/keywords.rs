@@ -5,7 +5,8 @@
 
 /// Words that start a declaration.
 pub const DECLARATIONS: &[&str] = &[
-    "step", "target", "data", "fact", "outcome", "role", "never", "require", "start", "scenario",
+    "step", "target", "data", "fact", "outcome", "role", "never", "require", "start", "anytime",
+    "scenario",
 ];
 /// Words that start an action inside a step.
 pub const ACTIONS: &[&str] = &[
@@ -28,7 +29,7 @@ pub const HEADER_FIELDS: &[&str] = &[
 /// Sections of a ticket.
 pub const TICKET_ITEMS: &[&str] = &["title", "field", "body", "assignee"];
 /// Lines of a scenario.
-pub const SCENARIO_ITEMS: &[&str] = &["answers", "expect", "visits"];
+pub const SCENARIO_ITEMS: &[&str] = &["answers", "expect", "visits", "anytime", "at"];
 pub const DATA_CLASSES: &[&str] = &[
     "text",
     "phone",
