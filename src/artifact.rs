@@ -263,6 +263,15 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
                     data_ok(&t.body, &at)?;
                     data_ok(&t.assignee, &at)?;
                 }
+                crate::graph::Action::Refer { target, .. } if target.index() >= g.targets.len() => {
+                    return Err(format!("{at}: referral target {target} does not exist"));
+                }
+                crate::graph::Action::Transfer { role, requires, .. } => {
+                    if role.index() >= g.roles.len() {
+                        return Err(format!("{at}: transfer role {role} does not exist"));
+                    }
+                    data_ok(requires, &at)?;
+                }
                 _ => {}
             }
         }

@@ -188,6 +188,10 @@ impl Version<'_> {
         let mut out = Vec::new();
         for &s in steps {
             for a in &g.step(s).actions {
+                if let Action::Refer { target, .. } = a {
+                    out.push(format!("refer {}", g.target(*target).name));
+                    continue;
+                }
                 let Action::Ticket(t) = a else { continue };
                 let mut text = format!("ticket {}", g.target(t.target).name);
                 if let Some(title) = &t.title {

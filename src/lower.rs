@@ -379,6 +379,10 @@ fn lower_step(
         // `unknown-name` error is reported).
         .filter_map(|a| {
             Some(match a {
+                ast::Action::Refer { target, span } => graph::Action::Refer {
+                    target: s.targets.get(target.text)?,
+                    span: *span,
+                },
                 ast::Action::Do(t) => graph::Action::Do {
                     text: t.value().to_string(),
                     span: t.span,

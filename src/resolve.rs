@@ -457,6 +457,9 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
                     s.data.bind(f, diags);
                 }
             }
+            Action::Refer { target, .. } => {
+                s.targets.bind(target, diags);
+            }
             Action::Transfer(t) => {
                 s.roles.bind(&t.role, diags);
                 for d in &t.requires {

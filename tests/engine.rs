@@ -639,3 +639,36 @@ fn a_callback_carries_its_deadline_and_a_gap_ends_with_its_note() {
     assert!(doc.contains("(callback, within 2 days)"), "{doc}");
     assert!(doc.contains("Open questions for the SOP owner"), "{doc}");
 }
+
+#[test]
+fn referrals_given_on_the_way_are_in_the_trace_with_the_data_they_pass_on() {
+    let dir = common::temp_dir("referrals");
+    let data = dir.join("data.json");
+    std::fs::write(&data, r#"{"student_id": "S123"}"#).expect("write");
+    let (code, out, _) = sopc(
+        &[
+            "eval",
+            "tests/fixtures/clean/several-referrals.sop",
+            "--answers",
+            "-",
+            "--data",
+            data.to_str().expect("utf-8"),
+        ],
+        r#"{"more": "yes"}"#,
+    );
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let referrals = &v["trace"]["referrals"];
+    let targets: Vec<&str> = referrals
+        .as_array()
+        .expect("referrals")
+        .iter()
+        .map(|r| r["target"].as_str().expect("target"))
+        .collect();
+    // Both referrals of the first step and the one of the second, in order;
+    // the ticket stays a ticket.
+    assert_eq!(targets, ["registrar", "nurse", "nurse"], "{out}");
+    assert_eq!(referrals[0]["handed_over"][0]["value"], "S123");
+    assert_eq!(v["trace"]["tickets"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["outcome"]["outcome"], "done");
+}

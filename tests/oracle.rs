@@ -180,7 +180,13 @@ enum Act {
     Ticket(Ticket),
     /// A text interpolating these fields, its words from [`WORDINGS`].
     Text(Said, Vec<usize>, u8),
+    /// `refer clinic`: a referral that does not end the call; the clinic
+    /// requires [`CLINIC_REQUIRES`].
+    Refer,
 }
+
+/// The field the `clinic` referral target requires.
+const CLINIC_REQUIRES: usize = 1;
 
 #[derive(Clone, Debug)]
 struct BranchSpec {
@@ -327,6 +333,7 @@ fn step_spec() -> impl Strategy<Value = StepSpec> {
         3 => (0..FIELDS).prop_map(Act::Collect),
         2 => ticket().prop_map(Act::Ticket),
         1 => (said, refs(2), wording()).prop_map(|(s, r, w)| Act::Text(s, r, w)),
+        1 => Just(Act::Refer),
     ];
     let extra = prop_oneof![6 => Just(0u8), 3 => 1u8..=3, 1 => 4u8..=36];
     let exit = prop_oneof![
@@ -729,6 +736,7 @@ fn print(m: &Model) -> Printed {
         "target desk \"The desk\" ticket via \"iSupport\" requires d0",
         "target team \"The team\" ticket via \"iSupport\" requires d1",
         "target campus \"The campus office\" referral",
+        "target clinic \"The clinic\" referral requires d1",
         "outcome resolved \"Resolved\"",
         "outcome referred \"Referred\" referral to campus",
         "outcome escalated \"Escalated\" escalation to desk, team",
@@ -767,6 +775,7 @@ fn print(m: &Model) -> Printed {
         for (k, a) in s.actions.iter().enumerate() {
             let line = match a {
                 Act::Collect(f) => format!("  collect d{f}"),
+                Act::Refer => "  refer clinic".to_string(),
                 Act::Ticket(t) => format!("  {}", ticket_src(t)),
                 Act::Text(said, fields, w) => format!(
                     "  {} \"{}{}\"",
@@ -1024,6 +1033,13 @@ fn verdicts(m: &Model) -> Verdicts {
                     w.tickets[t.target] = true;
                 }
                 Act::Text(..) => {}
+                Act::Refer => {
+                    if !w.collected[CLINIC_REQUIRES] {
+                        v.missing_data.insert(format!(
+                            "the referral to `clinic` in step `s{s}` can be made without `d{CLINIC_REQUIRES}`"
+                        ));
+                    }
+                }
             }
         }
         // Where the call goes next, and through which written site.
@@ -2371,11 +2387,12 @@ fn versions(spec: &Spec, seed: u64) -> (Model, Model) {
 
 /// One run of a loop-free model on a full assignment of answers: the
 /// answers it consumed, its route (each step entered, and whether it asked
-/// there), the tickets it filed in order, and its end.
+/// there), the tickets it filed and referrals it gave in order (`diff`
+/// compares them together), and its end.
 type Run = (
     BTreeSet<(usize, usize)>,
     Vec<(usize, bool)>,
-    Vec<Ticket>,
+    Vec<Act>,
     usize,
 );
 
@@ -2384,10 +2401,13 @@ fn run(m: &Model, assignment: &[usize]) -> Run {
     let mut s = 0;
     loop {
         steps.push((s, matches!(m.steps[s].exit, Exit::Ask { .. })));
-        tickets.extend(m.steps[s].actions.iter().filter_map(|a| match a {
-            Act::Ticket(t) => Some(t.clone()),
-            _ => None,
-        }));
+        tickets.extend(
+            m.steps[s]
+                .actions
+                .iter()
+                .filter(|a| matches!(a, Act::Ticket(_) | Act::Refer))
+                .cloned(),
+        );
         let next = match &m.steps[s].exit {
             Exit::End(o) => Dest::End(*o),
             Exit::Goto(b) => b.to,

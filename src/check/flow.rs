@@ -72,6 +72,12 @@ enum Report {
     Role {
         role: RoleId,
     },
+    /// Data a `refer` passes on, not collected.
+    Referral {
+        data: DataId,
+        target: TargetId,
+        span: Span,
+    },
     /// Data a `transfer` hands over, not collected.
     Handover {
         data: DataId,
@@ -88,6 +94,7 @@ impl Need {
             | Report::Order { span, .. }
             | Report::Ticket { span, .. }
             | Report::Uncollected { span, .. }
+            | Report::Referral { span, .. }
             | Report::Handover { span, .. } => span,
             Report::Role { .. } => Span::default(),
         }
@@ -185,6 +192,21 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 Action::Collect { data, .. } => {
                     for &d in data {
                         local.push(bits.get(Item::Data(d)));
+                    }
+                }
+                Action::Refer { target, span } => {
+                    for &d in &g.target(*target).requires {
+                        needs[s].push(Need {
+                            bit: bits.get(Item::Data(d)),
+                            local: local.clone(),
+                            answer: None,
+                            ends: None,
+                            report: Report::Referral {
+                                data: d,
+                                target: *target,
+                                span: *span,
+                            },
+                        });
                     }
                 }
                 Action::Ticket(t) => {
@@ -382,6 +404,26 @@ fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
                 Code::MissingData,
                 format!(
                     "the ticket to `{}` in step `{step_name}` can be filed without `{}`",
+                    t.name, d.name
+                ),
+            )
+            .at(
+                span,
+                format!("`{}` may not have been collected here", d.name),
+            )
+            .with_label(t.span, format!("`{}` requires `{}`", t.name, d.name))
+            .with_help(format!(
+                "collect it first on every path: `collect {}`",
+                d.name
+            ))
+        }
+        Report::Referral { data, target, span } => {
+            let d = g.data(data);
+            let t = g.target(target);
+            Diagnostic::new(
+                Code::MissingData,
+                format!(
+                    "the referral to `{}` in step `{step_name}` can be made without `{}`",
                     t.name, d.name
                 ),
             )

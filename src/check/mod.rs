@@ -101,6 +101,7 @@ fn graph_checks(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     structure::dead_ends(g, &mut diags);
     structure::terminals(g, &mut diags);
+    structure::referrals(g, &mut diags);
     structure::missing_text(g, levels, &mut diags);
     loops::bound_limits(g, &mut diags);
     loops::unbounded_loops(g, &mut diags);

@@ -1,5 +1,6 @@
 //! Structural checks on single steps: `dead-end`, `disallowed-terminal`,
-//! `missing-text`.
+//! `missing-text`, and a `refer` to a target that is not a referral
+//! (`wrong-type`).
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -16,6 +17,39 @@ pub fn dead_ends(g: &Graph, diags: &mut Vec<Diagnostic>) {
                 )
                 .at(step.span, "a caller who reaches this step is stuck")
                 .with_help("end the step with `ask`, `match`, `goto STEP` or `end OUTCOME`"),
+            );
+        }
+    }
+}
+
+/// `refer TARGET` gives the caller a referral: its target must be one.
+pub fn referrals(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    for step in &g.steps {
+        for a in &step.actions {
+            let crate::graph::Action::Refer { target, span } = a else {
+                continue;
+            };
+            let t = g.target(*target);
+            if t.kind == TargetKind::Referral {
+                continue;
+            }
+            let kind = match t.kind {
+                TargetKind::Ticket => "a ticket target: file a ticket to it",
+                _ => {
+                    "a contact: say how to reach it in a `do` line, or end the call escalated to it"
+                }
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::WrongType,
+                    format!(
+                        "step `{}` refers the caller to `{}`, which is not a referral",
+                        step.name, t.name
+                    ),
+                )
+                .at(*span, "not a referral target")
+                .with_label(t.span, "declared here")
+                .with_help(format!("`{}` is {kind}", t.name)),
             );
         }
     }

@@ -147,6 +147,17 @@ fn show_steps(out: &mut impl Write, g: &Graph, session: &Session<'_>, shown: usi
                             .unwrap_or_default()
                     )
                 }
+                Action::Refer { target, .. } => {
+                    let t = g.target(*target);
+                    format!(
+                        "  Refer the caller to {}{}",
+                        t.title,
+                        t.via
+                            .as_ref()
+                            .map(|v| format!(" ({v})"))
+                            .unwrap_or_default()
+                    )
+                }
                 Action::Transfer { role, reason, .. } => {
                     let reason = if reason.is_empty() {
                         String::new()

@@ -355,10 +355,22 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
     let mut actions = Vec::new();
     let mut collected = Vec::new();
     let mut tickets = Vec::new();
+    let mut referrals = Vec::new();
     for &s in &trace.steps {
         let step = g.step(s);
         for a in &step.actions {
             match a {
+                Action::Refer { target, .. } => {
+                    let t = g.target(*target);
+                    actions.push(json!({"step": step.name, "kind": "refer", "target": t.name}));
+                    referrals.push(json!({
+                        "step": step.name,
+                        "target": t.name,
+                        "to": t.title,
+                        "via": t.via,
+                        "handed_over": t.requires.iter().map(|&f| field_json(g, f, data)).collect::<Vec<_>>(),
+                    }));
+                }
                 Action::Do { text, .. } => actions
                     .push(json!({"step": step.name, "kind": "do", "text": fill(g, text, data)})),
                 Action::Say { text, .. } => actions
@@ -419,6 +431,9 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
         "collected": collected,
         "tickets": tickets,
     });
+    if !referrals.is_empty() {
+        v["referrals"] = Value::Array(referrals);
+    }
     if !trace.events.is_empty() {
         v["events"] = trace
             .events

@@ -364,6 +364,12 @@ pub enum Action {
         reason: String,
         span: Span,
     },
+    /// A referral given without ending the call, its target's `requires`
+    /// collected first.
+    Refer {
+        target: TargetId,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -187,6 +187,14 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
                 vec![plain(format!("Collect: {}.", labels(g, data)))]
             }
             Action::Ticket(t) => vec![plain(ticket_words(g, t))],
+            Action::Refer { target, .. } => {
+                let t = g.target(*target);
+                let via = t.via.as_ref().map_or(String::new(), |v| format!(" ({v})"));
+                vec![plain(format!(
+                    "Refer the caller to {}{via}, and go on.",
+                    t.title
+                ))]
+            }
             Action::Transfer {
                 role,
                 requires,

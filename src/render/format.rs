@@ -904,6 +904,7 @@ impl Printer<'_> {
             Action::Collect { fields, span } => {
                 self.line(&format!("  collect {}", names(fields)), *span)
             }
+            Action::Refer { target, span } => self.line(&format!("  refer {}", target.text), *span),
             Action::Transfer(t) => {
                 let mut line = format!("  transfer {}", t.role.text);
                 if !t.requires.is_empty() {

@@ -397,6 +397,11 @@ pub enum Action<'a> {
     /// `transfer ROLE requires DATA "reason"`: a warm hand-over; the role
     /// takes the call from here.
     Transfer(Box<Transfer<'a>>),
+    /// `refer TARGET`: the caller is referred, and the call goes on.
+    Refer {
+        target: Name<'a>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -414,6 +419,7 @@ impl Action<'_> {
             Action::Collect { span, .. } => *span,
             Action::Ticket(t) => t.span,
             Action::Transfer(t) => t.span,
+            Action::Refer { span, .. } => *span,
         }
     }
 }

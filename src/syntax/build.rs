@@ -520,6 +520,10 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
         "ticket" => s
             .actions
             .push(Action::Ticket(Box::new(ticket(item, diags)?))),
+        "refer" => s.actions.push(Action::Refer {
+            target: name(ic.take(Rule::ident)?),
+            span: item_span,
+        }),
         "transfer" => s.actions.push(Action::Transfer(Box::new(Transfer {
             role: name(ic.take(Rule::ident)?),
             requires: match ic.maybe(Rule::requires) {

@@ -10,7 +10,7 @@ pub const DECLARATIONS: &[&str] = &[
 ];
 /// Words that start an action inside a step.
 pub const ACTIONS: &[&str] = &[
-    "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer",
+    "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer", "refer",
 ];
 /// Words that start a step's way out.
 pub const WAYS_OUT: &[&str] = &["ask", "match", "verify", "goto", "end", "gap"];
