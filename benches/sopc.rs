@@ -174,7 +174,8 @@ const END: u32 = u32::MAX;
 fn baseline_nodes(g: &Graph) -> (Vec<Node>, usize) {
     let d = |x: Dest| match x {
         Dest::Step(s) => s.0,
-        Dest::End(_) => END,
+        // A checked policy has no missing branch on a feasible path.
+        Dest::End(_) | Dest::Unmatched => END,
     };
     let mut slots = 0u32;
     let mut slot = |bounded: bool| {
@@ -327,5 +328,24 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, front, checks, check, count, artifact, engine);
+/// Standing rules: 40 handlers over a 1,000-step policy, against the same
+/// policy without them (the ratio is their cost).
+fn standing(c: &mut Criterion) {
+    let mut group = c.benchmark_group("standing");
+    group.sample_size(10);
+    for (name, text) in [
+        ("none", sopc::synth::generate(1_000, 1)),
+        (
+            "40_rules",
+            sopc::synth::generate_with_standing_rules(1_000, 1, 40),
+        ),
+    ] {
+        group.bench_with_input(BenchmarkId::new("check", name), &text, |b, t| {
+            b.iter(|| sopc::check_source(t, &Default::default()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse, front, checks, check, count, artifact, engine, standing);
 criterion_main!(benches);

@@ -175,3 +175,37 @@ pub fn generate(steps: usize, seed: u64) -> String {
     }
     out
 }
+
+/// [`generate`] with `rules` standing rules (`anytime`): every other one
+/// policy-wide, the others within the questions of one block, each with a
+/// handler of its own that says what to do, collects what its ticket needs
+/// and ends escalated.
+pub fn generate_with_standing_rules(steps: usize, seed: u64, rules: usize) -> String {
+    let mut out = generate(steps, seed);
+    let blocks = (steps / BLOCK).max(1);
+    for k in 0..rules {
+        let within = if k % 2 == 0 {
+            String::new()
+        } else {
+            // The block's opening question and its retry question are the
+            // steps where the call waits; naming every step of the block is
+            // what an author writes.
+            let base = (k * 7 % blocks) * BLOCK;
+            let names: Vec<String> = (base..base + BLOCK).map(|s| format!("s{s}")).collect();
+            format!(" within {}", names.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "anytime rule{k} \"Standing event {k}\" -> handler{k}{within}"
+        );
+    }
+    for k in 0..rules {
+        let t = k % TARGETS;
+        let (f1, f2) = ((2 * t) % 6, (2 * t + 1) % 6);
+        let _ = writeln!(
+            out,
+            "step handler{k} \"Handle standing event {k}\" {{\n  say \"I need to stop here: event {k}.\"\n  collect field{f1}, field{f2}\n  ticket queue{t} {{ title \"Event {k}\" body field{f1}, field{f2} }}\n  end escalated(queue{t})\n}}"
+        );
+    }
+    out
+}

@@ -401,3 +401,34 @@ fn a_long_cycle_is_reported_in_linear_size() {
     let ratio = large as f64 / small as f64;
     assert!((3.5..4.8).contains(&ratio), "{small} -> {large}: {ratio}");
 }
+
+/// The benchmark's policy with standing rules is clean, and each rule adds
+/// its own caller paths: one per state where the call waits in its scope.
+#[test]
+fn generated_standing_rules_check_clean_and_add_their_paths() {
+    use sopc::analysis::states::StateSpace;
+    let plain = sopc::compile(&sopc::synth::generate(1_000, 1)).expect("checks clean");
+    let text = sopc::synth::generate_with_standing_rules(1_000, 1, 40);
+    let checked = sopc::check_source(&text, &Default::default());
+    assert!(
+        checked.diagnostics.iter().all(|d| !d.is_error()),
+        "{:?}",
+        checked.diagnostics.first()
+    );
+    let with = checked.graph.expect("a graph");
+    assert_eq!(with.standing.len(), 40);
+    let (a, b) = (
+        StateSpace::build(&plain).expect("space"),
+        StateSpace::build(&with).expect("space"),
+    );
+    // Handlers end the call: no state is kept twice, only the handlers' own.
+    assert_eq!(b.len(), a.len() + 40);
+    let events = b.trans.iter().filter(|t| t.event.is_some()).count();
+    assert!(events > 40 * 10, "{events}");
+    let (ca, cb) = (
+        sopc::paths::count(&a).to_string(),
+        sopc::paths::count(&b).to_string(),
+    );
+    // Decimal strings (the counts pass 2^128): more digits, or as many and larger.
+    assert!((cb.len(), &cb) > (ca.len(), &ca), "{ca} -> {cb}");
+}
