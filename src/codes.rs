@@ -81,6 +81,9 @@ codes! {
     OpenGap = "open-gap", Warning, true, "a caller path ends in a `gap`: something the source leaves unsaid";
     LongPath = "long-path", Warning, true, "the longest caller path asks more questions than the policy's budget";
     MissingText = "missing-text", Warning, true, "a step without text, or a question without a prompt";
+    UnusedDeclaration = "unused-declaration", Warning, true, "a data field, ticket or referral target, outcome or declared fact that nothing uses";
+    SingleAnswer = "single-answer", Warning, true, "a question with one answer, which decides nothing";
+    UselessBound = "useless-bound", Warning, true, "an `at most N times` bound on a branch that no loop passes through";
 }
 
 impl Code {

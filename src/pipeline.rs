@@ -67,6 +67,12 @@ pub fn compile(text: &str) -> Result<Graph, Vec<Diagnostic>> {
 }
 
 fn finish(graph: Option<Graph>, mut diags: Vec<Diagnostic>, levels: &Levels) -> Checked {
+    // An error often leaves a declaration unused (a misspelt reference, a
+    // dead end before the `end`): one mistake, one report. Unused
+    // declarations are reported once the policy has no error.
+    if diags.iter().any(Diagnostic::is_error) {
+        diags.retain(|d| d.code != Code::UnusedDeclaration);
+    }
     diags.retain_mut(|d| levels.apply(d));
     diagnostic::sort(&mut diags);
     Checked {

@@ -7,6 +7,7 @@
 //! a function in the family file it belongs to (or a new file here), a call
 //! in [`run`], and fixtures in tests/fixtures/check/.
 
+mod authoring;
 mod budget;
 mod flow;
 mod loops;
@@ -103,6 +104,9 @@ fn graph_checks(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
     structure::terminals(g, &mut diags);
     structure::referrals(g, &mut diags);
     structure::missing_text(g, levels, &mut diags);
+    authoring::unused_declarations(g, levels, &mut diags);
+    authoring::single_answers(g, levels, &mut diags);
+    authoring::useless_bounds(g, levels, &mut diags);
     loops::bound_limits(g, &mut diags);
     loops::unbounded_loops(g, &mut diags);
     secrets::secret_leaks(g, &mut diags);

@@ -1,0 +1,242 @@
+//! Help for authors: `unused-declaration` (a data field, ticket or referral
+//! target, outcome or declared fact nothing uses), `single-answer` (a
+//! question with one answer), `useless-bound` (a bound on a branch in no
+//! loop, whose `then` can never be taken).
+
+use crate::analysis::said::text_refs;
+use crate::analysis::scc;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::graph::{Action, Dest, Exit, FactKind, FactSource, Graph, OutcomeKind, TargetKind};
+use crate::levels::Levels;
+
+pub fn unused_declarations(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
+    let mut data = vec![false; g.data.len()];
+    let mut targets = vec![false; g.targets.len()];
+    let mut outcomes = vec![false; g.outcomes.len()];
+    let mut facts = vec![false; g.facts.len()];
+    let by_name = |name: &str| g.data.iter().position(|d| d.name == name);
+    let mention = |text: &str, data: &mut Vec<bool>| {
+        for name in text_refs(text) {
+            if let Some(d) = by_name(name) {
+                data[d] = true;
+            }
+        }
+    };
+    for t in &g.targets {
+        for &d in &t.requires {
+            data[d.index()] = true;
+        }
+    }
+    for o in &g.outcomes {
+        for &t in &o.targets {
+            targets[t.index()] = true;
+        }
+    }
+    for &d in g
+        .never_disclose
+        .iter()
+        .chain(g.scoped_disclose.iter().flat_map(|s| &s.data))
+    {
+        data[d.index()] = true;
+    }
+    for f in &g.facts {
+        if let FactKind::Verify { items, .. } = &f.kind {
+            for &d in items {
+                data[d.index()] = true;
+            }
+        }
+        mention(&f.prompt, &mut data);
+    }
+    for s in &g.scenarios {
+        if let Some(t) = s.expect {
+            outcomes[t.outcome.index()] = true;
+        }
+    }
+    for step in &g.steps {
+        mention(&step.text, &mut data);
+        for a in &step.actions {
+            match a {
+                Action::Do { text, .. }
+                | Action::Say { text, .. }
+                | Action::Warn { text, .. }
+                | Action::Note { text, .. } => mention(text, &mut data),
+                Action::Collect { data: fields, .. } => {
+                    for &d in fields {
+                        data[d.index()] = true;
+                    }
+                }
+                Action::Ticket(t) => {
+                    targets[t.target.index()] = true;
+                    for &d in t.body.iter().chain(&t.assignee) {
+                        data[d.index()] = true;
+                    }
+                    for text in t.title.iter().chain(t.fields.iter().map(|f| &f.value)) {
+                        mention(text, &mut data);
+                    }
+                }
+                Action::Transfer {
+                    requires, reason, ..
+                } => {
+                    for &d in requires {
+                        data[d.index()] = true;
+                    }
+                    mention(reason, &mut data);
+                }
+                Action::Refer { target, .. } => targets[target.index()] = true,
+            }
+        }
+        if let Exit::Ask { fact, .. } | Exit::Match { fact, .. } = step.exit {
+            facts[fact.index()] = true;
+        }
+        let ends = step
+            .exit
+            .edges()
+            .flat_map(|(_, e)| [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten());
+        let end = match step.exit {
+            Exit::End { terminal, .. } => Some(Dest::End(terminal)),
+            _ => None,
+        };
+        for d in ends.chain(end) {
+            if let Dest::End(t) = d {
+                outcomes[t.outcome.index()] = true;
+                if let Some(x) = t.target {
+                    targets[x.index()] = true;
+                }
+            }
+        }
+    }
+    let mut report = |kind: &str, name: &str, span, help: &str| {
+        if levels.allows(Code::UnusedDeclaration, span) {
+            return;
+        }
+        diags.push(
+            Diagnostic::new(
+                Code::UnusedDeclaration,
+                format!("the {kind} `{name}` is declared but nothing uses it"),
+            )
+            .at(span, "unused")
+            .with_help(help.to_string()),
+        );
+    };
+    for (i, d) in g.data.iter().enumerate().filter(|(i, _)| !data[*i]) {
+        let _ = i;
+        report(
+            "data field",
+            &d.name,
+            d.span,
+            "collect it where the source asks for it, or remove the declaration",
+        );
+    }
+    // A contact is listed in the document's escalation contacts: that is
+    // its use.
+    for t in g
+        .targets
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| !targets[*i] && t.kind != TargetKind::Contact)
+        .map(|(_, t)| t)
+    {
+        let help = match t.kind {
+            TargetKind::Ticket => "file a ticket to it, or remove the declaration",
+            _ => {
+                "refer the caller to it (`refer`, or an outcome `to` it), or remove the declaration"
+            }
+        };
+        report("target", &t.name, t.span, help);
+    }
+    for o in g
+        .outcomes
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| !outcomes[*i] && o.kind != OutcomeKind::Gap)
+        .map(|(_, o)| o)
+    {
+        report(
+            "outcome",
+            &o.name,
+            o.span,
+            "end some path in it (`end NAME`), or remove the declaration",
+        );
+    }
+    for f in g
+        .facts
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| !facts[*i] && !matches!(f.source, FactSource::Step { .. }))
+        .map(|(_, f)| f)
+    {
+        report(
+            "fact",
+            &f.name,
+            f.span,
+            "branch on it with `match`, or remove the declaration",
+        );
+    }
+}
+
+/// A question with one answer asks nothing.
+pub fn single_answers(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
+    for step in &g.steps {
+        let Exit::Ask { fact, .. } = step.exit else {
+            continue;
+        };
+        let f = g.fact(fact);
+        if f.answers.len() != 1
+            || !matches!(f.kind, FactKind::Choice)
+            || levels.allows(Code::SingleAnswer, f.span)
+        {
+            continue;
+        }
+        diags.push(
+            Diagnostic::new(
+                Code::SingleAnswer,
+                format!(
+                    "the question `{}` has one answer, `{}`: it decides nothing",
+                    f.name, f.answers[0]
+                ),
+            )
+            .at(f.span, "one answer")
+            .with_help(
+                "add the answers the caller can give, or make it a `do` or `say` and a `goto`",
+            ),
+        );
+    }
+}
+
+/// A bound on a branch that no loop passes through: the branch is taken at
+/// most once per call, so its `then` is never taken.
+pub fn useless_bounds(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
+    let comps = scc::of_graph(g);
+    for (s, step) in g.steps.iter().enumerate() {
+        for (_, e) in step.exit.edges() {
+            let Some(bound) = e.bound else { continue };
+            if bound.times == 0 || levels.allows(Code::UselessBound, e.span) {
+                continue;
+            }
+            let in_loop = match e.to {
+                Dest::Step(t) => {
+                    let c = comps.comp[s];
+                    comps.comp[t.index()] == c && comps.cyclic[c as usize]
+                }
+                _ => false,
+            };
+            if in_loop {
+                continue;
+            }
+            diags.push(
+                Diagnostic::new(
+                    Code::UselessBound,
+                    format!(
+                        "the bound in step `{}` is on a branch that no loop passes through",
+                        step.name
+                    ),
+                )
+                .at(e.span, "taken at most once per call")
+                .with_help(
+                    "a call takes this branch once at most, so its `then` is never used: remove `at most …, then …`, or bound a branch of the loop it was meant for",
+                ),
+            );
+        }
+    }
+}
