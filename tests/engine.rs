@@ -672,3 +672,62 @@ fn referrals_given_on_the_way_are_in_the_trace_with_the_data_they_pass_on() {
     assert_eq!(v["trace"]["tickets"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["outcome"]["outcome"], "done");
 }
+
+#[test]
+fn a_call_suspended_in_one_process_resumes_in_another_and_ends_the_same() {
+    let dir = common::temp_dir("suspend");
+    let policy = dir.join("p.sop");
+    std::fs::copy("tests/fixtures/clean/standing-rule-handled.sop", &policy).expect("copy");
+    let policy = policy.to_str().expect("utf-8");
+    let record = dir.join("call.json");
+    let record = record.to_str().expect("utf-8");
+    let outcome = |out: &str| {
+        out.lines()
+            .rev()
+            .find(|l| l.starts_with("Outcome:"))
+            .map(str::to_string)
+    };
+    // Uninterrupted: payment, then the standing rule at the second question.
+    let (code, whole, _) = sopc(&["run", policy], "1\nanytime self_harm\n");
+    assert_eq!(code, 0, "{whole}");
+    assert!(outcome(&whole).is_some(), "{whole}");
+    // The same call, suspended after the first answer.
+    let (code, first, _) = sopc(&["run", policy, "--suspend-to", record], "1\nsuspend\n");
+    assert_eq!(code, 0, "{first}");
+    assert!(first.contains("--resume"), "{first}");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(record).expect("written")).expect("json");
+    assert_eq!(saved["format"], "sopc-session");
+    assert_eq!(
+        saved["inputs"],
+        json!([{"fact": "about", "answer": 0, "words": "payment"}])
+    );
+    let (code, rest, err) = sopc(&["run", policy, "--resume", record], "anytime self_harm\n");
+    assert_eq!(code, 0, "{rest}{err}");
+    assert_eq!(outcome(&rest), outcome(&whole));
+    // The library resumes the record as the CLI wrote it, raised rules too.
+    let engine = engine("tests/fixtures/clean/standing-rule-handled.sop");
+    let mut s = engine.resume(&saved).expect("resumes");
+    s.raise("self_harm").expect("raised");
+    let again = engine.resume(&s.suspend()).expect("resumes with the event");
+    assert_eq!(again.outcome(), s.outcome());
+    assert!(again.outcome().is_some());
+
+    // Another version of the policy: refused, both versions named.
+    let changed = std::fs::read_to_string(policy)
+        .expect("read")
+        .replace("Take the payment", "Take the payment now");
+    let changed = changed.replace("S2: identify the customer", "S2: identify the customer now");
+    std::fs::write(policy, changed).expect("write");
+    let (code, _, err) = sopc(&["run", policy, "--resume", record], "");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("version-mismatch"), "{err}");
+    let suspended = saved["policy"]["version"].as_str().expect("version");
+    assert!(err.contains(suspended), "{err}");
+    // A record that is not one is refused with its own code.
+    let bad = engine
+        .resume(&json!({"format": "other"}))
+        .err()
+        .expect("refused");
+    assert_eq!(bad.code(), "invalid-session");
+}

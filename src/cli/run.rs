@@ -1,7 +1,8 @@
 //! `sopc run POLICY`: walk an analyst through a call in the terminal. Each
 //! step's instructions are shown, each question asked with numbered answers;
-//! `back` returns to the previous question. Works over a pipe too (one answer
-//! per line), so it can be scripted and tested.
+//! `back` returns to the previous question, `suspend` saves the call to
+//! resume later (`--resume FILE`). Works over a pipe too (one answer per
+//! line), so it can be scripted and tested.
 
 use super::{load, Exit};
 use sopc::engine::json::REDACTED;
@@ -14,6 +15,12 @@ use std::path::PathBuf;
 pub struct Args {
     /// A policy file or a compiled artifact (.json)
     pub policy: PathBuf,
+    /// Where `suspend` writes the call (JSON); without it, it is printed
+    #[arg(long, value_name = "FILE")]
+    pub suspend_to: Option<PathBuf>,
+    /// Resume a call suspended with `suspend`, on the same policy version
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -25,7 +32,31 @@ pub fn run(args: Args) -> Exit {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut out = std::io::stdout().lock();
-    let mut session = engine.start();
+    let mut session = match &args.resume {
+        None => engine.start(),
+        Some(path) => {
+            let record = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))
+                .and_then(|t| {
+                    serde_json::from_str::<serde_json::Value>(&t)
+                        .map_err(|e| format!("`{}` is not valid JSON: {e}", path.display()))
+                });
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Exit::Usage;
+                }
+            };
+            match engine.resume(&record) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error[{}]: {e}", e.code());
+                    return Exit::PolicyErrors;
+                }
+            }
+        }
+    };
     let mut shown = 0;
     let _ = writeln!(out, "{} — {}", g.header.id, g.header.title);
     loop {
@@ -80,7 +111,7 @@ pub fn run(args: Args) -> Exit {
                 lower_first(&rule.label)
             );
         }
-        let _ = writeln!(out, "  (or `back`)");
+        let _ = writeln!(out, "  (or `back`, or `suspend` to finish later)");
         let _ = write!(out, "> ");
         let _ = out.flush();
         let Some(Ok(line)) = lines.next() else {
@@ -100,6 +131,27 @@ pub fn run(args: Args) -> Exit {
                 }
             }
             continue;
+        }
+        if line == "suspend" {
+            let record = session.suspend().to_string();
+            match &args.suspend_to {
+                Some(path) => {
+                    if let Err(e) = std::fs::write(path, &record) {
+                        eprintln!("error: cannot write `{}`: {e}", path.display());
+                        return Exit::Usage;
+                    }
+                    let _ = writeln!(
+                        out,
+                        "(suspended: resume with `sopc run {} --resume {}`)",
+                        args.policy.display(),
+                        path.display()
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "{record}");
+                }
+            }
+            return Exit::Clean;
         }
         if let Some(rule) = line.strip_prefix("anytime ") {
             if let Err(e) = session.raise(rule.trim()) {

@@ -9,6 +9,7 @@
 
 pub mod json;
 pub mod rules;
+pub mod suspend;
 mod trace;
 
 pub use trace::Trace;
@@ -98,6 +99,14 @@ pub enum EngineError {
     /// The standing rule cannot be raised now: not while the call waits
     /// at this step, or raised already.
     NotRaisable { rule: String, reason: String },
+    /// A suspended call's record that is not one, or does not replay.
+    InvalidSession { reason: String },
+    /// A suspended call resumed on another version of its policy.
+    VersionMismatch {
+        policy: String,
+        suspended: String,
+        loaded: String,
+    },
 }
 
 impl EngineError {
@@ -113,6 +122,8 @@ impl EngineError {
             EngineError::NothingToUndo => "nothing-to-undo",
             EngineError::UnknownRule { .. } => "unknown-rule",
             EngineError::NotRaisable { .. } => "not-raisable",
+            EngineError::InvalidSession { .. } => "invalid-session",
+            EngineError::VersionMismatch { .. } => "version-mismatch",
         }
     }
 }
@@ -171,6 +182,17 @@ impl std::fmt::Display for EngineError {
             EngineError::NotRaisable { rule, reason } => {
                 write!(f, "`{rule}` cannot be raised now: {reason}")
             }
+            EngineError::InvalidSession { reason } => {
+                write!(f, "the suspended call cannot be resumed: {reason}")
+            }
+            EngineError::VersionMismatch {
+                policy,
+                suspended,
+                loaded,
+            } => write!(
+                f,
+                "the call was suspended on `{policy}` version {suspended}; the policy loaded is {loaded}: finish it on the version it started on"
+            ),
         }
     }
 }
@@ -190,6 +212,8 @@ pub struct Engine {
     terminals: Vec<Terminal>,
     /// By fact: read where a `match` first needs it (no step asks it).
     declared: Vec<bool>,
+    /// See [`Engine::version`]; computed when first asked.
+    version: std::sync::OnceLock<String>,
 }
 
 impl Engine {
@@ -225,6 +249,7 @@ impl Engine {
         let declared = graph.facts.iter().map(|f| f.asked_by().is_none()).collect();
         Engine {
             declared,
+            version: std::sync::OnceLock::new(),
             graph,
             edge_base,
             edge_count: edges as usize,
