@@ -824,10 +824,12 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
                 Some(ast::Exit::Ask {
                     fact,
                     prompt,
-                    answers,
+                    answers: defs,
+                    waits,
                     ..
                 }) => {
-                    let (answers, answer_words) = answer_list(answers);
+                    let (answers, answer_words) = answer_list(defs);
+                    let timeout = timeout(defs, &answers, *waits, diags);
                     graph::Fact {
                         name: fact.text.to_string(),
                         prompt: prompt
@@ -838,6 +840,7 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
                         answer_words,
                         kind: graph::FactKind::Choice,
                         source: graph::FactSource::Step { step },
+                        waits: waits.then_some(graph::Wait { timeout }),
                         span: fact.span,
                     }
                 }
@@ -867,6 +870,7 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
                             items: ids(&s.data, items),
                         },
                         source: graph::FactSource::Step { step },
+                        waits: None,
                         span: fact.span,
                     }
                 }
@@ -882,6 +886,8 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
                     ),
                     ast::FactType::Choice(answers) => {
                         let (a, w) = answer_list(answers);
+                        // A declared fact is read, not waited for.
+                        timeout(answers, &a, false, diags);
                         (a, w, graph::FactKind::Choice)
                     }
                     ast::FactType::Unit(unit, _) => {
@@ -924,6 +930,7 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
                     answer_words,
                     kind,
                     source,
+                    waits: None,
                     span: f.name.span,
                 }
             }
@@ -935,6 +942,57 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
 
 /// The answers, each once (a repeat is reported by resolve), and the words
 /// read for them (empty when none has words).
+/// A wait's timeout answer (`after 2 days`) as (answer index, minutes);
+/// `after` anywhere else, twice, or on no duration is `wrong-type`.
+fn timeout(
+    defs: &[ast::AnswerDef],
+    answers: &[String],
+    waits: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(u32, i64)> {
+    let mut found = None;
+    for d in defs {
+        let Some(v) = &d.after else { continue };
+        let wrong = |message: String, help: &str| {
+            Diagnostic::new(Code::WrongType, message)
+                .at(v.span, "not a timeout")
+                .with_help(help.to_string())
+        };
+        if !waits {
+            diags.push(wrong(
+                format!("`after` belongs to a `wait`; `{}` is asked", d.name.text),
+                "write `wait` instead of `ask` if the call waits for this, or remove `after …`",
+            ));
+            continue;
+        }
+        if found.is_some() {
+            diags.push(wrong(
+                "a `wait` has one timeout; this is its second `after`".to_string(),
+                "keep `after …` on the one answer taken when nothing happens in time",
+            ));
+            continue;
+        }
+        let minutes = match &v.kind {
+            ast::ValueKind::Number {
+                digits,
+                unit: Some(unit),
+            } => crate::domain::number(Scale::Minutes, digits, Some(unit_of(*unit))),
+            _ => Err("write a duration, for example `after 2 days`".to_string()),
+        };
+        match minutes {
+            Ok(m) => {
+                let a = answers.iter().position(|x| x == d.name.text).unwrap_or(0);
+                found = Some((a as u32, m));
+            }
+            Err(e) => diags.push(wrong(
+                format!("a wait's timeout: {e}"),
+                "write `after N minutes`, `after N hours` or `after N days`",
+            )),
+        }
+    }
+    found
+}
+
 fn answer_list(answers: &[ast::AnswerDef]) -> (Vec<String>, Vec<String>) {
     let kept: Vec<&ast::AnswerDef> = answers
         .iter()

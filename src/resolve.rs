@@ -647,6 +647,7 @@ mod tests {
                         span: Span::new(i, i + 1),
                     },
                     label: None,
+                    after: None,
                 })
                 .collect();
             let found: Vec<(u32, u32)> = repeated(&answers)

@@ -250,6 +250,8 @@ struct Spec {
     /// A standing rule: its handler, and the steps it applies within
     /// (`None`: every step).
     standing: Option<(u8, Option<u64>)>,
+    /// The questions of odd steps written as `wait`s with a timeout.
+    waits: bool,
 }
 
 fn dest_spec() -> impl Strategy<Value = DestSpec> {
@@ -361,9 +363,10 @@ fn spec() -> impl Strategy<Value = Spec> {
             0.3,
             (any::<u8>(), prop::option::weighted(0.5, any::<u64>())),
         ),
+        prop::bool::weighted(0.3),
     )
         .prop_map(
-            |(steps, rule, never, phrases, scenarios, gap, standing)| Spec {
+            |(steps, rule, never, phrases, scenarios, gap, standing, waits)| Spec {
                 steps,
                 rule,
                 never,
@@ -371,6 +374,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 scenarios,
                 gap,
                 standing,
+                waits,
             },
         )
 }
@@ -424,6 +428,9 @@ struct Model {
     /// `anytime r0 "…" -> sH [within …]`: raised at most once per call,
     /// while the call waits at a question in scope, instead of its answer.
     standing: Option<Standing>,
+    /// The questions of odd steps are `wait`s, the last answer their
+    /// timeout.
+    waits: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -604,6 +611,7 @@ fn model(spec: &Spec) -> Model {
                 })
                 .filter(|w| !w.is_empty()),
         }),
+        waits: spec.waits,
     };
     cap_retries(&mut m);
     m
@@ -795,11 +803,20 @@ fn print(m: &Model) -> Printed {
                 wording,
                 arms,
             } => {
-                let names: Vec<String> = (0..arms.answers).map(|a| format!("a{a}")).collect();
+                let mut names: Vec<String> = (0..arms.answers).map(|a| format!("a{a}")).collect();
+                // A wait is a question the call waits on: the same paths.
+                let word = if m.waits && i % 2 == 1 {
+                    if let Some(last) = names.last_mut() {
+                        last.push_str(" after 2 days");
+                    }
+                    "wait"
+                } else {
+                    "ask"
+                };
                 p.line(
                     Site::Ask(i),
                     format!(
-                        "  ask q{i} \"Question {i}: {}{}?\" {{ {} }}",
+                        "  {word} q{i} \"Question {i}: {}{}?\" {{ {} }}",
                         WORDINGS[*wording as usize],
                         interpolated(prompt),
                         names.join(" ")
@@ -2084,6 +2101,7 @@ fn a_bounded_else_is_one_branch_per_answer() {
         phrases: vec![],
         gap: false,
         standing: None,
+        waits: false,
     };
     let v = verdicts(&m);
     assert!(v.else_retried_by_two);
@@ -2168,6 +2186,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
         phrases: vec![],
         gap: false,
         standing: None,
+        waits: false,
     };
     assert_eq!(
         verdicts(&m).missing_ticket,
@@ -2198,6 +2217,7 @@ fn issue14_secrets_spoken_are_leaks() {
         phrases: vec![],
         gap: false,
         standing: None,
+        waits: false,
     };
     let (all, defect) = leaks(&m);
     assert_eq!(all.len(), 4);
@@ -2228,6 +2248,7 @@ fn issue14_a_scenario_with_unused_answers_fails() {
         phrases: vec![],
         gap: false,
         standing: None,
+        waits: false,
     };
     let sc = Scenario {
         rounds: Rounds::from([(0, vec![1, 1, 1])]),
@@ -2607,7 +2628,7 @@ const ORDERED: [(&str, Ty, &str); 4] = [
         "money ask \"What amount should we send?\"",
     ),
     ("children", Ty::Count, "count lookup in \"SIS\""),
-    ("wait", Ty::Minutes, "minutes from host"),
+    ("queue_wait", Ty::Minutes, "minutes from host"),
     ("now", Ty::Time, "time from host"),
 ];
 /// Which ordered facts the host gives (the others are asked or looked up).

@@ -303,6 +303,12 @@ pub fn question_json(g: &Graph, q: Question) -> Value {
         FactKind::YesNo => v["type"] = json!("yes/no"),
         FactKind::Choice => {}
     }
+    if let Some(w) = &f.waits {
+        v["type"] = json!("wait");
+        if let Some((a, minutes)) = w.timeout {
+            v["timeout"] = json!({ "answer": f.answers[a as usize], "after_minutes": minutes });
+        }
+    }
     v
 }
 

@@ -186,7 +186,19 @@ pub struct Fact {
     #[serde(default)]
     pub kind: FactKind,
     pub source: FactSource,
+    /// A `wait`: the call waits for one of the answers to happen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waits: Option<Wait>,
     pub span: Span,
+}
+
+/// What a `wait` waits for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Wait {
+    /// The answer taken when nothing happens in time (`after 2 days`), and
+    /// the time in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<(u32, i64)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

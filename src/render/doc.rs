@@ -228,6 +228,12 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
                         labels(g, items)
                     ))]);
                 }
+                (Exit::Ask { .. }, _, _) if f.waits.is_some() => {
+                    out.push(vec![plain(format!(
+                        "Wait until: “{}” (the call can be suspended and resumed meanwhile)",
+                        f.question()
+                    ))]);
+                }
                 (Exit::Ask { .. }, _, _) => {
                     out.push(vec![plain(format!("Ask: “{}”", f.question()))]);
                 }
@@ -262,6 +268,13 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
                     format!("“{}”", f.answer_words(a))
                 } else {
                     f.answers[a].clone()
+                };
+                let answer = match f.waits.as_ref().and_then(|w| w.timeout) {
+                    Some((t, minutes)) if t as usize == a => format!(
+                        "{answer} (nothing after {})",
+                        crate::domain::format(crate::domain::Scale::Minutes, minutes)
+                    ),
+                    _ => answer,
                 };
                 out.push(vec![plain(format!("If {answer}: {}.", edge_words(g, e)))]);
             }

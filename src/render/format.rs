@@ -682,11 +682,18 @@ impl Printer<'_> {
         let words: Vec<String> = answers
             .iter()
             .map(|a| match &a.label {
-                Some(l) => format!("{} {}", a.name.text, self.text(l, 0)),
-                None => a.name.text.to_string(),
+                Some(l) => format!("{} {}{}", a.name.text, self.text(l, 0), self.after(a)),
+                None => format!("{}{}", a.name.text, self.after(a)),
             })
             .collect();
         format!("{{ {} }}", words.join(" "))
+    }
+
+    /// ` after 2 days` for a wait's timeout answer.
+    fn after(&self, a: &AnswerDef) -> String {
+        a.after
+            .as_ref()
+            .map_or(String::new(), |v| format!(" after {}", self.value(v)))
     }
 
     fn outcome(&mut self, o: &OutcomeDecl, w: &Widths) {
@@ -767,10 +774,12 @@ impl Printer<'_> {
                 prompt,
                 answers,
                 branches,
+                waits,
                 span,
             }) => {
                 self.leading(span.start as usize, "  ");
-                let mut line = format!("  ask {}", fact.text);
+                let word = if *waits { "wait" } else { "ask" };
+                let mut line = format!("  {word} {}", fact.text);
                 if let Some(p) = prompt {
                     line = format!("{line} {}", self.text(p, line.len() + 1));
                 }
@@ -793,6 +802,7 @@ impl Printer<'_> {
                             }
                             None => line.push_str(a.name.text),
                         }
+                        line.push_str(&self.after(a));
                     }
                     line.push_str("\n  }");
                 } else {
@@ -800,7 +810,7 @@ impl Printer<'_> {
                         " {{\n    {}\n  }}",
                         answers
                             .iter()
-                            .map(|a| a.name.text)
+                            .map(|a| format!("{}{}", a.name.text, self.after(a)))
                             .collect::<Vec<_>>()
                             .join(" ")
                     ));

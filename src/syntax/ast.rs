@@ -279,6 +279,9 @@ pub struct FactDecl<'a> {
 pub struct AnswerDef<'a> {
     pub name: Name<'a>,
     pub label: Option<Text<'a>>,
+    /// `after 2 days`: in a `wait`, the answer taken when nothing happens
+    /// by then.
+    pub after: Option<Value<'a>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -538,12 +541,14 @@ pub struct Branch<'a> {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exit<'a> {
-    /// `ask fact "prompt" { a b }` followed by branches.
+    /// `ask fact "prompt" { a b }` followed by branches; `wait` for a
+    /// question the call waits on (`waits`).
     Ask {
         fact: Name<'a>,
         prompt: Option<Text<'a>>,
         answers: Vec<AnswerDef<'a>>,
         branches: Vec<Branch<'a>>,
+        waits: bool,
         span: Span,
     },
     /// `verify fact "prompt" at least K of these N: a, b, c` followed by

@@ -305,7 +305,7 @@ fn fact<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<FactDec
     let ty_span = span_of(&ty_pair);
     let ty = match Children::of(ty_pair).next() {
         None => FactType::YesNo(ty_span),
-        Some(set) if set.as_rule() == Rule::answer_set => FactType::Choice(answer_set(set)?),
+        Some(set) if set.as_rule() == Rule::answer_set => FactType::Choice(answer_set(set, diags)?),
         Some(u) => FactType::Unit(
             match u.as_str() {
                 "number" => Unit::Number,
@@ -387,13 +387,14 @@ fn never<'i>(decl: Pair<'i, Rule>, p: &mut Policy<'i>) -> Result<()> {
     Ok(())
 }
 
-fn answer_set<'i>(pair: Pair<'i, Rule>) -> Result<Vec<AnswerDef<'i>>> {
+fn answer_set<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Vec<AnswerDef<'i>>> {
     let mut out = vec![];
     for def in pair.into_inner() {
         let mut dc = Children::of(def);
         out.push(AnswerDef {
             name: name(dc.take(Rule::answer)?),
             label: dc.maybe(Rule::text).map(text).transpose()?,
+            after: dc.maybe(Rule::value).map(|v| value(v, diags)).transpose()?,
         });
     }
     out.shrink_to_fit();
@@ -552,10 +553,11 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
 
 fn ask<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Exit<'i>> {
     let span = span_of(&pair);
+    let waits = first_word(&pair) == "wait";
     let mut c = Children::of(pair);
     let fact = name(c.take(Rule::ident)?);
     let prompt = c.maybe(Rule::text).map(text).transpose()?;
-    let answers = answer_set(c.take(Rule::answer_set)?)?;
+    let answers = answer_set(c.take(Rule::answer_set)?, diags)?;
     let mut branches = vec![];
     while let Some(b) = c.maybe(Rule::branch) {
         branches.push(branch(b, diags)?);
@@ -565,6 +567,7 @@ fn ask<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Exit<'i>
         prompt,
         answers,
         branches,
+        waits,
         span,
     })
 }

@@ -13,7 +13,7 @@ pub const ACTIONS: &[&str] = &[
     "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer", "refer",
 ];
 /// Words that start a step's way out.
-pub const WAYS_OUT: &[&str] = &["ask", "match", "verify", "goto", "end", "gap"];
+pub const WAYS_OUT: &[&str] = &["ask", "wait", "match", "verify", "goto", "end", "gap"];
 /// Fields of the header (`review every`).
 pub const HEADER_FIELDS: &[&str] = &[
     "owner",
@@ -101,7 +101,10 @@ pub fn is_reserved(word: &str) -> bool {
         || word == "else"
         || DECLARATIONS.contains(&word)
         || ACTIONS.contains(&word)
-        || WAYS_OUT.contains(&word)
+        // `wait` came after policies had steps and facts called `wait`
+        // (a queue wait); only `wait NAME "…" {` is the way out, so the
+        // name stays free.
+        || (WAYS_OUT.contains(&word) && word != "wait")
 }
 
 /// Every word of the language, each once.
