@@ -357,7 +357,23 @@ fn short(words: &[String]) -> String {
 }
 
 /// A hint for common mistakes: a misspelt keyword, a missing closing brace.
+/// What authors reach for that the language does not have, and what to
+/// write instead.
+fn missing_construct(e: &Expected, found: &str) -> Option<String> {
+    let help = match found {
+        "if" | "when" | "unless" => "sopc has no `if`: a condition is a question or a fact; write `ask NAME \"…?\" { yes no }` or `match FACT { … }` with one branch per answer or range",
+        "while" | "loop" | "repeat" | "for" | "until" if !e.has("until") => "sopc has no loops of their own: send a branch back to an earlier step with a bound, `no -> retry at most 2 times, then OTHER_STEP`",
+        "recommend" | "suggest" | "tell" | "mention" | "promise" if e.has("say") => "sopc has no `never recommend`: to forbid words said to the caller write `never say \"…\"`, to forbid an act `never do \"…\"`",
+        _ if found.starts_with(|c: char| c.is_ascii_digit()) && e.name => "an answer or a name cannot start with a digit: write `three` or `n3`; for a number the caller gives, declare `fact NAME \"…\" count ask` and `match` its ranges (`3 or more -> …`)",
+        _ => return None,
+    };
+    Some(help.to_string())
+}
+
 fn hint(e: &Expected, found: &str) -> Option<String> {
+    if let Some(help) = missing_construct(e, found) {
+        return Some(help);
+    }
     let word = !found.is_empty() && found.chars().all(|c| c.is_alphanumeric() || c == '_');
     if word && !e.keywords.contains(found) {
         if let Some(k) = crate::suggest::closest(found, e.keywords.iter().map(String::as_str)) {
@@ -365,6 +381,11 @@ fn hint(e: &Expected, found: &str) -> Option<String> {
         }
     }
     let closing = e.punctuation.contains("}");
+    if closing && kw::ACTIONS.contains(&found) {
+        return Some(format!(
+            "actions come first in a step: move this `{found}` above the step's way out (`ask`, `wait`, `match`, `verify`, `goto`, `end` or `gap`), which is last"
+        ));
+    }
     if closing && kw::DECLARATIONS.contains(&found) {
         return Some("the block above is not closed: add `}` before this line".into());
     }
