@@ -221,6 +221,30 @@ impl Version<'_> {
 
     /// Walks one caller path (answers by question, in the order given; a
     /// question asked again takes its next answer): the steps entered and
+    /// The side after raising standing rule `rule` at asking state `s`
+    /// (missing where this version cannot raise it there).
+    fn raise(&self, s: StateId, rule: &str, steps: &mut Vec<StepId>) -> Side {
+        let next = self
+            .space
+            .transitions(s)
+            .iter()
+            .find(|t| t.event.is_some_and(|r| self.g.rule(r).name == rule));
+        match next.map(|t| t.next) {
+            Some(Next::State(n)) => self.settle(n, steps),
+            Some(Next::End(t)) => Side::Done(t),
+            None => Side::Missing,
+        }
+    }
+
+    /// The standing rules raisable at asking state `s`, by name.
+    fn raisable(&self, s: StateId) -> Vec<String> {
+        self.space
+            .transitions(s)
+            .iter()
+            .filter_map(|t| t.event.map(|r| self.g.rule(r).name.clone()))
+            .collect()
+    }
+
     /// where the path ends.
     fn replay(&self, answers: &[(String, String)]) -> (Vec<StepId>, Side) {
         let mut rounds: HashMap<&str, std::collections::VecDeque<&str>> = HashMap::new();
@@ -454,6 +478,29 @@ impl<'a> Product<'a> {
                     let to = self.id(next, stack)?;
                     moves.push(Move {
                         answer: Some((a.clone(), ans)),
+                        to,
+                    });
+                }
+                // A standing rule raised instead of the answer, in either
+                // version: a path of its own, missing where a version
+                // cannot raise it here.
+                let mut rules = self.old.raisable(so);
+                for r in self.new.raisable(sn) {
+                    if !rules.contains(&r) {
+                        rules.push(r);
+                    }
+                }
+                for rule in rules {
+                    let (mut old_steps, mut new_steps) = (Vec::new(), Vec::new());
+                    let mut next = Pair {
+                        old: self.old.raise(so, &rule, &mut old_steps),
+                        new: self.new.raise(sn, &rule, &mut new_steps),
+                        ..p.clone()
+                    };
+                    self.compare(&mut next, &old_steps, &new_steps);
+                    let to = self.id(next, stack)?;
+                    moves.push(Move {
+                        answer: Some(("anytime".to_string(), rule)),
                         to,
                     });
                 }

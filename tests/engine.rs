@@ -731,3 +731,37 @@ fn a_call_suspended_in_one_process_resumes_in_another_and_ends_the_same() {
         .expect("refused");
     assert_eq!(bad.code(), "invalid-session");
 }
+
+#[test]
+fn diff_compares_the_paths_through_a_standing_rule() {
+    let old =
+        std::fs::read_to_string("tests/fixtures/clean/standing-rule-handled.sop").expect("fixture");
+    // The handler now ends the call resolved: only paths that raise the rule
+    // change, one per question it may be raised at.
+    let new = old.replace("  end triaged(triage)\n}", "  end done\n}");
+    assert_ne!(old, new);
+    let (g_old, g_new) = (
+        sopc::compile(&old).expect("old compiles"),
+        sopc::compile(&new).expect("new compiles"),
+    );
+    let d = sopc::diff::diff(&g_old, &g_new, 10).expect("compares");
+    assert_eq!(d.changed.count.to_u128(), Some(2), "{d:?}");
+    for p in &d.changed.examples {
+        assert!(
+            p.answers
+                .iter()
+                .any(|(f, a)| f == "anytime" && a == "self_harm"),
+            "{:?}",
+            p.answers
+        );
+    }
+    // A rule only the new version has: its paths are added.
+    let added = old.replacen(
+        "anytime self_harm",
+        "anytime distress \"The customer is in distress\" -> crisis within topic\nanytime self_harm",
+        1,
+    );
+    let d =
+        sopc::diff::diff(&g_old, &sopc::compile(&added).expect("compiles"), 10).expect("compares");
+    assert_eq!(d.added.count.to_u128(), Some(1), "{d:?}");
+}
