@@ -282,7 +282,7 @@ fn step_slot<'a>(toks: &[Token<'a>], at_line_start: bool) -> Slot<'a> {
         Some("lint") => return Slot::Keywords(vec![keywords::LINT_LEVELS]),
         _ => {}
     }
-    if let Some("collect" | "body" | "assignee" | "requires" | ":") = list_head(toks) {
+    if let Some("collect" | "body" | "assignee" | "requires" | "of" | ":") = list_head(toks) {
         return Slot::Names(Kind::Data);
     }
     // Inside a ticket's braces: its sections.
@@ -675,6 +675,10 @@ step file "File" {
     fn data_in_lists_and_texts() {
         assert_eq!(labels("collect name", ", |"), ["name", "phone"]);
         assert_eq!(labels("ticket desk { body name", ", |"), ["name", "phone"]);
+        let verify = "  verify who at least 1 of name, |";
+        assert_eq!(labels("body name }\n", verify), ["name", "phone"]);
+        let verify = "  verify who any 1 of these 2: |";
+        assert_eq!(labels("body name }\n", verify), ["name", "phone"]);
         assert_eq!(labels("step file \"File", " {|"), ["name", "phone"]);
         assert_eq!(
             labels("  collect name\n", "  say \"Hi {|"),

@@ -321,3 +321,99 @@ fn lint_code(p: &Policy, offset: usize) -> Option<(Span, String)> {
         ),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"sop "T-1" "Test" { owner "o" }
+role analyst "Analyst"
+role lead "Team lead"
+target desk "Help desk" ticket via "iSupport" requires name
+target campus "Campus" referral
+data name "Caller name" text
+data pin "Account PIN" secret min length 4
+outcome done "Done" resolved
+outcome sent "Sent on" to campus
+outcome filed "Filed" to desk
+fact amount "Wire amount" money ask "How much?"
+step greet "Greet the caller" by analyst {
+  lint allow missing-text
+  collect name, pin
+  ask kind "Who is calling?" { parent "A parent" student }
+  parent  -> check
+  student -> end sent(campus)
+}
+step check "Check the caller" {
+  verify identity at least 1 of name, pin
+  passed -> limit
+  failed -> greet at most 1 times, then end done
+}
+step limit "Check the amount" {
+  match amount { over 500.00 -> end filed(desk)  else -> end done }
+}
+"#;
+
+    fn shown(at: &str, nth: usize) -> String {
+        let parsed = crate::syntax::parse(POLICY);
+        assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+        let index = Index::new(&parsed.policy);
+        let offset = POLICY.match_indices(at).nth(nth).expect("anchor").0;
+        let (span, text) = hover(POLICY, &parsed.policy, &index, offset + 1).expect("a hover");
+        assert!(span.start as usize <= offset + 1 && offset < span.end as usize);
+        text
+    }
+
+    #[test]
+    fn a_step_its_title_role_and_what_leads_to_it() {
+        assert_eq!(
+            shown("greet", 1),
+            "**step `greet`** — Greet the caller\n\ndone by `analyst`\n\nthe first step of the call; also reached from `check`"
+        );
+        assert_eq!(
+            shown("limit", 0),
+            "**step `limit`** — Check the amount\n\nreached from `check`"
+        );
+    }
+
+    #[test]
+    fn questions_and_answers() {
+        assert_eq!(
+            shown("kind", 0),
+            "**question `kind`** — Who is calling?\n\nasked in step `greet`; answers `parent` (A parent), `student`"
+        );
+        assert_eq!(
+            shown("parent  ->", 0),
+            "**answer `parent`** to `kind` — A parent"
+        );
+        assert_eq!(
+            shown("amount", 0),
+            "**question `amount`** — Wire amount\n\nan amount of money; asked: \"How much?\"\n\nread by `match` in `limit`"
+        );
+        assert!(shown("identity", 0).starts_with(
+            "**verification `identity`**\n\nin step `check`: at least 1 of `name`, `pin`"
+        ));
+    }
+
+    #[test]
+    fn targets_data_outcomes_roles_and_lints() {
+        let desk = shown("desk", 0);
+        assert!(desk.starts_with("**target `desk`** — Help desk\n\nticket: a ticket is filed to this queue or person (via iSupport)\n\nevery ticket to it carries `name`"), "{desk}");
+        let pin = shown("pin", 0);
+        assert!(
+            pin.contains("class `secret`: only in a ticket's assignee section"),
+            "{pin}"
+        );
+        assert!(pin.contains("value rules: `min length 4`"), "{pin}");
+        assert_eq!(
+            shown("sent", 1),
+            "**outcome `sent`** — Sent on\n\nkind referral (from its targets); names one of `campus`"
+        );
+        assert!(shown("filed", 1).contains("kind escalation (from its targets)"));
+        assert_eq!(
+            shown("analyst", 1),
+            "**role `analyst`** — Analyst\n\nholds the call when it starts"
+        );
+        assert!(shown("missing-text", 0).starts_with("**check `missing-text`** (warning)"));
+    }
+}
