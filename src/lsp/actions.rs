@@ -6,7 +6,10 @@
 //! - a lint: `lint allow CODE` on the step it is found in;
 //! - `non-exhaustive`: a branch for each missing answer (or `else` for the
 //!   values of a range), to a `gap` that says the case is not written yet,
-//!   so the policy stays honest and `open-gap` keeps it in sight.
+//!   so the policy stays honest and `open-gap` keeps it in sight;
+//! - "`collect x`" (`missing-data`, `uncollected-field`): collect it in the
+//!   ticket's own step, just before the ticket, so every path has it;
+//! - "move `x` from `body` to `assignee`" (`secret-leak`).
 //!
 //! Each fix is checked by the tests: the fixed text no longer has the
 //! diagnostic.
@@ -32,10 +35,112 @@ pub fn fixes(text: &str, p: &Policy, d: &Diagnostic) -> Vec<Fix> {
     if d.code == Code::NonExhaustive {
         out.extend(missing_branches(text, p, d));
     }
+    out.extend(collect_first(text, p, d));
+    out.extend(secret_to_assignee(text, p, d));
     if d.code.is_lint() {
         out.extend(allow_lint(text, p, d));
     }
     out
+}
+
+/// The ticket the diagnostic points at (its span, or a label's), with its
+/// step.
+fn ticket_at<'p, 'a>(p: &'p Policy<'a>, d: &Diagnostic) -> Option<&'p Ticket<'a>> {
+    let spans: Vec<Span> = d
+        .span
+        .into_iter()
+        .chain(d.labels.iter().map(|l| l.span))
+        .collect();
+    p.steps
+        .iter()
+        .flat_map(|s| &s.actions)
+        .find_map(|a| match a {
+            Action::Ticket(t)
+                if spans
+                    .iter()
+                    .any(|s| t.span.start <= s.start && s.end <= t.span.end) =>
+            {
+                Some(&**t)
+            }
+            _ => None,
+        })
+}
+
+/// "… `collect x` …": `collect x` on its own line just before the ticket.
+fn collect_first(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
+    let help = d.help.as_deref()?;
+    let (_, rest) = help.split_once("`collect ")?;
+    let field = rest.split('`').next()?;
+    if !super::navigate::is_name(field) {
+        return None;
+    }
+    let ticket = ticket_at(p, d)?;
+    let at = ticket.span.start as usize;
+    let indent = indent_of(text, at);
+    Some(Fix {
+        title: format!(
+            "Collect `{field}` just before the ticket to `{}`",
+            ticket.target.text
+        ),
+        edits: vec![(Span::new(at, at), format!("collect {field}\n{indent}"))],
+        preferred: true,
+    })
+}
+
+/// "move `x` from `body` to `assignee`": out of the body's list, into the
+/// assignee's (a new `assignee` line when there is none).
+fn secret_to_assignee(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
+    let help = d.help.as_deref()?;
+    let field = help
+        .strip_prefix("move `")?
+        .strip_suffix("` from `body` to `assignee`")?;
+    let ticket = ticket_at(p, d)?;
+    let body = &ticket.body;
+    let k = body.iter().position(|n| n.text == field)?;
+    let name = body[k].span;
+    let remove = if body.len() == 1 {
+        // The whole `body` section; its line too, if nothing else is on it.
+        let before = text[..name.start as usize].trim_end();
+        let start = before.strip_suffix("body")?.len();
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[name.end as usize..]
+            .find('\n')
+            .map_or(text.len(), |i| name.end as usize + i);
+        let alone = text[line_start..start].trim().is_empty()
+            && text[name.end as usize..line_end].trim().is_empty();
+        if alone && line_end < text.len() {
+            Span::new(line_start, line_end + 1)
+        } else {
+            Span::new(start, name.end as usize)
+        }
+    } else if k > 0 {
+        Span::new(body[k - 1].span.end as usize, name.end as usize)
+    } else {
+        Span::new(name.start as usize, body[1].span.start as usize)
+    };
+    let add = match ticket.assignee.last() {
+        Some(last) => (
+            Span::new(last.span.end as usize, last.span.end as usize),
+            format!(", {field}"),
+        ),
+        None => {
+            let brace = ticket.target.span.end as usize
+                + text[ticket.target.span.end as usize..].find('{')?;
+            let indent = format!("{}  ", indent_of(text, ticket.span.start as usize));
+            (
+                Span::new(brace + 1, brace + 1),
+                format!("\n{indent}assignee {field}"),
+            )
+        }
+    };
+    Some(Fix {
+        title: format!("Move `{field}` from the ticket's body to its assignee section"),
+        edits: vec![remove, add.0]
+            .into_iter()
+            .zip([String::new(), add.1])
+            .collect(),
+        preferred: true,
+    })
 }
 
 /// Applies edits that do not overlap to `text`.
@@ -209,4 +314,81 @@ fn missing_branches(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
         edits: vec![(Span::new(after, after), lines)],
         preferred: true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = r#"sop "T-1" "Test" { owner "o" }
+target desk "Desk" ticket requires name
+data name "Name" text
+data pin "PIN" secret
+outcome filed "Filed" escalation to desk
+"#;
+
+    /// The text after the fixes of the diagnostics with `code`, one by one.
+    fn fixed(body: &str, code: Code) -> String {
+        let mut text = format!("{HEAD}{body}");
+        loop {
+            let checked = crate::check_source(&text, &Default::default());
+            let Some(d) = checked.diagnostics.iter().find(|d| d.code == code) else {
+                return text[HEAD.len()..].to_string();
+            };
+            let parsed = crate::syntax::parse(&text);
+            let fix = fixes(&text, &parsed.policy, d)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| panic!("a fix for {}", d.message));
+            text = apply(&text, &fix.edits);
+        }
+    }
+
+    #[test]
+    fn a_secret_moves_to_the_assignee_section() {
+        let step = "step s \"S\" {\n  collect name, pin\n  ticket desk {\n    body name, pin\n  }\n  end filed(desk)\n}\n";
+        assert_eq!(
+            fixed(step, Code::SecretLeak),
+            "step s \"S\" {\n  collect name, pin\n  ticket desk {\n    assignee pin\n    body name\n  }\n  end filed(desk)\n}\n"
+        );
+        let step = "step s \"S\" {\n  collect name, pin\n  ticket desk {\n    body pin, name\n    assignee name\n  }\n  end filed(desk)\n}\n";
+        assert_eq!(
+            fixed(step, Code::SecretLeak),
+            "step s \"S\" {\n  collect name, pin\n  ticket desk {\n    body name\n    assignee name, pin\n  }\n  end filed(desk)\n}\n"
+        );
+        // The only field of the body: the section goes, line and all.
+        let step = "step s \"S\" {\n  collect name, pin\n  ticket desk {\n    title \"T\"\n    body pin\n  }\n  end filed(desk)\n}\n";
+        assert_eq!(
+            fixed(step, Code::SecretLeak),
+            "step s \"S\" {\n  collect name, pin\n  ticket desk {\n    assignee pin\n    title \"T\"\n  }\n  end filed(desk)\n}\n"
+        );
+    }
+
+    #[test]
+    fn missing_data_is_collected_just_before_the_ticket() {
+        let step =
+            "step s \"S\" {\n  say \"Hello\"\n  ticket desk { body name }\n  end filed(desk)\n}\n";
+        assert_eq!(
+            fixed(step, Code::MissingData),
+            "step s \"S\" {\n  say \"Hello\"\n  collect name\n  ticket desk { body name }\n  end filed(desk)\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_lint_is_allowed_on_its_step() {
+        let step = "step s {\n  # why\n  collect name\n  ticket desk { body name }\n  end filed(desk)\n}\n";
+        assert_eq!(
+            fixed(step, Code::MissingText),
+            "step s {\n  lint allow missing-text\n  # why\n  collect name\n  ticket desk { body name }\n  end filed(desk)\n}\n"
+        );
+    }
+
+    #[test]
+    fn missing_answers_go_to_a_gap() {
+        let step = "step s \"S\" {\n  collect name\n  ask kind \"Who?\" { a b c }\n  a -> end filed(desk)  # the usual case\n}\n";
+        assert_eq!(
+            fixed(step, Code::NonExhaustive),
+            "step s \"S\" {\n  collect name\n  ask kind \"Who?\" { a b c }\n  a -> end filed(desk)  # the usual case\n  b -> gap \"What to do when kind is b is not written yet\"\n  c -> gap \"What to do when kind is c is not written yet\"\n}\n"
+        );
+    }
 }
