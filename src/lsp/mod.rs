@@ -466,9 +466,15 @@ impl Server {
         let mut out = Vec::new();
         let no_steps = HashMap::new();
         for d in doc.checked.iter().flatten() {
-            let Some(span) = d.span else { continue };
-            // The diagnostics the range touches.
-            if span.end < range.start || range.end < span.start {
+            // The diagnostics the range touches, at their own place or at
+            // a labelled one (a ticket `missing-data` points at).
+            let touches = |s: crate::span::Span| s.start <= range.end && range.start <= s.end;
+            if !d
+                .span
+                .into_iter()
+                .chain(d.labels.iter().map(|l| l.span))
+                .any(touches)
+            {
                 continue;
             }
             for fix in actions::fixes(&doc.text, &parsed.policy, d) {
