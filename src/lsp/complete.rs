@@ -153,8 +153,8 @@ enum Slot<'a> {
 pub fn complete(text: &str, p: &Policy, index: &Index, offset: usize) -> Vec<CompletionItem> {
     let offset = crate::span::floor_char_boundary(text, offset.min(text.len()));
     let word_start = text[..offset]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        .len();
     let line_start = text[..word_start].rfind('\n').map_or(0, |i| i + 1);
     match in_text_or_comment(&text[line_start..word_start]) {
         Some(true) => return items(p, index, Slot::Names(Kind::Data)),
