@@ -179,36 +179,22 @@ fn punct(t: Option<&Token>, p: &str) -> bool {
     matches!(t, Some(Token { tok: Tok::Punct(q), .. }) if *q == p)
 }
 
-/// The word that starts the list the cursor is in (`collect a, b, |`),
-/// if it is in one: the tokens back to it are names and commas, ending
-/// with the word itself or a comma.
+/// The word that starts the list the cursor is in (`collect a, b, |` or
+/// `collect |`): back over `name ,` pairs to the word (or `:`) before them.
+/// After a name that no comma follows, that name.
 fn list_head<'a>(toks: &[Token<'a>]) -> Option<&'a str> {
-    let mut i = toks.len();
-    let mut expect_name = false;
-    while i > 0 {
-        i -= 1;
-        match toks[i].tok {
-            Tok::Punct(",") if !expect_name => expect_name = true,
-            Tok::Word(w) if expect_name => {
-                expect_name = false;
-                let _ = w;
-            }
-            Tok::Word(w) if i + 1 == toks.len() => return Some(w),
-            Tok::Word(_) => return None,
-            Tok::Punct(":") if !expect_name => return Some(":"),
-            _ => return None,
+    let mut i = toks.len().checked_sub(1)?;
+    while punct(toks.get(i), ",") {
+        if i < 2 || word(toks.get(i - 1)).is_none() {
+            return None;
         }
-        if !expect_name {
-            // After a name: the word before it must be a comma or the head.
-            match toks.get(i.wrapping_sub(1)).map(|t| t.tok) {
-                Some(Tok::Punct(",")) => {}
-                Some(Tok::Word(w)) => return Some(w),
-                Some(Tok::Punct(":")) => return Some(":"),
-                _ => return None,
-            }
-        }
+        i -= 2;
     }
-    None
+    match toks[i].tok {
+        Tok::Word(w) => Some(w),
+        Tok::Punct(":") => Some(":"),
+        _ => None,
+    }
 }
 
 fn slot<'a>(toks: &[Token<'a>], at_line_start: bool) -> Slot<'a> {
