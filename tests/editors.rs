@@ -84,7 +84,9 @@ fn the_package_names_its_grammar_language_and_server() {
     assert_eq!(grammar["scopeName"], "source.sop");
     for file in [
         contributes["grammars"][0]["path"].as_str().unwrap(),
-        contributes["languages"][0]["configuration"].as_str().unwrap(),
+        contributes["languages"][0]["configuration"]
+            .as_str()
+            .unwrap(),
         package["main"].as_str().unwrap(),
     ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -98,7 +100,10 @@ fn the_package_names_its_grammar_language_and_server() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode/extension.js"),
     )
     .unwrap();
-    assert!(client.contains(r#"args: ["lsp"]"#), "the client starts `sopc lsp`");
+    assert!(
+        client.contains(r#"args: ["lsp"]"#),
+        "the client starts `sopc lsp`"
+    );
 }
 
 /// VS Code's own TextMate engine over every shipped policy
@@ -108,7 +113,9 @@ fn the_package_names_its_grammar_language_and_server() {
 fn vscode_highlights_every_shipped_policy() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode");
     if !dir.join("node_modules/vscode-textmate").is_dir() {
-        eprintln!("skipped: run `npm ci` in editors/vscode to test the grammar with VS Code's engine");
+        eprintln!(
+            "skipped: run `npm ci` in editors/vscode to test the grammar with VS Code's engine"
+        );
         return;
     }
     let out = match std::process::Command::new("node")
