@@ -20,7 +20,7 @@ pub mod transport;
 
 use crate::pipeline::CheckOptions;
 use index::Index;
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::*;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -114,13 +114,9 @@ pub fn capabilities() -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec![
-                ">".into(),
-                " ".into(),
-                "(".into(),
-                "{".into(),
-                ",".into(),
-            ]),
+            // Not the space: an editor would offer keywords at every
+            // indentation; a typed letter asks anyway.
+            trigger_characters: Some(vec![">".into(), "(".into(), "{".into(), ",".into()]),
             ..Default::default()
         }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
@@ -508,9 +504,4 @@ fn apply_change(text: &mut String, change: TextDocumentContentChangeEvent) {
             }
         }
     }
-}
-
-/// An id for the requests of the tests and benches.
-pub fn request_id(n: i32) -> RequestId {
-    RequestId::from(n)
 }
