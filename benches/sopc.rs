@@ -12,7 +12,9 @@
 //! (`paths --count`), `artifact` (compile to JSON, load and verify), and
 //! `engine`: a complete caller path through `Engine::run`, against a
 //! hand-written walk over a `Vec` of nodes on the same answers (the
-//! physical-limit baseline), and over 10- and 40-question chains.
+//! physical-limit baseline), and over 10- and 40-question chains; `lsp`:
+//! diagnostics published by `sopc lsp` after a one-character edit, against
+//! an in-process `check_source` of the same text.
 
 extern crate alloc;
 
@@ -347,5 +349,140 @@ fn standing(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse, front, checks, check, count, artifact, engine, standing);
+/// `sopc lsp` (the release binary, over its standard input and output) as
+/// an editor drives it: one client, a document open, and per iteration a
+/// one-character edit sent whole (`didChange`) and the diagnostics it
+/// publishes read back. Against it, an in-process `check_source` of the
+/// same texts.
+fn lsp(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lsp");
+    group.sample_size(20);
+    let hac = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/hac.sop"))
+        .expect("policies/hac.sop");
+    for (name, text, word) in [
+        ("1000_steps", policy(1_000), "Generated"),
+        ("hac", hac, "Supporting"),
+    ] {
+        // Two texts one character apart, taken in turn.
+        let other = text.replacen(word, &word.to_lowercase(), 1);
+        let texts = [text, other];
+        let mut opts = sopc::CheckOptions::default();
+        opts.check.today = sopc::date::Date::new(2026, 11, 28);
+        group.bench_function(BenchmarkId::new("check_source", name), |b| {
+            let mut k = 0;
+            b.iter(|| {
+                k ^= 1;
+                sopc::check_source(black_box(&texts[k]), &opts)
+            })
+        });
+        let mut server = LspClient::start();
+        let uri = format!("file:///tmp/sopc-bench-{name}.sop");
+        server.open(&uri, &texts[0]);
+        let mut version = 1;
+        group.bench_function(BenchmarkId::new("publish", name), |b| {
+            b.iter(|| {
+                version += 1;
+                server.change(&uri, version, &texts[version as usize % 2])
+            })
+        });
+        server.finish();
+    }
+    group.finish();
+}
+
+/// Just enough of an editor to time `sopc lsp`.
+struct LspClient {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl LspClient {
+    fn start() -> Self {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sopc"))
+            .args(["lsp", "--today", "2026-11-28"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sopc lsp starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut client = LspClient {
+            child,
+            stdin,
+            stdout,
+        };
+        client.send(
+            &serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"processId": null, "rootUri": null, "capabilities": {}}}),
+        );
+        client.read_until(|m| m["id"] == 1);
+        client.send(&serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+        client
+    }
+
+    fn send(&mut self, msg: &serde_json::Value) {
+        use std::io::Write;
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn read_until(&mut self, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        use std::io::{BufRead, Read};
+        loop {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                self.stdout.read_line(&mut line).expect("read");
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(n) = line.strip_prefix("Content-Length: ") {
+                    length = n.parse().expect("a length");
+                }
+            }
+            let mut body = vec![0; length];
+            self.stdout.read_exact(&mut body).expect("a body");
+            let msg: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+            if done(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    /// The diagnostics of `version`, once published.
+    fn diagnostics(&mut self, version: i64) -> usize {
+        let msg = self.read_until(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == version
+        });
+        msg["params"]["diagnostics"].as_array().map_or(0, Vec::len)
+    }
+
+    fn open(&mut self, uri: &str, text: &str) -> usize {
+        self.send(&serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri, "languageId": "sop", "version": 1, "text": text}}}));
+        self.diagnostics(1)
+    }
+
+    fn change(&mut self, uri: &str, version: i64, text: &str) -> usize {
+        self.send(
+            &serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange",
+            "params": {"textDocument": {"uri": uri, "version": version},
+                       "contentChanges": [{"text": text}]}}),
+        );
+        self.diagnostics(version)
+    }
+
+    fn finish(mut self) {
+        self.send(&serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+        self.read_until(|m| m["id"] == 2);
+        self.send(&serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+        let _ = self.child.wait();
+    }
+}
+
+criterion_group!(benches, parse, front, checks, check, count, artifact, engine, standing, lsp);
 criterion_main!(benches);

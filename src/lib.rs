@@ -34,6 +34,8 @@ pub mod graph;
 pub mod harness;
 pub mod levels;
 pub mod lower;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 #[cfg(feature = "cli")]
 pub mod memory;
 pub mod parallel;

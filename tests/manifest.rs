@@ -61,6 +61,9 @@ fn the_core_needs_none_of_the_command_lines_crates() {
         "libc",
         "toml",
         "similar",
+        "lsp-server",
+        "lsp-types",
+        "crossbeam-channel",
     ];
     let found: Vec<&str> = cli_only
         .into_iter()

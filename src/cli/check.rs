@@ -212,7 +212,7 @@ fn command_line(args: &Args) -> Result<(Date, Overrides), String> {
 }
 
 /// Today's date in UTC from the system clock.
-fn today_utc() -> Date {
+pub(super) fn today_utc() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

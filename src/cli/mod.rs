@@ -17,6 +17,7 @@ mod fmt;
 mod graph;
 mod input;
 mod load;
+mod lsp;
 mod paths;
 mod report;
 mod run;
@@ -56,6 +57,8 @@ enum Command {
     Doc(doc::Args),
     /// Which caller paths end differently between two versions
     Diff(diff::Args),
+    /// The language server for editors, over standard input and output
+    Lsp(lsp::Args),
 }
 
 /// Process exit codes.
@@ -97,6 +100,7 @@ pub fn main() -> i32 {
         Command::Graph(a) => graph::run(a),
         Command::Doc(a) => doc::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Lsp(a) => lsp::run(a),
     };
     exit as i32
 }
