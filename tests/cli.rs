@@ -288,3 +288,36 @@ fn review_dates_follow_the_calendar() {
     assert!(!overdue("2026-01-01", "4294967295 years", "9999-12-31"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_fix_applies_the_fixes_the_diagnostics_name_and_dry_run_only_shows_them() {
+    let dir = common::temp_dir("check-fix");
+    let policy = dir.join("p.sop");
+    // A misspelt step and a ticket without its data: two named fixes.
+    let broken = std::fs::read_to_string("tests/fixtures/check/missing-data_1.sop")
+        .expect("fixture")
+        .replacen("goto escalate", "goto escalte", 1);
+    std::fs::write(&policy, &broken).expect("write");
+    let p = policy.to_str().expect("utf-8");
+    assert_eq!(code(&sopc(&["check", p])), 1);
+
+    let dry = sopc(&["check", "--fix", "--dry-run", p]);
+    assert!(
+        dry.stdout.contains("+  collect callback_phone"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&policy).expect("read"), broken);
+
+    let fixed = sopc(&["check", "--fix", p]);
+    assert_eq!(code(&fixed), 0, "{}{}", fixed.stdout, fixed.stderr);
+    assert!(
+        fixed.stderr.contains("fixed 2 problems"),
+        "{}",
+        fixed.stderr
+    );
+    let text = std::fs::read_to_string(&policy).expect("read");
+    assert!(text.contains("goto escalate") && text.contains("collect callback_phone"));
+    // `--dry-run` means nothing without `--fix`.
+    assert_eq!(code(&sopc(&["check", "--dry-run", p])), 2);
+}

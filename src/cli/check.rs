@@ -22,6 +22,14 @@ pub struct Args {
     pub today: Option<String>,
     #[command(flatten)]
     pub levels: LevelFlags,
+    /// Apply the fixes the diagnostics name (a suggested name, a missing
+    /// branch to a `gap`, a `collect` before a ticket, a secret moved to the
+    /// assignee section), then check again; lints are never silenced
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the changes as a diff instead of writing them
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
 }
 
 /// `-D/-W/-A CODE` in the order given: a later flag wins over an earlier
@@ -126,6 +134,33 @@ pub fn run(args: Args) -> Exit {
         let mut opts = CheckOptions::default();
         opts.check.today = Some(today);
         opts.levels = overrides.over(config);
+        let mut source = source;
+        if args.fix && not_utf8.is_none() {
+            let (fixed, applied) = sopc::lsp::actions::fix_all(&source.text, &opts);
+            if fixed != source.text {
+                if args.dry_run {
+                    print!(
+                        "{}",
+                        super::fmt::unified_diff(
+                            &source.text,
+                            &fixed,
+                            &source.name,
+                            &format!("{} (fixed)", source.name)
+                        )
+                    );
+                } else {
+                    if let Err(e) = std::fs::write(file, &fixed) {
+                        return usage_error(format!("cannot write `{}`: {e}", file.display()));
+                    }
+                    eprintln!(
+                        "fixed {applied} {} in {}",
+                        plural(applied, "problem", "problems"),
+                        source.name
+                    );
+                    source.text = fixed;
+                }
+            }
+        }
         let mut diagnostics = match not_utf8 {
             Some(d) => vec![d],
             None => check_source(&source.text, &opts).diagnostics,

@@ -70,7 +70,7 @@ pub fn run(args: Args) -> Exit {
 const CONTEXT: usize = 2;
 
 /// `old` against `new` as a unified diff (`--- a`, `+++ b`, `@@` hunks).
-fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+pub(crate) fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
     let ops = diff_lines(&a, &b);

@@ -143,6 +143,48 @@ fn secret_to_assignee(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
     })
 }
 
+/// The text with each diagnostic's preferred fix applied (`sopc check
+/// --fix`), and how many were applied. A lint is never allowed this way:
+/// only fixes that give the meaning the diagnostic names. A fix whose edits
+/// overlap one taken already waits for the next round, on the text checked
+/// again; at most ten rounds.
+pub fn fix_all(text: &str, opts: &crate::CheckOptions) -> (String, usize) {
+    let overlaps = |a: Span, b: Span| a.start < b.end && b.start < a.end || a.start == b.start;
+    let mut text = text.to_string();
+    let mut applied = 0;
+    for _ in 0..10 {
+        let checked = crate::check_source(&text, opts);
+        let parsed = crate::syntax::parse(&text);
+        let mut edits: Vec<(Span, String)> = Vec::new();
+        for d in &checked.diagnostics {
+            let Some(fix) = fixes(&text, &parsed.policy, d)
+                .into_iter()
+                .find(|f| f.preferred)
+            else {
+                continue;
+            };
+            if fix
+                .edits
+                .iter()
+                .any(|(s, _)| edits.iter().any(|(e, _)| overlaps(*s, *e)))
+            {
+                continue;
+            }
+            edits.extend(fix.edits);
+            applied += 1;
+        }
+        if edits.is_empty() {
+            break;
+        }
+        let next = apply(&text, &edits);
+        if next == text {
+            break;
+        }
+        text = next;
+    }
+    (text, applied)
+}
+
 /// Applies edits that do not overlap to `text`.
 pub fn apply(text: &str, edits: &[(Span, String)]) -> String {
     let mut sorted: Vec<&(Span, String)> = edits.iter().collect();
