@@ -645,3 +645,63 @@ fn every_feature_answers_at_every_offset() {
         }
     }
 }
+
+#[test]
+fn a_code_lens_on_each_scenario_runs_it() {
+    let (uri, text) = repo_file("policies/hac.sop");
+    let mut c = Client::start();
+    let caps = c.initialize();
+    assert!(!caps["capabilities"]["codeLensProvider"].is_null());
+    c.open(&uri, &text);
+    let lenses = c.ok(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let lenses = lenses.as_array().expect("lenses").clone();
+    let scenarios = text.lines().filter(|l| l.starts_with("scenario ")).count();
+    assert_eq!(lenses.len(), scenarios);
+    for lens in &lenses {
+        assert_eq!(lens["command"]["title"], "✓ passes", "{lens}");
+        // Each lens sits on its scenario's line.
+        let line = lens["range"]["start"]["line"].as_u64().expect("line") as usize;
+        assert!(text
+            .lines()
+            .nth(line)
+            .expect("a line")
+            .starts_with("scenario "));
+    }
+    // A scenario that expects the wrong ending fails, and says how.
+    let first = text.find("  expect  resolved").expect("an expect");
+    let broken = format!(
+        "{}  expect  referred(campus){}",
+        &text[..first],
+        &text[first + "  expect  resolved".len()..]
+    );
+    c.change(&uri, 2, &broken);
+    let lenses = c.ok(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let failing: Vec<&Value> = lenses
+        .as_array()
+        .expect("lenses")
+        .iter()
+        .filter(|l| {
+            l["command"]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("✗ fails"))
+        })
+        .collect();
+    assert_eq!(failing.len(), 1, "{lenses}");
+    let run = c.ok(
+        "workspace/executeCommand",
+        json!({ "command": "sopc.runScenario", "arguments": failing[0]["command"]["arguments"] }),
+    );
+    assert_eq!(run["passed"], false, "{run}");
+    let (code, _) = c.fails(
+        "workspace/executeCommand",
+        json!({ "command": "sopc.runScenario", "arguments": [uri, "no such scenario"] }),
+    );
+    assert_eq!(code, -32602);
+    assert_eq!(c.finish(), 0);
+}

@@ -13,6 +13,7 @@ pub mod complete;
 pub mod diagnostics;
 pub mod hover;
 pub mod index;
+pub mod lens;
 pub mod navigate;
 pub mod symbols;
 pub mod text;
@@ -123,6 +124,13 @@ pub fn capabilities() -> ServerCapabilities {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..Default::default()
         })),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![lens::RUN_SCENARIO.into()],
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }
@@ -225,6 +233,18 @@ impl Server {
                 let p: CodeActionParams = params(req)?;
                 json(self.code_actions(&p)?)
             }
+            "textDocument/codeLens" => {
+                let p: CodeLensParams = params(req)?;
+                let doc = self.doc(&p.text_document.uri)?;
+                json(lens::scenario_lenses(
+                    &doc.text,
+                    p.text_document.uri.as_str(),
+                ))
+            }
+            "workspace/executeCommand" => {
+                let p: ExecuteCommandParams = params(req)?;
+                json(self.run_scenario(&p)?)
+            }
             other => Err((
                 ErrorCode::MethodNotFound,
                 format!("sopc does not answer `{other}`"),
@@ -307,6 +327,38 @@ impl Server {
             "textDocument/publishDiagnostics".into(),
             params,
         ));
+    }
+
+    /// `sopc.runScenario URI NAME`: the scenario's result, as `sopc test`
+    /// gives it.
+    fn run_scenario(&self, p: &ExecuteCommandParams) -> Result<Value, Failure> {
+        let bad = |m: String| (ErrorCode::InvalidParams, m);
+        if p.command != lens::RUN_SCENARIO {
+            return Err(bad(format!("sopc has no command `{}`", p.command)));
+        }
+        let (Some(uri), Some(name)) = (
+            p.arguments.first().and_then(Value::as_str),
+            p.arguments.get(1).and_then(Value::as_str),
+        ) else {
+            return Err(bad(format!(
+                "`{}` takes the document's URI and the scenario's name",
+                lens::RUN_SCENARIO
+            )));
+        };
+        let uri: Uri = uri
+            .parse()
+            .map_err(|_| bad(format!("`{uri}` is not a URI")))?;
+        let doc = self.doc(&uri)?;
+        let results = lens::run(&doc.text).map_err(bad)?;
+        let r = results
+            .iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| bad(format!("there is no scenario \"{name}\"")))?;
+        Ok(serde_json::json!({
+            "scenario": r.name,
+            "passed": r.passed(),
+            "failures": r.failures.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>(),
+        }))
     }
 
     fn doc(&self, uri: &Uri) -> Result<&Document, Failure> {
