@@ -593,7 +593,7 @@ fn every_fix_checks_clean_of_what_it_fixes() {
     // Every kind of fix was tried on some fixture.
     assert_eq!(
         fixed_by_kind.keys().map(String::as_str).collect::<Vec<_>>(),
-        ["Add", "Allow", "Collect", "Move", "Replace"],
+        ["Add", "Allow", "Bound", "Collect", "Move", "Replace"],
         "{fixed_by_kind:?}"
     );
 }

@@ -9,7 +9,11 @@
 //!   so the policy stays honest and `open-gap` keeps it in sight;
 //! - "`collect x`" (`missing-data`, `uncollected-field`): collect it in the
 //!   ticket's own step, just before the ticket, so every path has it;
-//! - "move `x` from `body` to `assignee`" (`secret-leak`).
+//! - "move `x` from `body` to `assignee`" (`secret-leak`);
+//! - `unbounded-loop`: the branch that closes the cycle bounded, `at most 2
+//!   times`, then to a `gap` that says what comes after is not written yet
+//!   (offered, not applied by `--fix`: the diagnostic leaves the `then` to
+//!   the author).
 //!
 //! Each fix is checked by the tests: the fixed text no longer has the
 //! diagnostic.
@@ -34,6 +38,9 @@ pub fn fixes(text: &str, p: &Policy, d: &Diagnostic) -> Vec<Fix> {
     out.extend(suggestion(text, d));
     if d.code == Code::NonExhaustive {
         out.extend(missing_branches(text, p, d));
+    }
+    if d.code == Code::UnboundedLoop {
+        out.extend(bound_loop(p, d));
     }
     out.extend(collect_first(text, p, d));
     out.extend(secret_to_assignee(text, p, d));
@@ -219,6 +226,43 @@ fn step_at<'p, 'a>(p: &'p Policy<'a>, span: Span) -> Option<&'p Step<'a>> {
     p.steps
         .iter()
         .find(|s| s.span.start <= span.start && span.end <= s.span.end)
+}
+
+/// `unbounded-loop`: bound the branch that closes the cycle the help names
+/// (`the cycle: a -> b -> a`), from its last step back to its first.
+fn bound_loop(p: &Policy, d: &Diagnostic) -> Option<Fix> {
+    let help = d.help.as_deref()?;
+    let cycle = help.strip_prefix("the cycle: ")?.lines().next()?;
+    let names: Vec<&str> = cycle.split(" -> ").collect();
+    let (first, last) = (*names.first()?, *names.get(names.len().checked_sub(2)?)?);
+    let step = p.steps.iter().find(|s| s.name.text == last)?;
+    let to_first = |dest: &Dest, bound: &Option<Bound>| {
+        bound.is_none() && matches!(dest, Dest::Step(n) if n.text == first)
+    };
+    let dest_end = match step.exit.as_deref()? {
+        Exit::Goto { dest, bound, .. } if to_first(dest, bound) => dest.span().end,
+        Exit::Ask { branches, .. }
+        | Exit::Match { branches, .. }
+        | Exit::Verify { branches, .. } => {
+            branches
+                .iter()
+                .find(|b| to_first(&b.dest, &b.bound))?
+                .dest
+                .span()
+                .end
+        }
+        _ => return None,
+    };
+    Some(Fix {
+        title: format!("Bound the branch from `{last}` back to `{first}`: at most 2 times, then a gap"),
+        edits: vec![(
+            Span::new(dest_end as usize, dest_end as usize),
+            format!(
+                " at most 2 times, then gap \"The source does not say what follows after `{first}` is tried 3 times\""
+            ),
+        )],
+        preferred: false,
+    })
 }
 
 /// The white space that starts the line holding `offset`.
