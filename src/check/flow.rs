@@ -47,10 +47,12 @@ struct Need {
 
 #[derive(Clone, Copy)]
 enum Report {
+    /// Data a ticket (or, `referral`, a `refer`) needs, not collected.
     Data {
         data: DataId,
         target: TargetId,
         span: Span,
+        referral: bool,
     },
     Order {
         first: StepId,
@@ -72,12 +74,6 @@ enum Report {
     Role {
         role: RoleId,
     },
-    /// Data a `refer` passes on, not collected.
-    Referral {
-        data: DataId,
-        target: TargetId,
-        span: Span,
-    },
     /// Data a `transfer` hands over, not collected.
     Handover {
         data: DataId,
@@ -94,7 +90,6 @@ impl Need {
             | Report::Order { span, .. }
             | Report::Ticket { span, .. }
             | Report::Uncollected { span, .. }
-            | Report::Referral { span, .. }
             | Report::Handover { span, .. } => span,
             Report::Role { .. } => Span::default(),
         }
@@ -201,10 +196,11 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                             local: local.clone(),
                             answer: None,
                             ends: None,
-                            report: Report::Referral {
+                            report: Report::Data {
                                 data: d,
                                 target: *target,
                                 span: *span,
+                                referral: true,
                             },
                         });
                     }
@@ -221,6 +217,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                                 data: d,
                                 target: t.target,
                                 span: t.span,
+                                referral: false,
                             },
                         });
                     }
@@ -397,33 +394,23 @@ fn ticket_fields(g: &Graph, data_ids: &HashMap<&str, DataId>, t: &Ticket) -> Vec
 fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
     let step_name = &g.step(step).name;
     match r {
-        Report::Data { data, target, span } => {
+        Report::Data {
+            data,
+            target,
+            span,
+            referral,
+        } => {
             let d = g.data(data);
             let t = g.target(target);
+            let (what, done) = if referral {
+                ("referral", "made")
+            } else {
+                ("ticket", "filed")
+            };
             Diagnostic::new(
                 Code::MissingData,
                 format!(
-                    "the ticket to `{}` in step `{step_name}` can be filed without `{}`",
-                    t.name, d.name
-                ),
-            )
-            .at(
-                span,
-                format!("`{}` may not have been collected here", d.name),
-            )
-            .with_label(t.span, format!("`{}` requires `{}`", t.name, d.name))
-            .with_help(format!(
-                "collect it first on every path: `collect {}`",
-                d.name
-            ))
-        }
-        Report::Referral { data, target, span } => {
-            let d = g.data(data);
-            let t = g.target(target);
-            Diagnostic::new(
-                Code::MissingData,
-                format!(
-                    "the referral to `{}` in step `{step_name}` can be made without `{}`",
+                    "the {what} to `{}` in step `{step_name}` can be {done} without `{}`",
                     t.name, d.name
                 ),
             )

@@ -251,25 +251,12 @@ fn data(text: &str, p: &Policy, o: &Occurrence) -> Option<String> {
     Some(out)
 }
 
-fn outcome_kind(k: OutcomeKind) -> &'static str {
-    match k {
-        OutcomeKind::Resolved => "resolved",
-        OutcomeKind::Referral => "referral",
-        OutcomeKind::Escalation => "escalation",
-        OutcomeKind::Pending => "pending",
-        OutcomeKind::Declined => "declined",
-        OutcomeKind::Handoff => "handoff",
-        OutcomeKind::Transferred => "transferred",
-        OutcomeKind::Callback => "callback",
-    }
-}
-
 fn outcome(p: &Policy, o: &Occurrence) -> Option<String> {
     let d = p.outcomes.iter().find(|d| d.name.text == o.name)?;
     // As the language says: without a kind, referral targets make a
     // referral, ticket or contact targets an escalation, none resolved.
     let kind = match d.kind {
-        Some(k) => outcome_kind(k).to_string(),
+        Some(k) => k.word().to_string(),
         None if d.targets.is_empty() => "resolved (no kind written, no targets)".to_string(),
         None => {
             let referral = d.targets.iter().all(|n| {

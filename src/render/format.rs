@@ -259,7 +259,7 @@ impl Widths {
             w.label = w.label.max(label);
             if let Item::Outcome(o) = item {
                 if o.targets.iter().len() > 0 || w.kind > 0 {
-                    w.kind = w.kind.max(o.kind.map_or(0, |k| kind_name(k).len()));
+                    w.kind = w.kind.max(o.kind.map_or(0, |k| k.word().len()));
                 }
             }
         }
@@ -272,19 +272,6 @@ fn raw_len(t: &Text) -> usize {
     match t.parts()[..] {
         [one] => one.len(),
         _ => 0,
-    }
-}
-
-fn kind_name(k: OutcomeKind) -> &'static str {
-    match k {
-        OutcomeKind::Resolved => "resolved",
-        OutcomeKind::Referral => "referral",
-        OutcomeKind::Escalation => "escalation",
-        OutcomeKind::Pending => "pending",
-        OutcomeKind::Declined => "declined",
-        OutcomeKind::Handoff => "handoff",
-        OutcomeKind::Transferred => "transferred",
-        OutcomeKind::Callback => "callback",
     }
 }
 
@@ -710,7 +697,7 @@ impl Printer<'_> {
         if let Some(k) = o.kind {
             line.push(' ');
             let width = if o.targets.is_empty() { 0 } else { w.kind };
-            line.push_str(&pad(kind_name(k), width));
+            line.push_str(&pad(k.word(), width));
         }
         if let Some(w) = &o.within {
             line = format!("{} within {}", line.trim_end(), self.value(w));

@@ -300,6 +300,22 @@ pub enum OutcomeKind {
     Callback,
 }
 
+impl OutcomeKind {
+    /// The word a policy writes for the kind.
+    pub fn word(self) -> &'static str {
+        match self {
+            OutcomeKind::Resolved => "resolved",
+            OutcomeKind::Referral => "referral",
+            OutcomeKind::Escalation => "escalation",
+            OutcomeKind::Pending => "pending",
+            OutcomeKind::Declined => "declined",
+            OutcomeKind::Handoff => "handoff",
+            OutcomeKind::Transferred => "transferred",
+            OutcomeKind::Callback => "callback",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutcomeDecl<'a> {
     pub name: Name<'a>,
