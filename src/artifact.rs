@@ -195,6 +195,14 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
             }
             _ => {}
         }
+        if let Some((a, _)) = f.waits.as_ref().and_then(|w| w.timeout) {
+            if a as usize >= f.answers.len() {
+                return Err(format!(
+                    "wait `{}`: its timeout answer does not exist",
+                    f.name
+                ));
+            }
+        }
         if !f.answer_words.is_empty() && f.answer_words.len() != f.answers.len() {
             return Err(format!(
                 "question `{}`: words for some answers only",

@@ -765,3 +765,17 @@ fn diff_compares_the_paths_through_a_standing_rule() {
         sopc::diff::diff(&g_old, &sopc::compile(&added).expect("compiles"), 10).expect("compares");
     assert_eq!(d.added.count.to_u128(), Some(1), "{d:?}");
 }
+
+#[test]
+fn an_artifact_whose_wait_times_out_to_no_answer_is_refused() {
+    let src =
+        std::fs::read_to_string("tests/fixtures/clean/wait-with-timeout.sop").expect("fixture");
+    let graph = sopc::compile(&src).expect("compiles");
+    let mut json: Value = serde_json::from_str(&sopc::artifact::write(&graph)).expect("json");
+    json["graph"]["facts"][0]["waits"]["timeout"][0] = json!(99);
+    let err = Engine::from_json(&json.to_string()).err().expect("refused");
+    assert!(
+        err.to_string().contains("timeout answer does not exist"),
+        "{err}"
+    );
+}
