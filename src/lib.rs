@@ -44,6 +44,8 @@ pub mod pipeline;
 pub mod render;
 pub mod resolve;
 pub mod scenarios;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

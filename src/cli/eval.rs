@@ -4,10 +4,7 @@
 
 use super::{load, Exit};
 use serde_json::{json, Value};
-use sopc::engine::json::{
-    batch_events_json, check_data, error_json, parse_answers, parse_context, parse_data,
-    parse_events, DataValues,
-};
+use sopc::engine::json::{error_json, evaluate_request, RequestError};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -39,57 +36,32 @@ pub fn run(args: Args) -> Exit {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let answers = match read_json(&args.answers).and_then(|v| parse_answers(&v)) {
-        Ok(a) => a,
+    let read = |p: &Option<PathBuf>| p.as_deref().map(read_json).transpose();
+    let inputs = read_json(&args.answers).and_then(|answers| {
+        Ok((
+            answers,
+            read(&args.data)?,
+            read(&args.context)?,
+            read(&args.events)?,
+        ))
+    });
+    let (answers, data, context, events) = match inputs {
+        Ok(i) => i,
         Err(e) => return input_error(e),
     };
-    let data: DataValues = match &args.data {
-        None => DataValues::new(),
-        Some(p) => match read_json(p).and_then(|v| parse_data(&v)) {
-            Ok(d) => d,
-            Err(e) => return input_error(e),
-        },
-    };
-    let context = match &args.context {
-        None => Vec::new(),
-        Some(p) => match read_json(p).and_then(|v| parse_context(&v)) {
-            Ok(c) => c,
-            Err(e) => return input_error(e),
-        },
-    };
-    let events = match &args.events {
-        None => Vec::new(),
-        Some(p) => match read_json(p).and_then(|v| parse_events(&engine, &v)) {
-            Ok(Ok(e)) => e,
-            Ok(Err(e)) => {
-                print_json(&error_json(&e));
-                return Exit::PolicyErrors;
-            }
-            Err(e) => return input_error(e),
-        },
-    };
-    if let Err(e) = check_data(engine.graph(), &data) {
-        print_json(&error_json(&e));
-        return Exit::PolicyErrors;
-    }
-    match engine.rounds_with_context(&answers, &context) {
-        Ok(rounds) => match engine.evaluate_with_events(rounds.clone(), &events) {
-            Ok(evaluation) => {
-                print_json(&batch_events_json(
-                    &engine,
-                    &rounds,
-                    &events,
-                    &evaluation,
-                    &data,
-                ));
-                Exit::Clean
-            }
-            Err((_, e)) => {
-                print_json(&error_json(&e));
-                Exit::PolicyErrors
-            }
-        },
-        Err(e) => {
+    match evaluate_request(
+        &engine,
+        &answers,
+        data.as_ref(),
+        context.as_ref(),
+        events.as_ref(),
+    ) {
+        Ok(v) => {
+            print_json(&v);
+            Exit::Clean
+        }
+        Err(RequestError::BadInput(e)) => input_error(e),
+        Err(RequestError::Engine(e)) => {
             print_json(&error_json(&e));
             Exit::PolicyErrors
         }

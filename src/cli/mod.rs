@@ -21,6 +21,7 @@ mod lsp;
 mod paths;
 mod report;
 mod run;
+mod serve;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +60,8 @@ enum Command {
     Diff(diff::Args),
     /// The language server for editors, over standard input and output
     Lsp(lsp::Args),
+    /// The decision service: policies, evaluation and recorded calls over HTTP
+    Serve(serve::Args),
 }
 
 /// Process exit codes.
@@ -101,6 +104,7 @@ pub fn main() -> i32 {
         Command::Doc(a) => doc::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Lsp(a) => lsp::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     exit as i32
 }

@@ -457,3 +457,55 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
     }
     v
 }
+
+/// Why a JSON evaluation request was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RequestError {
+    /// The request is not in the shape the interface takes.
+    BadInput(String),
+    /// The engine refused it: [`error_json`] of its error.
+    Engine(EngineError),
+}
+
+/// One call from known inputs, the whole of `sopc eval` and of the
+/// service's stateless `evaluate`: answers, and optionally collected data,
+/// the host's facts (`context`) and standing rules raised (`events`), each
+/// in the shape `sopc eval`'s files take. Both interfaces answer with this
+/// function's JSON, so they cannot drift apart.
+pub fn evaluate_request(
+    engine: &Engine,
+    answers: &Value,
+    data: Option<&Value>,
+    context: Option<&Value>,
+    events: Option<&Value>,
+) -> Result<Value, RequestError> {
+    let answers = parse_answers(answers).map_err(RequestError::BadInput)?;
+    let data = match data {
+        None => DataValues::new(),
+        Some(v) => parse_data(v).map_err(RequestError::BadInput)?,
+    };
+    let context = match context {
+        None => Vec::new(),
+        Some(v) => parse_context(v).map_err(RequestError::BadInput)?,
+    };
+    let events = match events {
+        None => Vec::new(),
+        Some(v) => parse_events(engine, v)
+            .map_err(RequestError::BadInput)?
+            .map_err(RequestError::Engine)?,
+    };
+    check_data(engine.graph(), &data).map_err(RequestError::Engine)?;
+    let rounds = engine
+        .rounds_with_context(&answers, &context)
+        .map_err(RequestError::Engine)?;
+    let evaluation = engine
+        .evaluate_with_events(rounds.clone(), &events)
+        .map_err(|(_, e)| RequestError::Engine(e))?;
+    Ok(batch_events_json(
+        engine,
+        &rounds,
+        &events,
+        &evaluation,
+        &data,
+    ))
+}

@@ -109,3 +109,4 @@ pub fn shipped_gaps() -> usize {
         })
         .sum()
 }
+pub mod server;
