@@ -19,6 +19,7 @@ mod input;
 mod load;
 mod lsp;
 mod paths;
+mod records;
 mod report;
 mod run;
 mod serve;
@@ -62,6 +63,10 @@ enum Command {
     Lsp(lsp::Args),
     /// The decision service: policies, evaluation and recorded calls over HTTP
     Serve(serve::Args),
+    /// Read the service's call records (`export`: JSON lines)
+    Records(records::RecordsArgs),
+    /// Outcomes, where calls end and branches never taken, from the call records
+    Report(records::ReportArgs),
 }
 
 /// Process exit codes.
@@ -105,6 +110,8 @@ pub fn main() -> i32 {
         Command::Diff(a) => diff::run(a),
         Command::Lsp(a) => lsp::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Records(a) => records::records(a),
+        Command::Report(a) => records::report(a),
     };
     exit as i32
 }

@@ -40,6 +40,11 @@ impl ApiError {
         }
     }
 
+    /// The error's JSON.
+    pub fn json(&self) -> &Value {
+        &self.body
+    }
+
     fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad-request", message)
     }

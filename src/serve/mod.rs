@@ -74,6 +74,30 @@ pub fn run(opts: Options) -> Result<(), String> {
     runtime.block_on(serve(opts))
 }
 
+/// A service over `records` that serves no policy: what `sopc report`
+/// and `sopc records export` read the records through (each version's
+/// engine comes from the records themselves).
+pub async fn offline(records: &str) -> Result<Shared, String> {
+    Ok(Arc::new(Service {
+        dir: PathBuf::new(),
+        library: RwLock::new(Library::default()),
+        records: Records::open(records).await?,
+        metrics: metrics::Metrics::default(),
+        token: None,
+        timeout: Duration::from_secs(30),
+        stored: Mutex::new(HashSet::new()),
+    }))
+}
+
+/// Runs `job` on a runtime of its own (for the command line).
+pub fn block_on<T>(job: impl std::future::Future<Output = T>) -> Result<T, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a runtime: {e}"))?;
+    Ok(runtime.block_on(job))
+}
+
 async fn serve(opts: Options) -> Result<(), String> {
     let records = Records::open(&opts.records).await?;
     let svc = Arc::new(Service {

@@ -242,8 +242,11 @@ impl Records {
                     );
                 }
             });
+            // Servers of a fleet may start together: one creates the tables.
             client
-                .batch_execute(SCHEMA)
+                .batch_execute(&format!(
+                    "SELECT pg_advisory_lock(7301); {SCHEMA} SELECT pg_advisory_unlock(7301);"
+                ))
                 .await
                 .map_err(|e| format!("cannot create the PostgreSQL record tables: {e}"))?;
             return Ok(Records::Postgres(Arc::new(tokio::sync::Mutex::new(client))));
