@@ -845,3 +845,33 @@ fn a_fleet_shares_calls_through_postgresql() {
     assert_eq!(record["events"].as_array().expect("events").len(), 3);
     assert_eq!(b.get("/healthz").status, 200);
 }
+
+#[test]
+fn a_call_goes_on_in_the_terminal_from_its_session() {
+    let (dir, records) = folder("session", &["hac"]);
+    let api = Api::start(&dir, &["--records", &records]);
+    let (id, _) = api.start_call(&json!({ "policy": "hac" }));
+    api.ok(&id, &answer("caller_kind", "student"));
+    let session = api.get(&format!("/v1/calls/{id}/session"));
+    assert_eq!(session.status, 200, "{}", session.body);
+    assert_eq!(session.json()["format"], "sopc-session");
+    let file = dir.parent().expect("root").join("session.json");
+    std::fs::write(&file, &session.body).expect("write");
+    let policy = dir.join("hac.sop");
+    let run = common::sopc_with_input(
+        &[
+            "run",
+            policy.to_str().expect("utf-8"),
+            "--resume",
+            file.to_str().expect("utf-8"),
+        ],
+        b"yes\nno\n",
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("registrar") || run.stdout.contains("Registrar"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(api.get("/v1/calls/nope/session").status, 404);
+}

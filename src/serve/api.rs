@@ -196,6 +196,7 @@ pub fn router(svc: Shared, body_limit: usize) -> Router {
         .route("/v1/calls/{id}", get(get_call))
         .route("/v1/calls/{id}/events", post(post_event))
         .route("/v1/calls/{id}/record", get(get_record))
+        .route("/v1/calls/{id}/session", get(get_session))
         .route("/v1/reports/{policy}", get(get_report))
         .route("/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
@@ -604,6 +605,15 @@ async fn get_call(State(svc): State<Shared>, Path(id): Path<String>) -> Answer {
     let (row, engine, events) = load_call(&svc, &id).await?;
     let call = replay(&engine, &row, &events)?;
     ok(StatusCode::OK, call_json(&row, &call))
+}
+
+/// The call as a suspended session (`sopc-session`), which `sopc run
+/// --resume` and `Engine::resume` take: the call can go on away from the
+/// service, on the same policy version.
+async fn get_session(State(svc): State<Shared>, Path(id): Path<String>) -> Answer {
+    let (row, engine, events) = load_call(&svc, &id).await?;
+    let call = replay(&engine, &row, &events)?;
+    ok(StatusCode::OK, call.session.suspend())
 }
 
 async fn get_record(State(svc): State<Shared>, Path(id): Path<String>) -> Answer {
