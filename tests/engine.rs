@@ -295,12 +295,25 @@ fn secrets_given_as_data_never_appear_in_eval_or_run_output() {
         "{out}"
     );
     assert!(out.contains("[redacted]") && out.contains("Ann Lee"));
+    // The values typed as the steps collect them: secrets never shown.
     let (code, out, _) = sopc(
         &["run", "policies/hac.sop"],
-        "parent\nyes\nno\nno\nno\nyes\nno\n",
+        "parent\nyes\nno\nno\nno\nyes\nlogin-pl-777\nHunter2-secret\nno\nAnn Lee\n\n\n",
     );
     assert_eq!(code, 0);
     assert!(out.contains("Parent HAC password = [redacted]"), "{out}");
+    assert!(
+        out.contains("title: HAC parent login not working for Ann Lee"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Parent callback phone number = (not given)"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("Hunter2-secret") && !out.contains("login-pl-777"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -311,14 +324,91 @@ fn run_walks_a_call_over_a_pipe_with_back() {
     assert!(out.contains("(back to the previous question)"));
     assert!(out.contains("Please submit the form to your child's campus."));
     assert!(
-        out.trim_end()
-            .ends_with("Outcome: The caller was sent elsewhere (referred(campus))"),
+        out.contains("\nOutcome: The caller was sent elsewhere (referred(campus))\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Path: caller -> parent_login -> urgent_need -> request_form"),
         "{out}"
     );
     // A wrong answer is explained and asked again; input that ends early is exit 2.
     let (code, out, err) = sopc(&["run", "policies/hac.sop"], "teacher\n");
+    assert!(out.contains("the answers are: parent, student"), "{out}");
     assert!(out.contains("`teacher` is not an answer to `caller_kind`"));
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn run_takes_answers_in_any_case_or_by_prefix_and_ends_with_a_summary() {
+    // `PARENT`, `y` (yes), `No`; a misspelling gets "did you mean".
+    let (code, out, _) = sopc(
+        &["run", "policies/hac.sop"],
+        "parnet\nPARENT\ny\nNo\nhelp\nquit\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("`parnet` is not an answer to `caller_kind`; did you mean `parent`?"),
+        "{out}"
+    );
+    assert!(out.contains("back            go back"), "{out}");
+    assert!(
+        out.contains("(the call was left without an outcome)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Path: caller -> parent_login -> check_capitals -> check_capitals"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Answers: caller_kind = parent, has_parent_login = yes, capitals_work = no"),
+        "{out}"
+    );
+    // A prefix only one answer has picks it.
+    let (_, out, _) = sopc(&["run", "policies/hac.sop"], "p\nu\n");
+    assert!(
+        out.contains("Answers: caller_kind = parent, has_parent_login = using_student_login"),
+        "{out}"
+    );
+    // A prefix two answers share is refused, not guessed.
+    let dir = std::env::temp_dir().join(format!("sopc-run-prefix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("prefix.sop");
+    std::fs::write(
+        &file,
+        "sop \"P-1\" \"Prefix\" {}\noutcome ok \"Done\" resolved\n\
+         step s \"Who\" { ask who \"Who?\" { parent partner }  parent -> end ok  partner -> end ok }\n",
+    )
+    .expect("write");
+    let (code, out, _) = sopc(&["run", file.to_str().expect("utf-8")], "par\npart\n");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("`par` could be `parent` or `partner`"),
+        "{out}"
+    );
+    assert!(out.contains("Answers: who = partner"), "{out}");
+}
+
+#[test]
+fn run_refuses_a_collected_value_that_breaks_its_rule() {
+    let policy = "sop \"R-1\" \"Rules\" {}\n\
+        data code \"One-time code\" secret length 6 pattern \"[0-9]{6}\"\n\
+        outcome ok \"Done\" resolved\n\
+        step s \"Check\" { collect code  ask fine \"Fine?\" { yes no }  yes -> end ok  no -> end ok }\n";
+    let dir = std::env::temp_dir().join(format!("sopc-run-rule-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("rule.sop");
+    std::fs::write(&file, policy).expect("write");
+    let (code, out, _) = sopc(
+        &["run", file.to_str().expect("utf-8")],
+        "12ab56\n123456\nyes\n",
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("`code`"), "the rule is named: {out}");
+    assert!(!out.contains("12ab56") && !out.contains("123456"), "{out}");
+    assert!(
+        out.contains("Collected: One-time code = [redacted]"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -688,7 +778,9 @@ fn a_call_suspended_in_one_process_resumes_in_another_and_ends_the_same() {
             .map(str::to_string)
     };
     // Uninterrupted: payment, then the standing rule at the second question.
-    let (code, whole, _) = sopc(&["run", policy], "1\nanytime self_harm\n");
+    // (The command typed at S2's data prompt is carried out; the handler's
+    // own prompt for the name is left empty.)
+    let (code, whole, _) = sopc(&["run", policy], "1\nanytime self_harm\n\n");
     assert_eq!(code, 0, "{whole}");
     assert!(outcome(&whole).is_some(), "{whole}");
     // The same call, suspended after the first answer.
@@ -702,7 +794,10 @@ fn a_call_suspended_in_one_process_resumes_in_another_and_ends_the_same() {
         saved["inputs"],
         json!([{"fact": "about", "answer": 0, "words": "payment"}])
     );
-    let (code, rest, err) = sopc(&["run", policy, "--resume", record], "anytime self_harm\n");
+    let (code, rest, err) = sopc(
+        &["run", policy, "--resume", record],
+        "anytime self_harm\n\n",
+    );
     assert_eq!(code, 0, "{rest}{err}");
     assert_eq!(outcome(&rest), outcome(&whole));
     // The library resumes the record as the CLI wrote it, raised rules too.
