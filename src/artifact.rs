@@ -231,6 +231,7 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
         }
     }
     data_ok(&g.never_disclose, "never disclose")?;
+    data_ok(&g.receives, "receives")?;
     for d in &g.scoped_disclose {
         data_ok(&d.data, "never disclose")?;
         let answers = g.facts.get(d.fact.index()).map_or(0, |f| f.answers.len());
@@ -280,6 +281,7 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
                     }
                     data_ok(requires, &at)?;
                 }
+                crate::graph::Action::Handoff { requires, .. } => data_ok(requires, &at)?,
                 _ => {}
             }
         }

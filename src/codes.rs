@@ -84,6 +84,10 @@ codes! {
     UnusedDeclaration = "unused-declaration", Warning, true, "a data field, ticket or referral target, outcome or declared fact that nothing uses";
     SingleAnswer = "single-answer", Warning, true, "a question with one answer, which decides nothing";
     UselessBound = "useless-bound", Warning, true, "an `at most N times` bound on a branch that no loop passes through";
+    UnknownPolicy = "unknown-policy", Error, false, "a `handoff` names a policy that is not in the folder";
+    BrokenHandoff = "broken-handoff", Error, false, "a `handoff` names a policy of the folder that has errors";
+    HandoffData = "handoff-data", Error, false, "a `handoff` does not hand over data the policy it names `receives`";
+    HandoffCycle = "handoff-cycle", Warning, true, "handoffs between the folder's policies lead around a circle";
 }
 
 impl Code {

@@ -192,6 +192,15 @@ impl Version<'_> {
                     out.push(format!("refer {}", g.target(*target).name));
                     continue;
                 }
+                // What a handoff hands over is compared as a ticket's
+                // sections are; where it goes is the path's ending.
+                if let Action::Handoff {
+                    policy, requires, ..
+                } = a
+                {
+                    out.push(format!("handoff {policy:?} requires {}", data(requires)));
+                    continue;
+                }
                 let Action::Ticket(t) = a else { continue };
                 let mut text = format!("ticket {}", g.target(t.target).name);
                 if let Some(title) = &t.title {

@@ -54,6 +54,7 @@ pub fn lower_on(
     // Gap outcomes follow the declared names (see `gap_terminal`).
     outcomes.truncate(s.outcomes.len());
     outcomes.extend(gap_outcomes(s));
+    outcomes.extend(handoff_outcomes(s, p));
     let scoped_disclose = p
         .never_disclose
         .iter()
@@ -137,6 +138,11 @@ pub fn lower_on(
                     span: r.span,
                 })
             })
+            .collect(),
+        receives: p
+            .receives
+            .iter()
+            .flat_map(|r| ids(&s.data, &r.data))
             .collect(),
         standing: p
             .anytime
@@ -333,6 +339,7 @@ fn lower_outcome(
                 .ok()
         }),
         span: o.name.span,
+        policy: None,
     }
 }
 
@@ -348,9 +355,46 @@ fn gap_outcomes(s: &Symbols) -> Vec<graph::Outcome> {
             kind: graph::OutcomeKind::Gap,
             targets: vec![],
             within_minutes: None,
+            policy: None,
             span: g.span,
         })
         .collect()
+}
+
+/// The outcome of each policy `handoff` names, after the gaps': its kind is
+/// `handoff`, its span the first `handoff` to it.
+fn handoff_outcomes(s: &Symbols, p: &ast::Policy) -> Vec<graph::Outcome> {
+    s.handoffs
+        .iter()
+        .enumerate()
+        .map(|(k, policy)| graph::Outcome {
+            name: format!("handoff_{}", k + 1),
+            label: format!("The call goes on in the policy {policy:?}"),
+            kind: graph::OutcomeKind::Handoff,
+            targets: vec![],
+            within_minutes: None,
+            policy: Some(policy.clone()),
+            span: p
+                .steps
+                .iter()
+                .find_map(|st| match st.exit.as_deref() {
+                    Some(ast::Exit::Handoff(h)) if h.policy.value() == policy.as_str() => {
+                        Some(h.span)
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The terminal of a `handoff` to `policy`.
+fn handoff_terminal(policy: &str, s: &Symbols) -> Option<graph::Terminal> {
+    let k = s.handoffs.iter().position(|p| p == policy)?;
+    Some(graph::Terminal {
+        outcome: graph::OutcomeId::new(s.outcomes.len() + s.gaps.len() + k),
+        target: None,
+    })
 }
 
 /// The terminal of the `gap "…"` written at `span`.
@@ -372,7 +416,7 @@ fn lower_step(
     unknown: StepId,
     diags: &mut Vec<Diagnostic>,
 ) -> graph::Step {
-    let actions = step
+    let actions: Vec<graph::Action> = step
         .actions
         .iter()
         // A ticket to a target that is not declared is left out (its
@@ -438,8 +482,23 @@ fn lower_step(
             })
         })
         .collect();
+    let mut actions = actions;
+    if let Some(ast::Exit::Handoff(h)) = step.exit.as_deref() {
+        actions.push(graph::Action::Handoff {
+            policy: h.policy.value().into_owned(),
+            requires: ids(&s.data, &h.requires),
+            span: h.span,
+        });
+    }
     let exit = match step.exit.as_deref() {
         None => graph::Exit::None,
+        Some(ast::Exit::Handoff(h)) => match handoff_terminal(&h.policy.value(), s) {
+            Some(terminal) => graph::Exit::End {
+                terminal,
+                span: h.span,
+            },
+            None => graph::Exit::Unknown,
+        },
         Some(ast::Exit::End(t)) => match terminal(t, s) {
             Some(terminal) => graph::Exit::End {
                 terminal,
@@ -785,6 +844,7 @@ fn lower_scenario(
                 let k = s.gaps.iter().position(|x| x.note.value() == note)?;
                 gap_terminal(s.gaps[k].span, s)
             }
+            Some(ast::Expected::Handoff(h)) => handoff_terminal(&h.policy.value(), s),
             None => None,
         },
         visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),

@@ -153,6 +153,9 @@ pub fn outcome_json(g: &Graph, t: Terminal) -> Value {
     if let Some(minutes) = o.within_minutes {
         m.insert("within_minutes".into(), json!(minutes));
     }
+    if let Some(policy) = &o.policy {
+        m.insert("policy".into(), json!(policy));
+    }
     Value::Object(m)
 }
 

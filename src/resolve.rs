@@ -137,6 +137,9 @@ pub struct Symbols<'a> {
     /// Each `gap "…"`, in source order: gap `k` ends in the outcome that
     /// follows the declared ones by `k`.
     pub gaps: Vec<GapRef<'a>>,
+    /// The policies `handoff` names, each once, in source order: policy
+    /// `k` ends in the outcome that follows the gaps' by `k`.
+    pub handoffs: Vec<String>,
     /// The steps' `lint` lines, for the lint levels.
     pub lints: StepLints,
     pub start: Option<StepId>,
@@ -176,6 +179,7 @@ pub fn resolve_on<'a>(
         facts: Namespace::with_capacity("question", asks),
         fact_origins: Vec::with_capacity(asks),
         gaps: gap_spans(p),
+        handoffs: handoff_policies(p),
         start: None,
         lints: step_lints(p),
     };
@@ -234,6 +238,20 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
             _ => {}
         }
     }
+}
+
+/// The policies `handoff` names, each once, in source order.
+fn handoff_policies(p: &Policy) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for step in &p.steps {
+        if let Some(Exit::Handoff(h)) = step.exit.as_deref() {
+            let policy = h.policy.value();
+            if !out.iter().any(|p| *p == policy) {
+                out.push(policy.into_owned());
+            }
+        }
+    }
+    out
 }
 
 /// The `gap "…"` ways out and destinations, in source order.
@@ -352,6 +370,9 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_thread
         if let Some(scope) = &n.scope {
             s.facts.bind(&scope.fact, diags);
         }
+    }
+    for d in p.receives.iter().flat_map(|r| &r.data) {
+        s.data.bind(d, diags);
     }
     for r in &p.requires {
         s.steps.bind(&r.first, diags);
@@ -524,6 +545,11 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
         }
         Some(Exit::End(t)) => bind_terminal(t, s, diags),
         Some(Exit::Gap(g)) => bind_text(&g.note, s, diags),
+        Some(Exit::Handoff(h)) => {
+            for d in &h.requires {
+                s.data.bind(d, diags);
+            }
+        }
         None => {}
     }
 }
@@ -558,6 +584,20 @@ fn bind_scenario(sc: &Scenario, s: &Symbols, diags: &mut Vec<Diagnostic>) {
     }
     match &sc.expect {
         Some(Expected::Outcome(t)) => bind_terminal(t, s, diags),
+        Some(Expected::Handoff(h)) => {
+            let policy = h.policy.value();
+            if !s.handoffs.iter().any(|p| *p == policy) {
+                let mut d = Diagnostic::new(
+                    Code::UnknownName,
+                    format!("no `handoff` in the policy names the policy {policy:?}"),
+                )
+                .at(h.span, "no such handoff");
+                if let Some(near) = s.handoffs.first() {
+                    d = d.with_help(format!("the policy hands off to {near:?}"));
+                }
+                diags.push(d);
+            }
+        }
         Some(Expected::Gap(g)) => {
             let note = g.note.value();
             if !s.gaps.iter().any(|x| x.note.value() == note) {

@@ -53,6 +53,23 @@ fn every_code_has_docs_and_fixtures() {
         if matches!(code, Code::Syntax | Code::TooLarge) {
             continue;
         }
+        if PROJECT_CODES.contains(code) {
+            let folders = std::fs::read_dir(root.join("tests/fixtures/project"))
+                .expect("project fixtures")
+                .filter(|e| {
+                    e.as_ref().is_ok_and(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with(&format!("{}_", code.name()))
+                    })
+                })
+                .count();
+            assert!(
+                folders >= 2,
+                "`{code}` has {folders} project fixtures; it needs at least two"
+            );
+            continue;
+        }
         let n = fixtures
             .iter()
             .filter(|f| f.starts_with(&format!("{}_", code.name())))
@@ -431,4 +448,46 @@ fn generated_standing_rules_check_clean_and_add_their_paths() {
     );
     // Decimal strings (the counts pass 2^128): more digits, or as many and larger.
     assert!((cb.len(), &cb) > (ca.len(), &ca), "{ca} -> {cb}");
+}
+
+/// The codes only a folder can raise (`check::project`): their fixtures are
+/// folders in tests/fixtures/project/.
+const PROJECT_CODES: &[Code] = &[
+    Code::UnknownPolicy,
+    Code::BrokenHandoff,
+    Code::HandoffData,
+    Code::HandoffCycle,
+];
+
+/// The checks across a folder, as `sopc check FOLDER` reports them: one
+/// snapshot per folder in tests/fixtures/project/ (`clean` raises nothing).
+#[test]
+fn project_checks_over_folders() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/project");
+    let mut folders: Vec<_> = std::fs::read_dir(&root)
+        .expect("project fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    folders.sort();
+    for folder in folders {
+        let name = folder
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let rel = format!("tests/fixtures/project/{name}");
+        let run = common::sopc(&["check", &rel]);
+        if name == "clean" {
+            assert_eq!(run.code, 0, "{}", run.stdout);
+            assert!(run.stdout.starts_with("checked"), "{}", run.stdout);
+            continue;
+        }
+        let code = name.rsplit_once('_').map_or(name.as_str(), |(c, _)| c);
+        assert!(
+            run.stdout.contains(&format!("{code}\n")),
+            "{name} raises {code}: {}",
+            run.stdout
+        );
+        insta::assert_snapshot!(format!("project_{name}"), run.stdout);
+    }
 }

@@ -84,6 +84,11 @@ pub fn unused_declarations(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnosti
                     mention(reason, &mut data);
                 }
                 Action::Refer { target, .. } => targets[target.index()] = true,
+                Action::Handoff { requires, .. } => {
+                    for &d in requires {
+                        data[d.index()] = true;
+                    }
+                }
             }
         }
         if let Exit::Ask { fact, .. } | Exit::Match { fact, .. } = step.exit {

@@ -80,6 +80,13 @@ enum Report {
         role: RoleId,
         span: Span,
     },
+    /// Data a `handoff` hands over, not collected (`policy` indexes the
+    /// policies named, in the order met).
+    Handoff {
+        data: DataId,
+        policy: usize,
+        span: Span,
+    },
 }
 
 impl Need {
@@ -90,7 +97,8 @@ impl Need {
             | Report::Order { span, .. }
             | Report::Ticket { span, .. }
             | Report::Uncollected { span, .. }
-            | Report::Handover { span, .. } => span,
+            | Report::Handover { span, .. }
+            | Report::Handoff { span, .. } => span,
             Report::Role { .. } => Span::default(),
         }
     }
@@ -135,6 +143,13 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         });
     let first_actor = roles_matter.then(|| bits.get(Item::Actor(RoleId(0))));
     let mut needs: Vec<Vec<Need>> = (0..g.steps.len()).map(|_| Vec::new()).collect();
+    let mut policies: Vec<&str> = Vec::new();
+    // Data handed over at the start are collected before the first step.
+    let received: Vec<usize> = g
+        .receives
+        .iter()
+        .map(|&d| bits.get(Item::Data(d)))
+        .collect();
     let firsts: HashSet<StepId> = g.requires.iter().map(|r| r.first).collect();
     let data_ids: HashMap<&str, DataId> = g
         .data
@@ -188,6 +203,26 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     for &d in data {
                         local.push(bits.get(Item::Data(d)));
                     }
+                }
+                Action::Handoff {
+                    policy,
+                    requires,
+                    span,
+                } => {
+                    for &d in requires {
+                        needs[s].push(Need {
+                            bit: bits.get(Item::Data(d)),
+                            local: local.clone(),
+                            answer: None,
+                            ends: None,
+                            report: Report::Handoff {
+                                data: d,
+                                policy: policies.len(),
+                                span: *span,
+                            },
+                        });
+                    }
+                    policies.push(policy.as_str());
                 }
                 Action::Refer { target, span } => {
                     for &d in &g.target(*target).requires {
@@ -296,6 +331,9 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     if let Some(first) = first_actor {
         inb[first / 64] |= 1 << (first % 64);
     }
+    for &b in &received {
+        inb[b / 64] |= 1 << (b % 64);
+    }
     let has = |set: &[u64], bit: usize| set[bit / 64] & (1 << (bit % 64)) != 0;
     // State, need index, bit.
     let mut failures: Vec<(StateId, usize, usize)> = Vec::new();
@@ -371,7 +409,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             ce.answers
                 .push((f.name.clone(), f.answers[a as usize].clone()));
         }
-        diags.push(describe(g, need.report, space.step[s as usize]).with_path(ce));
+        diags.push(describe(g, need.report, space.step[s as usize], &policies).with_path(ce));
     }
 }
 
@@ -391,7 +429,7 @@ fn ticket_fields(g: &Graph, data_ids: &HashMap<&str, DataId>, t: &Ticket) -> Vec
     fields
 }
 
-fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
+fn describe(g: &Graph, r: Report, step: StepId, policies: &[&str]) -> Diagnostic {
     let step_name = &g.step(step).name;
     match r {
         Report::Data {
@@ -475,6 +513,25 @@ fn describe(g: &Graph, r: Report, step: StepId) -> Diagnostic {
             )
             .at(span, format!("`{}` may not have been collected here", d.name))
             .with_help(format!("collect it first on every path: `collect {}`", d.name))
+        }
+        Report::Handoff { data, policy, span } => {
+            let d = g.data(data);
+            Diagnostic::new(
+                Code::MissingData,
+                format!(
+                    "the handoff to {:?} in step `{step_name}` can hand over the call without `{}`",
+                    policies.get(policy).copied().unwrap_or_default(),
+                    d.name
+                ),
+            )
+            .at(
+                span,
+                format!("`{}` may not have been collected here", d.name),
+            )
+            .with_help(format!(
+                "collect it first on every path: `collect {}`",
+                d.name
+            ))
         }
         Report::Order { first, then, span } => {
             let f = &g.step(first).name;

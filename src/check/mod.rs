@@ -11,6 +11,7 @@ mod authoring;
 mod budget;
 mod flow;
 mod loops;
+pub mod project;
 mod reach;
 mod review;
 mod secrets;

@@ -199,7 +199,7 @@ pub fn forbidden_phrases(g: &Graph, diags: &mut Vec<Diagnostic>) {
                     &format!("the transfer in step `{}`", step.name),
                     diags,
                 ),
-                Action::Collect { .. } | Action::Refer { .. } => {}
+                Action::Collect { .. } | Action::Refer { .. } | Action::Handoff { .. } => {}
             }
         }
     }

@@ -8,7 +8,7 @@ use sopc::pipeline::{check_source, CheckOptions};
 use sopc::render::FileReport;
 use sopc::{diagnostic, Diagnostic, Severity};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -106,6 +106,9 @@ struct Checked {
     name: String,
     text: String,
     diagnostics: Vec<Diagnostic>,
+    file: PathBuf,
+    /// The lint levels for this file (`sopc.toml` and the command line).
+    levels: std::collections::HashMap<sopc::Code, Level>,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -161,25 +164,32 @@ pub fn run(args: Args) -> Exit {
                 }
             }
         }
-        let mut diagnostics = match not_utf8 {
+        let diagnostics = match not_utf8 {
             Some(d) => vec![d],
             None => check_source(&source.text, &opts).diagnostics,
         };
-        overrides.finish(&mut diagnostics);
-        // Indexing a large file's lines costs more than a clean check's
-        // report: only when there is something to show.
-        if args.format == Format::Human && !diagnostics.is_empty() {
-            let renderer = diagnostic::HumanRenderer::new(&source.name, &source.text, color);
-            for d in &diagnostics {
-                print!("{}", renderer.render(d));
-                println!();
-            }
-        }
         checked.push(Checked {
             name: source.name,
             text: source.text,
             diagnostics,
+            file: file.clone(),
+            levels: opts.levels,
         });
+    }
+    if let Err(e) = check_folders(&mut checked, today) {
+        return usage_error(e);
+    }
+    for c in &mut checked {
+        overrides.finish(&mut c.diagnostics);
+        // Indexing a large file's lines costs more than a clean check's
+        // report: only when there is something to show.
+        if args.format == Format::Human && !c.diagnostics.is_empty() {
+            let renderer = diagnostic::HumanRenderer::new(&c.name, &c.text, color);
+            for d in &c.diagnostics {
+                print!("{}", renderer.render(d));
+                println!();
+            }
+        }
     }
     let count = |s: Severity| {
         checked
@@ -226,6 +236,94 @@ pub fn run(args: Args) -> Exit {
     } else {
         Exit::Clean
     }
+}
+
+/// The checks across a folder (`check::project`), for each folder where a
+/// checked file hands off: its other policy files are read and checked too,
+/// and what the folder finds is added to the checked files'.
+fn check_folders(checked: &mut [Checked], today: Date) -> Result<(), String> {
+    use sopc::check::project::{self, Member};
+    let folder = |f: &Path| {
+        let dir = f.parent().unwrap_or(Path::new("."));
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
+    };
+    let mut folders: Vec<PathBuf> = checked
+        .iter()
+        .filter(|c| project::hands_off(&c.text))
+        .map(|c| folder(&c.file))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for dir in folders {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sop") && p.is_file())
+            .collect();
+        files.sort();
+        // (name, text, errors, the checked file it is)
+        let mut members: Vec<(String, String, usize, Option<usize>)> = Vec::new();
+        for f in &files {
+            let name = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let canonical = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+            let known = checked.iter().position(|c| {
+                std::fs::canonicalize(&c.file).unwrap_or_else(|_| c.file.clone()) == canonical
+            });
+            match known {
+                Some(k) => {
+                    let errors = checked[k]
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.is_error())
+                        .count();
+                    members.push((name, checked[k].text.clone(), errors, Some(k)));
+                }
+                None => {
+                    let Ok(text) = std::fs::read_to_string(f) else {
+                        continue;
+                    };
+                    let mut opts = CheckOptions::default();
+                    opts.check.today = Some(today);
+                    opts.levels = sopc::config::levels_for(f)?;
+                    let errors = check_source(&text, &opts)
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.is_error())
+                        .count();
+                    members.push((name, text, errors, None));
+                }
+            }
+        }
+        let list: Vec<Member> = members
+            .iter()
+            .map(|(name, text, errors, _)| Member {
+                name,
+                text,
+                errors: *errors,
+            })
+            .collect();
+        for (found, (_, _, _, k)) in project::check(&list).into_iter().zip(&members) {
+            let Some(k) = *k else { continue };
+            let levels = sopc::levels::Levels::new(Vec::new(), &checked[k].levels);
+            for mut d in found {
+                if levels.apply(&mut d) {
+                    checked[k].diagnostics.push(d);
+                }
+            }
+            checked[k]
+                .diagnostics
+                .sort_by_key(|d| d.span.map_or(0, |s| s.start));
+        }
+    }
+    Ok(())
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

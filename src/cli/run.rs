@@ -381,6 +381,18 @@ fn show_step(out: &mut impl Write, g: &Graph, s: StepId, data: &DataValues) {
                         .unwrap_or_default()
                 )
             }
+            Action::Handoff {
+                policy, requires, ..
+            } => {
+                let labels: Vec<&str> =
+                    requires.iter().map(|&d| g.data(d).label.as_str()).collect();
+                let handing = if labels.is_empty() {
+                    String::new()
+                } else {
+                    format!(", handing over {}", labels.join(", "))
+                };
+                format!("  HAND the call over to the procedure \"{policy}\"{handing}")
+            }
             Action::Transfer { role, reason, .. } => {
                 let reason = if reason.is_empty() {
                     String::new()

@@ -377,6 +377,14 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
                         "handed_over": t.requires.iter().map(|&f| field_json(g, f, data)).collect::<Vec<_>>(),
                     }));
                 }
+                Action::Handoff {
+                    policy, requires, ..
+                } => actions.push(json!({
+                    "step": step.name,
+                    "kind": "handoff",
+                    "policy": policy,
+                    "handed_over": requires.iter().map(|&f| field_json(g, f, data)).collect::<Vec<_>>(),
+                })),
                 Action::Do { text, .. } => actions
                     .push(json!({"step": step.name, "kind": "do", "text": fill(g, text, data)})),
                 Action::Say { text, .. } => actions

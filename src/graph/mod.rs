@@ -167,6 +167,10 @@ pub struct Outcome {
     /// A callback's deadline, in minutes (`within 48 hours`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within_minutes: Option<i64>,
+    /// The policy of the folder a `handoff "POLICY"` ends in (kind
+    /// `handoff`, one outcome per policy named).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
     pub span: Span,
 }
 
@@ -382,6 +386,15 @@ pub enum Action {
         target: TargetId,
         span: Span,
     },
+    /// The call goes on in another policy of the folder (`handoff`), with
+    /// `requires` collected first and handed over. Always the last action
+    /// of a step whose way out ends in the policy's `handoff` outcome.
+    Handoff {
+        policy: String,
+        #[serde(default)]
+        requires: Vec<DataId>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -582,6 +595,10 @@ pub struct Graph {
     /// Standing rules (`anytime`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub standing: Vec<StandingRule>,
+    /// Data handed over at the start by another policy's `handoff`
+    /// (`receives`): collected before the first step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receives: Vec<DataId>,
     #[serde(default)]
     pub scenarios: Vec<Scenario>,
 }
@@ -641,6 +658,8 @@ impl Graph {
         let o = self.outcome(t.outcome);
         if o.kind == OutcomeKind::Gap {
             format!("gap {:?}", o.label)
+        } else if let Some(policy) = &o.policy {
+            format!("handoff {policy:?}")
         } else {
             self.terminal_text(t)
         }

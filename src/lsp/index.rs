@@ -301,6 +301,11 @@ impl<'a> Walker<'a> {
             }
             Exit::End(t) => self.terminal(t),
             Exit::Gap(g) => self.text(&g.note),
+            Exit::Handoff(h) => {
+                for d in &h.requires {
+                    self.push(Kind::Data, d, Use::Reference);
+                }
+            }
         }
     }
 
@@ -345,7 +350,7 @@ impl<'a> Walker<'a> {
         }
         match &sc.expect {
             Some(Expected::Outcome(t)) => self.terminal(t),
-            Some(Expected::Gap(_)) | None => {}
+            Some(Expected::Gap(_) | Expected::Handoff(_)) | None => {}
         }
         for v in sc.visits.iter().flatten() {
             self.push(Kind::Step, v, Use::Reference);

@@ -210,6 +210,15 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
                 }
                 vec![strong(format!("{words}."))]
             }
+            Action::Handoff {
+                policy, requires, ..
+            } => {
+                let mut words = format!("Hand the call over to the procedure “{policy}”");
+                if !requires.is_empty() {
+                    words.push_str(&format!(", handing over {}", labels(g, requires)));
+                }
+                vec![strong(format!("{words}; it goes on there."))]
+            }
         });
     }
     match &s.exit {
@@ -285,6 +294,8 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
                 capitalise(&edge_words(g, edge))
             ))]);
         }
+        // The hand-over was said as the step's last action.
+        Exit::End { terminal, .. } if g.outcome(terminal.outcome).policy.is_some() => {}
         Exit::End { terminal, .. } => out.push(vec![plain(format!(
             "{}.",
             capitalise(&dest_words(g, Dest::End(*terminal)))

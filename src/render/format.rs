@@ -80,6 +80,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
     items.extend(policy.requires.iter().map(Item::Require));
     items.extend(policy.starts.iter().map(Item::Start));
     items.extend(policy.anytime.iter().map(Item::Anytime));
+    items.extend(policy.receives.iter().map(Item::Receives));
     items.extend(policy.steps.iter().map(Item::Step));
     items.extend(policy.scenarios.iter().map(Item::Scenario));
     items.sort_by_key(|i| i.span().start);
@@ -148,6 +149,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
                     r.span,
                 ),
                 Item::Start(s) => p.line(&format!("start {}", s.step.text), s.span),
+                Item::Receives(r) => p.line(&format!("receives {}", names(&r.data)), r.span),
                 Item::Anytime(a) => {
                     let head = format!("anytime {} ", a.name.text);
                     let mut line = format!(
@@ -182,6 +184,7 @@ enum Item<'a> {
     Require(&'a Require<'a>),
     Start(&'a StartDecl<'a>),
     Anytime(&'a Anytime<'a>),
+    Receives(&'a Receives<'a>),
     Step(&'a Step<'a>),
     Scenario(&'a Scenario<'a>),
 }
@@ -199,6 +202,7 @@ impl Item<'_> {
             Item::Require(x) => x.span,
             Item::Start(x) => x.span,
             Item::Anytime(x) => x.span,
+            Item::Receives(x) => x.span,
             Item::Step(x) => x.span,
             Item::Scenario(x) => x.span,
         }
@@ -218,6 +222,7 @@ impl Item<'_> {
             Item::Fact(_) => 9,
             Item::NeverPhrase(_) => 4,
             Item::Anytime(_) => 10,
+            Item::Receives(_) => 11,
         }
     }
 
@@ -277,6 +282,15 @@ fn raw_len(t: &Text) -> usize {
 
 fn pad(s: &str, width: usize) -> String {
     format!("{s:<width$}")
+}
+
+/// `handoff "POLICY" requires A, B`.
+fn handoff(h: &crate::syntax::ast::Handoff) -> String {
+    let mut out = format!("handoff {}", h.policy.raw);
+    if !h.requires.is_empty() {
+        out.push_str(&format!(" requires {}", names(&h.requires)));
+    }
+    out
 }
 
 fn names(n: &[Name]) -> String {
@@ -748,6 +762,10 @@ impl Printer<'_> {
                 self.leading(g.span.start as usize, "  ");
                 self.line(&format!("  gap {}", self.text(&g.note, 6)), g.span);
             }
+            Some(Exit::Handoff(h)) => {
+                self.leading(h.span.start as usize, "  ");
+                self.line(&format!("  {}", handoff(h)), h.span);
+            }
             Some(Exit::Goto {
                 dest: d,
                 bound: b,
@@ -1031,6 +1049,7 @@ impl Printer<'_> {
             let end = match e {
                 Expected::Outcome(t) => terminal(t),
                 Expected::Gap(g) => format!("gap {}", g.note.raw),
+                Expected::Handoff(h) => handoff(h),
             };
             self.line(&format!("  expect  {end}"), span);
         }

@@ -47,6 +47,9 @@ fn terminal_label(g: &Graph, t: Terminal) -> String {
         let n = o.name.trim_start_matches("gap_");
         return format!("open question {n}: {}", shorten(&o.label, NODE_TEXT));
     }
+    if let Some(policy) = &o.policy {
+        return format!("handoff: {}", shorten(policy, NODE_TEXT));
+    }
     match t.target {
         Some(x) => format!("{}: {}", o.name, g.target(x).title),
         None => format!("{}: {}", o.name, shorten(&o.label, NODE_TEXT)),

@@ -593,6 +593,16 @@ pub enum Exit<'a> {
     },
     End(TerminalRef<'a>),
     Gap(GapRef<'a>),
+    Handoff(Handoff<'a>),
+}
+
+/// `handoff "POLICY" requires A, B`: the call goes on in another policy of
+/// the folder, with these data handed over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handoff<'a> {
+    pub policy: Text<'a>,
+    pub requires: Vec<Name<'a>>,
+    pub span: Span,
 }
 
 impl Exit<'_> {
@@ -604,6 +614,7 @@ impl Exit<'_> {
             | Exit::Goto { span, .. } => *span,
             Exit::End(t) => t.span,
             Exit::Gap(g) => g.span,
+            Exit::Handoff(h) => h.span,
         }
     }
 }
@@ -670,6 +681,8 @@ pub struct Scenario<'a> {
 pub enum Expected<'a> {
     Outcome(TerminalRef<'a>),
     Gap(GapRef<'a>),
+    /// `expect handoff "POLICY"`.
+    Handoff(Handoff<'a>),
 }
 
 impl Expected<'_> {
@@ -677,6 +690,7 @@ impl Expected<'_> {
         match self {
             Expected::Outcome(t) => t.span,
             Expected::Gap(g) => g.span,
+            Expected::Handoff(h) => h.span,
         }
     }
 }
@@ -689,6 +703,13 @@ pub struct Anytime<'a> {
     pub handler: Name<'a>,
     /// The steps it may be raised at; `None`: every step.
     pub within: Option<Vec<Name<'a>>>,
+    pub span: Span,
+}
+
+/// `receives A, B`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receives<'a> {
+    pub data: Vec<Name<'a>>,
     pub span: Span,
 }
 
@@ -733,6 +754,8 @@ pub struct Policy<'a> {
     pub requires: Vec<Require<'a>>,
     pub starts: Vec<StartDecl<'a>>,
     pub anytime: Vec<Anytime<'a>>,
+    /// `receives A, B`: data handed over by another policy's `handoff`.
+    pub receives: Vec<Receives<'a>>,
     pub steps: Vec<Step<'a>>,
     pub scenarios: Vec<Scenario<'a>>,
     pub broken: Vec<BrokenName<'a>>,
@@ -773,6 +796,7 @@ impl<'a> Policy<'a> {
             requires: vec![],
             starts: vec![],
             anytime: Vec::new(),
+            receives: Vec::new(),
             steps: vec![],
             scenarios: vec![],
             broken: vec![],

@@ -119,6 +119,14 @@ pub fn declaration<'i>(
                 span,
             });
         }
+        Rule::receives_decl => {
+            let span = span_of(&decl);
+            let mut c = Children::of(decl);
+            p.receives.push(Receives {
+                data: names(c.take(Rule::name_list)?),
+                span,
+            });
+        }
         Rule::anytime_decl => {
             let span = span_of(&decl);
             let mut c = Children::of(decl);
@@ -484,6 +492,7 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
             }
             Rule::terminal => s.exit = Some(Box::new(Exit::End(terminal(item)?))),
             Rule::gap_end => s.exit = Some(Box::new(Exit::Gap(gap_ref(item)?))),
+            Rule::handoff_end => s.exit = Some(Box::new(Exit::Handoff(handoff(item)?))),
             _ => return Err(Reject::Shape),
         }
     }
@@ -664,6 +673,19 @@ fn dest<'i>(pair: Pair<'i, Rule>) -> Result<Dest<'i>> {
         Rule::ident => Ok(Dest::Step(name(pair))),
         _ => Err(Reject::Shape),
     }
+}
+
+fn handoff<'i>(pair: Pair<'i, Rule>) -> Result<Handoff<'i>> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    Ok(Handoff {
+        policy: text(c.take(Rule::text)?)?,
+        requires: match c.maybe(Rule::requires) {
+            Some(r) => names(Children::of(r).take(Rule::name_list)?),
+            None => vec![],
+        },
+        span,
+    })
 }
 
 fn gap_ref<'i>(pair: Pair<'i, Rule>) -> Result<GapRef<'i>> {
@@ -883,6 +905,7 @@ fn scenario<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Sce
                 let end = ic.next().ok_or(Reject::Shape)?;
                 s.expect = Some(match end.as_rule() {
                     Rule::gap_end => Expected::Gap(gap_ref(end)?),
+                    Rule::handoff_end => Expected::Handoff(handoff(end)?),
                     _ => Expected::Outcome(outcome_ref(end)?),
                 });
             }

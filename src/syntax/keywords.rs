@@ -6,14 +6,16 @@
 /// Words that start a declaration.
 pub const DECLARATIONS: &[&str] = &[
     "step", "target", "data", "fact", "outcome", "role", "never", "require", "start", "anytime",
-    "scenario",
+    "receives", "scenario",
 ];
 /// Words that start an action inside a step.
 pub const ACTIONS: &[&str] = &[
     "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer", "refer",
 ];
 /// Words that start a step's way out.
-pub const WAYS_OUT: &[&str] = &["ask", "wait", "match", "verify", "goto", "end", "gap"];
+pub const WAYS_OUT: &[&str] = &[
+    "ask", "wait", "match", "verify", "goto", "end", "gap", "handoff",
+];
 /// Fields of the header (`review every`).
 pub const HEADER_FIELDS: &[&str] = &[
     "owner",
