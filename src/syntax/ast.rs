@@ -458,6 +458,8 @@ pub enum Dest<'a> {
     End(TerminalRef<'a>),
     /// `gap "…"`: what the source leaves unsaid.
     Gap(GapRef<'a>),
+    /// `exit NAME`: inside a procedure, leave it by that exit.
+    Exit(Name<'a>),
 }
 
 /// `gap "The source does not say …"`.
@@ -473,6 +475,7 @@ impl Dest<'_> {
             Dest::Step(n) => n.span,
             Dest::End(t) => t.span,
             Dest::Gap(g) => g.span,
+            Dest::Exit(n) => n.span,
         }
     }
 }
@@ -593,6 +596,23 @@ pub enum Exit<'a> {
     },
     End(TerminalRef<'a>),
     Gap(GapRef<'a>),
+    /// `exit NAME`: inside a procedure, leave it by that exit.
+    Leave(Name<'a>),
+    /// `call PROC { EXIT -> DEST ... }`: run the procedure; each exit
+    /// leads where the call says.
+    Call {
+        procedure: Name<'a>,
+        branches: Vec<CallBranch<'a>>,
+        span: Span,
+    },
+}
+
+/// `EXIT -> DEST` in a `call`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallBranch<'a> {
+    pub exit: Name<'a>,
+    pub dest: Dest<'a>,
+    pub span: Span,
 }
 
 impl Exit<'_> {
@@ -601,11 +621,24 @@ impl Exit<'_> {
             Exit::Ask { span, .. }
             | Exit::Verify { span, .. }
             | Exit::Match { span, .. }
-            | Exit::Goto { span, .. } => *span,
+            | Exit::Goto { span, .. }
+            | Exit::Call { span, .. } => *span,
             Exit::End(t) => t.span,
             Exit::Gap(g) => g.span,
+            Exit::Leave(n) => n.span,
         }
     }
+}
+
+/// `procedure NAME "…" exits a, b { step … }`: a named sub-flow that steps
+/// `call`. Its steps' names are its own; its first step is where it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Procedure<'a> {
+    pub name: Name<'a>,
+    pub text: Option<Text<'a>>,
+    pub exits: Vec<Name<'a>>,
+    pub steps: Vec<Step<'a>>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -707,6 +740,7 @@ pub enum NameKind {
     Data,
     Outcome,
     Role,
+    Procedure,
 }
 
 /// A name declared by a declaration that did not parse (the step's name,
@@ -734,6 +768,7 @@ pub struct Policy<'a> {
     pub starts: Vec<StartDecl<'a>>,
     pub anytime: Vec<Anytime<'a>>,
     pub steps: Vec<Step<'a>>,
+    pub procedures: Vec<Procedure<'a>>,
     pub scenarios: Vec<Scenario<'a>>,
     pub broken: Vec<BrokenName<'a>>,
 }
@@ -774,6 +809,7 @@ impl<'a> Policy<'a> {
             starts: vec![],
             anytime: Vec::new(),
             steps: vec![],
+            procedures: vec![],
             scenarios: vec![],
             broken: vec![],
         }
@@ -803,7 +839,9 @@ impl<'a> Policy<'a> {
         self.never_phrases.extend(rest.never_phrases);
         self.requires.extend(rest.requires);
         self.starts.extend(rest.starts);
+        self.anytime.extend(rest.anytime);
         self.steps.extend(rest.steps);
+        self.procedures.extend(rest.procedures);
         self.scenarios.extend(rest.scenarios);
         self.broken.extend(rest.broken);
     }

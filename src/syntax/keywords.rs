@@ -5,7 +5,17 @@
 
 /// Words that start a declaration.
 pub const DECLARATIONS: &[&str] = &[
-    "step", "target", "data", "fact", "outcome", "role", "never", "require", "start", "anytime",
+    "step",
+    "target",
+    "data",
+    "fact",
+    "outcome",
+    "role",
+    "never",
+    "require",
+    "start",
+    "anytime",
+    "procedure",
     "scenario",
 ];
 /// Words that start an action inside a step.
@@ -13,7 +23,9 @@ pub const ACTIONS: &[&str] = &[
     "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer", "refer",
 ];
 /// Words that start a step's way out.
-pub const WAYS_OUT: &[&str] = &["ask", "wait", "match", "verify", "goto", "end", "gap"];
+pub const WAYS_OUT: &[&str] = &[
+    "ask", "wait", "match", "verify", "goto", "call", "end", "gap", "exit",
+];
 /// Fields of the header (`review every`).
 pub const HEADER_FIELDS: &[&str] = &[
     "owner",
@@ -91,6 +103,7 @@ pub const CONNECTIVES: &[&str] = &[
     "every",
     "questions",
     "question",
+    "exits",
 ];
 
 /// Words that cannot be names (of steps, facts, answers, targets, ...):
