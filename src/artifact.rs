@@ -255,6 +255,24 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
             ));
         }
     }
+    for p in &g.procedures {
+        let at = format!("procedure `{}`", p.name);
+        for c in &p.calls {
+            if c.step.index() >= steps || c.steps.iter().any(|s| s.index() >= steps) {
+                return Err(format!("{at}: a call names a step that does not exist"));
+            }
+            if c.exits.len() != p.exits.len() {
+                return Err(format!(
+                    "{at}: a call maps {} exits of {}",
+                    c.exits.len(),
+                    p.exits.len()
+                ));
+            }
+            for d in &c.exits {
+                check_dest(d, &at)?;
+            }
+        }
+    }
     for step in &g.steps {
         let at = format!("step `{}`", step.name);
         if let Some(r) = step.role {

@@ -57,7 +57,7 @@ macro_rules! codes {
 codes! {
     Syntax = "syntax", Error, false, "the text does not follow the grammar of the language";
     TooLarge = "too-large", Error, false, "the input exceeds a limit that sopc enforces";
-    UnknownName = "unknown-name", Error, false, "a reference to a step, target, data field, outcome, role or fact that is not declared";
+    UnknownName = "unknown-name", Error, false, "a reference to a step, target, data field, outcome, role, fact, procedure or exit that is not declared";
     DuplicateName = "duplicate-name", Error, false, "a name or a header field declared twice";
     NotALint = "not-a-lint", Error, false, "a step's `lint` line names a check that is always an error";
     NonExhaustive = "non-exhaustive", Error, false, "a question's branches miss an answer, repeat one, or name one it does not have";
@@ -66,6 +66,8 @@ codes! {
     CountMismatch = "count-mismatch", Error, false, "a `verify` whose stated count differs from its list, or that needs more items than it lists";
     DeadEnd = "dead-end", Error, false, "a step with no way out";
     DisallowedTerminal = "disallowed-terminal", Error, false, "an `end` names a target its outcome does not allow";
+    UnmappedExit = "unmapped-exit", Error, false, "a `call` says nothing about one of its procedure's exits";
+    RecursiveProcedure = "recursive-procedure", Error, false, "a procedure calls itself, directly or through other procedures";
     UnboundedLoop = "unbounded-loop", Error, false, "a cycle of steps that no `at most N times` bound breaks";
     MissingData = "missing-data", Error, false, "some caller path files a ticket without collecting the data its target requires";
     MissingTicket = "missing-ticket", Error, false, "some caller path ends escalated to a ticket target without filing a ticket to it";
@@ -81,13 +83,14 @@ codes! {
     OpenGap = "open-gap", Warning, true, "a caller path ends in a `gap`: something the source leaves unsaid";
     LongPath = "long-path", Warning, true, "the longest caller path asks more questions than the policy's budget";
     MissingText = "missing-text", Warning, true, "a step without text, or a question without a prompt";
-    UnusedDeclaration = "unused-declaration", Warning, true, "a data field, ticket or referral target, outcome or declared fact that nothing uses";
+    UnusedDeclaration = "unused-declaration", Warning, true, "a data field, ticket or referral target, outcome, declared fact or procedure that nothing uses";
     SingleAnswer = "single-answer", Warning, true, "a question with one answer, which decides nothing";
     UselessBound = "useless-bound", Warning, true, "an `at most N times` bound on a branch that no loop passes through";
     UnknownPolicy = "unknown-policy", Error, false, "a `handoff` names a policy that is not in the folder";
     BrokenHandoff = "broken-handoff", Error, false, "a `handoff` names a policy of the folder that has errors";
     HandoffData = "handoff-data", Error, false, "a `handoff` does not hand over data the policy it names `receives`";
     HandoffCycle = "handoff-cycle", Warning, true, "handoffs between the folder's policies lead around a circle";
+    UnusedExit = "unused-exit", Warning, true, "a procedure's exit that none of its steps takes";
 }
 
 impl Code {

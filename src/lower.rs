@@ -6,7 +6,7 @@ use crate::codes::Code;
 use crate::diagnostic::{plain_list, Diagnostic};
 use crate::domain::{Interval, Scale};
 use crate::graph::{self, Edge, Graph, StepId};
-use crate::resolve::{FactOrigin, Symbols};
+use crate::resolve::{FactOrigin, Namespace, Symbols};
 use crate::span::Span;
 use crate::syntax::ast;
 use std::mem::MaybeUninit;
@@ -30,21 +30,36 @@ pub fn lower_on(
     diags: &mut Vec<Diagnostic>,
     two_threads: bool,
 ) -> Option<Graph> {
-    let facts = lower_facts(&p, s, diags);
-    // Where a reference sopc could not bind leads (see `unknown_step`).
-    let unknown = StepId::new(p.steps.len());
+    let plan = plan_copies(&p, s, diags);
+    let facts = lower_facts(&p, s, &plan, diags);
+    let n = p.steps.len();
+    // Where a reference sopc could not bind leads (see `unknown_step`):
+    // after the policy's steps and the procedures' copies.
+    let unknown = StepId::new(plan.next);
+    let top_calls = plan.calls_in(None, n);
+    let exits = copy_exits(&p, s, &plan, unknown);
+    let top = Place {
+        unknown,
+        steps: &s.steps,
+        base: 0,
+        exits: None,
+        prefix: "",
+        calls: &top_calls,
+    };
     let mut steps = lower_steps(
         std::mem::take(&mut p.steps),
         s,
         &facts,
-        unknown,
+        &top,
         diags,
         two_threads,
     );
+    steps.extend(lower_copies(&p, s, &facts, &plan, &exits, unknown, diags));
     // A step name declared twice leaves its references ambiguous too.
-    if s.steps.len() < steps.len() || steps.iter().any(|st| leads_to(st, unknown)) {
+    if s.steps.len() < n || steps.iter().any(|st| leads_to(st, unknown)) {
         steps.push(graph::Step::unknown());
     }
+    let procedures = graph_procedures(&p, s, &plan, exits);
     let p = &p;
     let mut outcomes: Vec<graph::Outcome> = p
         .outcomes
@@ -164,8 +179,281 @@ pub fn lower_on(
                 })
             })
             .collect(),
+        procedures,
         scenarios,
     })
+}
+
+/// Where a step is lowered: among the policy's steps, or in a copy of a
+/// procedure at one call.
+struct Place<'s, 'a> {
+    /// Where a reference sopc could not bind leads.
+    unknown: StepId,
+    /// The names of the steps here; local step `i` is graph step
+    /// `base + i`.
+    steps: &'s Namespace<'a, StepId>,
+    base: usize,
+    /// In a copy: the procedure's exits, and where each leads from this
+    /// call.
+    exits: Option<(&'s Namespace<'a, graph::ExitId>, &'s [graph::Dest])>,
+    /// Put before each step's name: `s4>` in the copy called at `s4`.
+    prefix: &'s str,
+    /// By local step: the first step of the copy its `call` runs.
+    calls: &'s [Option<StepId>],
+}
+
+/// One copy of a procedure's steps, for one call.
+struct Copy {
+    /// The procedure's place in the policy's `procedures`.
+    procedure: usize,
+    /// The copy the calling step is in; `None`: a step of the policy.
+    parent: Option<usize>,
+    /// The calling step: its place among its scope's steps, and its id.
+    caller: usize,
+    call_step: StepId,
+    prefix: String,
+    /// The graph id of the copy's first step.
+    base: usize,
+}
+
+/// Every copy, parents before the copies their steps call; `next` is the
+/// first id after the last copy.
+struct Plan {
+    copies: Vec<Copy>,
+    next: usize,
+}
+
+impl Plan {
+    /// By local step of the scope `parent` (of `len` steps): the first step
+    /// of the copy its `call` runs.
+    fn calls_in(&self, parent: Option<usize>, len: usize) -> Vec<Option<StepId>> {
+        let mut out = vec![None; len];
+        for c in self.copies.iter().filter(|c| c.parent == parent) {
+            if let Some(slot) = out.get_mut(c.caller) {
+                *slot = Some(StepId::new(c.base));
+            }
+        }
+        out
+    }
+}
+
+/// The most steps the copies of procedures may add: nested calls multiply
+/// copies, and past this a policy is `too-large` rather than slow.
+const MAX_COPIED_STEPS: usize = 1 << 20;
+
+/// Plans a copy of the called procedure for each `call`, depth first in
+/// the order the steps are written: a call inside a copy gets a copy of
+/// its own. Calls of an unknown or recursive procedure get none (their
+/// errors are reported).
+fn plan_copies(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Plan {
+    let mut plan = Plan {
+        copies: Vec::new(),
+        next: p.steps.len(),
+    };
+    // (scope, the scope's steps, its name prefix), to visit.
+    let mut work: Vec<(Option<usize>, &[ast::Step], String, usize)> = Vec::new();
+    work.push((None, &p.steps, String::new(), 0));
+    let mut too_large = false;
+    while let Some((parent, steps, prefix, base)) = work.pop() {
+        let mut found = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            let Some(ast::Exit::Call { procedure, .. }) = step.exit.as_deref() else {
+                continue;
+            };
+            let Some(id) = s.procedures.get(procedure.text) else {
+                continue;
+            };
+            let k = s.procedure_at[id.index()] as usize;
+            let proc = &p.procedures[k];
+            if s.procedure[k].recursive || proc.steps.is_empty() {
+                continue;
+            }
+            if plan.next - p.steps.len() + proc.steps.len() > MAX_COPIED_STEPS {
+                too_large = true;
+                continue;
+            }
+            let copy_prefix = format!("{prefix}{}>", step.name.text);
+            plan.copies.push(Copy {
+                procedure: k,
+                parent,
+                caller: i,
+                call_step: StepId::new(base + i),
+                prefix: copy_prefix.clone(),
+                base: plan.next,
+            });
+            found.push((
+                Some(plan.copies.len() - 1),
+                proc.steps.as_slice(),
+                copy_prefix,
+                plan.next,
+            ));
+            plan.next += proc.steps.len();
+        }
+        // Depth first, in the order written.
+        work.extend(found.into_iter().rev());
+    }
+    if too_large {
+        diags.push(
+            Diagnostic::new(
+                Code::TooLarge,
+                format!(
+                    "the procedures' calls copy more than {MAX_COPIED_STEPS} steps into the graph"
+                ),
+            )
+            .with_help("a call inside a procedure copies the called one at every call of the first: call fewer procedures from inside procedures"),
+        );
+    }
+    plan
+}
+
+/// Each copy's steps, in plan order: its exits lead where its call says
+/// (lowered where the calling step is), its names are local to it. The
+/// diagnostics of a copy's steps are those of the procedure, reported
+/// once by [`procedure_diagnostics`]; here they are dropped.
+fn lower_copies(
+    p: &ast::Policy,
+    s: &Symbols,
+    facts: &[graph::Fact],
+    plan: &Plan,
+    exits: &[Vec<graph::Dest>],
+    unknown: StepId,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<graph::Step> {
+    procedure_diagnostics(p, s, facts, unknown, diags);
+    let mut out = Vec::with_capacity(plan.next - p.steps.len());
+    let mut dropped = Vec::new();
+    for (c, copy) in plan.copies.iter().enumerate() {
+        let proc = &p.procedures[copy.procedure];
+        let own = &s.procedure[copy.procedure];
+        let calls = plan.calls_in(Some(c), proc.steps.len());
+        let place = Place {
+            unknown,
+            steps: &own.steps,
+            base: copy.base,
+            exits: Some((&own.exits, &exits[c])),
+            prefix: &copy.prefix,
+            calls: &calls,
+        };
+        for (i, step) in proc.steps.iter().enumerate() {
+            out.push(lower_step(step, i, s, facts, &place, &mut dropped));
+        }
+        dropped.clear();
+    }
+    out
+}
+
+/// Where each exit of each copy leads: its call's branch, lowered where
+/// the calling step is (a branch `-> exit X` inside a copy leads where
+/// that copy's exit `X` does).
+fn copy_exits(p: &ast::Policy, s: &Symbols, plan: &Plan, unknown: StepId) -> Vec<Vec<graph::Dest>> {
+    let mut exits: Vec<Vec<graph::Dest>> = Vec::with_capacity(plan.copies.len());
+    let no_calls = Vec::new();
+    for copy in &plan.copies {
+        let own = &s.procedure[copy.procedure];
+        let (caller, place) = match copy.parent {
+            None => (
+                &p.steps[copy.caller],
+                Place {
+                    unknown,
+                    steps: &s.steps,
+                    base: 0,
+                    exits: None,
+                    prefix: "",
+                    calls: &no_calls,
+                },
+            ),
+            Some(parent) => {
+                let outer = &plan.copies[parent];
+                let names = &s.procedure[outer.procedure];
+                (
+                    &p.procedures[outer.procedure].steps[copy.caller],
+                    Place {
+                        unknown,
+                        steps: &names.steps,
+                        base: outer.base,
+                        exits: Some((&names.exits, &exits[parent])),
+                        prefix: "",
+                        calls: &no_calls,
+                    },
+                )
+            }
+        };
+        let mut mine = vec![graph::Dest::Step(unknown); own.exits.len()];
+        if let Some(ast::Exit::Call { branches, .. }) = caller.exit.as_deref() {
+            for b in branches {
+                if let Some(e) = own.exits.get(b.exit.text) {
+                    mine[e.index()] = lower_dest(&b.dest, s, &place).0;
+                }
+            }
+        }
+        exits.push(mine);
+    }
+    exits
+}
+
+/// Lowers each procedure once as written, to report what lowering finds
+/// in its steps (branch tables, types) once, whether it is called or not.
+fn procedure_diagnostics(
+    p: &ast::Policy,
+    s: &Symbols,
+    facts: &[graph::Fact],
+    unknown: StepId,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (proc, own) in p.procedures.iter().zip(&s.procedure) {
+        let calls = vec![None; proc.steps.len()];
+        let nowhere = vec![graph::Dest::Step(unknown); own.exits.len()];
+        let place = Place {
+            unknown,
+            steps: &own.steps,
+            base: 0,
+            exits: Some((&own.exits, &nowhere)),
+            prefix: "",
+            calls: &calls,
+        };
+        for (i, step) in proc.steps.iter().enumerate() {
+            lower_step(step, i, s, facts, &place, diags);
+        }
+    }
+}
+
+/// The graph's procedures (the declared ones, by id), with their calls.
+fn graph_procedures(
+    p: &ast::Policy,
+    s: &Symbols,
+    plan: &Plan,
+    exits: Vec<Vec<graph::Dest>>,
+) -> Vec<graph::Procedure> {
+    s.procedure_at
+        .iter()
+        .map(|&k| {
+            let k = k as usize;
+            let proc = &p.procedures[k];
+            let n = proc.steps.len();
+            graph::Procedure {
+                name: proc.name.text.to_string(),
+                text: proc
+                    .text
+                    .as_ref()
+                    .map(|t| t.value().to_string())
+                    .unwrap_or_default(),
+                exits: proc.exits.iter().map(|e| e.text.to_string()).collect(),
+                calls: plan
+                    .copies
+                    .iter()
+                    .zip(&exits)
+                    .filter(|(c, _)| c.procedure == k)
+                    .map(|(c, exits)| graph::Call {
+                        step: c.call_step,
+                        steps: (c.base..c.base + n).map(StepId::new).collect(),
+                        exits: exits.clone(),
+                    })
+                    .collect(),
+                span: proc.name.span,
+                body_span: proc.span,
+            }
+        })
+        .collect()
 }
 
 /// A policy with at least this many steps is lowered on two threads.
@@ -180,7 +468,7 @@ fn lower_steps(
     mut tree: Vec<ast::Step>,
     s: &Symbols,
     facts: &[graph::Fact],
-    unknown: StepId,
+    at: &Place,
     diags: &mut Vec<Diagnostic>,
     two_threads: bool,
 ) -> Vec<graph::Step> {
@@ -189,16 +477,17 @@ fn lower_steps(
     // as large, for the rest of the run.
     let mut steps: Vec<graph::Step> = Vec::with_capacity(n);
     let lower_into = |tree: &mut [ast::Step],
+                      first: usize,
                       slots: &mut [MaybeUninit<graph::Step>],
                       diags: &mut Vec<Diagnostic>| {
         debug_assert_eq!(tree.len(), slots.len());
-        for (step, slot) in tree.iter_mut().zip(slots) {
-            slot.write(lower_step(step, s, facts, unknown, diags));
+        for (i, (step, slot)) in tree.iter_mut().zip(slots).enumerate() {
+            slot.write(lower_step(step, first + i, s, facts, at, diags));
             free_heap(step);
         }
     };
     if !two_threads || n < 2 {
-        lower_into(&mut tree, &mut steps.spare_capacity_mut()[..n], diags);
+        lower_into(&mut tree, 0, &mut steps.spare_capacity_mut()[..n], diags);
     } else {
         // Each half writes its steps in place. Lowering the second half into
         // a list of its own and appending it holds that list twice: at a
@@ -210,11 +499,11 @@ fn lower_steps(
         // it, which takes it once.
         let second = Mutex::new(Some((second, second_slots)));
         let ((), found) = crate::parallel::both(
-            || lower_into(first, first_slots, diags),
+            || lower_into(first, 0, first_slots, diags),
             || {
                 let mut found = Vec::new();
                 if let Some((tree, slots)) = second.lock().ok().and_then(|mut h| h.take()) {
-                    lower_into(tree, slots, &mut found);
+                    lower_into(tree, n / 2, slots, &mut found);
                 }
                 found
             },
@@ -377,6 +666,7 @@ fn handoff_outcomes(s: &Symbols, p: &ast::Policy) -> Vec<graph::Outcome> {
             span: p
                 .steps
                 .iter()
+                .chain(p.procedures.iter().flat_map(|proc| &proc.steps))
                 .find_map(|st| match st.exit.as_deref() {
                     Some(ast::Exit::Handoff(h)) if h.policy.value() == policy.as_str() => {
                         Some(h.span)
@@ -411,9 +701,10 @@ fn gap_terminal(span: Span, s: &Symbols) -> Option<graph::Terminal> {
 
 fn lower_step(
     step: &ast::Step,
+    local: usize,
     s: &Symbols,
     facts: &[graph::Fact],
-    unknown: StepId,
+    at: &Place,
     diags: &mut Vec<Diagnostic>,
 ) -> graph::Step {
     let actions: Vec<graph::Action> = step
@@ -513,8 +804,30 @@ fn lower_step(
             },
             None => graph::Exit::Unknown,
         },
+        Some(ast::Exit::Leave(n)) => {
+            let (to, exit) = lower_dest(&ast::Dest::Exit(n.clone()), s, at);
+            graph::Exit::Goto {
+                edge: Edge {
+                    to,
+                    bound: None,
+                    span: n.span,
+                    exit,
+                },
+            }
+        }
+        Some(ast::Exit::Call { span, .. }) => match at.calls.get(local).copied().flatten() {
+            Some(first) => graph::Exit::Goto {
+                edge: Edge {
+                    to: graph::Dest::Step(first),
+                    bound: None,
+                    span: *span,
+                    exit: None,
+                },
+            },
+            None => graph::Exit::Unknown,
+        },
         Some(ast::Exit::Goto { dest, bound, span }) => graph::Exit::Goto {
-            edge: edge(dest, bound.as_ref(), *span, s, unknown),
+            edge: edge(dest, bound.as_ref(), *span, s, at),
         },
         Some(ast::Exit::Ask { fact, branches, .. }) => {
             let id = s.facts.get(fact.text).unwrap_or(graph::FactId(0));
@@ -532,7 +845,7 @@ fn lower_step(
                     answers,
                     branches,
                     s,
-                    unknown,
+                    at,
                     diags,
                 ),
             }
@@ -548,7 +861,7 @@ fn lower_step(
                     &facts[id.index()].answers,
                     branches,
                     s,
-                    unknown,
+                    at,
                     diags,
                 ),
             },
@@ -576,7 +889,7 @@ fn lower_step(
                         facts[id.index()].answers.len(),
                         branches,
                         s,
-                        unknown,
+                        at,
                         diags,
                     ),
                     _ => branch_table(
@@ -587,7 +900,7 @@ fn lower_step(
                         &facts[id.index()].answers,
                         branches,
                         s,
-                        unknown,
+                        at,
                         diags,
                     ),
                 },
@@ -596,7 +909,7 @@ fn lower_step(
         },
     };
     graph::Step {
-        name: step.name.text.to_string(),
+        name: format!("{}{}", at.prefix, step.name.text),
         text: step
             .text
             .as_ref()
@@ -621,7 +934,7 @@ fn branch_table(
     answers: &[String],
     branches: &[ast::Branch],
     s: &Symbols,
-    unknown: StepId,
+    at: &Place,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Edge> {
     let mut table: Vec<Option<(Edge, Span)>> = vec![None; answers.len()];
@@ -631,7 +944,7 @@ fn branch_table(
     let mut unknown_answers = 0;
     let mut else_edge: Option<(Edge, Span)> = None;
     for b in branches {
-        let e = edge(&b.dest, b.bound.as_ref(), b.span, s, unknown);
+        let e = edge(&b.dest, b.bound.as_ref(), b.span, s, at);
         match &b.arm {
             ast::Arm::Else(span) => {
                 if let Some((_, first)) = else_edge {
@@ -742,43 +1055,52 @@ fn branch_table(
                 to: graph::Dest::Unmatched,
                 bound: None,
                 span: fact_span,
+                exit: None,
             },
             // Only reached with the non-exhaustive error above reported.
             (None, None) => Edge {
-                to: graph::Dest::Step(unknown),
+                to: graph::Dest::Step(at.unknown),
                 bound: None,
                 span: fact_span,
+                exit: None,
             },
         })
         .collect()
 }
 
-fn edge(
-    dest: &ast::Dest,
-    bound: Option<&ast::Bound>,
-    span: Span,
-    s: &Symbols,
-    unknown: StepId,
-) -> Edge {
+fn edge(dest: &ast::Dest, bound: Option<&ast::Bound>, span: Span, s: &Symbols, at: &Place) -> Edge {
+    let (to, exit) = lower_dest(dest, s, at);
     Edge {
-        to: lower_dest(dest, s, unknown),
-        bound: bound.map(|b| graph::Bound {
-            times: b.times,
-            then: lower_dest(&b.then, s, unknown),
+        to,
+        bound: bound.map(|b| {
+            let (then, exit) = lower_dest(&b.then, s, at);
+            graph::Bound {
+                times: b.times,
+                then,
+                exit,
+            }
         }),
         span,
+        exit,
     }
 }
 
 /// A destination; one that names something not declared leads to the
 /// `unknown` step.
-fn lower_dest(d: &ast::Dest, s: &Symbols, unknown: StepId) -> graph::Dest {
+fn lower_dest(d: &ast::Dest, s: &Symbols, at: &Place) -> (graph::Dest, Option<graph::ExitId>) {
     let bound = match d {
-        ast::Dest::Step(n) => s.steps.get(n.text).map(graph::Dest::Step),
-        ast::Dest::End(t) => terminal(t, s).map(graph::Dest::End),
-        ast::Dest::Gap(g) => gap_terminal(g.span, s).map(graph::Dest::End),
+        ast::Dest::Step(n) => at
+            .steps
+            .get(n.text)
+            .map(|i| (graph::Dest::Step(StepId::new(at.base + i.index())), None)),
+        ast::Dest::End(t) => terminal(t, s).map(|t| (graph::Dest::End(t), None)),
+        ast::Dest::Gap(g) => gap_terminal(g.span, s).map(|t| (graph::Dest::End(t), None)),
+        ast::Dest::Exit(n) => at.exits.and_then(|(names, dests)| {
+            let e = names.get(n.text)?;
+            Some((*dests.get(e.index())?, Some(e)))
+        }),
     };
-    bound.unwrap_or(graph::Dest::Step(unknown))
+    bound.unwrap_or((graph::Dest::Step(at.unknown), None))
 }
 
 /// `None` when the outcome, or the target named, is not declared.
@@ -859,7 +1181,12 @@ fn lower_scenario(
 
 // ------------------------------------------------------------------ facts
 
-fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec<graph::Fact> {
+fn lower_facts(
+    p: &ast::Policy,
+    s: &Symbols,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<graph::Fact> {
     let mut facts = Vec::with_capacity(s.facts.len());
     // The branches of every `match` on each declared ordered fact: their
     // ranges cut the fact's values into intervals, and the branches each
@@ -871,7 +1198,11 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
             Some(FactOrigin::Line(i)) if matches!(p.facts[*i as usize].ty, ast::FactType::Unit(..))
         )
     };
-    for step in &p.steps {
+    for step in p
+        .steps
+        .iter()
+        .chain(p.procedures.iter().flat_map(|proc| &proc.steps))
+    {
         if let Some(ast::Exit::Match { fact, branches, .. }) = step.exit.as_deref() {
             if let Some(f) = s.facts.get(fact.text).filter(|&f| ordered(f)) {
                 matches[f.index()].push(branches);
@@ -879,63 +1210,86 @@ fn lower_facts(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Vec
         }
     }
     for (id, origin) in s.fact_origins.iter().enumerate() {
+        // A question a procedure asks is asked by each copy: the fact is
+        // the first copy's (a procedure never called asks it nowhere).
+        let (asker, source) = match *origin {
+            FactOrigin::Step(step) => (p.steps.get(step.index()), graph::FactSource::Step { step }),
+            FactOrigin::Procedure { procedure, step } => {
+                let first = plan
+                    .copies
+                    .iter()
+                    .find(|c| c.procedure == procedure as usize)
+                    .map(|c| StepId::new(c.base + step as usize));
+                (
+                    p.procedures
+                        .get(procedure as usize)
+                        .and_then(|x| x.steps.get(step as usize)),
+                    first.map_or(graph::FactSource::Ask, |step| graph::FactSource::Step {
+                        step,
+                    }),
+                )
+            }
+            FactOrigin::Line(_) => (None, graph::FactSource::Host),
+        };
         let fact = match *origin {
-            FactOrigin::Step(step) => match p.steps[step.index()].exit.as_deref() {
-                Some(ast::Exit::Ask {
-                    fact,
-                    prompt,
-                    answers: defs,
-                    waits,
-                    ..
-                }) => {
-                    let (answers, answer_words) = answer_list(defs);
-                    let timeout = timeout(defs, &answers, *waits, diags);
-                    graph::Fact {
-                        name: fact.text.to_string(),
-                        prompt: prompt
-                            .as_ref()
-                            .map(|t| t.value().to_string())
-                            .unwrap_or_default(),
-                        answers,
-                        answer_words,
-                        kind: graph::FactKind::Choice,
-                        source: graph::FactSource::Step { step },
-                        waits: waits.then_some(graph::Wait { timeout }),
-                        span: fact.span,
+            FactOrigin::Step(_) | FactOrigin::Procedure { .. } => {
+                match asker.and_then(|a| a.exit.as_deref()) {
+                    Some(ast::Exit::Ask {
+                        fact,
+                        prompt,
+                        answers: defs,
+                        waits,
+                        ..
+                    }) => {
+                        let (answers, answer_words) = answer_list(defs);
+                        let timeout = timeout(defs, &answers, *waits, diags);
+                        graph::Fact {
+                            name: fact.text.to_string(),
+                            prompt: prompt
+                                .as_ref()
+                                .map(|t| t.value().to_string())
+                                .unwrap_or_default(),
+                            answers,
+                            answer_words,
+                            kind: graph::FactKind::Choice,
+                            source: source.clone(),
+                            waits: waits.then_some(graph::Wait { timeout }),
+                            span: fact.span,
+                        }
                     }
-                }
-                Some(ast::Exit::Verify {
-                    fact,
-                    prompt,
-                    quorum,
-                    quorum_span,
-                    stated,
-                    items,
-                    ..
-                }) => {
-                    check_quorum(fact, *quorum, *quorum_span, *stated, items.len(), diags);
-                    graph::Fact {
-                        name: fact.text.to_string(),
-                        prompt: prompt
-                            .as_ref()
-                            .map(|t| t.value().to_string())
-                            .unwrap_or_default(),
-                        answers: vec!["passed".into(), "failed".into()],
-                        answer_words: vec![],
-                        kind: graph::FactKind::Verify {
-                            at_least: match quorum {
-                                ast::Quorum::All => items.len() as u32,
-                                ast::Quorum::Any(k) | ast::Quorum::AtLeast(k) => *k,
+                    Some(ast::Exit::Verify {
+                        fact,
+                        prompt,
+                        quorum,
+                        quorum_span,
+                        stated,
+                        items,
+                        ..
+                    }) => {
+                        check_quorum(fact, *quorum, *quorum_span, *stated, items.len(), diags);
+                        graph::Fact {
+                            name: fact.text.to_string(),
+                            prompt: prompt
+                                .as_ref()
+                                .map(|t| t.value().to_string())
+                                .unwrap_or_default(),
+                            answers: vec!["passed".into(), "failed".into()],
+                            answer_words: vec![],
+                            kind: graph::FactKind::Verify {
+                                at_least: match quorum {
+                                    ast::Quorum::All => items.len() as u32,
+                                    ast::Quorum::Any(k) | ast::Quorum::AtLeast(k) => *k,
+                                },
+                                items: ids(&s.data, items),
                             },
-                            items: ids(&s.data, items),
-                        },
-                        source: graph::FactSource::Step { step },
-                        waits: None,
-                        span: fact.span,
+                            source,
+                            waits: None,
+                            span: fact.span,
+                        }
                     }
+                    _ => continue,
                 }
-                _ => continue,
-            },
+            }
             FactOrigin::Line(i) => {
                 let f = &p.facts[i as usize];
                 let (answers, answer_words, kind) = match &f.ty {
@@ -1300,7 +1654,7 @@ fn ordered_table(
     n_classes: usize,
     branches: &[ast::Branch],
     s: &Symbols,
-    unknown: StepId,
+    at: &Place,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Edge> {
     let classes = cuts.len() + 1;
@@ -1309,7 +1663,7 @@ fn ordered_table(
     let mut else_edge: Option<(Edge, Span)> = None;
     let least = |c: usize| crate::domain::class_interval(scale, cuts, c).0;
     for b in branches {
-        let e = edge(&b.dest, b.bound.as_ref(), b.span, s, unknown);
+        let e = edge(&b.dest, b.bound.as_ref(), b.span, s, at);
         let intervals = match arm_intervals(scale, &b.arm) {
             Ok(Some(iv)) => iv,
             Ok(None) => {
@@ -1390,6 +1744,7 @@ fn ordered_table(
                     to: graph::Dest::Unmatched,
                     bound: None,
                     span: match_span,
+                    exit: None,
                 },
             }
         })

@@ -52,8 +52,44 @@ pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
     let Some(graph) = graph else {
         return finish(None, diags, &levels);
     };
-    diags.extend(check::run(&graph, &opts.check, &levels));
+    let mut found = check::run(&graph, &opts.check, &levels);
+    merge_copies(&graph, &mut found);
+    diags.extend(found);
     finish(Some(graph), diags, &levels)
+}
+
+/// The checks see a procedure once per call (its copies share its spans):
+/// what they find in a procedure is reported once, at the first call
+/// whose path shows it, and a finding about every path (a step no path
+/// reaches, a branch no path takes) only when it holds at every call.
+fn merge_copies(g: &Graph, diags: &mut Vec<Diagnostic>) {
+    if g.procedures.iter().all(|p| p.calls.is_empty()) {
+        return;
+    }
+    let inside = |d: &Diagnostic| {
+        let span = d.span?;
+        g.procedures.iter().position(|p| {
+            !p.calls.is_empty() && p.body_span.start <= span.start && span.end <= p.body_span.end
+        })
+    };
+    let mut count: HashMap<(Code, u32, u32), usize> = HashMap::new();
+    for d in diags.iter() {
+        if let (Some(_), Some(span)) = (inside(d), d.span) {
+            *count.entry((d.code, span.start, span.end)).or_default() += 1;
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| {
+        let (Some(p), Some(span)) = (inside(d), d.span) else {
+            return true;
+        };
+        let key = (d.code, span.start, span.end);
+        let every_path = matches!(d.code, Code::UnreachableStep | Code::InfeasibleBranch);
+        if every_path && count[&key] < g.procedures[p].calls.len() {
+            return false;
+        }
+        seen.insert(key)
+    });
 }
 
 /// Compiles a policy to its checked graph, or returns its errors (and
@@ -67,11 +103,12 @@ pub fn compile(text: &str) -> Result<Graph, Vec<Diagnostic>> {
 }
 
 fn finish(graph: Option<Graph>, mut diags: Vec<Diagnostic>, levels: &Levels) -> Checked {
-    // An error often leaves a declaration unused (a misspelt reference, a
-    // dead end before the `end`): one mistake, one report. Unused
-    // declarations are reported once the policy has no error.
+    // An error often leaves a declaration (or a procedure's exit) unused
+    // (a misspelt reference, a dead end before the `end`): one mistake,
+    // one report. Unused declarations are reported once the policy has no
+    // error.
     if diags.iter().any(Diagnostic::is_error) {
-        diags.retain(|d| d.code != Code::UnusedDeclaration);
+        diags.retain(|d| !matches!(d.code, Code::UnusedDeclaration | Code::UnusedExit));
     }
     diags.retain_mut(|d| levels.apply(d));
     diagnostic::sort(&mut diags);

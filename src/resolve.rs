@@ -4,7 +4,9 @@
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::graph::{DataId, FactId, Id, OutcomeId, RoleId, StandingId, StepId, TargetId};
+use crate::graph::{
+    DataId, ExitId, FactId, Id, OutcomeId, ProcedureId, RoleId, StandingId, StepId, TargetId,
+};
 use crate::levels::{Level, StepLints};
 use crate::span::Span;
 use crate::syntax::ast::*;
@@ -117,6 +119,28 @@ pub enum FactOrigin {
     Step(StepId),
     /// By this `fact` line (an index into the policy's `facts`).
     Line(u32),
+    /// By the `ask` or `verify` of a procedure's step: the procedure's
+    /// place in the policy's `procedures`, the step's in its `steps`.
+    Procedure { procedure: u32, step: u32 },
+}
+
+/// The names of one procedure (by its place in the policy's `procedures`).
+#[derive(Debug)]
+pub struct ProcedureSymbols<'a> {
+    /// Its own steps: indices into the procedure's `steps`.
+    pub steps: Namespace<'a, StepId>,
+    pub exits: Namespace<'a, ExitId>,
+    /// Whether it calls itself, directly or through others: it is not
+    /// inlined (`recursive-procedure` says why).
+    pub recursive: bool,
+}
+
+/// Where a step's names are looked up: among the policy's steps, or a
+/// procedure's.
+#[derive(Clone, Copy)]
+enum Scope<'s, 'a> {
+    Top,
+    Procedure(&'s Name<'a>, &'s ProcedureSymbols<'a>),
 }
 
 /// Every declared name, by kind.
@@ -129,6 +153,12 @@ pub struct Symbols<'a> {
     pub roles: Namespace<'a, RoleId>,
     /// Standing rules (`anytime NAME`), the names events raise.
     pub standing: Namespace<'a, StandingId>,
+    pub procedures: Namespace<'a, ProcedureId>,
+    /// Each procedure's names, by its place in the policy's `procedures`.
+    pub procedure: Vec<ProcedureSymbols<'a>>,
+    /// The place in the policy's `procedures` of each declared procedure,
+    /// by id.
+    pub procedure_at: Vec<u32>,
     /// Facts are declared by a `fact` line, or by the `ask` or `verify`
     /// that asks them.
     pub facts: Namespace<'a, FactId>,
@@ -176,6 +206,9 @@ pub fn resolve_on<'a>(
         outcomes: Namespace::new("outcome"),
         roles: Namespace::new("role"),
         standing: Namespace::new("standing rule"),
+        procedures: Namespace::new("procedure"),
+        procedure: Vec::new(),
+        procedure_at: Vec::new(),
         facts: Namespace::with_capacity("question", asks),
         fact_origins: Vec::with_capacity(asks),
         gaps: gap_spans(p),
@@ -192,6 +225,7 @@ pub fn resolve_on<'a>(
             NameKind::Data => &mut s.data.broken,
             NameKind::Outcome => &mut s.outcomes.broken,
             NameKind::Role => &mut s.roles.broken,
+            NameKind::Procedure => &mut s.procedures.broken,
         };
         broken.push(b.name);
     }
@@ -225,25 +259,69 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
     }
     for (i, step) in p.steps.iter().enumerate() {
         s.steps.declare(&step.name, diags);
-        match step.exit.as_deref() {
-            Some(Exit::Ask { fact, answers, .. }) => {
-                if s.facts.declare(fact, diags).is_some() {
-                    s.fact_origins.push(FactOrigin::Step(StepId::new(i)));
-                }
-                check_answers(fact, answers, diags);
-            }
-            Some(Exit::Verify { fact, .. }) if s.facts.declare(fact, diags).is_some() => {
-                s.fact_origins.push(FactOrigin::Step(StepId::new(i)));
-            }
-            _ => {}
+        declare_question(step, FactOrigin::Step(StepId::new(i)), s, diags);
+    }
+    for (k, proc) in p.procedures.iter().enumerate() {
+        if let Some(id) = s.procedures.declare(&proc.name, diags) {
+            debug_assert_eq!(id.index(), s.procedure_at.len());
+            s.procedure_at.push(k as u32);
         }
+        let mut own = ProcedureSymbols {
+            steps: Namespace::with_capacity("step", proc.steps.len()),
+            exits: Namespace::new("exit"),
+            recursive: false,
+        };
+        for e in &proc.exits {
+            own.exits.declare(e, diags);
+        }
+        for (i, step) in proc.steps.iter().enumerate() {
+            own.steps.declare(&step.name, diags);
+            let origin = FactOrigin::Procedure {
+                procedure: k as u32,
+                step: i as u32,
+            };
+            declare_question(step, origin, s, diags);
+        }
+        if proc.steps.is_empty() {
+            diags.push(
+                Diagnostic::new(
+                    Code::DeadEnd,
+                    format!("the procedure `{}` has no steps", proc.name.text),
+                )
+                .at(proc.name.span, "no step to start at")
+                .with_help("a procedure starts at its first step: add one inside the braces"),
+            );
+        }
+        s.procedure.push(own);
+    }
+}
+
+/// Declares the question a step's `ask` or `verify` asks.
+fn declare_question<'a>(
+    step: &Step<'a>,
+    origin: FactOrigin,
+    s: &mut Symbols<'a>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match step.exit.as_deref() {
+        Some(Exit::Ask { fact, answers, .. }) => {
+            if s.facts.declare(fact, diags).is_some() {
+                s.fact_origins.push(origin);
+            }
+            check_answers(fact, answers, diags);
+        }
+        Some(Exit::Verify { fact, .. }) if s.facts.declare(fact, diags).is_some() => {
+            s.fact_origins.push(origin);
+        }
+        _ => {}
     }
 }
 
 /// The policies `handoff` names, each once, in source order.
 fn handoff_policies(p: &Policy) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for step in &p.steps {
+    let in_procedures = p.procedures.iter().flat_map(|proc| &proc.steps);
+    for step in p.steps.iter().chain(in_procedures) {
         if let Some(Exit::Handoff(h)) = step.exit.as_deref() {
             let policy = h.policy.value();
             if !out.iter().any(|p| *p == policy) {
@@ -262,7 +340,8 @@ fn gap_spans<'a>(p: &Policy<'a>) -> Vec<GapRef<'a>> {
             out.push(g.clone());
         }
     };
-    for step in &p.steps {
+    let in_procedures = p.procedures.iter().flat_map(|proc| &proc.steps);
+    for step in p.steps.iter().chain(in_procedures) {
         let branches: &[Branch] = match step.exit.as_deref() {
             Some(Exit::Ask { branches, .. })
             | Some(Exit::Match { branches, .. })
@@ -276,6 +355,12 @@ fn gap_spans<'a>(p: &Policy<'a>) -> Vec<GapRef<'a>> {
             }
             Some(Exit::Gap(g)) => {
                 dest(&Dest::Gap(g.clone()));
+                &[]
+            }
+            Some(Exit::Call { branches, .. }) => {
+                for b in branches {
+                    dest(&b.dest);
+                }
                 &[]
             }
             _ => &[],
@@ -406,6 +491,14 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_thread
         );
     }
     bind_steps(&p.steps, s, diags, two_threads);
+    recursive_procedures(p, s, diags);
+    for (proc, own) in p.procedures.iter().zip(&s.procedure) {
+        let scope = Scope::Procedure(&proc.name, own);
+        for step in &proc.steps {
+            bind_step(step, s, scope, diags);
+        }
+        unused_exits(proc, diags);
+    }
     for sc in &p.scenarios {
         bind_scenario(sc, s, diags);
     }
@@ -422,14 +515,14 @@ const TWO_THREADS_MIN_STEPS: usize = 8_192;
 fn bind_steps(steps: &[Step], s: &Symbols, diags: &mut Vec<Diagnostic>, two_threads: bool) {
     if !two_threads || steps.len() < 2 {
         for step in steps {
-            bind_step(step, s, diags);
+            bind_step(step, s, Scope::Top, diags);
         }
         return;
     }
     let (first, second) = steps.split_at(steps.len() / 2);
     let bind = |steps: &[Step], diags: &mut Vec<Diagnostic>| {
         for step in steps {
-            bind_step(step, s, diags);
+            bind_step(step, s, Scope::Top, diags);
         }
     };
     let ((), found) = crate::parallel::both(
@@ -453,7 +546,7 @@ fn bind_text(t: &Text, s: &Symbols, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
+fn bind_step(step: &Step, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>) {
     if let Some(role) = &step.role {
         s.roles.bind(role, diags);
     }
@@ -512,13 +605,13 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
                 bind_text(p, s, diags);
             }
             for b in branches {
-                bind_branch(b, s, diags);
+                bind_branch(b, s, scope, diags);
             }
         }
         Some(Exit::Match { fact, branches, .. }) => {
             s.facts.bind(fact, diags);
             for b in branches {
-                bind_branch(b, s, diags);
+                bind_branch(b, s, scope, diags);
             }
         }
         Some(Exit::Verify {
@@ -534,13 +627,13 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
                 s.data.bind(d, diags);
             }
             for b in branches {
-                bind_branch(b, s, diags);
+                bind_branch(b, s, scope, diags);
             }
         }
         Some(Exit::Goto { dest, bound, .. }) => {
-            bind_dest(dest, s, diags);
+            bind_dest(dest, s, scope, diags);
             if let Some(b) = bound {
-                bind_dest(&b.then, s, diags);
+                bind_dest(&b.then, s, scope, diags);
             }
         }
         Some(Exit::End(t)) => bind_terminal(t, s, diags),
@@ -550,24 +643,322 @@ fn bind_step(step: &Step, s: &Symbols, diags: &mut Vec<Diagnostic>) {
                 s.data.bind(d, diags);
             }
         }
+        Some(Exit::Leave(n)) => bind_exit(n, scope, diags),
+        Some(Exit::Call {
+            procedure,
+            branches,
+            span,
+        }) => bind_call(procedure, branches, *span, s, scope, diags),
         None => {}
     }
 }
 
-fn bind_branch(b: &Branch, s: &Symbols, diags: &mut Vec<Diagnostic>) {
-    bind_dest(&b.dest, s, diags);
+fn bind_branch(b: &Branch, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>) {
+    bind_dest(&b.dest, s, scope, diags);
     if let Some(bound) = &b.bound {
-        bind_dest(&bound.then, s, diags);
+        bind_dest(&bound.then, s, scope, diags);
     }
 }
 
-fn bind_dest(d: &Dest, s: &Symbols, diags: &mut Vec<Diagnostic>) {
+fn bind_dest(d: &Dest, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>) {
     match d {
-        Dest::Step(n) => {
-            s.steps.bind(n, diags);
-        }
+        Dest::Step(n) => bind_step_name(n, s, scope, diags),
         Dest::End(t) => bind_terminal(t, s, diags),
         Dest::Gap(g) => bind_text(&g.note, s, diags),
+        Dest::Exit(n) => bind_exit(n, scope, diags),
+    }
+}
+
+/// A step named as a destination: a step of the policy, or of the
+/// procedure the reference is in. A step of the other side is named in
+/// the help: a procedure is entered by `call` and left by `exit`.
+fn bind_step_name(n: &Name, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>) {
+    let steps = match scope {
+        Scope::Top => &s.steps,
+        Scope::Procedure(_, own) => &own.steps,
+    };
+    if steps.get(n.text).is_some() || steps.broken.contains(&n.text) {
+        return;
+    }
+    let mut d = Diagnostic::new(
+        Code::UnknownName,
+        format!("there is no step named `{}`", n.text),
+    )
+    .at(n.span, "unknown step");
+    let elsewhere = match scope {
+        Scope::Top => s
+            .procedure_at
+            .iter()
+            .zip(&s.procedures.names)
+            .find(|(&k, _)| s.procedure[k as usize].steps.get(n.text).is_some())
+            .map(|(_, proc)| {
+                format!("`{}` is a step of the procedure `{proc}`: a step outside it `call`s the procedure instead", n.text)
+            }),
+        Scope::Procedure(proc, _) => s.steps.get(n.text).map(|_| {
+            format!(
+                "`{}` is a step outside the procedure `{}`: leave the procedure by an `exit`, and let each `call` say where it leads",
+                n.text, proc.text
+            )
+        }),
+    };
+    d = match elsewhere {
+        Some(help) => d.with_help(help),
+        None => match crate::suggest::closest_for_report(diags.len(), n.text, &steps.names) {
+            Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
+            None => d.with_help("declare the step, or check the spelling"),
+        },
+    };
+    diags.push(d);
+}
+
+/// `exit NAME`: one of the procedure's exits, and only inside one.
+fn bind_exit(n: &Name, scope: Scope, diags: &mut Vec<Diagnostic>) {
+    match scope {
+        Scope::Top => diags.push(
+            Diagnostic::new(
+                Code::UnknownName,
+                format!("there is no procedure to leave by `exit {}`", n.text),
+            )
+            .at(n.span, "not inside a procedure")
+            .with_help("`exit` leaves a procedure; a step of the policy ends with `end OUTCOME` or goes to a step"),
+        ),
+        Scope::Procedure(proc, own) => {
+            if own.exits.get(n.text).is_none() {
+                let suggestion =
+                    crate::suggest::closest_for_report(diags.len(), n.text, &own.exits.names);
+                let d = Diagnostic::new(
+                    Code::UnknownName,
+                    format!("the procedure `{}` has no exit named `{}`", proc.text, n.text),
+                )
+                .at(n.span, "unknown exit")
+                .with_label(proc.span, format!("exits: {}", crate::diagnostic::plain_list(&own.exits.names)));
+                diags.push(match suggestion {
+                    Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
+                    None => d.with_help(format!(
+                        "declare it after the procedure's text: `exits {}`",
+                        n.text
+                    )),
+                });
+            }
+        }
+    }
+}
+
+/// `call PROC { EXIT -> DEST ... }`: the procedure exists, each branch
+/// names one of its exits once, and every exit has a branch.
+fn bind_call(
+    procedure: &Name,
+    branches: &[CallBranch],
+    span: Span,
+    s: &Symbols,
+    scope: Scope,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for b in branches {
+        bind_dest(&b.dest, s, scope, diags);
+    }
+    let Some(id) = s.procedures.bind(procedure, diags) else {
+        return;
+    };
+    let own = &s.procedure[s.procedure_at[id.index()] as usize];
+    let mut mapped = vec![None; own.exits.len()];
+    let mut unknown_exits = 0;
+    for b in branches {
+        match own.exits.get(b.exit.text) {
+            Some(e) => match mapped[e.index()] {
+                Some(first) => diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("the call maps the exit `{}` twice", b.exit.text),
+                    )
+                    .at(b.exit.span, "mapped again here")
+                    .with_label(first, "first mapped here")
+                    .with_help("each exit leads to one place; remove one of the lines"),
+                ),
+                None => mapped[e.index()] = Some(b.exit.span),
+            },
+            None => {
+                let mut d = Diagnostic::new(
+                    Code::UnknownName,
+                    format!(
+                        "the procedure `{}` has no exit named `{}`",
+                        procedure.text, b.exit.text
+                    ),
+                )
+                .at(b.exit.span, "unknown exit");
+                d = match crate::suggest::closest_for_report(
+                    unknown_exits,
+                    b.exit.text,
+                    &own.exits.names,
+                ) {
+                    Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
+                    None if own.exits.is_empty() => d.with_help(format!(
+                        "`{}` has no exits: it always ends the call",
+                        procedure.text
+                    )),
+                    None => d.with_help(format!(
+                        "its exits are: {}",
+                        crate::diagnostic::plain_list(&own.exits.names)
+                    )),
+                };
+                unknown_exits += 1;
+                diags.push(d);
+            }
+        }
+    }
+    let missing: Vec<&str> = own
+        .exits
+        .names
+        .iter()
+        .zip(&mapped)
+        .filter(|(_, m)| m.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if let Some(first) = missing.first() {
+        diags.push(
+            Diagnostic::new(
+                Code::UnmappedExit,
+                format!(
+                    "the call of `{}` says nothing about its exit {}",
+                    procedure.text,
+                    crate::diagnostic::quoted_list(&missing)
+                ),
+            )
+            .at(span, "every exit needs a destination")
+            .with_help(format!(
+                "add a line `{first} -> STEP` (or `-> end OUTCOME`) inside the call's braces"
+            )),
+        );
+    }
+}
+
+/// The procedures each procedure calls, by place.
+fn calls_of(proc: &Procedure, s: &Symbols) -> Vec<(usize, Span)> {
+    proc.steps
+        .iter()
+        .filter_map(|step| match step.exit.as_deref() {
+            Some(Exit::Call { procedure, .. }) => {
+                let id = s.procedures.get(procedure.text)?;
+                Some((s.procedure_at[id.index()] as usize, procedure.span))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `recursive-procedure`: a procedure that calls itself, directly or
+/// through others, has no finite inlining. Each cycle is reported once,
+/// at the call that closes it, with the chain of calls.
+fn recursive_procedures(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>) {
+    let calls: Vec<Vec<(usize, Span)>> =
+        p.procedures.iter().map(|proc| calls_of(proc, s)).collect();
+    let n = calls.len();
+    // Iterative depth-first search; a back edge closes a cycle.
+    let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+    let mut reported: Vec<Vec<usize>> = Vec::new();
+    for root in 0..n {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&(to, span)) = calls[node].get(*next) else {
+                state[node] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    stack.push((to, 0));
+                }
+                1 => {
+                    let from = stack.iter().position(|&(x, _)| x == to).unwrap_or(0);
+                    let mut cycle: Vec<usize> = stack[from..].iter().map(|&(x, _)| x).collect();
+                    let mut key = cycle.clone();
+                    key.sort_unstable();
+                    if reported.contains(&key) {
+                        continue;
+                    }
+                    reported.push(key);
+                    for &k in &cycle {
+                        s.procedure[k].recursive = true;
+                    }
+                    cycle.push(to);
+                    let chain: Vec<&str> =
+                        cycle.iter().map(|&k| p.procedures[k].name.text).collect();
+                    diags.push(
+                        Diagnostic::new(
+                            Code::RecursiveProcedure,
+                            format!(
+                                "the procedure `{}` calls itself: {}",
+                                p.procedures[to].name.text,
+                                chain.join(" -> ")
+                            ),
+                        )
+                        .at(span, "this call closes the cycle")
+                        .with_label(p.procedures[to].name.span, "declared here")
+                        .with_help("a procedure cannot call itself, even through another: repeat the steps with a bounded `goto` instead"),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `unused-exit`: an exit that no step of the procedure takes.
+fn unused_exits<'a>(proc: &Procedure<'a>, diags: &mut Vec<Diagnostic>) {
+    let mut used: Vec<&'a str> = Vec::new();
+    let mut dest = |d: &Dest<'a>| {
+        if let Dest::Exit(n) = d {
+            used.push(n.text);
+        }
+    };
+    for step in &proc.steps {
+        match step.exit.as_deref() {
+            Some(Exit::Ask { branches, .. })
+            | Some(Exit::Match { branches, .. })
+            | Some(Exit::Verify { branches, .. }) => {
+                for b in branches {
+                    dest(&b.dest);
+                    if let Some(bound) = &b.bound {
+                        dest(&bound.then);
+                    }
+                }
+            }
+            Some(Exit::Goto { dest: d, bound, .. }) => {
+                dest(d);
+                if let Some(b) = bound {
+                    dest(&b.then);
+                }
+            }
+            Some(Exit::Call { branches, .. }) => {
+                for b in branches {
+                    dest(&b.dest);
+                }
+            }
+            Some(Exit::Leave(n)) => dest(&Dest::Exit(n.clone())),
+            _ => {}
+        }
+    }
+    for e in proc.exits.iter().filter(|e| !used.contains(&e.text)) {
+        diags.push(
+            Diagnostic::new(
+                Code::UnusedExit,
+                format!(
+                    "no step of the procedure `{}` leaves by its exit `{}`",
+                    proc.name.text, e.text
+                ),
+            )
+            .at(e.span, "never taken")
+            .with_help(format!(
+                "remove `{}` from the exits (and from every call), or write `exit {}` where the procedure leaves that way",
+                e.text, e.text
+            )),
+        );
     }
 }
 
@@ -646,6 +1037,7 @@ fn fixed_level(line: &LintAttr) -> Option<Diagnostic> {
 fn step_lints(p: &Policy) -> StepLints {
     p.steps
         .iter()
+        .chain(p.procedures.iter().flat_map(|proc| &proc.steps))
         .filter(|s| !s.lints.is_empty())
         .map(|s| {
             let lints = s

@@ -128,6 +128,7 @@ fn checks_on_two_threads_find_what_one_thread_finds() {
             to: Dest::Step(StepId(200)),
             bound: None,
             span,
+            exit: None,
         },
     };
     let found = codes(&looped);

@@ -160,6 +160,7 @@ fn dest_text(d: &ast::Dest) -> String {
         ast::Dest::Step(n) => n.text.to_string(),
         ast::Dest::End(t) => terminal(t),
         ast::Dest::Gap(g) => format!("gap {}", g.note.raw),
+        ast::Dest::Exit(n) => format!("exit {}", n.text),
     }
 }
 

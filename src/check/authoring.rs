@@ -164,11 +164,20 @@ pub fn unused_declarations(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnosti
             "end some path in it (`end NAME`), or remove the declaration",
         );
     }
+    // A question asked in a procedure never called is the procedure's
+    // report, not its own.
+    let in_procedure = |span: crate::span::Span| {
+        g.procedures
+            .iter()
+            .any(|p| p.body_span.start <= span.start && span.end <= p.body_span.end)
+    };
     for f in g
         .facts
         .iter()
         .enumerate()
-        .filter(|(i, f)| !facts[*i] && !matches!(f.source, FactSource::Step { .. }))
+        .filter(|(i, f)| {
+            !facts[*i] && !matches!(f.source, FactSource::Step { .. }) && !in_procedure(f.span)
+        })
         .map(|(_, f)| f)
     {
         report(
@@ -176,6 +185,14 @@ pub fn unused_declarations(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnosti
             &f.name,
             f.span,
             "branch on it with `match`, or remove the declaration",
+        );
+    }
+    for p in g.procedures.iter().filter(|p| p.calls.is_empty()) {
+        report(
+            "procedure",
+            &p.name,
+            p.span,
+            "run it from a step with `call`, or remove the declaration",
         );
     }
 }

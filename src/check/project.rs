@@ -37,6 +37,7 @@ fn edges(text: &str) -> Edges {
     let handoffs = tree
         .steps
         .iter()
+        .chain(tree.procedures.iter().flat_map(|p| &p.steps))
         .filter_map(|s| match s.exit.as_deref() {
             Some(Exit::Handoff(h)) => Some(Handoff {
                 to: h.policy.value().into_owned(),

@@ -89,4 +89,8 @@ define_id! {
     RoleId;
     /// An index into `Graph::standing`.
     StandingId;
+    /// An index into `Graph::procedures`.
+    ProcedureId;
+    /// An index into a procedure's `exits`.
+    ExitId;
 }

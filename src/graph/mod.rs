@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 mod id;
 
-pub use id::{DataId, FactId, Id, OutcomeId, RoleId, StandingId, StepId, TargetId};
+pub use id::{
+    DataId, ExitId, FactId, Id, OutcomeId, ProcedureId, RoleId, StandingId, StepId, TargetId,
+};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Header {
@@ -268,6 +270,9 @@ pub enum Dest {
 pub struct Bound {
     pub times: u32,
     pub then: Dest,
+    /// In a procedure's copy: the exit `then` leaves by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<ExitId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -276,6 +281,43 @@ pub struct Edge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bound: Option<Bound>,
     pub span: Span,
+    /// In a procedure's copy: the exit `to` leaves by (`to` is where the
+    /// call sends that exit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<ExitId>,
+}
+
+/// A procedure: written once, and copied into the graph at each call
+/// (its steps named `CALLER>STEP`), so every check, path and the engine
+/// see the calls as if inlined.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Procedure {
+    pub name: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub exits: Vec<String>,
+    /// Each call, in the order of the copies' steps; none when the
+    /// procedure is never called.
+    #[serde(default)]
+    pub calls: Vec<Call>,
+    /// The span of its name.
+    pub span: Span,
+    /// The span of the whole declaration: what is found on a copy points
+    /// inside it.
+    pub body_span: Span,
+}
+
+/// One call of a procedure, and the copy of its steps it runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Call {
+    /// The step whose way out is the `call` (a `goto` to the copy's first
+    /// step in `steps`).
+    pub step: StepId,
+    /// The copy's steps, in the order the procedure writes them.
+    pub steps: Vec<StepId>,
+    /// Where each exit leads from this call.
+    pub exits: Vec<Dest>,
 }
 
 /// A step's one way out.
@@ -599,6 +641,9 @@ pub struct Graph {
     /// (`receives`): collected before the first step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub receives: Vec<DataId>,
+    /// Procedures, each with its calls: their steps are among `steps`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub procedures: Vec<Procedure>,
     #[serde(default)]
     pub scenarios: Vec<Scenario>,
 }
@@ -630,6 +675,30 @@ impl Graph {
 
     pub fn rule(&self, id: StandingId) -> &StandingRule {
         &self.standing[id.index()]
+    }
+
+    pub fn procedure(&self, id: ProcedureId) -> &Procedure {
+        &self.procedures[id.index()]
+    }
+
+    /// The procedure and call whose copy holds `step`, if one does.
+    pub fn copy_of(&self, step: StepId) -> Option<(ProcedureId, &Call)> {
+        self.procedures.iter().enumerate().find_map(|(k, p)| {
+            p.calls
+                .iter()
+                .find(|c| c.steps.contains(&step))
+                .map(|c| (ProcedureId::new(k), c))
+        })
+    }
+
+    /// The procedure and call a step's `call` runs, if its way out is one.
+    pub fn call_at(&self, step: StepId) -> Option<(ProcedureId, &Call)> {
+        self.procedures.iter().enumerate().find_map(|(k, p)| {
+            p.calls
+                .iter()
+                .find(|c| c.step == step)
+                .map(|c| (ProcedureId::new(k), c))
+        })
     }
 
     /// Every step's id, in order.

@@ -426,7 +426,8 @@ fn detail(p: &Policy, kind: Kind, name: &str) -> Option<String> {
                 _ => None,
             }),
         },
-        Kind::Answer => None,
+        Kind::Procedure => value(&p.procedures.iter().find(|x| x.name.text == name)?.text),
+        Kind::Answer | Kind::Exit => None,
     }
 }
 
@@ -439,6 +440,8 @@ fn item_kind(kind: Kind) -> CompletionItemKind {
         Kind::Data => CompletionItemKind::FIELD,
         Kind::Outcome => CompletionItemKind::CONSTANT,
         Kind::Role => CompletionItemKind::INTERFACE,
+        Kind::Procedure => CompletionItemKind::MODULE,
+        Kind::Exit => CompletionItemKind::EVENT,
     }
 }
 
@@ -468,6 +471,7 @@ fn names(p: &Policy, index: &Index, kind: Kind) -> Vec<CompletionItem> {
                 | (NameKind::Data, Kind::Data)
                 | (NameKind::Outcome, Kind::Outcome)
                 | (NameKind::Role, Kind::Role)
+                | (NameKind::Procedure, Kind::Procedure)
         );
         if same && !out.iter().any(|i| i.label == b.name) {
             out.push(item(b.name, item_kind(kind), None));

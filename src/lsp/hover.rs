@@ -19,6 +19,8 @@ pub fn hover(text: &str, p: &Policy, index: &Index, offset: usize) -> Option<(Sp
             Kind::Data => data(text, p, o),
             Kind::Outcome => outcome(p, o),
             Kind::Role => role(p, o),
+            Kind::Procedure => procedure(p, index, o),
+            Kind::Exit => exit(p, o),
         }?;
         return Some((o.span, body));
     }
@@ -36,7 +38,51 @@ fn code_list(names: &[Name]) -> String {
     quoted.join(", ")
 }
 
+/// A procedure: its text, its exits, and the steps that call it.
+fn procedure(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
+    let x = p.procedures.iter().find(|x| x.name.text == o.name)?;
+    let mut out = format!("**procedure `{}`**{}", x.name.text, quote(&x.text));
+    if !x.exits.is_empty() {
+        out.push_str(&format!("\n\nexits: {}", code_list(&x.exits)));
+    }
+    let calls = index
+        .references(o)
+        .filter(|r| r.usage == Use::Reference)
+        .count();
+    out.push_str(&match calls {
+        0 => "\n\nnever called".to_string(),
+        1 => "\n\ncalled once".to_string(),
+        n => format!("\n\ncalled {n} times"),
+    });
+    Some(out)
+}
+
+/// An exit of a procedure.
+fn exit(p: &Policy, o: &Occurrence) -> Option<String> {
+    let x = p.procedures.iter().find(|x| Some(x.name.text) == o.fact)?;
+    Some(format!(
+        "**exit `{}`** of the procedure `{}`{}",
+        o.name,
+        x.name.text,
+        quote(&x.text)
+    ))
+}
+
 fn step(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
+    if let Some(proc) = o.fact {
+        let x = p.procedures.iter().find(|x| x.name.text == proc)?;
+        let s = x.steps.iter().find(|s| s.name.text == o.name)?;
+        let first = x.steps.first().is_some_and(|f| f.name.text == s.name.text);
+        let mut out = format!(
+            "**step `{}`** of the procedure `{proc}`{}",
+            s.name.text,
+            quote(&s.text)
+        );
+        if first {
+            out.push_str("\n\nwhere each call of the procedure starts");
+        }
+        return Some(out);
+    }
     let s = p.steps.iter().find(|s| s.name.text == o.name)?;
     let mut out = format!("**step `{}`**{}", s.name.text, quote(&s.text));
     if let Some(r) = &s.role {

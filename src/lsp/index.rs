@@ -21,6 +21,9 @@ pub enum Kind {
     Data,
     Outcome,
     Role,
+    Procedure,
+    /// An exit of the procedure named in the key.
+    Exit,
 }
 
 impl Kind {
@@ -34,6 +37,8 @@ impl Kind {
             Kind::Data => "data field",
             Kind::Outcome => "outcome",
             Kind::Role => "role",
+            Kind::Procedure => "procedure",
+            Kind::Exit => "exit",
         }
     }
 }
@@ -52,7 +57,8 @@ pub enum Use {
 pub struct Occurrence<'a> {
     pub kind: Kind,
     pub name: &'a str,
-    /// For an answer, the fact it answers.
+    /// For an answer, the fact it answers; for an exit, and for a step of
+    /// a procedure, the procedure (its steps' names are its own).
     pub fact: Option<&'a str>,
     pub span: Span,
     pub usage: Use,
@@ -77,6 +83,7 @@ impl<'a> Index<'a> {
         let mut w = Walker {
             out: Vec::new(),
             step: None,
+            procedure: None,
         };
         w.policy(p);
         let mut occurrences = w.out;
@@ -131,14 +138,32 @@ impl<'a> Index<'a> {
 struct Walker<'a> {
     out: Vec<Occurrence<'a>>,
     step: Option<usize>,
+    /// The procedure whose steps are walked.
+    procedure: Option<&'a str>,
 }
 
 impl<'a> Walker<'a> {
     fn push(&mut self, kind: Kind, name: &Name<'a>, usage: Use) {
+        let fact = match kind {
+            Kind::Step | Kind::Exit => self.procedure,
+            _ => None,
+        };
         self.out.push(Occurrence {
             kind,
             name: name.text,
-            fact: None,
+            fact,
+            span: name.span,
+            usage,
+            step: self.step,
+        });
+    }
+
+    /// An exit of the procedure `of`.
+    fn exit(&mut self, of: &'a str, name: &Name<'a>, usage: Use) {
+        self.out.push(Occurrence {
+            kind: Kind::Exit,
+            name: name.text,
+            fact: Some(of),
             span: name.span,
             usage,
             step: self.step,
@@ -217,6 +242,20 @@ impl<'a> Walker<'a> {
             self.step_decl(step);
         }
         self.step = None;
+        for proc in &p.procedures {
+            self.push(Kind::Procedure, &proc.name, Use::Declaration);
+            if let Some(t) = &proc.text {
+                self.text(t);
+            }
+            for e in &proc.exits {
+                self.exit(proc.name.text, e, Use::Declaration);
+            }
+            self.procedure = Some(proc.name.text);
+            for step in &proc.steps {
+                self.step_decl(step);
+            }
+            self.procedure = None;
+        }
         for sc in &p.scenarios {
             self.scenario(sc);
         }
@@ -306,6 +345,18 @@ impl<'a> Walker<'a> {
                     self.push(Kind::Data, d, Use::Reference);
                 }
             }
+            Exit::Leave(n) => self.push(Kind::Exit, n, Use::Reference),
+            Exit::Call {
+                procedure,
+                branches,
+                ..
+            } => {
+                self.push(Kind::Procedure, procedure, Use::Reference);
+                for b in branches {
+                    self.exit(procedure.text, &b.exit, Use::Reference);
+                    self.dest(&b.dest);
+                }
+            }
         }
     }
 
@@ -328,6 +379,7 @@ impl<'a> Walker<'a> {
             Dest::Step(n) => self.push(Kind::Step, n, Use::Destination),
             Dest::End(t) => self.terminal(t),
             Dest::Gap(g) => self.text(&g.note),
+            Dest::Exit(n) => self.push(Kind::Exit, n, Use::Reference),
         }
     }
 

@@ -102,7 +102,8 @@ fn name_kind(k: Kind) -> Option<NameKind> {
         Kind::Data => Some(NameKind::Data),
         Kind::Outcome => Some(NameKind::Outcome),
         Kind::Role => Some(NameKind::Role),
-        Kind::Answer => None,
+        Kind::Procedure => Some(NameKind::Procedure),
+        Kind::Answer | Kind::Exit => None,
     }
 }
 

@@ -107,7 +107,14 @@ fn gap_number(g: &Graph, o: crate::graph::OutcomeId) -> usize {
 
 fn dest_words(g: &Graph, d: Dest) -> String {
     match d {
-        Dest::Step(s) => format!("go to step {}", number(s)),
+        Dest::Step(s) => match g.copy_of(s) {
+            Some((p, call)) => format!(
+                "go to step {} of the procedure {}",
+                call.steps.iter().position(|&x| x == s).unwrap_or(0) + 1,
+                g.procedure(p).name
+            ),
+            None => format!("go to step {}", number(s)),
+        },
         Dest::End(t) if g.outcome(t.outcome).kind == crate::graph::OutcomeKind::Gap => format!(
             "the SOP does not say what to do (open question {}: “{}”)",
             gap_number(g, t.outcome),
@@ -119,13 +126,23 @@ fn dest_words(g: &Graph, d: Dest) -> String {
 }
 
 /// Where an edge leads, with its bound in words.
-fn edge_words(g: &Graph, e: &crate::graph::Edge) -> String {
-    let mut w = dest_words(g, e.to);
+/// `exits`: in a procedure's step, the procedure's exits.
+fn edge_words(g: &Graph, e: &crate::graph::Edge, exits: &[String]) -> String {
+    // In a procedure, an exit is written by its name: where it leads
+    // depends on the call.
+    let exit_words = |d: Dest, exit: Option<crate::graph::ExitId>| match exit {
+        Some(x) => format!(
+            "leave the procedure by its exit {}",
+            exits.get(x.index()).map_or("?", String::as_str)
+        ),
+        None => dest_words(g, d),
+    };
+    let mut w = exit_words(e.to, e.exit);
     if let Some(b) = e.bound {
         w.push_str(&format!(
             " (at most {} times; after that, {})",
             b.times,
-            dest_words(g, b.then)
+            exit_words(b.then, b.exit)
         ));
     }
     w
@@ -164,8 +181,11 @@ fn ticket_words(g: &Graph, t: &crate::graph::Ticket) -> String {
 }
 
 /// What the analyst does in the step, one line per sentence.
-fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
+fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
     let mut out = Vec::new();
+    let exits = g
+        .copy_of(id)
+        .map_or(&[][..], |(p, _)| g.procedure(p).exits.as_slice());
     if !s.text.is_empty() {
         let t = s.text.trim_end_matches('.');
         let stop = if t.ends_with(['?', '!', ':']) {
@@ -285,13 +305,37 @@ fn step_lines(g: &Graph, s: &Step) -> Vec<Line> {
                     ),
                     _ => answer,
                 };
-                out.push(vec![plain(format!("If {answer}: {}.", edge_words(g, e)))]);
+                out.push(vec![plain(format!(
+                    "If {answer}: {}.",
+                    edge_words(g, e, exits)
+                ))]);
+            }
+        }
+        Exit::Goto { .. } if g.call_at(id).is_some() => {
+            if let Some((p, call)) = g.call_at(id) {
+                let proc = g.procedure(p);
+                let what = if proc.text.is_empty() {
+                    String::new()
+                } else {
+                    format!(": “{}”", proc.text)
+                };
+                out.push(vec![plain(format!(
+                    "Follow the procedure {}{what} (see “Procedure {}”).",
+                    proc.name, proc.name
+                ))]);
+                for (k, d) in call.exits.iter().enumerate() {
+                    let exit = proc.exits.get(k).map_or("", String::as_str);
+                    out.push(vec![plain(format!(
+                        "If it leaves by {exit}: {}.",
+                        dest_words(g, *d)
+                    ))]);
+                }
             }
         }
         Exit::Goto { edge } => {
             out.push(vec![plain(format!(
                 "{}.",
-                capitalise(&edge_words(g, edge))
+                capitalise(&edge_words(g, edge, exits))
             ))]);
         }
         // The hand-over was said as the step's last action.
@@ -352,10 +396,17 @@ pub fn document(g: &Graph) -> Document {
         (Some(_), true) => "Whoever holds the call".to_string(),
         (None, _) => String::new(),
     };
+    // A procedure's steps are printed once, in its own section.
+    let copied: std::collections::HashSet<StepId> = g
+        .procedures
+        .iter()
+        .flat_map(|p| p.calls.iter().flat_map(|c| c.steps.iter().copied()))
+        .collect();
     let rows = g
         .steps
         .iter()
         .enumerate()
+        .filter(|(i, _)| !copied.contains(&StepId::new(*i)))
         .map(|(i, s)| {
             let role = s
                 .role
@@ -368,7 +419,7 @@ pub fn document(g: &Graph) -> Document {
             };
             vec![
                 text_cell(format!("{}{start}", number(StepId::new(i)))),
-                step_lines(g, s),
+                step_lines(g, StepId::new(i), s),
                 text_cell(role.unwrap_or_default()),
             ]
         })
@@ -384,6 +435,67 @@ pub fn document(g: &Graph) -> Document {
             rows,
         }],
     });
+    for p in &g.procedures {
+        // Its steps as the first call copies them: the same at every call
+        // but where the exits lead, which the calling steps say.
+        let Some(first) = p.calls.first() else {
+            continue;
+        };
+        let mut callers: Vec<String> = p
+            .calls
+            .iter()
+            .map(|c| match g.copy_of(c.step) {
+                Some((outer, _)) => format!("the procedure {}", g.procedure(outer).name),
+                None => number(c.step).to_string(),
+            })
+            .collect();
+        callers.dedup();
+        let mut intro = vec![];
+        if !p.text.is_empty() {
+            intro.push(strong(format!("{}. ", p.text.trim_end_matches('.'))));
+        }
+        intro.push(plain(format!(
+            "Followed from step{} {}; it starts at its step 1",
+            if callers.len() == 1 { "" } else { "s" },
+            callers.join(", ")
+        )));
+        intro.push(plain(if p.exits.is_empty() {
+            ", and ends the call itself.".to_string()
+        } else {
+            format!(" and is left by its exits {}.", p.exits.join(", "))
+        }));
+        let rows = first
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(k, &id)| {
+                let s = g.step(id);
+                let role = s
+                    .role
+                    .map(|r| g.role(r).title.clone())
+                    .unwrap_or_else(|| anyone.clone());
+                vec![
+                    text_cell((k + 1).to_string()),
+                    step_lines(g, id, s),
+                    text_cell(role),
+                ]
+            })
+            .collect();
+        sections.push(Section {
+            heading: format!("Procedure {}", p.name),
+            blocks: vec![
+                Block::Paragraph(intro),
+                Block::Table {
+                    head: Some(vec![
+                        "Step".into(),
+                        "What to do".into(),
+                        "Responsibility".into(),
+                    ]),
+                    rows,
+                },
+            ],
+        });
+    }
     let standing: Vec<Line> = g
         .standing
         .iter()

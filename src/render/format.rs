@@ -82,6 +82,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
     items.extend(policy.anytime.iter().map(Item::Anytime));
     items.extend(policy.receives.iter().map(Item::Receives));
     items.extend(policy.steps.iter().map(Item::Step));
+    items.extend(policy.procedures.iter().map(Item::Procedure));
     items.extend(policy.scenarios.iter().map(Item::Scenario));
     items.sort_by_key(|i| i.span().start);
     let mut i = 0;
@@ -163,6 +164,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
                     p.line(&line, a.span)
                 }
                 Item::Step(s) => p.step(s),
+                Item::Procedure(x) => p.procedure(x),
                 Item::Scenario(s) => p.scenario(s),
             }
         }
@@ -186,6 +188,7 @@ enum Item<'a> {
     Anytime(&'a Anytime<'a>),
     Receives(&'a Receives<'a>),
     Step(&'a Step<'a>),
+    Procedure(&'a Procedure<'a>),
     Scenario(&'a Scenario<'a>),
 }
 
@@ -204,6 +207,7 @@ impl Item<'_> {
             Item::Anytime(x) => x.span,
             Item::Receives(x) => x.span,
             Item::Step(x) => x.span,
+            Item::Procedure(x) => x.span,
             Item::Scenario(x) => x.span,
         }
     }
@@ -223,6 +227,7 @@ impl Item<'_> {
             Item::NeverPhrase(_) => 4,
             Item::Anytime(_) => 10,
             Item::Receives(_) => 11,
+            Item::Procedure(_) => 12,
         }
     }
 
@@ -234,7 +239,7 @@ impl Item<'_> {
     }
 
     fn is_block(&self) -> bool {
-        matches!(self, Item::Step(_) | Item::Scenario(_))
+        matches!(self, Item::Step(_) | Item::Procedure(_) | Item::Scenario(_))
     }
 }
 
@@ -312,6 +317,7 @@ fn dest(d: &Dest) -> String {
         Dest::Step(n) => n.text.to_string(),
         Dest::End(t) => format!("end {}", terminal(t)),
         Dest::Gap(g) => format!("gap {}", g.note.raw),
+        Dest::Exit(n) => format!("exit {}", n.text),
     }
 }
 
@@ -722,6 +728,46 @@ impl Printer<'_> {
         self.line(line.trim_end(), o.span);
     }
 
+    /// `procedure NAME "…" exits a, b {`, its steps indented one level,
+    /// and `}`.
+    fn procedure(&mut self, x: &Procedure) {
+        let mut head = format!("procedure {}", x.name.text);
+        if let Some(t) = &x.text {
+            head = format!("{head} {}", self.text(t, head.len() + 1));
+        }
+        if !x.exits.is_empty() {
+            head.push_str(&format!(" exits {}", names(&x.exits)));
+        }
+        head.push_str(" {");
+        self.out.push_str(&head);
+        let head_end = x
+            .exits
+            .last()
+            .map(|e| e.span.end)
+            .or(x.text.as_ref().map(|t| t.span.end))
+            .unwrap_or(x.name.span.end);
+        self.end_line(head_end as usize);
+        for s in &x.steps {
+            self.blank_line();
+            self.leading(s.span.start as usize, "  ");
+            // The step as at the top, then indented: its own lines and
+            // comments keep their layout one level in.
+            let outer = std::mem::take(&mut self.out);
+            self.step(s);
+            let inner = std::mem::replace(&mut self.out, outer);
+            for line in inner.lines() {
+                if !line.is_empty() {
+                    self.out.push_str("  ");
+                    self.out.push_str(line);
+                }
+                self.out.push('\n');
+            }
+        }
+        self.leading(x.span.end as usize, "  ");
+        self.out.push('}');
+        self.end_line(x.span.end as usize);
+    }
+
     fn step(&mut self, s: &Step) {
         let mut head = format!("step {}", s.name.text);
         if let Some(t) = &s.text {
@@ -754,6 +800,34 @@ impl Printer<'_> {
         }
         match s.exit.as_deref() {
             None => {}
+            Some(Exit::Leave(n)) => {
+                self.leading(n.span.start as usize, "  ");
+                self.line(&format!("  exit {}", n.text), n.span);
+            }
+            Some(Exit::Call {
+                procedure,
+                branches,
+                span,
+            }) => {
+                self.leading(span.start as usize, "  ");
+                self.out.push_str(&format!("  call {} {{", procedure.text));
+                self.end_line(procedure.span.end as usize + 2);
+                let width = branches
+                    .iter()
+                    .map(|b| b.exit.text.len())
+                    .max()
+                    .unwrap_or(0);
+                for b in branches {
+                    self.leading(b.span.start as usize, "    ");
+                    self.line(
+                        &format!("    {} -> {}", pad(b.exit.text, width), dest(&b.dest)),
+                        b.span,
+                    );
+                }
+                self.leading(span.end as usize, "    ");
+                self.out.push_str("  }");
+                self.end_line(span.end as usize);
+            }
             Some(Exit::End(t)) => {
                 self.leading(t.span.start as usize, "  ");
                 self.line(&format!("  end {}", terminal(t)), t.span);

@@ -458,6 +458,8 @@ pub enum Dest<'a> {
     End(TerminalRef<'a>),
     /// `gap "…"`: what the source leaves unsaid.
     Gap(GapRef<'a>),
+    /// `exit NAME`: inside a procedure, leave it by that exit.
+    Exit(Name<'a>),
 }
 
 /// `gap "The source does not say …"`.
@@ -473,6 +475,7 @@ impl Dest<'_> {
             Dest::Step(n) => n.span,
             Dest::End(t) => t.span,
             Dest::Gap(g) => g.span,
+            Dest::Exit(n) => n.span,
         }
     }
 }
@@ -594,6 +597,15 @@ pub enum Exit<'a> {
     End(TerminalRef<'a>),
     Gap(GapRef<'a>),
     Handoff(Handoff<'a>),
+    /// `exit NAME`: inside a procedure, leave it by that exit.
+    Leave(Name<'a>),
+    /// `call PROC { EXIT -> DEST ... }`: run the procedure; each exit
+    /// leads where the call says.
+    Call {
+        procedure: Name<'a>,
+        branches: Vec<CallBranch<'a>>,
+        span: Span,
+    },
 }
 
 /// `handoff "POLICY" requires A, B`: the call goes on in another policy of
@@ -605,18 +617,39 @@ pub struct Handoff<'a> {
     pub span: Span,
 }
 
+/// `EXIT -> DEST` in a `call`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallBranch<'a> {
+    pub exit: Name<'a>,
+    pub dest: Dest<'a>,
+    pub span: Span,
+}
+
 impl Exit<'_> {
     pub fn span(&self) -> Span {
         match self {
             Exit::Ask { span, .. }
             | Exit::Verify { span, .. }
             | Exit::Match { span, .. }
-            | Exit::Goto { span, .. } => *span,
+            | Exit::Goto { span, .. }
+            | Exit::Call { span, .. } => *span,
             Exit::End(t) => t.span,
             Exit::Gap(g) => g.span,
             Exit::Handoff(h) => h.span,
+            Exit::Leave(n) => n.span,
         }
     }
+}
+
+/// `procedure NAME "…" exits a, b { step … }`: a named sub-flow that steps
+/// `call`. Its steps' names are its own; its first step is where it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Procedure<'a> {
+    pub name: Name<'a>,
+    pub text: Option<Text<'a>>,
+    pub exits: Vec<Name<'a>>,
+    pub steps: Vec<Step<'a>>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -728,6 +761,7 @@ pub enum NameKind {
     Data,
     Outcome,
     Role,
+    Procedure,
 }
 
 /// A name declared by a declaration that did not parse (the step's name,
@@ -757,6 +791,7 @@ pub struct Policy<'a> {
     /// `receives A, B`: data handed over by another policy's `handoff`.
     pub receives: Vec<Receives<'a>>,
     pub steps: Vec<Step<'a>>,
+    pub procedures: Vec<Procedure<'a>>,
     pub scenarios: Vec<Scenario<'a>>,
     pub broken: Vec<BrokenName<'a>>,
 }
@@ -798,6 +833,7 @@ impl<'a> Policy<'a> {
             anytime: Vec::new(),
             receives: Vec::new(),
             steps: vec![],
+            procedures: vec![],
             scenarios: vec![],
             broken: vec![],
         }
@@ -827,7 +863,9 @@ impl<'a> Policy<'a> {
         self.never_phrases.extend(rest.never_phrases);
         self.requires.extend(rest.requires);
         self.starts.extend(rest.starts);
+        self.anytime.extend(rest.anytime);
         self.steps.extend(rest.steps);
+        self.procedures.extend(rest.procedures);
         self.scenarios.extend(rest.scenarios);
         self.broken.extend(rest.broken);
     }

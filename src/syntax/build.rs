@@ -139,6 +139,7 @@ pub fn declaration<'i>(
             });
         }
         Rule::step_decl => p.steps.push(step(decl, diags)?),
+        Rule::procedure_decl => p.procedures.push(procedure(decl, diags)?),
         Rule::scenario_decl => p.scenarios.push(scenario(decl, diags)?),
         _ => return Err(Reject::Shape),
     }
@@ -442,6 +443,53 @@ fn outcome<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Outc
     })
 }
 
+/// `procedure NAME "…" exits a, b { step … }`.
+fn procedure<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Procedure<'i>> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let name = name(c.take(Rule::ident)?);
+    let text = c.maybe(Rule::text).map(text).transpose()?;
+    let exits = match c.maybe(Rule::proc_exits) {
+        Some(e) => names(Children::of(e).take(Rule::name_list)?),
+        None => vec![],
+    };
+    let mut steps = vec![];
+    while let Some(s) = c.maybe(Rule::step_decl) {
+        steps.push(step(s, diags)?);
+    }
+    Ok(Procedure {
+        name,
+        text,
+        exits,
+        steps,
+        span,
+    })
+}
+
+/// `call PROC { EXIT -> DEST ... }`.
+fn call<'i>(pair: Pair<'i, Rule>) -> Result<Exit<'i>> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let procedure = name(c.take(Rule::ident)?);
+    let mut branches = vec![];
+    while let Some(b) = c.maybe(Rule::call_branch) {
+        let b_span = span_of(&b);
+        let mut bc = Children::of(b);
+        let exit = name(bc.take(Rule::ident)?);
+        let dest = dest(bc.next().ok_or(Reject::Shape)?)?;
+        branches.push(CallBranch {
+            exit,
+            dest,
+            span: b_span,
+        });
+    }
+    Ok(Exit::Call {
+        procedure,
+        branches,
+        span,
+    })
+}
+
 fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
@@ -493,6 +541,11 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
             Rule::terminal => s.exit = Some(Box::new(Exit::End(terminal(item)?))),
             Rule::gap_end => s.exit = Some(Box::new(Exit::Gap(gap_ref(item)?))),
             Rule::handoff_end => s.exit = Some(Box::new(Exit::Handoff(handoff(item)?))),
+            Rule::exit_dest => {
+                let n = name(Children::of(item).take(Rule::ident)?);
+                s.exit = Some(Box::new(Exit::Leave(n)));
+            }
+            Rule::call_exit => s.exit = Some(Box::new(call(item)?)),
             _ => return Err(Reject::Shape),
         }
     }
@@ -671,6 +724,7 @@ fn dest<'i>(pair: Pair<'i, Rule>) -> Result<Dest<'i>> {
         Rule::terminal => Ok(Dest::End(terminal(pair)?)),
         Rule::gap_end => Ok(Dest::Gap(gap_ref(pair)?)),
         Rule::ident => Ok(Dest::Step(name(pair))),
+        Rule::exit_dest => Ok(Dest::Exit(name(Children::of(pair).take(Rule::ident)?))),
         _ => Err(Reject::Shape),
     }
 }

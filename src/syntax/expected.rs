@@ -259,6 +259,8 @@ fn expected_words(e: &Expected) -> Vec<String> {
     if keywords.contains("end") && name && !e.has("ask") {
         keywords.remove("end");
         keywords.remove("gap");
+        // `exit NAME` stands there only inside a procedure.
+        keywords.remove("exit");
         name = false;
         words.push("a step name, `end OUTCOME` or `gap \"…\"`".into());
     }

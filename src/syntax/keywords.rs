@@ -5,8 +5,19 @@
 
 /// Words that start a declaration.
 pub const DECLARATIONS: &[&str] = &[
-    "step", "target", "data", "fact", "outcome", "role", "never", "require", "start", "anytime",
-    "receives", "scenario",
+    "step",
+    "target",
+    "data",
+    "fact",
+    "outcome",
+    "role",
+    "never",
+    "require",
+    "start",
+    "anytime",
+    "receives",
+    "procedure",
+    "scenario",
 ];
 /// Words that start an action inside a step.
 pub const ACTIONS: &[&str] = &[
@@ -14,7 +25,7 @@ pub const ACTIONS: &[&str] = &[
 ];
 /// Words that start a step's way out.
 pub const WAYS_OUT: &[&str] = &[
-    "ask", "wait", "match", "verify", "goto", "end", "gap", "handoff",
+    "ask", "wait", "match", "verify", "goto", "call", "end", "gap", "exit", "handoff",
 ];
 /// Fields of the header (`review every`).
 pub const HEADER_FIELDS: &[&str] = &[
@@ -93,6 +104,7 @@ pub const CONNECTIVES: &[&str] = &[
     "every",
     "questions",
     "question",
+    "exits",
 ];
 
 /// Words that cannot be names (of steps, facts, answers, targets, ...):

@@ -335,12 +335,13 @@ fn broken_names(region: &str) -> Vec<ast::BrokenName<'_>> {
         Some("outcome") => Some(NameKind::Outcome),
         Some("role") => Some(NameKind::Role),
         Some("fact") => Some(NameKind::Fact),
+        Some("procedure") => Some(NameKind::Procedure),
         _ => None,
     };
     if let (Some(kind), Some(name)) = (kind, words.next()) {
         out.push(ast::BrokenName { kind, name });
     }
-    if kind == Some(NameKind::Step) {
+    if matches!(kind, Some(NameKind::Step | NameKind::Procedure)) {
         while let Some(w) = words.next() {
             if w == "ask" || w == "verify" {
                 if let Some(name) = words.next() {
