@@ -91,6 +91,7 @@ codes! {
     HandoffData = "handoff-data", Error, false, "a `handoff` does not hand over data the policy it names `receives`";
     HandoffCycle = "handoff-cycle", Warning, true, "handoffs between the folder's policies lead around a circle";
     UnusedExit = "unused-exit", Warning, true, "a procedure's exit that none of its steps takes";
+    DuplicateStep = "duplicate-step", Warning, true, "two steps that do the same things in the same order: a procedure to write once";
 }
 
 impl Code {

@@ -1,7 +1,8 @@
 //! Help for authors: `unused-declaration` (a data field, ticket or referral
 //! target, outcome or declared fact nothing uses), `single-answer` (a
 //! question with one answer), `useless-bound` (a bound on a branch in no
-//! loop, whose `then` can never be taken).
+//! loop, whose `then` can never be taken), `duplicate-step` (two steps
+//! that do the same things: a procedure to write once).
 
 use crate::analysis::said::text_refs;
 use crate::analysis::scc;
@@ -259,6 +260,99 @@ pub fn useless_bounds(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
                     "a call takes this branch once at most, so its `then` is never used: remove `at most …, then …`, or bound a branch of the loop it was meant for",
                 ),
             );
+        }
+    }
+}
+
+/// The fewest actions two steps must share for `duplicate-step`: one
+/// repeated line (a `collect`, a `say`) is ordinary.
+const DUPLICATE_MIN_ACTIONS: usize = 2;
+
+/// An action as an author wrote it, without its place: two steps with the
+/// same list of these do the same things.
+fn action_key(g: &Graph, a: &Action) -> String {
+    let names = |ids: &[crate::graph::DataId]| {
+        ids.iter()
+            .map(|&d| g.data(d).name.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    match a {
+        Action::Do { text, .. } => format!("do {text}"),
+        Action::Say { text, .. } => format!("say {text}"),
+        Action::Warn { text, .. } => format!("warn {text}"),
+        Action::Note { text, .. } => format!("note {text}"),
+        Action::Collect { data, .. } => format!("collect {}", names(data)),
+        Action::Ticket(t) => format!(
+            "ticket {} {:?} {:?} {} {}",
+            g.target(t.target).name,
+            t.title,
+            t.fields
+                .iter()
+                .map(|f| (&f.name, &f.value))
+                .collect::<Vec<_>>(),
+            names(&t.body),
+            names(&t.assignee)
+        ),
+        Action::Transfer {
+            role,
+            requires,
+            reason,
+            ..
+        } => format!(
+            "transfer {} {} {reason}",
+            g.role(*role).name,
+            names(requires)
+        ),
+        Action::Refer { target, .. } => format!("refer {}", g.target(*target).name),
+        Action::Handoff {
+            policy, requires, ..
+        } => format!("handoff {policy} {}", names(requires)),
+    }
+}
+
+/// Two steps of the policy (not copies of a procedure's), held by the same
+/// role, whose actions are the same, in the same order: reported at the
+/// later one, naming the first.
+pub fn duplicate_steps(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
+    let mut first: std::collections::HashMap<Vec<String>, usize> = Default::default();
+    for (i, step) in g.steps.iter().enumerate() {
+        if step.actions.len() < DUPLICATE_MIN_ACTIONS
+            || g.copy_of(crate::graph::StepId::new(i)).is_some()
+        {
+            continue;
+        }
+        // Steps held by different roles are different people's work.
+        let role = step.role.map_or(String::new(), |r| g.role(r).name.clone());
+        let key: Vec<String> = std::iter::once(role)
+            .chain(step.actions.iter().map(|a| action_key(g, a)))
+            .collect();
+        match first.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                if levels.allows(Code::DuplicateStep, step.span) {
+                    continue;
+                }
+                let earlier = &g.steps[*o.get()];
+                diags.push(
+                    Diagnostic::new(
+                        Code::DuplicateStep,
+                        format!(
+                            "step `{}` does the same {} things as step `{}`",
+                            step.name,
+                            step.actions.len(),
+                            earlier.name
+                        ),
+                    )
+                    .at(step.span, "the same actions again")
+                    .with_label(earlier.span, "first written here")
+                    .with_help(
+                        "write them once as a `procedure` and `call` it from both steps, so a change to one cannot miss the other",
+                    ),
+                );
+            }
         }
     }
 }
