@@ -201,6 +201,7 @@ pub fn router(svc: Shared, body_limit: usize) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .merge(super::console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -375,6 +376,7 @@ fn policy_json(p: &super::library::Policy) -> Value {
             "revision": h.revision,
             "approval": h.approval,
             "implemented": h.implemented,
+            "reviewed": h.reviewed,
         });
         v["version"] = json!(e.version());
         v["loaded_at"] = json!(p.loaded_at);

@@ -146,7 +146,7 @@ impl<'e> Call<'e> {
         let mut call = Call::start(engine, context).map_err(|e| e.to_string())?;
         for (k, e) in events.iter().enumerate() {
             let event = parse_event(e).map_err(|m| format!("recorded event {k}: {m}"))?;
-            call.apply(&event)
+            call.give(&event, true)
                 .map_err(|m| format!("recorded event {k} does not replay: {m}"))?;
         }
         Ok(call)
@@ -154,7 +154,16 @@ impl<'e> Call<'e> {
 
     /// Gives the call one event.
     pub fn apply(&mut self, event: &Event) -> Result<(), EngineError> {
-        if matches!(self.session.status(), Status::Done(_)) {
+        self.give(event, false)
+    }
+
+    /// [`Call::apply`]; a `recorded` event's secret values are redacted, so
+    /// their rules were kept when they were given and are not checked again.
+    fn give(&mut self, event: &Event, recorded: bool) -> Result<(), EngineError> {
+        // The step that ends a call may collect what its ticket carries:
+        // those values are still taken once the call has its outcome.
+        let done = matches!(self.session.status(), Status::Done(_));
+        if done && !self.collected_on_path(event) {
             return Err(EngineError::Finished);
         }
         match event {
@@ -171,7 +180,11 @@ impl<'e> Call<'e> {
             }
             Event::Data { values } => {
                 let g = self.session.engine().graph();
-                let given: DataValues = values.iter().cloned().collect();
+                let given: DataValues = values
+                    .iter()
+                    .filter(|(_, v)| !(recorded && v == REDACTED))
+                    .cloned()
+                    .collect();
                 check_data(g, &given)?;
                 for (k, v) in values {
                     self.data.insert(k.clone(), v.clone());
@@ -253,7 +266,26 @@ impl<'e> Call<'e> {
             }
         }
         v["to_collect"] = json!(missing);
+        super::view::add(self, &self.context, &mut v);
         v
+    }
+
+    /// Whether `event` gives data, each field one a step of the call
+    /// collects.
+    fn collected_on_path(&self, event: &Event) -> bool {
+        let Event::Data { values } = event else {
+            return false;
+        };
+        let g = self.session.engine().graph();
+        let collected = |name: &str| {
+            self.session.trace().steps.iter().any(|&s| {
+                g.step(s).actions.iter().any(|a| match a {
+                    Action::Collect { data, .. } => data.iter().any(|&d| g.data(d).name == name),
+                    _ => false,
+                })
+            })
+        };
+        !values.is_empty() && values.iter().all(|(k, _)| collected(k))
     }
 
     /// Answers each question about a host fact given at the start.

@@ -5,18 +5,21 @@
 //! (`docs/openapi.json`).
 //!
 //! `api.rs` the routes and handlers, `calls.rs` a call as the replay of its
-//! events, `records.rs` the SQLite and PostgreSQL stores, `library.rs` the
+//! events (`view.rs` what a console shows of it), `console.rs` the analyst
+//! console's page, `records.rs` the SQLite and PostgreSQL stores, `library.rs` the
 //! policy folder, `reports.rs` the reports, `metrics.rs` and `log.rs` what
 //! an operator watches.
 
 pub mod api;
 pub mod calls;
 pub mod clock;
+pub mod console;
 pub mod library;
 pub mod log;
 pub mod metrics;
 pub mod records;
 pub mod reports;
+pub mod view;
 
 use library::Library;
 use records::Records;

@@ -110,3 +110,4 @@ pub fn shipped_gaps() -> usize {
         .sum()
 }
 pub mod server;
+pub mod webdriver;
