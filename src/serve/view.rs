@@ -140,6 +140,9 @@ fn step_json(g: &Graph, s: StepId, data: &DataValues) -> Value {
                 "reason": fill(g, reason, data),
                 "requires": names(g, requires),
             }),
+            Action::Handoff {
+                policy, requires, ..
+            } => json!({ "kind": "handoff", "policy": policy, "requires": names(g, requires) }),
         })
         .collect();
     v["actions"] = json!(actions);

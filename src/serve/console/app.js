@@ -345,6 +345,11 @@ function actionsView(state, at) {
         items.push(h("div", { class: "do transfer" }, h("input", { type: "checkbox", id }), h("label", { for: id }, "Transfer the call (warm) to " + a.to + reason)));
         break;
       }
+      case "handoff": {
+        const id = "do-" + k;
+        items.push(h("div", { class: "do transfer" }, h("input", { type: "checkbox", id }), h("label", { for: id }, "Hand the call over to the policy “" + a.policy + "”" + (a.requires.length ? ", with " + a.requires.map((f) => labelOf(state, f)).join(", ") : "") + ".")));
+        break;
+      }
       default:
         break;
     }
