@@ -422,6 +422,33 @@ fn a_standing_rule_raised_from_its_button() {
     s.finish("standing-rule");
 }
 
+/// An ending the SOP leaves open says so in the summary, with its note,
+/// and the copied summary carries it.
+#[test]
+fn an_open_question_ends_the_call_with_its_gap_note() {
+    let Some(s) = setup("gap") else { return };
+    let b = &s.browser;
+    b.goto(&s.url("#/start/voicemail-emergency?after_hours=yes"));
+    s.wait_events(0);
+    let page = b.wait_text("the summary", |t| t.contains("The call ended"));
+    let note = "The source does not say how to handle a voicemail after hours or on a holiday";
+    assert!(
+        page.contains(&format!("Open question in the SOP: {note}")),
+        "{page}"
+    );
+    let text = b.script("return summaryText(current);", json!([]));
+    let text = text.as_str().unwrap_or_default();
+    assert!(
+        text.contains(&format!("Open questions in the SOP:\n  {note}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Path:\n  1. S1 (GAP): after hours or on a holiday"),
+        "{text}"
+    );
+    s.finish("gap");
+}
+
 /// A value that breaks a value rule is refused as it is typed, and never
 /// sent; the right one is taken. Then the verification's checklist
 /// decides itself. (The SIM swap: a secret 6-digit code.)
