@@ -484,5 +484,52 @@ impl LspClient {
     }
 }
 
-criterion_group!(benches, parse, front, checks, check, count, artifact, engine, standing, lsp);
+/// The service rebuilds a call from its recorded events on every request
+/// (`serve::calls`): replaying a call of 10 and 40 answers and writing its
+/// state, against one live session answering the same questions.
+fn service(c: &mut Criterion) {
+    use sopc::serve::calls::Call;
+    let mut group = c.benchmark_group("service");
+    for len in [10usize, 40] {
+        let mut text =
+            String::from("sop \"C\" \"Chain\" { owner \"bench\" }\noutcome done \"Done\"\n");
+        for i in 0..len {
+            let next = if i + 1 < len {
+                format!("c{}", i + 1)
+            } else {
+                "end done".into()
+            };
+            text.push_str(&format!("step c{i} \"Step {i}\" {{\n  ask q{i} \"Q{i}?\" {{ yes no }}\n  yes -> {next}\n  no -> {next}\n}}\n"));
+        }
+        let engine = sopc::Engine::new(graph(&text)).expect("verifies");
+        let events: Vec<serde_json::Value> = (0..len)
+            .map(|i| serde_json::json!({ "type": "answer", "fact": format!("q{i}"), "answer": "yes" }))
+            .collect();
+        group.bench_with_input(
+            BenchmarkId::new("replay_and_state", len),
+            &events,
+            |b, ev| {
+                b.iter(|| {
+                    let call = Call::replay(&engine, &serde_json::Value::Null, black_box(ev))
+                        .expect("replays");
+                    black_box(call.state_json())
+                })
+            },
+        );
+        group.bench_with_input(BenchmarkId::new("live_session", len), &len, |b, &len| {
+            b.iter(|| {
+                let mut s = engine.start();
+                for i in 0..len {
+                    s.answer(&format!("q{i}"), "yes").expect("answers");
+                }
+                black_box(s.outcome())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches, parse, front, checks, check, count, artifact, engine, standing, lsp, service
+);
 criterion_main!(benches);
