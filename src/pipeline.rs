@@ -62,20 +62,38 @@ pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
 /// what they find in a procedure is reported once, at the first call
 /// whose path shows it, and a finding about every path (a step no path
 /// reaches, a branch no path takes) only when it holds at every call.
+/// Findings are the same when their code, span and message are, the
+/// copies' step names read as the procedure writes them: two secrets in
+/// one ticket are two findings.
 fn merge_copies(g: &Graph, diags: &mut Vec<Diagnostic>) {
     if g.procedures.iter().all(|p| p.calls.is_empty()) {
         return;
     }
+    // `s4>push` is `push` in the message of any copy; longest first, so
+    // that a copy inside a copy (`s4>push>x`) loses its whole prefix.
+    let mut prefixes: Vec<String> = g
+        .procedures
+        .iter()
+        .flat_map(|p| &p.calls)
+        .map(|c| format!("`{}>", g.step(c.step).name))
+        .collect();
+    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let finding = |d: &Diagnostic, span: crate::span::Span| {
+        let message = prefixes
+            .iter()
+            .fold(d.message.clone(), |m, p| m.replace(p.as_str(), "`"));
+        (d.code, span.start, span.end, message)
+    };
     let inside = |d: &Diagnostic| {
         let span = d.span?;
         g.procedures.iter().position(|p| {
             !p.calls.is_empty() && p.body_span.start <= span.start && span.end <= p.body_span.end
         })
     };
-    let mut count: HashMap<(Code, u32, u32), usize> = HashMap::new();
+    let mut count: HashMap<(Code, u32, u32, String), usize> = HashMap::new();
     for d in diags.iter() {
         if let (Some(_), Some(span)) = (inside(d), d.span) {
-            *count.entry((d.code, span.start, span.end)).or_default() += 1;
+            *count.entry(finding(d, span)).or_default() += 1;
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -83,7 +101,7 @@ fn merge_copies(g: &Graph, diags: &mut Vec<Diagnostic>) {
         let (Some(p), Some(span)) = (inside(d), d.span) else {
             return true;
         };
-        let key = (d.code, span.start, span.end);
+        let key = finding(d, span);
         let every_path = matches!(d.code, Code::UnreachableStep | Code::InfeasibleBranch);
         if every_path && count[&key] < g.procedures[p].calls.len() {
             return false;

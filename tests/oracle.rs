@@ -33,6 +33,20 @@
 //! every path; and `sopc test`'s verdict on every scenario (through the
 //! library).
 //!
+//! Procedures: one or two, each of one to three steps (collect, ticket,
+//! text and `refer` actions; ways out `exit xK` to one of two or three
+//! declared exits, `end`, or a question whose branches go to its later
+//! steps, its exits or ends), called from any step of the policy, each
+//! call mapping every exit to a step or an end; `match`es of the policy on
+//! a procedure's questions. The oracle's walk goes into a procedure at
+//! each call and out by the exit it takes, to where that call maps it: a
+//! question asked inside is asked again at each call (the latest answer
+//! counts), data collected inside counts after the call. Findings inside
+//! a procedure are compared as sopc reports them: once per line of the
+//! procedure, with step names written as the procedure writes them;
+//! `sopc paths` names the copies' steps `CALLER>STEP`, compared too.
+//! `unused-exit` is compared where sopc reports lints (no errors).
+//!
 //! A second generator (section "typed facts") covers issue 15's facts with
 //! a type and a source, ranges, verifications and typed scenario values;
 //! its own comment says what it generates and how the oracle walks it.
@@ -68,11 +82,30 @@ enum Defect {
     SecretsSpoken,
     /// A scenario with answers the call never uses passes.
     UnusedScenarioAnswers,
+    /// An end written on a call's line (`x0 -> end escalated(desk)`) is
+    /// blamed on the procedure's line that leaves by the exit (`a0 -> exit
+    /// x0`): `missing-ticket` and `open-gap` point into the procedure,
+    /// whose text is not what lacks the ticket.
+    EndThroughExit,
+    /// The actions of a procedure no step calls are not checked: a secret
+    /// in its ticket or said, a forbidden phrase in what it says or does
+    /// (its questions' prompts are).
+    UncalledProcedureText,
+    /// A `match` on a question that only a procedure no step calls asks
+    /// asks it there, as if declared with `fact … ask`, instead of being
+    /// `unknown-fact`; until fixed, the generator does not write one.
+    UncalledProcedureQuestion,
 }
 
 /// Whether the fix of `d` is merged (one at a time: `|| d == Defect::X`).
-fn fixed(_d: Defect) -> bool {
+fn fixed(d: Defect) -> bool {
     KNOWN_DEFECTS_FIXED
+        && !matches!(
+            d,
+            Defect::EndThroughExit
+                | Defect::UncalledProcedureText
+                | Defect::UncalledProcedureQuestion
+        )
 }
 
 /// `else -> x at most N times, then y` is read as one such branch per answer
@@ -135,8 +168,11 @@ enum DestSpec {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Dest {
+    /// A step of the policy; inside a procedure, one of its own steps.
     Step(usize),
     End(usize),
+    /// Inside a procedure: leave it by this exit.
+    Exit(usize),
 }
 
 /// What a text action does with its words.
@@ -189,6 +225,16 @@ enum Act {
 const CLINIC_REQUIRES: usize = 1;
 /// The field a handoff model's `handoff "next"` hands over.
 const HANDOFF_REQUIRES: usize = 0;
+
+/// Step `j` of procedure `p` is written step `PROC_BASE + PROC_STEPS * p +
+/// j`: the key of its lines' sites and of its question `qK`. A policy
+/// step's key is its index.
+const PROC_BASE: usize = 100;
+const PROC_STEPS: usize = 10;
+/// The most procedures a model declares.
+const PROCS: usize = 2;
+/// Every written step's key is below this.
+const KEYS: usize = PROC_BASE + PROCS * PROC_STEPS;
 
 #[derive(Clone, Debug)]
 struct BranchSpec {
@@ -256,6 +302,43 @@ struct Spec {
     waits: bool,
     /// Steps that end `resolved` written as a `handoff`.
     handoff: bool,
+    procedures: Option<ProcsSpec>,
+}
+
+/// Procedures, and the steps of the policy that call them.
+#[derive(Clone, Debug)]
+struct ProcsSpec {
+    procs: Vec<ProcSpec>,
+    /// By step: a call of a procedure instead of the step's way out, with
+    /// where each exit leads.
+    calls: Vec<Option<(u8, Vec<DestSpec>)>>,
+}
+
+#[derive(Clone, Debug)]
+struct ProcSpec {
+    /// How many exits it declares.
+    exits: u8,
+    steps: Vec<ProcStepSpec>,
+}
+
+#[derive(Clone, Debug)]
+struct ProcStepSpec {
+    actions: Vec<Act>,
+    exit: ProcExitSpec,
+}
+
+/// A procedure's step's way out; destinations go forward (its later
+/// steps, its exits, ends).
+#[derive(Clone, Debug)]
+enum ProcExitSpec {
+    Leave(u8),
+    End(u8),
+    Ask {
+        extra: u8,
+        prompt: Vec<usize>,
+        wording: u8,
+        arms: ArmsSpec,
+    },
 }
 
 fn dest_spec() -> impl Strategy<Value = DestSpec> {
@@ -328,19 +411,22 @@ fn wording() -> impl Strategy<Value = u8> {
     prop_oneof![3 => Just(0u8), 2 => 1..WORDINGS.len() as u8]
 }
 
-fn step_spec() -> impl Strategy<Value = StepSpec> {
+fn act() -> impl Strategy<Value = Act> {
     let said = prop_oneof![
         Just(Said::Say),
         Just(Said::Warn),
         Just(Said::Do),
         Just(Said::Note)
     ];
-    let act = prop_oneof![
+    prop_oneof![
         3 => (0..FIELDS).prop_map(Act::Collect),
         2 => ticket().prop_map(Act::Ticket),
         1 => (said, refs(2), wording()).prop_map(|(s, r, w)| Act::Text(s, r, w)),
         1 => Just(Act::Refer),
-    ];
+    ]
+}
+
+fn step_spec() -> impl Strategy<Value = StepSpec> {
     let extra = prop_oneof![6 => Just(0u8), 3 => 1u8..=3, 1 => 4u8..=36];
     let exit = prop_oneof![
         2 => any::<u8>().prop_map(ExitSpec::End),
@@ -349,7 +435,31 @@ fn step_spec() -> impl Strategy<Value = StepSpec> {
         4 => (any::<u8>(), arms_spec(1)).prop_map(|(k, a)| ExitSpec::Match(k, a)),
         1 => Just(ExitSpec::Stuck),
     ];
-    (prop::collection::vec(act, 0..3), exit).prop_map(|(actions, exit)| StepSpec { actions, exit })
+    (prop::collection::vec(act(), 0..3), exit)
+        .prop_map(|(actions, exit)| StepSpec { actions, exit })
+}
+
+fn proc_step_spec() -> impl Strategy<Value = ProcStepSpec> {
+    let exit = prop_oneof![
+        3 => any::<u8>().prop_map(ProcExitSpec::Leave),
+        1 => any::<u8>().prop_map(ProcExitSpec::End),
+        4 => (0u8..=2, refs(10), wording(), arms_spec(2)).prop_map(|(extra, prompt, wording, arms)| ProcExitSpec::Ask { extra, prompt, wording, arms }),
+    ];
+    // Often the fields tickets require: a ticket after the call needs them.
+    let act = prop_oneof![1 => (0..2usize).prop_map(Act::Collect), 2 => act()];
+    (prop::collection::vec(act, 0..3), exit)
+        .prop_map(|(actions, exit)| ProcStepSpec { actions, exit })
+}
+
+fn procs_spec() -> impl Strategy<Value = ProcsSpec> {
+    let proc = (2u8..=3, prop::collection::vec(proc_step_spec(), 1..=3))
+        .prop_map(|(exits, steps)| ProcSpec { exits, steps });
+    let call = (any::<u8>(), prop::collection::vec(dest_spec(), 3));
+    (
+        prop::collection::vec(proc, 1..=PROCS),
+        prop::collection::vec(prop::option::weighted(0.4, call), 7),
+    )
+        .prop_map(|(procs, calls)| ProcsSpec { procs, calls })
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -369,9 +479,10 @@ fn spec() -> impl Strategy<Value = Spec> {
         ),
         prop::bool::weighted(0.3),
         prop::bool::weighted(0.3),
+        prop::option::weighted(0.35, procs_spec()),
     )
         .prop_map(
-            |(steps, rule, never, phrases, scenarios, gap, standing, waits, handoff)| Spec {
+            |(
                 steps,
                 rule,
                 never,
@@ -381,6 +492,18 @@ fn spec() -> impl Strategy<Value = Spec> {
                 standing,
                 waits,
                 handoff,
+                procedures,
+            )| Spec {
+                steps,
+                rule,
+                never,
+                phrases,
+                scenarios,
+                gap,
+                standing,
+                waits,
+                handoff,
+                procedures,
             },
         )
 }
@@ -441,6 +564,128 @@ struct Model {
     /// requires d0` instead: the call ends in a handoff (compared as
     /// `resolved`), and every path to it must have collected d0.
     handoff: bool,
+    /// `procedure pK`, called by the policy's steps whose way out is
+    /// [`Exit::Call`].
+    procedures: Vec<Procedure>,
+}
+
+/// A procedure: its steps `tJ` (whose [`Dest::Step`] name its own steps)
+/// and its exits `x0`, `x1`, ….
+#[derive(Clone, Debug)]
+struct Procedure {
+    exits: usize,
+    steps: Vec<Step>,
+}
+
+/// Where a walk is: a step of the policy, or step `step` of the copy of
+/// the procedure that policy step `call` calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Loc {
+    Policy(usize),
+    In { call: usize, step: usize },
+}
+
+/// Where a destination leads from a place: on to a place, or to an end
+/// written at a site, and the site a missing ticket there is blamed on
+/// (for an end on a call's line, reached by a procedure's exit: until
+/// [`Defect::EndThroughExit`] is fixed, the procedure's line).
+enum Next {
+    At(Loc),
+    End(usize, Site, Site),
+}
+
+impl Model {
+    /// The procedure step `call` calls.
+    fn called(&self, call: usize) -> usize {
+        match &self.steps[call].exit {
+            Exit::Call { procedure, .. } => *procedure,
+            _ => unreachable!("a copy's caller calls"),
+        }
+    }
+
+    fn step_at(&self, at: Loc) -> &Step {
+        match at {
+            Loc::Policy(i) => &self.steps[i],
+            Loc::In { call, step } => &self.procedures[self.called(call)].steps[step],
+        }
+    }
+
+    /// The written step's key (see [`PROC_BASE`]).
+    fn key(&self, at: Loc) -> usize {
+        match at {
+            Loc::Policy(i) => i,
+            Loc::In { call, step } => PROC_BASE + PROC_STEPS * self.called(call) + step,
+        }
+    }
+
+    /// Its name in sopc's paths: `s4`, or `s4>t1` in the copy called at `s4`.
+    fn name(&self, at: Loc) -> String {
+        match at {
+            Loc::Policy(i) => format!("s{i}"),
+            Loc::In { call, step } => format!("s{call}>t{step}"),
+        }
+    }
+
+    /// Whether some step of the policy calls procedure `p`.
+    fn is_called(&self, p: usize) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s.exit, Exit::Call { procedure, .. } if procedure == p))
+    }
+
+    /// Every written step with its key: the policy's, then the procedures'.
+    fn written(&self) -> Vec<(usize, &Step)> {
+        let own = self.steps.iter().enumerate();
+        let procs = self.procedures.iter().enumerate().flat_map(|(p, proc)| {
+            proc.steps
+                .iter()
+                .enumerate()
+                .map(move |(j, s)| (PROC_BASE + PROC_STEPS * p + j, s))
+        });
+        own.chain(procs).collect()
+    }
+
+    /// Whether the written step of key `k` has a copy in sopc's graph: a
+    /// step of the policy or of a called procedure.
+    fn is_copied(&self, k: usize) -> bool {
+        k < PROC_BASE || self.is_called((k - PROC_BASE) / PROC_STEPS)
+    }
+
+    /// Whether sopc checks the actions of the written step of key `k`.
+    fn actions_checked(&self, k: usize) -> bool {
+        fixed(Defect::UncalledProcedureText) || self.is_copied(k)
+    }
+
+    /// The written step of a key.
+    fn by_key(&self, k: usize) -> &Step {
+        if k < PROC_BASE {
+            &self.steps[k]
+        } else {
+            let k = k - PROC_BASE;
+            &self.procedures[k / PROC_STEPS].steps[k % PROC_STEPS]
+        }
+    }
+
+    /// Where `d`, written at `site` of the step at `from`, leads.
+    fn follow(&self, from: Loc, d: Dest, site: Site) -> Next {
+        match (d, from) {
+            (Dest::End(o), _) => Next::End(o, site, site),
+            (Dest::Step(t), Loc::Policy(_)) => Next::At(Loc::Policy(t)),
+            (Dest::Step(t), Loc::In { call, .. }) => Next::At(Loc::In { call, step: t }),
+            (Dest::Exit(x), Loc::In { call, .. }) => match &self.steps[call].exit {
+                Exit::Call { to, .. } => {
+                    match self.follow(Loc::Policy(call), to[x], Site::Branch(call, x)) {
+                        Next::End(o, line, _) if !fixed(Defect::EndThroughExit) => {
+                            Next::End(o, line, site)
+                        }
+                        next => next,
+                    }
+                }
+                _ => unreachable!("a copy's caller calls"),
+            },
+            (Dest::Exit(_), Loc::Policy(_)) => unreachable!("only a procedure has exits"),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -475,11 +720,17 @@ enum Exit {
         wording: u8,
         arms: Arms,
     },
+    /// On the key of the question's step.
     Match {
         asked_by: usize,
         arms: Arms,
     },
     Stuck,
+    /// `call pK { x0 -> … }`: where each of its exits leads.
+    Call {
+        procedure: usize,
+        to: Vec<Dest>,
+    },
 }
 
 fn xorshift(r: &mut u64) -> u64 {
@@ -517,81 +768,95 @@ fn model(spec: &Spec) -> Model {
             Dest::End(first + k - n)
         }
     };
+    // In a procedure of `len` steps and `exits` exits, from step `j`: a
+    // later step, an exit or an end.
+    let proc_dest = |len: usize, exits: usize, j: usize, d: DestSpec| -> Dest {
+        let (DestSpec::Forward(r) | DestSpec::Any(r) | DestSpec::Back(r)) = d;
+        let later = len - j - 1;
+        let k = r as usize % (later + exits + ENDS.len());
+        if k < later {
+            Dest::Step(j + 1 + k)
+        } else if k < later + exits {
+            Dest::Exit(k - later)
+        } else {
+            Dest::End(k - later - exits)
+        }
+    };
     let branch = |i: usize, label: Option<usize>, b: &BranchSpec| Branch {
         label,
         to: dest(i, b.to),
         bound: b.bound.map(|(t, then)| (t as u32, dest(i, then))),
     };
-    let arms = |i: usize, answers: usize, a: &ArmsSpec| -> Arms {
-        let explicit = match a.otherwise {
-            Some(_) => choose(answers, a.arms.len().min(answers), a.pick),
-            None => (0..answers).collect(),
-        };
-        // Arms taken again for more answers carry no bound (see
-        // `cap_retries`).
-        let mut written: Vec<Branch> = explicit
-            .iter()
-            .enumerate()
-            .map(|(j, &answer)| {
-                let mut b = branch(i, Some(answer), &a.arms[j % a.arms.len()]);
-                if j >= a.arms.len() {
-                    b.bound = None;
-                }
-                b
-            })
-            .collect();
-        if let Some(e) = &a.otherwise {
-            let at = a.else_at as usize % (written.len() + 1);
-            written.insert(at, branch(i, None, e));
-        }
-        let of = (0..answers)
-            .map(|answer| {
-                written
-                    .iter()
-                    .position(|b| b.label == Some(answer))
-                    .or_else(|| written.iter().position(|b| b.label.is_none()))
-                    .expect("an answer without a branch has the else")
-            })
-            .collect();
-        Arms {
-            answers,
-            written,
-            of,
-        }
+    let procs: &[ProcSpec] = spec.procedures.as_ref().map_or(&[], |p| &p.procs);
+    let call_at = |i: usize| {
+        spec.procedures
+            .as_ref()
+            .and_then(|p| p.calls.get(i).cloned().flatten())
     };
-    let answers_of = |s: &StepSpec| match &s.exit {
-        ExitSpec::Ask { extra, arms, .. } => Some(arms.arms.len() + *extra as usize),
+    let answers_of = |i: usize| match &spec.steps[i].exit {
+        ExitSpec::Ask { extra, arms, .. } if call_at(i).is_none() => {
+            Some(arms.arms.len() + *extra as usize)
+        }
         _ => None,
     };
-    let asks: Vec<usize> = (0..n)
-        .filter(|&i| answers_of(&spec.steps[i]).is_some())
-        .collect();
+    let proc_answers = |s: &ProcStepSpec| match &s.exit {
+        ProcExitSpec::Ask { extra, arms, .. } => Some(arms.arms.len() + *extra as usize),
+        _ => None,
+    };
+    // Every question by its step's key, with its number of answers.
+    let mut asks: Vec<(usize, usize)> = (0..n).filter_map(|i| Some((i, answers_of(i)?))).collect();
+    let called =
+        |p: usize| (0..n).any(|i| call_at(i).is_some_and(|(k, _)| k as usize % procs.len() == p));
+    for (p, proc) in procs.iter().enumerate() {
+        if !called(p) && !fixed(Defect::UncalledProcedureQuestion) {
+            continue;
+        }
+        for (j, s) in proc.steps.iter().enumerate() {
+            if let Some(a) = proc_answers(s) {
+                asks.push((PROC_BASE + PROC_STEPS * p + j, a));
+            }
+        }
+    }
     let steps = spec
         .steps
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let exit = match &s.exit {
-                ExitSpec::End(o) => Exit::End(*o as usize % ENDS.len()),
-                ExitSpec::Goto(b) => Exit::Goto(branch(i, None, b)),
-                ExitSpec::Stuck => Exit::Stuck,
-                ExitSpec::Ask {
-                    prompt,
-                    wording,
-                    arms: a,
-                    ..
-                } => Exit::Ask {
+            let exit = match (&s.exit, call_at(i)) {
+                (_, Some((p, to))) => {
+                    let procedure = p as usize % procs.len();
+                    let exits = procs[procedure].exits as usize;
+                    Exit::Call {
+                        procedure,
+                        to: to[..exits].iter().map(|&d| dest(i, d)).collect(),
+                    }
+                }
+                (ExitSpec::End(o), _) => Exit::End(*o as usize % ENDS.len()),
+                (ExitSpec::Goto(b), _) => Exit::Goto(branch(i, None, b)),
+                (ExitSpec::Stuck, _) => Exit::Stuck,
+                (
+                    ExitSpec::Ask {
+                        prompt,
+                        wording,
+                        arms: a,
+                        ..
+                    },
+                    _,
+                ) => Exit::Ask {
                     prompt: prompt.clone(),
                     wording: *wording,
-                    arms: arms(i, answers_of(s).expect("a question"), a),
+                    arms: arms_of(answers_of(i).expect("a question"), a, |label, b| {
+                        branch(i, label, b)
+                    }),
                 },
-                ExitSpec::Match(_, a) if asks.is_empty() => Exit::Goto(branch(i, None, &a.arms[0])),
-                ExitSpec::Match(k, a) => {
-                    let asked_by = asks[*k as usize % asks.len()];
-                    let answers = answers_of(&spec.steps[asked_by]).expect("a question");
+                (ExitSpec::Match(_, a), _) if asks.is_empty() => {
+                    Exit::Goto(branch(i, None, &a.arms[0]))
+                }
+                (ExitSpec::Match(k, a), _) => {
+                    let (asked_by, answers) = asks[*k as usize % asks.len()];
                     Exit::Match {
                         asked_by,
-                        arms: arms(i, answers, a),
+                        arms: arms_of(answers, a, |label, b| branch(i, label, b)),
                     }
                 }
             };
@@ -599,6 +864,50 @@ fn model(spec: &Spec) -> Model {
                 actions: s.actions.clone(),
                 exit,
             }
+        })
+        .collect();
+    let procedures = procs
+        .iter()
+        .map(|proc| {
+            let (len, exits) = (proc.steps.len(), proc.exits as usize);
+            let steps = proc
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(j, s)| {
+                    let exit = match &s.exit {
+                        ProcExitSpec::Leave(x) => Exit::Goto(Branch {
+                            label: None,
+                            to: Dest::Exit(*x as usize % exits),
+                            bound: None,
+                        }),
+                        ProcExitSpec::End(o) => Exit::End(*o as usize % ENDS.len()),
+                        ProcExitSpec::Ask {
+                            prompt,
+                            wording,
+                            arms: a,
+                            ..
+                        } => Exit::Ask {
+                            prompt: prompt.clone(),
+                            wording: *wording,
+                            // No retries inside a procedure: its branches
+                            // go forward.
+                            arms: arms_of(proc_answers(s).expect("a question"), a, |label, b| {
+                                Branch {
+                                    label,
+                                    to: proc_dest(len, exits, j, b.to),
+                                    bound: None,
+                                }
+                            }),
+                        },
+                    };
+                    Step {
+                        actions: s.actions.clone(),
+                        exit,
+                    }
+                })
+                .collect();
+            Procedure { exits, steps }
         })
         .collect();
     let rule = spec
@@ -623,6 +932,7 @@ fn model(spec: &Spec) -> Model {
         }),
         waits: spec.waits,
         handoff: spec.handoff,
+        procedures,
     };
     // Half the handoff models collect the handed-over field first, so that
     // both verdicts come up.
@@ -631,6 +941,50 @@ fn model(spec: &Spec) -> Model {
     }
     cap_retries(&mut m);
     m
+}
+
+/// The written branches of a question or a `match` of `answers` answers,
+/// each made by `branch` from its spec and the answer it names.
+fn arms_of(
+    answers: usize,
+    a: &ArmsSpec,
+    branch: impl Fn(Option<usize>, &BranchSpec) -> Branch,
+) -> Arms {
+    let explicit = match a.otherwise {
+        Some(_) => choose(answers, a.arms.len().min(answers), a.pick),
+        None => (0..answers).collect(),
+    };
+    // Arms taken again for more answers carry no bound (see
+    // `cap_retries`).
+    let mut written: Vec<Branch> = explicit
+        .iter()
+        .enumerate()
+        .map(|(j, &answer)| {
+            let mut b = branch(Some(answer), &a.arms[j % a.arms.len()]);
+            if j >= a.arms.len() {
+                b.bound = None;
+            }
+            b
+        })
+        .collect();
+    if let Some(e) = &a.otherwise {
+        let at = a.else_at as usize % (written.len() + 1);
+        written.insert(at, branch(None, e));
+    }
+    let of = (0..answers)
+        .map(|answer| {
+            written
+                .iter()
+                .position(|b| b.label == Some(answer))
+                .or_else(|| written.iter().position(|b| b.label.is_none()))
+                .expect("an answer without a branch has the else")
+        })
+        .collect();
+    Arms {
+        answers,
+        written,
+        of,
+    }
 }
 
 /// The most caller situations the retry counters of a model may make.
@@ -675,6 +1029,8 @@ fn cap_retries(m: &mut Model) {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Site {
     Other,
+    /// A step's first line, with its name.
+    Step(usize),
     /// The k-th action of a step.
     Action(usize, usize),
     /// A question's `ask` line, with its prompt.
@@ -691,6 +1047,19 @@ enum Site {
 struct Printed {
     text: String,
     sites: Vec<Site>,
+}
+
+impl Site {
+    fn in_procedure(self) -> bool {
+        match self {
+            Site::Step(k)
+            | Site::Action(k, _)
+            | Site::Ask(k)
+            | Site::Branch(k, _)
+            | Site::Exit(k) => k >= PROC_BASE,
+            Site::Other | Site::Scenario(_) => false,
+        }
+    }
 }
 
 impl Printed {
@@ -713,11 +1082,21 @@ fn dest_src(d: Dest) -> String {
     match d {
         Dest::Step(s) => format!("s{s}"),
         Dest::End(o) => ENDS[o].to_string(),
+        Dest::Exit(x) => format!("exit x{x}"),
     }
 }
 
-fn branch_src(b: &Branch) -> String {
+/// A destination inside a procedure, whose steps are `tJ`.
+fn proc_dest_src(d: Dest) -> String {
+    match d {
+        Dest::Step(j) => format!("t{j}"),
+        _ => dest_src(d),
+    }
+}
+
+fn branch_src(b: &Branch, inside: bool) -> String {
     match b.bound {
+        None if inside => proc_dest_src(b.to),
         None => dest_src(b.to),
         Some((n, then)) => format!(
             "{} at most {n} times, then {}",
@@ -795,60 +1174,28 @@ fn print(m: &Model) -> Printed {
     }
     let start = p.sites.len();
     for (i, s) in m.steps.iter().enumerate() {
-        p.line(Site::Other, format!("step s{i} \"Step {i}\" {{"));
-        for (k, a) in s.actions.iter().enumerate() {
-            let line = match a {
-                Act::Collect(f) => format!("  collect d{f}"),
-                Act::Refer => "  refer clinic".to_string(),
-                Act::Ticket(t) => format!("  {}", ticket_src(t)),
-                Act::Text(said, fields, w) => format!(
-                    "  {} \"{}{}\"",
-                    said.keyword(),
-                    WORDINGS[*w as usize],
-                    interpolated(fields)
-                ),
-            };
-            p.line(Site::Action(i, k), line);
-        }
-        match &s.exit {
-            Exit::End(0) if m.handoff => p.line(
-                Site::Exit(i),
-                format!("  handoff \"next\" requires d{HANDOFF_REQUIRES}"),
+        print_step(&mut p, m, i, &format!("s{i}"), &format!("Step {i}"), s, "");
+    }
+    for (k, proc) in m.procedures.iter().enumerate() {
+        let exits: Vec<String> = (0..proc.exits).map(|x| format!("x{x}")).collect();
+        p.line(
+            Site::Other,
+            format!(
+                "procedure p{k} \"Procedure {k}\" exits {} {{",
+                exits.join(", ")
             ),
-            Exit::End(o) => p.line(Site::Exit(i), format!("  {}", ENDS[*o])),
-            Exit::Goto(b) => p.line(Site::Exit(i), format!("  goto {}", branch_src(b))),
-            Exit::Stuck => {}
-            Exit::Ask {
-                prompt,
-                wording,
-                arms,
-            } => {
-                let mut names: Vec<String> = (0..arms.answers).map(|a| format!("a{a}")).collect();
-                // A wait is a question the call waits on: the same paths.
-                let word = if m.waits && i % 2 == 1 {
-                    if let Some(last) = names.last_mut() {
-                        last.push_str(" after 2 days");
-                    }
-                    "wait"
-                } else {
-                    "ask"
-                };
-                p.line(
-                    Site::Ask(i),
-                    format!(
-                        "  {word} q{i} \"Question {i}: {}{}?\" {{ {} }}",
-                        WORDINGS[*wording as usize],
-                        interpolated(prompt),
-                        names.join(" ")
-                    ),
-                );
-                print_arms(&mut p, i, arms, "  ");
-            }
-            Exit::Match { asked_by, arms } => {
-                p.line(Site::Exit(i), format!("  match q{asked_by} {{"));
-                print_arms(&mut p, i, arms, "    ");
-                p.line(Site::Exit(i), "  }".to_string());
-            }
+        );
+        for (j, s) in proc.steps.iter().enumerate() {
+            let key = PROC_BASE + PROC_STEPS * k + j;
+            print_step(
+                &mut p,
+                m,
+                key,
+                &format!("t{j}"),
+                &format!("Step {j} of p{k}"),
+                s,
+                "  ",
+            );
         }
         p.line(Site::Other, "}".to_string());
     }
@@ -872,16 +1219,103 @@ fn print_arms(p: &mut Printed, i: usize, arms: &Arms, indent: &str) {
         let label = b.label.map_or("else".to_string(), |a| format!("a{a}"));
         p.line(
             Site::Branch(i, w),
-            format!("{indent}{label} -> {}", branch_src(b)),
+            format!("{indent}{label} -> {}", branch_src(b, i >= PROC_BASE)),
         );
     }
+}
+
+/// A step as written: `key` is its key (see [`PROC_BASE`]), `indent` the
+/// procedure's.
+fn print_step(
+    p: &mut Printed,
+    m: &Model,
+    key: usize,
+    name: &str,
+    title: &str,
+    s: &Step,
+    indent: &str,
+) {
+    let i = key;
+    p.line(Site::Step(i), format!("{indent}step {name} \"{title}\" {{"));
+    for (k, a) in s.actions.iter().enumerate() {
+        let line = match a {
+            Act::Collect(f) => format!("collect d{f}"),
+            Act::Refer => "refer clinic".to_string(),
+            Act::Ticket(t) => ticket_src(t),
+            Act::Text(said, fields, w) => format!(
+                "{} \"{}{}\"",
+                said.keyword(),
+                WORDINGS[*w as usize],
+                interpolated(fields)
+            ),
+        };
+        p.line(Site::Action(i, k), format!("{indent}  {line}"));
+    }
+    let at = format!("{indent}  ");
+    match &s.exit {
+        Exit::End(0) if m.handoff => p.line(
+            Site::Exit(i),
+            format!("{at}handoff \"next\" requires d{HANDOFF_REQUIRES}"),
+        ),
+        Exit::End(o) => p.line(Site::Exit(i), format!("{at}{}", ENDS[*o])),
+        Exit::Goto(Branch {
+            to: Dest::Exit(x),
+            bound: None,
+            ..
+        }) => p.line(Site::Exit(i), format!("{at}exit x{x}")),
+        Exit::Goto(b) => p.line(
+            Site::Exit(i),
+            format!("{at}goto {}", branch_src(b, i >= PROC_BASE)),
+        ),
+        Exit::Stuck => {}
+        Exit::Ask {
+            prompt,
+            wording,
+            arms,
+        } => {
+            let mut names: Vec<String> = (0..arms.answers).map(|a| format!("a{a}")).collect();
+            // A wait is a question the call waits on: the same paths.
+            let word = if m.waits && i % 2 == 1 {
+                if let Some(last) = names.last_mut() {
+                    last.push_str(" after 2 days");
+                }
+                "wait"
+            } else {
+                "ask"
+            };
+            p.line(
+                Site::Ask(i),
+                format!(
+                    "{at}{word} q{i} \"Question {i}: {}{}?\" {{ {} }}",
+                    WORDINGS[*wording as usize],
+                    interpolated(prompt),
+                    names.join(" ")
+                ),
+            );
+            print_arms(p, i, arms, &at);
+        }
+        Exit::Match { asked_by, arms } => {
+            p.line(Site::Exit(i), format!("{at}match q{asked_by} {{"));
+            print_arms(p, i, arms, &format!("{at}  "));
+            p.line(Site::Exit(i), format!("{at}}}"));
+        }
+        Exit::Call { procedure, to } => {
+            p.line(Site::Exit(i), format!("{at}call p{procedure} {{"));
+            for (x, &d) in to.iter().enumerate() {
+                p.line(Site::Branch(i, x), format!("{at}  x{x} -> {}", dest_src(d)));
+            }
+            p.line(Site::Exit(i), format!("{at}}}"));
+        }
+    }
+    p.line(Site::Other, format!("{indent}}}"));
 }
 
 fn source(m: &Model) -> String {
     print(m).text
 }
 
-/// A caller path: its answers as (asking step, answer), and its end.
+/// A caller path: its answers as (the key of the asking step, answer), and
+/// its end.
 type Path = (Vec<(usize, usize)>, usize);
 
 /// What the oracle finds by definition and by walking every path.
@@ -897,14 +1331,16 @@ struct Verdicts {
     incomplete: bool,
     paths: Vec<Path>,
     /// The steps each path visits, in order.
-    routes: Vec<Vec<usize>>,
+    routes: Vec<Vec<Loc>>,
     unknown_fact: bool,
-    /// `missing-data` messages: (ticket's step, target, field).
-    missing_data: BTreeSet<String>,
+    /// `missing-data` messages, with the step written as the procedure
+    /// writes it, and their lines.
+    missing_data: BTreeSet<(Site, String)>,
     /// Where some path ends escalated without the ticket.
     missing_ticket: BTreeSet<Site>,
     order_violation: bool,
-    reached: Vec<bool>,
+    /// The keys of the written steps some path visits.
+    reached: BTreeSet<usize>,
     /// (match step, written branch) taken by some path.
     taken: BTreeSet<(usize, usize)>,
     /// Some path took an `else` branch.
@@ -915,10 +1351,44 @@ struct Verdicts {
     else_retried_by_two: bool,
     /// Where some path ends in an open question.
     open_gap: BTreeSet<Site>,
+    /// Some path calls one procedure twice.
+    called_twice: bool,
+    /// Some ticket after a call has its data only from inside the
+    /// procedure.
+    data_from_procedure: bool,
+}
+
+/// The exits a procedure's steps lead to from its first step, with every
+/// branch taken (a procedure has no bounds; an `else` that covers no
+/// answer goes nowhere).
+fn exits_taken(proc: &Procedure) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    let (mut stack, mut seen) = (vec![0], BTreeSet::new());
+    while let Some(j) = stack.pop() {
+        if !seen.insert(j) {
+            continue;
+        }
+        let dests: Vec<Dest> = match &proc.steps[j].exit {
+            Exit::Goto(b) => vec![b.to],
+            Exit::Ask { arms, .. } => arms.of.iter().map(|&w| arms.written[w].to).collect(),
+            _ => vec![],
+        };
+        for d in dests {
+            match d {
+                Dest::Step(t) => stack.push(t),
+                Dest::Exit(x) => {
+                    out.insert(x);
+                }
+                Dest::End(_) => {}
+            }
+        }
+    }
+    out
 }
 
 /// The steps a step can go to with bounded branches replaced by their
-/// `then` (an `else` that covers no answer goes nowhere).
+/// `then` (an `else` that covers no answer goes nowhere); through a call,
+/// where the exits its procedure takes lead.
 fn unbounded_successors(m: &Model, s: usize) -> Vec<usize> {
     let unbounded = |b: &Branch| b.bound.map_or(b.to, |(_, then)| then);
     let dests: Vec<Dest> = match &m.steps[s].exit {
@@ -929,12 +1399,16 @@ fn unbounded_successors(m: &Model, s: usize) -> Vec<usize> {
             .iter()
             .map(|&w| unbounded(&arms.written[w]))
             .collect(),
+        Exit::Call { procedure, to } => exits_taken(&m.procedures[*procedure])
+            .into_iter()
+            .map(|x| to[x])
+            .collect(),
     };
     dests
         .into_iter()
         .filter_map(|d| match d {
             Dest::Step(t) => Some(t),
-            Dest::End(_) => None,
+            Dest::End(_) | Dest::Exit(_) => None,
         })
         .collect()
 }
@@ -957,8 +1431,8 @@ fn has_unbounded_cycle(m: &Model) -> bool {
 }
 
 /// The longest a finite caller path can be: between two uses of a bound no
-/// step repeats, and each bound is used at most its count (per answer, to
-/// be safe for an `else`).
+/// step repeats (a call counts its procedure's steps), and each bound is
+/// used at most its count (per answer, to be safe for an `else`).
 fn max_depth(m: &Model) -> usize {
     let bounds: usize = m
         .steps
@@ -975,7 +1449,15 @@ fn max_depth(m: &Model) -> usize {
             _ => 0,
         })
         .sum();
-    m.steps.len() * (bounds + 1) + 1
+    let steps: usize = m
+        .steps
+        .iter()
+        .map(|s| match &s.exit {
+            Exit::Call { procedure, .. } => 1 + m.procedures[*procedure].steps.len(),
+            _ => 1,
+        })
+        .sum();
+    steps * (bounds + 1) + 1
 }
 
 /// The destination of written branch `key`; a bounded one counts its use
@@ -997,16 +1479,30 @@ fn take(b: &Branch, key: (usize, usize), counters: &mut BTreeMap<(usize, usize),
 
 #[derive(Clone)]
 struct Walker {
-    step: usize,
+    at: Loc,
+    /// By the key of the asking step: the latest answer.
     facts: Vec<Option<usize>>,
     counters: BTreeMap<(usize, usize), u32>,
     collected: [bool; FIELDS],
+    /// Fields first collected inside a procedure.
+    from_procedure: [bool; FIELDS],
     tickets: [bool; 2],
     visited: Vec<bool>,
     answers: Vec<(usize, usize)>,
-    route: Vec<usize>,
+    route: Vec<Loc>,
     depth: usize,
     raised: bool,
+    /// Calls made, by procedure.
+    calls: [usize; PROCS],
+}
+
+/// The name of the written step of a key: `s4`, or `t1` in a procedure.
+fn written_name(k: usize) -> String {
+    if k < PROC_BASE {
+        format!("s{k}")
+    } else {
+        format!("t{}", (k - PROC_BASE) % PROC_STEPS)
+    }
 }
 
 fn verdicts(m: &Model) -> Verdicts {
@@ -1014,22 +1510,23 @@ fn verdicts(m: &Model) -> Verdicts {
     let mut v = Verdicts {
         dead_end: m.steps.iter().any(|s| matches!(s.exit, Exit::Stuck)),
         unbounded_loop: has_unbounded_cycle(m),
-        reached: vec![false; n],
         ..Default::default()
     };
     // A raised rule may lead back: once, so at most twice as far.
     let depth_limit = max_depth(m) * if m.standing.is_some() { 2 } else { 1 };
     let mut stack = vec![Walker {
-        step: 0,
-        facts: vec![None; n],
+        at: Loc::Policy(0),
+        facts: vec![None; KEYS],
         counters: BTreeMap::new(),
         collected: [false; FIELDS],
+        from_procedure: [false; FIELDS],
         tickets: [false; 2],
         visited: vec![false; n],
         answers: vec![],
         route: vec![],
         depth: 0,
         raised: false,
+        calls: [0; PROCS],
     }];
     // A policy with a dead end or an unbounded loop is compared on
     // structure only: a short walk is enough to see a caller loop forever.
@@ -1049,73 +1546,101 @@ fn verdicts(m: &Model) -> Verdicts {
             v.endless = true;
             continue;
         }
-        let s = w.step;
-        v.reached[s] = true;
-        if m.rule.is_some_and(|(a, b)| b == s && !w.visited[a]) {
-            v.order_violation = true;
+        let at = w.at;
+        let s = m.key(at);
+        let inside = matches!(at, Loc::In { .. });
+        v.reached.insert(s);
+        if let Loc::Policy(i) = at {
+            if m.rule.is_some_and(|(a, b)| b == i && !w.visited[a]) {
+                v.order_violation = true;
+            }
+            w.visited[i] = true;
         }
-        w.visited[s] = true;
-        w.route.push(s);
-        for a in &m.steps[s].actions {
+        w.route.push(at);
+        let step = m.step_at(at);
+        let here = written_name(s);
+        for (k, a) in step.actions.iter().enumerate() {
             match a {
-                Act::Collect(f) => w.collected[*f] = true,
+                Act::Collect(f) => {
+                    w.from_procedure[*f] |= inside && !w.collected[*f];
+                    w.collected[*f] = true;
+                }
                 Act::Ticket(t) => {
                     let need = REQUIRES[t.target];
                     if !w.collected[need] {
-                        v.missing_data.insert(format!(
-                            "the ticket to `{}` in step `s{s}` can be filed without `d{need}`",
-                            TARGETS[t.target]
+                        v.missing_data.insert((
+                            Site::Action(s, k),
+                            format!(
+                                    "the ticket to `{}` in step `{here}` can be filed without `d{need}`",
+                                    TARGETS[t.target]
+                                ),
                         ));
                     }
+                    v.data_from_procedure |= !inside && w.from_procedure[need];
                     w.tickets[t.target] = true;
                 }
                 Act::Text(..) => {}
                 Act::Refer => {
                     if !w.collected[CLINIC_REQUIRES] {
-                        v.missing_data.insert(format!(
-                            "the referral to `clinic` in step `s{s}` can be made without `d{CLINIC_REQUIRES}`"
+                        v.missing_data.insert((
+                            Site::Action(s, k),
+                            format!("the referral to `clinic` in step `{here}` can be made without `d{CLINIC_REQUIRES}`"),
                         ));
                     }
                 }
             }
         }
-        // Where the call goes next, and through which written site.
-        let mut go = |d: Dest, site: Site, w: Walker, v: &mut Verdicts| match d {
-            Dest::Step(t) => stack.push(Walker { step: t, ..w }),
-            Dest::End(o) => {
+        // Where the call goes next.
+        let mut go = |next: Next, w: Walker, v: &mut Verdicts| match next {
+            Next::At(t) => stack.push(Walker { at: t, ..w }),
+            Next::End(o, site, blamed) => {
                 if TICKET_OF_END[o].is_some_and(|t| !w.tickets[t]) {
-                    v.missing_ticket.insert(site);
+                    v.missing_ticket.insert(blamed);
                 }
                 if m.gap && o == GAP_END {
                     v.open_gap.insert(site);
                 }
+                v.called_twice |= w.calls.iter().any(|&c| c >= 2);
                 v.paths.push((w.answers, o));
                 v.routes.push(w.route);
             }
         };
-        match &m.steps[s].exit {
+        match &step.exit {
             Exit::Stuck => {}
             Exit::End(o) => {
                 if m.handoff && *o == 0 && !w.collected[HANDOFF_REQUIRES] {
-                    v.missing_data.insert(format!(
-                        "the handoff to \"next\" in step `s{s}` can hand over the call without `d{HANDOFF_REQUIRES}`"
+                    v.missing_data.insert((
+                        Site::Exit(s),
+                        format!("the handoff to \"next\" in step `{here}` can hand over the call without `d{HANDOFF_REQUIRES}`"),
                     ));
                 }
-                go(Dest::End(*o), Site::Exit(s), w, &mut v)
+                go(Next::End(*o, Site::Exit(s), Site::Exit(s)), w, &mut v)
             }
             Exit::Goto(b) => {
                 let d = take(b, (s, 0), &mut w.counters);
                 if b.bound.is_some_and(|(_, then)| d == then && d != b.to) {
                     v.goto_bound_used = true;
                 }
-                go(d, Site::Exit(s), w, &mut v);
+                go(m.follow(at, d, Site::Exit(s)), w, &mut v);
+            }
+            Exit::Call { procedure, .. } => {
+                let Loc::Policy(call) = at else {
+                    unreachable!("only the policy's steps call")
+                };
+                w.calls[*procedure] += 1;
+                go(Next::At(Loc::In { call, step: 0 }), w, &mut v);
             }
             Exit::Ask { arms, .. } => {
-                if let Some(r) = m.standing.as_ref().filter(|r| !w.raised && r.covers(s)) {
+                let covers = |r: &Standing| match at {
+                    Loc::Policy(i) => r.covers(i),
+                    // `within` names the policy's steps only.
+                    Loc::In { .. } => r.within.is_none(),
+                };
+                if let Some(r) = m.standing.as_ref().filter(|r| !w.raised && covers(r)) {
                     let mut next = w.clone();
                     next.raised = true;
                     next.answers.push(RAISED);
-                    go(Dest::Step(r.handler), Site::Other, next, &mut v);
+                    go(Next::At(Loc::Policy(r.handler)), next, &mut v);
                 }
                 for a in 0..arms.answers {
                     let mut next = w.clone();
@@ -1129,7 +1654,7 @@ fn verdicts(m: &Model) -> Verdicts {
                             b != a && next.counters.get(&arms.key(s, b)).is_some_and(|&c| c > 0)
                         });
                     let d = take(&arms.written[k], arms.key(s, a), &mut next.counters);
-                    go(d, Site::Branch(s, k), next, &mut v);
+                    go(m.follow(at, d, Site::Branch(s, k)), next, &mut v);
                 }
             }
             Exit::Match { asked_by, arms } => match w.facts[*asked_by] {
@@ -1138,7 +1663,7 @@ fn verdicts(m: &Model) -> Verdicts {
                     v.taken.insert((s, k));
                     v.else_taken |= arms.written[k].label.is_none();
                     let d = take(&arms.written[k], arms.key(s, a), &mut w.counters);
-                    go(d, Site::Branch(s, k), w, &mut v);
+                    go(m.follow(at, d, Site::Branch(s, k)), w, &mut v);
                 }
                 None => v.unknown_fact = true,
             },
@@ -1157,8 +1682,13 @@ type Leaks = BTreeSet<(Site, usize)>;
 fn leaks(m: &Model) -> (Leaks, Leaks) {
     let (mut all, mut defect) = (BTreeSet::new(), BTreeSet::new());
     let said = |f: usize| SECRET[f] || UNRECORDED[f] || m.never.contains(&f);
-    for (i, s) in m.steps.iter().enumerate() {
-        for (k, a) in s.actions.iter().enumerate() {
+    for (i, s) in m.written() {
+        let actions = if m.actions_checked(i) {
+            &s.actions[..]
+        } else {
+            &[]
+        };
+        for (k, a) in actions.iter().enumerate() {
             match a {
                 Act::Ticket(t) => {
                     for &f in t.title.iter().chain(&t.field).chain(&t.body) {
@@ -1217,9 +1747,13 @@ fn holds_phrase(text: &str, phrase: &str) -> bool {
 /// as (line, phrase).
 fn phrase_sites(m: &Model) -> BTreeSet<(Site, usize)> {
     let mut out = BTreeSet::new();
-    for (i, s) in m.steps.iter().enumerate() {
-        let mut texts: Vec<(Site, u8)> = s
-            .actions
+    for (i, s) in m.written() {
+        let actions = if m.actions_checked(i) {
+            &s.actions[..]
+        } else {
+            &[]
+        };
+        let mut texts: Vec<(Site, u8)> = actions
             .iter()
             .enumerate()
             .filter_map(|(k, a)| match a {
@@ -1265,7 +1799,9 @@ fn leaked_field(message: &str) -> Option<usize> {
 /// reached `match` that no path takes, and per `else` that covers no answer.
 fn infeasible(m: &Model, v: &Verdicts) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for (i, s) in m.steps.iter().enumerate() {
+    // Lowering reports an `else` that covers no answer in every procedure,
+    // called or not.
+    for (i, s) in m.written() {
         let (fact, arms) = match &s.exit {
             Exit::Ask { arms, .. } => (i, arms),
             Exit::Match { asked_by, arms } => (*asked_by, arms),
@@ -1275,10 +1811,11 @@ fn infeasible(m: &Model, v: &Verdicts) -> BTreeSet<String> {
             let covered = arms.covered(w);
             if covered.is_empty() {
                 out.insert(format!(
-                    "the `else` branch of `q{fact}` in step `s{i}` covers no answer"
+                    "the `else` branch of `q{fact}` in step `{}` covers no answer",
+                    written_name(i)
                 ));
             } else if matches!(s.exit, Exit::Match { .. })
-                && v.reached[i]
+                && v.reached.contains(&i)
                 && !v.taken.contains(&(i, w))
             {
                 let names: Vec<String> = covered.iter().map(|a| format!("a{a}")).collect();
@@ -1360,8 +1897,45 @@ fn ending(graph: &sopc::Graph, t: sopc::graph::Terminal) -> String {
     }
 }
 
-fn step_index(name: &str) -> usize {
-    name[1..].parse().expect("generated step names are sN")
+/// The key of question `qK`'s step.
+fn fact_key(name: &str) -> usize {
+    name[1..].parse().expect("generated questions are qK")
+}
+
+/// A message with each copy's step written as its procedure writes it
+/// (`s4>t1` as `t1`): sopc names the copy of the first call that shows a
+/// finding.
+fn as_written(message: &str) -> String {
+    let mut out = String::new();
+    for (k, part) in message.split('`').enumerate() {
+        if k > 0 {
+            out.push('`');
+        }
+        // Inside backquotes: a name, perhaps a copy's.
+        let copy = part
+            .split_once('>')
+            .filter(|(caller, _)| k % 2 == 1 && caller.starts_with('s'));
+        out.push_str(copy.map_or(part, |(_, step)| step));
+    }
+    out
+}
+
+/// The exits a procedure's steps name anywhere (`unused-exit` is decided
+/// on the text).
+fn exits_written(proc: &Procedure) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    for s in &proc.steps {
+        let dests: Vec<Dest> = match &s.exit {
+            Exit::Goto(b) => vec![b.to],
+            Exit::Ask { arms, .. } => arms.written.iter().map(|b| b.to).collect(),
+            _ => vec![],
+        };
+        out.extend(dests.into_iter().filter_map(|d| match d {
+            Dest::Exit(x) => Some(x),
+            _ => None,
+        }));
+    }
+    out
 }
 
 /// The model without its path errors and leaks, and with the same caller
@@ -1371,9 +1945,11 @@ fn repaired(m: &Model) -> Model {
     let mut m = m.clone();
     m.rule = None;
     m.phrases.clear();
-    for step in &mut m.steps {
+    let never = m.never.clone();
+    let procedures = m.procedures.iter_mut().flat_map(|p| p.steps.iter_mut());
+    for step in m.steps.iter_mut().chain(procedures) {
         if let Exit::Ask { prompt, .. } = &mut step.exit {
-            prompt.retain(|f| !SECRET[*f] && !UNRECORDED[*f] && !m.never.contains(f));
+            prompt.retain(|f| !SECRET[*f] && !UNRECORDED[*f] && !never.contains(f));
         }
         step.actions.retain(|a| !matches!(a, Act::Text(..)));
         for a in &mut step.actions {
@@ -1426,19 +2002,22 @@ struct Verdict {
 /// next round.
 fn play(m: &Model, sc: &Scenario) -> Verdict {
     let mut next: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut facts = vec![None; m.steps.len()];
+    let mut facts = vec![None; KEYS];
     let mut counters = BTreeMap::new();
-    let (mut s, mut route) = (0, vec![]);
+    let (mut at, mut route) = (Loc::Policy(0), vec![]);
     let limit = max_depth(m);
     let end = loop {
         if route.len() > limit {
             break None;
         }
-        route.push(s);
-        let d = match &m.steps[s].exit {
-            Exit::End(o) => Dest::End(*o),
-            Exit::Goto(b) => take(b, (s, 0), &mut counters),
+        route.push(at);
+        let s = m.key(at);
+        let site = Site::Other;
+        let d = match &m.step_at(at).exit {
+            Exit::End(o) => Next::End(*o, site, site),
+            Exit::Goto(b) => m.follow(at, take(b, (s, 0), &mut counters), site),
             Exit::Stuck => break None,
+            Exit::Call { .. } => Next::At(Loc::In { call: s, step: 0 }),
             Exit::Ask { arms, .. } => {
                 let k = next.entry(s).or_insert(0);
                 let Some(&a) = sc.rounds.get(&s).and_then(|r| r.get(*k)) else {
@@ -1446,22 +2025,25 @@ fn play(m: &Model, sc: &Scenario) -> Verdict {
                 };
                 *k += 1;
                 facts[s] = Some(a);
-                take(&arms.written[arms.of[a]], arms.key(s, a), &mut counters)
+                let d = take(&arms.written[arms.of[a]], arms.key(s, a), &mut counters);
+                m.follow(at, d, site)
             }
             Exit::Match { asked_by, arms } => {
                 let Some(a) = facts[*asked_by] else {
                     break None;
                 };
-                take(&arms.written[arms.of[a]], arms.key(s, a), &mut counters)
+                let d = take(&arms.written[arms.of[a]], arms.key(s, a), &mut counters);
+                m.follow(at, d, site)
             }
         };
         match d {
-            Dest::Step(t) => s = t,
-            Dest::End(o) => break Some(o),
+            Next::At(t) => at = t,
+            Next::End(o, ..) => break Some(o),
         }
     };
+    // A scenario's `visits` names the policy's steps.
     let mut it = route.iter();
-    let in_order = sc.visits.iter().all(|v| it.any(|r| r == v));
+    let in_order = sc.visits.iter().all(|&v| it.any(|&r| r == Loc::Policy(v)));
     let base = end.is_some() && sc.expect.is_none_or(|e| Some(e) == end) && in_order;
     let unused = sc
         .rounds
@@ -1480,7 +2062,14 @@ fn scenario(m: &Model, v: &Verdicts, spec: ScenarioSpec) -> Scenario {
     let mut below = |n: usize| (xorshift(&mut r) % n.max(1) as u64) as usize;
     let p = below(v.paths.len());
     let (answers, end) = &v.paths[p];
-    let route = &v.routes[p];
+    // A scenario's `visits` names the policy's steps.
+    let route: Vec<usize> = v.routes[p]
+        .iter()
+        .filter_map(|&at| match at {
+            Loc::Policy(i) => Some(i),
+            Loc::In { .. } => None,
+        })
+        .collect();
     let mut sc = Scenario {
         rounds: Rounds::new(),
         expect: Some(*end),
@@ -1492,9 +2081,8 @@ fn scenario(m: &Model, v: &Verdicts, spec: ScenarioSpec) -> Scenario {
         sc.rounds.entry(s).or_default().push(a);
     }
     let asking: Vec<(usize, usize)> = m
-        .steps
-        .iter()
-        .enumerate()
+        .written()
+        .into_iter()
         .filter_map(|(i, s)| match &s.exit {
             Exit::Ask { arms, .. } => Some((i, arms.answers)),
             _ => None,
@@ -1584,6 +2172,10 @@ fn scenario_src(p: &mut Printed, k: usize, sc: &Scenario) {
 #[derive(Default, Debug)]
 struct Seen {
     paths_compared: bool,
+    /// `unused-exit` findings compared.
+    unused_exits: usize,
+    /// Paths compared on a model whose paths go through a call.
+    paths_through_calls: bool,
     engine_runs: usize,
     scenarios: usize,
     scenarios_passed: usize,
@@ -1705,6 +2297,45 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         )
     };
 
+    // One finding, one report: a procedure's copies share its lines.
+    let mut reported = BTreeSet::new();
+    for d in checked
+        .diagnostics
+        .iter()
+        .filter(|d| printed.site_of(d).in_procedure())
+    {
+        prop_assert!(
+            reported.insert((d.code, printed.site_of(d), as_written(&d.message))),
+            "reported twice: {}{}",
+            d.message,
+            context()
+        );
+    }
+
+    // Lints are reported only while the policy has no error.
+    let unused_exits: BTreeSet<String> = m
+        .procedures
+        .iter()
+        .enumerate()
+        .flat_map(|(p, proc)| {
+            let taken = exits_written(proc);
+            (0..proc.exits)
+                .filter(move |x| !taken.contains(x))
+                .map(move |x| format!("no step of the procedure `p{p}` leaves by its exit `x{x}`"))
+        })
+        .collect();
+    prop_assert_eq!(
+        messages(&checked, Code::UnusedExit),
+        if checked.has_errors() {
+            BTreeSet::new()
+        } else {
+            seen.unused_exits += unused_exits.len();
+            unused_exits
+        },
+        "unused-exit verdicts{}",
+        context()
+    );
+
     // Secrets: decided on the text, whatever the paths.
     let (all_leaks, defect_leaks) = leaks(m);
     let mut said_leaks = BTreeSet::new();
@@ -1787,9 +2418,15 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         // The oracle's walk stops where the fact is missing; the rest differs.
         return Ok(seen);
     }
+    let missing_data: BTreeSet<(Site, String)> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::MissingData)
+        .map(|d| (printed.site_of(d), as_written(&d.message)))
+        .collect();
     prop_assert_eq!(
-        messages(&checked, Code::MissingData),
-        v.missing_data.clone(),
+        &missing_data,
+        &v.missing_data,
         "missing-data verdicts{}",
         context()
     );
@@ -1808,7 +2445,7 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         );
     } else {
         // Until BUG-1 is fixed: sopc may also report a `match` branch.
-        let is_match = |s: usize| matches!(m.steps[s].exit, Exit::Match { .. });
+        let is_match = |s: usize| matches!(m.by_key(s).exit, Exit::Match { .. });
         prop_assert!(
             ticket_sites.is_superset(&v.missing_ticket)
                 && ticket_sites
@@ -1827,18 +2464,36 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         context()
     );
 
-    let unreachable: BTreeSet<String> = (0..m.steps.len())
-        .filter(|&i| !v.reached[i])
-        .map(|i| format!("no caller path reaches the step `s{i}`"))
+    // A procedure's step only when no call reaches it.
+    let unreachable: BTreeSet<(Site, String)> = m
+        .written()
+        .into_iter()
+        .filter(|&(k, _)| m.is_copied(k) && !v.reached.contains(&k))
+        .map(|(k, _)| {
+            (
+                Site::Step(k),
+                format!("no caller path reaches the step `{}`", written_name(k)),
+            )
+        })
+        .collect();
+    let said_unreachable: BTreeSet<(Site, String)> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::UnreachableStep)
+        .map(|d| (printed.site_of(d), as_written(&d.message)))
         .collect();
     prop_assert_eq!(
-        messages(&checked, Code::UnreachableStep),
+        said_unreachable,
         unreachable,
         "unreachable-step verdicts{}",
         context()
     );
+    let said_infeasible: BTreeSet<String> = messages(&checked, Code::InfeasibleBranch)
+        .iter()
+        .map(|msg| as_written(msg))
+        .collect();
     prop_assert_eq!(
-        messages(&checked, Code::InfeasibleBranch),
+        said_infeasible,
         infeasible(m, &v),
         "infeasible-branch verdicts{}",
         context()
@@ -1869,36 +2524,33 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
             .position(|e| e.trim_start_matches("end ") == text)
             .expect("a generated ending")
     };
-    // The same paths, as multisets of (answers, end).
-    let mut mine: Vec<Path> = sopc::paths::enumerate(&graph, &space, MAX_PATHS + 1)
+    // The same paths, as multisets of (answers, end, steps visited), the
+    // copies' steps named `CALLER>STEP` as `sopc paths` lists them.
+    let mut mine: Vec<(Path, Vec<String>)> = sopc::paths::enumerate(&graph, &space, MAX_PATHS + 1)
         .into_iter()
         .map(|p| {
             let mut answers: Vec<(usize, usize)> = p
                 .answers
                 .iter()
-                .map(|&(f, a)| {
-                    (
-                        step_index(
-                            &graph
-                                .step(
-                                    graph
-                                        .fact(f)
-                                        .asked_by()
-                                        .expect("the oracle asks every fact"),
-                                )
-                                .name,
-                        ),
-                        a as usize,
-                    )
-                })
+                .map(|&(f, a)| (fact_key(&graph.fact(f).name), a as usize))
                 .collect();
             for (k, &(after, _)) in p.events.iter().enumerate() {
                 answers.insert(after + k, RAISED);
             }
-            (answers, end_of(p.terminal))
+            let steps = p
+                .steps
+                .iter()
+                .map(|&s| graph.step(s).name.clone())
+                .collect();
+            ((answers, end_of(p.terminal)), steps)
         })
         .collect();
-    let mut theirs = v.paths.clone();
+    let mut theirs: Vec<(Path, Vec<String>)> = v
+        .paths
+        .iter()
+        .zip(&v.routes)
+        .map(|(p, route)| (p.clone(), route.iter().map(|&at| m.name(at)).collect()))
+        .collect();
     mine.sort();
     theirs.sort();
     if mine != theirs {
@@ -1921,6 +2573,10 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         );
     }
     seen.paths_compared = true;
+    seen.paths_through_calls = v
+        .routes
+        .iter()
+        .any(|r| r.iter().any(|at| matches!(at, Loc::In { .. })));
     // The engine and the scenarios need a policy without errors: the
     // repaired model has the same caller paths.
     scenarios_agree(&repaired(m), &v, scenarios, &mut seen)?;
@@ -1978,10 +2634,15 @@ fn the_generator_covers_every_verdict() {
         "a standing rule that leads back into its scope",
         "a handoff without its data on some path",
         "a handoff with its data on every path",
+        "a procedure called twice on one path",
+        "data collected in a procedure, a ticket after the call",
+        "missing data inside a procedure",
+        "an unused exit",
     ];
-    let mut seen = [0usize; 28];
-    // Gap models took a share of the cases; rare verdicts need more of them.
-    const CASES: usize = 5000;
+    let mut seen = [0usize; 32];
+    // Gap and procedure models took a share of the cases; rare verdicts
+    // need more of them.
+    const CASES: usize = 8000;
     for _ in 0..CASES {
         let m = model(&spec().new_tree(&mut runner).expect("a case").current());
         let v = verdicts(&m);
@@ -1991,7 +2652,7 @@ fn the_generator_covers_every_verdict() {
             let Site::Branch(s, k) = *site else {
                 return false;
             };
-            let Exit::Match { arms, .. } = &m.steps[s].exit else {
+            let Exit::Match { arms, .. } = &m.by_key(s).exit else {
                 return false;
             };
             let end = arms.written[k].to;
@@ -2007,7 +2668,7 @@ fn the_generator_covers_every_verdict() {
             !v.missing_data.is_empty(),
             !v.missing_ticket.is_empty(),
             v.order_violation,
-            v.reached.iter().any(|r| !r),
+            (0..m.steps.len()).any(|i| !v.reached.contains(&i)),
             v.paths.len() > 20,
             walked
                 && v.missing_data.is_empty()
@@ -2023,7 +2684,8 @@ fn the_generator_covers_every_verdict() {
             walked && v.goto_bound_used,
             walked
                 && m.steps.iter().enumerate().any(|(i, s)| {
-                    v.reached[i] && matches!(&s.exit, Exit::Ask { arms, .. } if arms.answers >= 20)
+                    v.reached.contains(&i)
+                        && matches!(&s.exit, Exit::Ask { arms, .. } if arms.answers >= 20)
                 }),
             walked
                 && infeasible(&m, &v)
@@ -2054,18 +2716,35 @@ fn the_generator_covers_every_verdict() {
                     // Some step after the raise is one the rule covers.
                     at.is_some()
                         && scope.is_some_and(|r| {
-                            let h = route.iter().position(|&s| s == r.handler);
-                            h.is_some_and(|h| route[h..].iter().skip(1).any(|&s| r.covers(s)))
+                            let h = route.iter().position(|&s| s == Loc::Policy(r.handler));
+                            h.is_some_and(|h| {
+                                route[h..].iter().skip(1).any(|&s| match s {
+                                    Loc::Policy(s) => r.covers(s),
+                                    Loc::In { .. } => r.within.is_none(),
+                                })
+                            })
                         })
                 }),
-            walked && v.missing_data.iter().any(|d| d.starts_with("the handoff")),
+            walked
+                && v.missing_data
+                    .iter()
+                    .any(|(_, d)| d.starts_with("the handoff")),
             walked
                 && m.handoff
-                && !v.missing_data.iter().any(|d| d.starts_with("the handoff"))
+                && !v
+                    .missing_data
+                    .iter()
+                    .any(|(_, d)| d.starts_with("the handoff"))
                 && m.steps
                     .iter()
                     .enumerate()
-                    .any(|(i, s)| v.reached[i] && matches!(s.exit, Exit::End(0))),
+                    .any(|(i, s)| v.reached.contains(&i) && matches!(s.exit, Exit::End(0))),
+            walked && v.called_twice,
+            walked && v.data_from_procedure,
+            walked && v.missing_data.iter().any(|(site, _)| site.in_procedure()),
+            m.procedures
+                .iter()
+                .any(|p| exits_written(p).len() < p.exits),
         ];
         for (k, f) in flags.iter().enumerate() {
             seen[k] += *f as usize;
@@ -2099,11 +2778,13 @@ fn the_oracle_compares_paths_engine_and_scenarios() {
         ..Config::default()
     });
     let mut total = Seen::default();
-    let mut paths = 0;
+    let (mut paths, mut through_calls) = (0, 0);
     for _ in 0..600 {
         let spec = spec().new_tree(&mut runner).expect("a case").current();
         let s = agree(spec).expect("agrees");
         paths += usize::from(s.paths_compared);
+        through_calls += usize::from(s.paths_through_calls);
+        total.unused_exits += s.unused_exits;
         total.engine_runs += s.engine_runs;
         total.scenarios += s.scenarios;
         total.scenarios_passed += s.scenarios_passed;
@@ -2112,11 +2793,13 @@ fn the_oracle_compares_paths_engine_and_scenarios() {
     let failed = total.scenarios - total.scenarios_passed;
     assert!(
         paths >= 200
+            && through_calls >= 30
+            && total.unused_exits >= 20
             && total.engine_runs >= 1000
             && total.scenarios_passed >= 50
             && failed >= 50
             && total.scenarios_unused >= 20,
-        "{paths} path comparisons, {total:?}"
+        "{paths} path comparisons, {through_calls} through calls, {total:?}"
     );
 }
 
@@ -2149,6 +2832,7 @@ fn a_bounded_else_is_one_branch_per_answer() {
         standing: None,
         waits: false,
         handoff: false,
+        procedures: vec![],
     };
     let v = verdicts(&m);
     assert!(v.else_retried_by_two);
@@ -2235,6 +2919,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
         standing: None,
         waits: false,
         handoff: false,
+        procedures: vec![],
     };
     assert_eq!(
         verdicts(&m).missing_ticket,
@@ -2267,6 +2952,7 @@ fn issue14_secrets_spoken_are_leaks() {
         standing: None,
         waits: false,
         handoff: false,
+        procedures: vec![],
     };
     let (all, defect) = leaks(&m);
     assert_eq!(all.len(), 4);
@@ -2299,6 +2985,7 @@ fn issue14_a_scenario_with_unused_answers_fails() {
         standing: None,
         waits: false,
         handoff: false,
+        procedures: vec![],
     };
     let sc = Scenario {
         rounds: Rounds::from([(0, vec![1, 1, 1])]),
@@ -2314,6 +3001,71 @@ fn issue14_a_scenario_with_unused_answers_fails() {
         .expect("a seed");
     let seen = agree_model(&m, &[ScenarioSpec { kind: 3, seed }]).expect("agrees");
     assert_eq!(seen.scenarios_unused, 1);
+}
+
+// ------------------------------------------------ procedures' regressions
+
+/// `s0` calls `p0`, whose ticket names two secrets, and `s1` calls it
+/// again on the same path: two leaks, each reported once (sopc once kept
+/// one finding per line of a procedure, and lost the second secret).
+#[test]
+fn two_secrets_in_one_ticket_of_a_procedure_are_two_leaks() {
+    let call = |to: Dest| Exit::Call {
+        procedure: 0,
+        to: vec![to, Dest::End(0)],
+    };
+    let mut secrets = desk_ticket();
+    if let Act::Ticket(t) = &mut secrets {
+        t.title = vec![2, 3];
+    }
+    let m = Model {
+        steps: vec![
+            step(vec![Act::Collect(0)], call(Dest::Step(1))),
+            step(vec![], call(Dest::End(1))),
+        ],
+        rule: None,
+        never: vec![],
+        phrases: vec![],
+        gap: false,
+        standing: None,
+        waits: false,
+        handoff: false,
+        procedures: vec![Procedure {
+            exits: 2,
+            steps: vec![step(
+                vec![secrets],
+                Exit::Ask {
+                    prompt: vec![],
+                    wording: 0,
+                    arms: arms(vec![
+                        Branch {
+                            label: None,
+                            to: Dest::Exit(0),
+                            bound: None,
+                        },
+                        Branch {
+                            label: None,
+                            to: Dest::Exit(1),
+                            bound: None,
+                        },
+                    ]),
+                },
+            )],
+        }],
+    };
+    assert_eq!(
+        leaks(&m).0,
+        BTreeSet::from([
+            (Site::Action(PROC_BASE, 0), 2),
+            (Site::Action(PROC_BASE, 0), 3)
+        ])
+    );
+    let v = verdicts(&m);
+    assert!(v.called_twice);
+    // a0 then a0 again at the second call, and so on: the question is
+    // asked again at each call.
+    assert_eq!(v.paths.len(), 3);
+    agree_model(&m, &[]).expect("agrees");
 }
 
 /// A chain of 60 yes/no diamonds has 2^60 caller paths, counted exactly
@@ -2449,12 +3201,32 @@ fn loop_free(mut m: Model) -> Model {
     m
 }
 
+/// The model with each call replaced by a `goto` where its first exit
+/// leads, and each `match` on a procedure's question by a `goto` where its
+/// first branch leads: the diff oracle's walk knows no procedure.
+fn without_procedures(mut m: Model) -> Model {
+    m.procedures.clear();
+    for step in &mut m.steps {
+        let to = match &step.exit {
+            Exit::Call { to, .. } => to[0],
+            Exit::Match { asked_by, arms } if *asked_by >= PROC_BASE => arms.written[0].to,
+            _ => continue,
+        };
+        step.exit = Exit::Goto(Branch {
+            label: None,
+            to,
+            bound: None,
+        });
+    }
+    m
+}
+
 /// The two versions the diff compares: the model without loops, and a copy
 /// with edits, both repaired so that they compile.
 fn versions(spec: &Spec, seed: u64) -> (Model, Model) {
     // The assignments below raise no standing rule; `diff`'s paths through
     // one are tested on their own (tests/engine.rs).
-    let mut base = loop_free(model(spec));
+    let mut base = loop_free(without_procedures(model(spec)));
     base.standing = None;
     // A handoff's ending is compared by the main oracle; the diff oracle's
     // walk writes endings as its model's `ENDS`.
@@ -2494,10 +3266,12 @@ fn run(m: &Model, assignment: &[usize]) -> Run {
             }
             Exit::Match { asked_by, arms } => arms.written[arms.of[assignment[*asked_by]]].to,
             Exit::Stuck => unreachable!("checked policies have no dead end"),
+            Exit::Call { .. } => unreachable!("the diff's versions call no procedure"),
         };
         match next {
             Dest::Step(t) => s = t,
             Dest::End(o) => return (consumed, steps, tickets, o),
+            Dest::Exit(_) => unreachable!("the diff's versions call no procedure"),
         }
     }
 }
@@ -3544,6 +4318,7 @@ fn t_verdicts(m: &TModel) -> TVerdicts {
                     given: next.given,
                     end: o,
                 }),
+                Dest::Exit(_) => unreachable!("typed models have no procedure"),
             }
         }
     }
@@ -3683,6 +4458,7 @@ fn t_play(
         match d {
             Dest::Step(t) => s = t,
             Dest::End(o) => return (Some(o), used),
+            Dest::Exit(_) => unreachable!("typed models have no procedure"),
         }
     }
 }
