@@ -492,3 +492,18 @@ fn project_checks_over_folders() {
         insta::assert_snapshot!(format!("project_{name}"), run.stdout);
     }
 }
+
+/// A bound on an `else` that covers several answers is one line: it is
+/// reported once, not once per answer.
+#[test]
+fn a_useless_bound_on_an_else_is_reported_once() {
+    let text = "sop \"U\" \"u\" {}\noutcome done \"Done\" resolved\noutcome pend \"Pending\" pending\n\
+        step a \"A\" {\n  ask q \"Q?\" { x y z }\n  x -> end done\n  else -> b at most 2 times, then end pend\n}\n\
+        step b \"B\" {\n  do \"Something.\"\n  end done\n}\n";
+    let found: Vec<_> = sopc::check_source(text, &common::options())
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == Code::UselessBound)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+}

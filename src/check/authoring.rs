@@ -231,10 +231,16 @@ pub fn single_answers(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
 /// most once per call, so its `then` is never taken.
 pub fn useless_bounds(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
     let comps = scc::of_graph(g);
+    // An `else` is one edge per answer it covers, all with its span: one
+    // report for the line.
+    let mut reported = std::collections::HashSet::new();
     for (s, step) in g.steps.iter().enumerate() {
         for (_, e) in step.exit.edges() {
             let Some(bound) = e.bound else { continue };
-            if bound.times == 0 || levels.allows(Code::UselessBound, e.span) {
+            if bound.times == 0
+                || levels.allows(Code::UselessBound, e.span)
+                || reported.contains(&e.span)
+            {
                 continue;
             }
             let in_loop = match e.to {
@@ -247,6 +253,7 @@ pub fn useless_bounds(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
             if in_loop {
                 continue;
             }
+            reported.insert(e.span);
             diags.push(
                 Diagnostic::new(
                     Code::UselessBound,
