@@ -56,7 +56,7 @@ pub fn lower_on(
     );
     steps.extend(lower_copies(&p, s, &facts, &plan, &exits, unknown, diags));
     // A step name declared twice leaves its references ambiguous too.
-    if s.steps.len() < n || steps.iter().any(|st| leads_to(st, unknown)) {
+    if s.steps.has_unnamed() || steps.iter().any(|st| leads_to(st, unknown)) {
         steps.push(graph::Step::unknown());
     }
     let procedures = graph_procedures(&p, s, &plan, exits);

@@ -41,6 +41,17 @@ impl<'a, I: Id> Namespace<'a, I> {
         }
     }
 
+    /// [`Self::declare`], and where the name cannot be declared (a keyword,
+    /// a second declaration), a place kept for it under no name: steps are
+    /// numbered by their place in the file, so the steps after it keep
+    /// theirs and references to them bind where they point.
+    fn declare_in_place(&mut self, name: &Name<'a>, diags: &mut Vec<Diagnostic>) {
+        if self.declare(name, diags).is_none() {
+            self.names.push("");
+            self.spans.push(name.span);
+        }
+    }
+
     fn declare(&mut self, name: &Name<'a>, diags: &mut Vec<Diagnostic>) -> Option<I> {
         if crate::syntax::keywords::is_reserved(name.text) {
             diags.push(
@@ -81,6 +92,11 @@ impl<'a, I: Id> Namespace<'a, I> {
 
     pub fn len(&self) -> usize {
         self.names.len()
+    }
+
+    /// Whether a place is kept under no name (see [`Self::declare_in_place`]).
+    pub fn has_unnamed(&self) -> bool {
+        self.names.contains(&"")
     }
 
     pub fn is_empty(&self) -> bool {
@@ -258,7 +274,7 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
         }
     }
     for (i, step) in p.steps.iter().enumerate() {
-        s.steps.declare(&step.name, diags);
+        s.steps.declare_in_place(&step.name, diags);
         declare_question(step, FactOrigin::Step(StepId::new(i)), s, diags);
     }
     for (k, proc) in p.procedures.iter().enumerate() {
@@ -275,7 +291,7 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
             own.exits.declare(e, diags);
         }
         for (i, step) in proc.steps.iter().enumerate() {
-            own.steps.declare(&step.name, diags);
+            own.steps.declare_in_place(&step.name, diags);
             let origin = FactOrigin::Procedure {
                 procedure: k as u32,
                 step: i as u32,

@@ -59,7 +59,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (word.chars().count() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        if c == word || c.len() > MAX_WORD + 4 * limit {
+        if c.is_empty() || c == word || c.len() > MAX_WORD + 4 * limit {
             continue;
         }
         let d = edit_distance(word, c, limit);

@@ -162,3 +162,34 @@ fn words_in_a_broken_steps_texts_and_comments_are_not_its_names() {
     assert_eq!(names, ["a"]);
     assert!(codes(&text).contains(&Code::UnknownName));
 }
+
+/// A step whose name cannot be declared (a keyword, a name declared twice)
+/// keeps its place: the steps after it keep theirs, and no reference is
+/// bound to the wrong step (a keyword-named step once made `a -> other`
+/// lead back to itself, reported as an unbounded loop).
+#[test]
+fn a_step_that_cannot_be_named_keeps_its_place() {
+    for (second, expected) in [
+        ("", vec!["syntax"]),
+        // The second `first` is reached by no reference (they bind to the
+        // first declaration).
+        (
+            "step first \"Again\" {\n  end done\n}\n",
+            vec!["duplicate-name"],
+        ),
+    ] {
+        let name = if second.is_empty() { "start" } else { "first" };
+        let text = format!(
+            "sop \"X\" \"x\" {{}}\noutcome done \"Done\" resolved\n\
+             step {name} \"S\" {{\n  ask q \"Q?\" {{ a b }}\n  a -> other\n  b -> end done\n}}\n\
+             {second}\
+             step other \"O\" {{\n  do \"x\"\n  end done\n}}\n"
+        );
+        let codes: Vec<&str> = sopc::check_source(&text, &sopc::CheckOptions::default())
+            .diagnostics
+            .iter()
+            .map(|d| d.code.name())
+            .collect();
+        assert_eq!(codes, expected, "{text}");
+    }
+}
