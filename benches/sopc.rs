@@ -258,6 +258,22 @@ fn baseline_walk(
     }
 }
 
+/// A chain of `len` yes/no questions, each leading to the next.
+fn chain(len: usize) -> String {
+    let mut text = String::from("sop \"C\" \"Chain\" { owner \"bench\" }\noutcome done \"Done\"\n");
+    for i in 0..len {
+        let next = if i + 1 < len {
+            format!("c{}", i + 1)
+        } else {
+            "end done".into()
+        };
+        text.push_str(&format!(
+            "step c{i} \"Step {i}\" {{\n  ask q{i} \"Q{i}?\" {{ yes no }}\n  yes -> {next}\n  no -> {next}\n}}\n"
+        ));
+    }
+    text
+}
+
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     for &n in &SIZES[..2] {
@@ -306,17 +322,7 @@ fn engine(c: &mut Criterion) {
     }
     // Path length: chains of 10 and 40 yes/no questions.
     for len in [10usize, 40] {
-        let mut text =
-            String::from("sop \"C\" \"Chain\" { owner \"bench\" }\noutcome done \"Done\"\n");
-        for i in 0..len {
-            let next = if i + 1 < len {
-                format!("c{}", i + 1)
-            } else {
-                "end done".into()
-            };
-            text.push_str(&format!("step c{i} \"Step {i}\" {{\n  ask q{i} \"Q{i}?\" {{ yes no }}\n  yes -> {next}\n  no -> {next}\n}}\n"));
-        }
-        let engine = sopc::Engine::new(graph(&text)).expect("verifies");
+        let engine = sopc::Engine::new(graph(&chain(len))).expect("verifies");
         let answers = vec![0u32; len];
         group.bench_with_input(
             BenchmarkId::new("chain_questions", len),
@@ -491,17 +497,7 @@ fn service(c: &mut Criterion) {
     use sopc::serve::calls::Call;
     let mut group = c.benchmark_group("service");
     for len in [10usize, 40] {
-        let mut text =
-            String::from("sop \"C\" \"Chain\" { owner \"bench\" }\noutcome done \"Done\"\n");
-        for i in 0..len {
-            let next = if i + 1 < len {
-                format!("c{}", i + 1)
-            } else {
-                "end done".into()
-            };
-            text.push_str(&format!("step c{i} \"Step {i}\" {{\n  ask q{i} \"Q{i}?\" {{ yes no }}\n  yes -> {next}\n  no -> {next}\n}}\n"));
-        }
-        let engine = sopc::Engine::new(graph(&text)).expect("verifies");
+        let engine = sopc::Engine::new(graph(&chain(len))).expect("verifies");
         let events: Vec<serde_json::Value> = (0..len)
             .map(|i| serde_json::json!({ "type": "answer", "fact": format!("q{i}"), "answer": "yes" }))
             .collect();

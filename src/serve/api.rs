@@ -567,13 +567,9 @@ async fn start_call(State(svc): State<Shared>, body: Result<Bytes, BytesRejectio
     ok(StatusCode::CREATED, call_json(&row, &call))
 }
 
-/// A call's record, its engine and its events.
-async fn load_call(
-    svc: &Shared,
-    id: &str,
-) -> Result<(CallRow, Arc<Engine>, Vec<EventRow>), ApiError> {
-    let (row, events) = svc
-        .records
+/// A call's record and its events, or `unknown-call`.
+async fn record_of(svc: &Shared, id: &str) -> Result<(CallRow, Vec<EventRow>), ApiError> {
+    svc.records
         .get(id)
         .await
         .map_err(ApiError::records)?
@@ -583,7 +579,15 @@ async fn load_call(
                 "unknown-call",
                 format!("no call `{id}`"),
             )
-        })?;
+        })
+}
+
+/// A call's record, its engine and its events.
+async fn load_call(
+    svc: &Shared,
+    id: &str,
+) -> Result<(CallRow, Arc<Engine>, Vec<EventRow>), ApiError> {
+    let (row, events) = record_of(svc, id).await?;
     let engine = version(svc, &row.version).await?;
     Ok((row, engine, events))
 }
@@ -619,18 +623,7 @@ async fn get_session(State(svc): State<Shared>, Path(id): Path<String>) -> Answe
 }
 
 async fn get_record(State(svc): State<Shared>, Path(id): Path<String>) -> Answer {
-    let (row, events) = svc
-        .records
-        .get(&id)
-        .await
-        .map_err(ApiError::records)?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown-call",
-                format!("no call `{id}`"),
-            )
-        })?;
+    let (row, events) = record_of(&svc, &id).await?;
     let events: Vec<Value> = events
         .iter()
         .map(|e| json!({ "seq": e.seq, "at": e.at, "event": e.event }))
