@@ -307,15 +307,23 @@ fn unknown_policy(svc: &Shared, id: &str) -> ApiError {
     e
 }
 
-/// The clean version of policy `id`, or why there is none.
-fn served(svc: &Shared, id: &str) -> Result<Arc<Engine>, ApiError> {
-    let lib = svc.library.read().map_err(|_| {
+/// The policy library, read. Its lock is poisoned only if a reload
+/// panicked; the service then answers 503 rather than serve half a reload.
+fn library(
+    svc: &Shared,
+) -> Result<std::sync::RwLockReadGuard<'_, super::library::Library>, ApiError> {
+    svc.library.read().map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
-            "the policies are being reloaded",
+            "the policy library is unavailable after a failed reload; restart the server",
         )
-    })?;
+    })
+}
+
+/// The clean version of policy `id`, or why there is none.
+fn served(svc: &Shared, id: &str) -> Result<Arc<Engine>, ApiError> {
+    let lib = library(svc)?;
     match lib.policies.get(id) {
         Some(p) => p.engine.clone().ok_or_else(|| {
             ApiError::new(
@@ -388,13 +396,7 @@ fn policy_json(p: &super::library::Policy) -> Value {
 }
 
 async fn list_policies(State(svc): State<Shared>) -> Answer {
-    let lib = svc.library.read().map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "the policies are being reloaded",
-        )
-    })?;
+    let lib = library(&svc)?;
     let policies: Vec<Value> = lib.policies.values().map(policy_json).collect();
     ok(StatusCode::OK, json!({ "policies": policies }))
 }
@@ -788,11 +790,7 @@ async fn healthz(State(svc): State<Shared>) -> Answer {
         ..Filter::default()
     };
     svc.records.list(&probe).await.map_err(ApiError::records)?;
-    let served = svc
-        .library
-        .read()
-        .map(|l| l.policies.values().filter(|p| p.engine.is_some()).count())
-        .unwrap_or(0);
+    let served = svc.library.read().map(|l| l.served()).unwrap_or(0);
     ok(
         StatusCode::OK,
         json!({ "status": "ok", "policies": served }),
@@ -800,11 +798,7 @@ async fn healthz(State(svc): State<Shared>) -> Answer {
 }
 
 async fn metrics(State(svc): State<Shared>) -> Response {
-    let served = svc
-        .library
-        .read()
-        .map(|l| l.policies.values().filter(|p| p.engine.is_some()).count())
-        .unwrap_or(0);
+    let served = svc.library.read().map(|l| l.served()).unwrap_or(0);
     (
         [(
             header::CONTENT_TYPE,

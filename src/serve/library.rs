@@ -63,6 +63,14 @@ impl Library {
         self.policies.get(id).and_then(|p| p.engine.clone())
     }
 
+    /// How many policies have a clean version served.
+    pub fn served(&self) -> usize {
+        self.policies
+            .values()
+            .filter(|p| p.engine.is_some())
+            .count()
+    }
+
     /// Any version ever served, by its hash.
     pub fn version(&self, version: &str) -> Option<Arc<Engine>> {
         self.versions.get(version).cloned()
