@@ -125,6 +125,25 @@ impl Bits {
         let n = self.index.len();
         *self.index.entry(item).or_insert(n)
     }
+
+    /// A need for each of `data` to have been collected before the action,
+    /// reported as `report` says for the field missing.
+    fn data_needs(
+        &mut self,
+        data: impl IntoIterator<Item = DataId>,
+        local: &[usize],
+        report: impl Fn(DataId) -> Report,
+    ) -> Vec<Need> {
+        data.into_iter()
+            .map(|d| Need {
+                bit: self.get(Item::Data(d)),
+                local: local.to_vec(),
+                answer: None,
+                ends: None,
+                report: report(d),
+            })
+            .collect()
+    }
 }
 
 pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
@@ -179,19 +198,13 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     span,
                     ..
                 } => {
-                    for &d in requires {
-                        needs[s].push(Need {
-                            bit: bits.get(Item::Data(d)),
-                            local: local.clone(),
-                            answer: None,
-                            ends: None,
-                            report: Report::Handover {
-                                data: d,
-                                role: *role,
-                                span: *span,
-                            },
-                        });
-                    }
+                    needs[s].extend(bits.data_needs(requires.iter().copied(), &local, |d| {
+                        Report::Handover {
+                            data: d,
+                            role: *role,
+                            span: *span,
+                        }
+                    }));
                     let others: Vec<usize> = (0..g.roles.len())
                         .map(|r| bits.get(Item::Actor(RoleId::new(r))))
                         .collect();
@@ -209,69 +222,43 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     requires,
                     span,
                 } => {
-                    for &d in requires {
-                        needs[s].push(Need {
-                            bit: bits.get(Item::Data(d)),
-                            local: local.clone(),
-                            answer: None,
-                            ends: None,
-                            report: Report::Handoff {
-                                data: d,
-                                policy: policies.len(),
-                                span: *span,
-                            },
-                        });
-                    }
+                    let policy_index = policies.len();
+                    needs[s].extend(bits.data_needs(requires.iter().copied(), &local, |d| {
+                        Report::Handoff {
+                            data: d,
+                            policy: policy_index,
+                            span: *span,
+                        }
+                    }));
                     policies.push(policy.as_str());
                 }
                 Action::Refer { target, span } => {
-                    for &d in &g.target(*target).requires {
-                        needs[s].push(Need {
-                            bit: bits.get(Item::Data(d)),
-                            local: local.clone(),
-                            answer: None,
-                            ends: None,
-                            report: Report::Data {
-                                data: d,
-                                target: *target,
-                                span: *span,
-                                referral: true,
-                            },
-                        });
-                    }
+                    let requires = g.target(*target).requires.iter().copied();
+                    needs[s].extend(bits.data_needs(requires, &local, |d| Report::Data {
+                        data: d,
+                        target: *target,
+                        span: *span,
+                        referral: true,
+                    }));
                 }
                 Action::Ticket(t) => {
-                    for &d in &g.target(t.target).requires {
-                        let bit = bits.get(Item::Data(d));
-                        needs[s].push(Need {
-                            bit,
-                            local: local.clone(),
-                            answer: None,
-                            ends: None,
-                            report: Report::Data {
-                                data: d,
-                                target: t.target,
-                                span: t.span,
-                                referral: false,
-                            },
-                        });
-                    }
-                    for d in ticket_fields(g, &data_ids, t) {
-                        if g.target(t.target).requires.contains(&d) {
-                            continue;
+                    let requires = &g.target(t.target).requires;
+                    needs[s].extend(bits.data_needs(requires.iter().copied(), &local, |d| {
+                        Report::Data {
+                            data: d,
+                            target: t.target,
+                            span: t.span,
+                            referral: false,
                         }
-                        needs[s].push(Need {
-                            bit: bits.get(Item::Data(d)),
-                            local: local.clone(),
-                            answer: None,
-                            ends: None,
-                            report: Report::Uncollected {
-                                data: d,
-                                target: t.target,
-                                span: t.span,
-                            },
-                        });
-                    }
+                    }));
+                    let named = ticket_fields(g, &data_ids, t)
+                        .into_iter()
+                        .filter(|d| !requires.contains(d));
+                    needs[s].extend(bits.data_needs(named, &local, |d| Report::Uncollected {
+                        data: d,
+                        target: t.target,
+                        span: t.span,
+                    }));
                     local.push(bits.get(Item::Ticket(t.target)));
                 }
                 _ => {}
