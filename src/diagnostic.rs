@@ -54,6 +54,10 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub path: Option<CounterExample>,
+    /// The library file the spans are in, when it is not the checked file
+    /// (a finding in a file the policy `use`s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl Diagnostic {
@@ -68,6 +72,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             path: None,
+            file: None,
         }
     }
 

@@ -46,14 +46,18 @@ pub mod resolve;
 pub mod scenarios;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod sources;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
 pub mod synth;
+pub mod uses;
 
 pub use codes::{Code, Severity};
 pub use diagnostic::Diagnostic;
 pub use engine::Engine;
 pub use graph::Graph;
-pub use pipeline::{check_source, compile, format_source, CheckOptions, Checked};
+pub use pipeline::{
+    check_file, check_source, compile, compile_file, format_source, CheckOptions, Checked,
+};
 pub use syntax::parse;

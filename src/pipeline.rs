@@ -7,6 +7,8 @@ use crate::codes::Code;
 use crate::diagnostic::{self, Diagnostic};
 use crate::graph::Graph;
 use crate::levels::{Level, Levels};
+use crate::sources::{Files, NoFiles};
+use crate::uses::{self, Libraries, SharedFile};
 use std::collections::HashMap;
 
 /// Options for a whole check run.
@@ -21,20 +23,89 @@ pub struct CheckOptions {
 #[derive(Debug)]
 pub struct Checked {
     pub graph: Option<Graph>,
-    /// Sorted by position; allowed lints removed.
+    /// Sorted by file (the checked file first) and position; allowed lints
+    /// removed. A diagnostic with a `file` is in that library.
     pub diagnostics: Vec<Diagnostic>,
+    /// The libraries the policy uses, with their texts: where the
+    /// diagnostics with a `file` are.
+    pub shared: Vec<SharedFile>,
+    /// The libraries' declarations this policy does not use, as
+    /// `unused-declaration` findings in their files: a declaration no
+    /// policy of a folder uses is reported there (`check::project`).
+    pub unused_shared: Vec<Diagnostic>,
 }
 
 impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// The text a diagnostic's spans are in: the checked file's, or the
+    /// library's it names.
+    pub fn text_of<'t>(&'t self, d: &Diagnostic, own: &'t str) -> (Option<&'t str>, &'t str) {
+        match d
+            .file
+            .as_deref()
+            .and_then(|f| self.shared.iter().find(|s| s.name == f))
+        {
+            Some(s) => (Some(s.name.as_str()), s.text.as_str()),
+            None => (None, own),
+        }
+    }
 }
 
+/// Checks a text alone: a `use` in it cannot be followed (see
+/// [`check_file`]).
 pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
+    check_file("", text, opts, &NoFiles)
+}
+
+/// Checks the file `name` whose text is `text`, reading the libraries it
+/// uses through `files`.
+pub fn check_file(name: &str, text: &str, opts: &CheckOptions, files: &dyn Files) -> Checked {
     let parsed = crate::syntax::parse(text);
     let mut diags = parsed.diagnostics;
-    let policy = parsed.policy;
+    let mut policy = parsed.policy;
+    let library = policy.header.library;
+    if policy.uses.is_empty() && !library {
+        return check_policy(policy, diags, None, opts);
+    }
+    let before = diags.len();
+    let libs = uses::load(name, text, &policy, files, &mut diags);
+    // A library that could not be read may declare any name the policy
+    // uses: one mistake, one report.
+    let lost = diags[before..].iter().any(|d| d.code == Code::UnknownFile);
+    if library {
+        uses::policy_only(&mut policy, &mut diags);
+    }
+    let mut merged = Vec::with_capacity(libs.files.len());
+    for (parsed, file) in libs.parse().into_iter().zip(&libs.files) {
+        diags.extend(parsed.diagnostics);
+        let mut lib = parsed.policy;
+        uses::policy_only(&mut lib, &mut diags);
+        merged.push((lib, file.name.as_str()));
+    }
+    // The policy's tree borrows its text, and the libraries' theirs: one
+    // tree for the two from here.
+    let mut policy: crate::syntax::ast::Policy<'_> = policy;
+    uses::merge(&mut policy, merged, &mut diags);
+    if library {
+        // A library is checked as far as it can be alone: its syntax and
+        // its names. Its procedures are checked in each policy's calls.
+        let symbols = crate::resolve::resolve(&policy, &mut diags);
+        let levels = Levels::new(symbols.lints, &opts.levels);
+        return placed(finish(None, diags, &levels), libs, lost);
+    }
+    placed(check_policy(policy, diags, Some(&libs), opts), libs, lost)
+}
+
+/// The stages after parsing, on a policy with its libraries merged in.
+fn check_policy(
+    policy: crate::syntax::ast::Policy<'_>,
+    mut diags: Vec<Diagnostic>,
+    libs: Option<&Libraries>,
+    opts: &CheckOptions,
+) -> Checked {
     // Not one step could be read: nothing more to say than why.
     if policy.steps.is_empty() && diags.iter().any(Diagnostic::is_error) {
         return finish(None, diags, &Levels::new(Vec::new(), &opts.levels));
@@ -55,7 +126,37 @@ pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
     let mut found = check::run(&graph, &opts.check, &levels);
     merge_copies(&graph, &mut found);
     diags.extend(found);
-    finish(Some(graph), diags, &levels)
+    // A library's declaration that this policy leaves unused is no fault
+    // of the policy: the folder decides (`check::project`).
+    let mut unused_shared = Vec::new();
+    if let Some(libs) = libs {
+        diags.retain(|d| {
+            let shared = d.code == Code::UnusedDeclaration && d.span.is_some_and(|s| libs.holds(s));
+            if shared {
+                unused_shared.push(d.clone());
+            }
+            !shared
+        });
+    }
+    let mut checked = finish(Some(graph), diags, &levels);
+    if !checked.has_errors() {
+        checked.unused_shared = unused_shared;
+    }
+    checked
+}
+
+/// Moves the diagnostics found in libraries to their files.
+fn placed(mut checked: Checked, libs: Libraries, lost: bool) -> Checked {
+    if lost {
+        checked.diagnostics.retain(|d| d.code != Code::UnknownName);
+    }
+    libs.place(&mut checked.diagnostics);
+    libs.place(&mut checked.unused_shared);
+    checked
+        .diagnostics
+        .sort_by(|a, b| (&a.file, a.sort_key()).cmp(&(&b.file, b.sort_key())));
+    checked.shared = libs.files;
+    checked
 }
 
 /// The checks see a procedure once per call (its copies share its spans):
@@ -113,10 +214,37 @@ fn merge_copies(g: &Graph, diags: &mut Vec<Diagnostic>) {
 /// Compiles a policy to its checked graph, or returns its errors (and
 /// warnings).
 pub fn compile(text: &str) -> Result<Graph, Vec<Diagnostic>> {
-    let checked = check_source(text, &CheckOptions::default());
-    match checked.graph {
-        Some(g) if !checked.has_errors() => Ok(g),
-        _ => Err(checked.diagnostics),
+    compile_file("", text, &NoFiles)
+        .map(|(g, _)| g)
+        .map_err(|c| c.diagnostics)
+}
+
+/// Compiles the file `name` to its checked graph, reading the libraries it
+/// uses through `files`, with those libraries as read; or returns the
+/// whole check (its diagnostics, and the libraries' texts they may be in).
+/// A library is refused: it has no steps to run.
+pub fn compile_file(
+    name: &str,
+    text: &str,
+    files: &dyn Files,
+) -> Result<(Graph, Vec<SharedFile>), Box<Checked>> {
+    let mut checked = check_file(name, text, &CheckOptions::default(), files);
+    match checked.graph.take() {
+        Some(g) if !checked.has_errors() => Ok((g, checked.shared)),
+        Some(_) => Err(Box::new(checked)),
+        None => {
+            if !checked.has_errors() {
+                checked.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnknownFile,
+                        "this file is a library of shared declarations, not a policy",
+                    )
+                    .at(crate::span::Span::new(0, 0), "a library")
+                    .with_help("run a policy that `use`s it"),
+                );
+            }
+            Err(Box::new(checked))
+        }
     }
 }
 
@@ -133,6 +261,8 @@ fn finish(graph: Option<Graph>, mut diags: Vec<Diagnostic>, levels: &Levels) -> 
     Checked {
         graph,
         diagnostics: diags,
+        shared: Vec::new(),
+        unused_shared: Vec::new(),
     }
 }
 

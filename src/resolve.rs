@@ -499,7 +499,7 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_thread
             }
         }
     }
-    if p.steps.is_empty() {
+    if p.steps.is_empty() && !p.header.library {
         diags.push(
             Diagnostic::new(Code::DeadEnd, "the policy has no steps")
                 .at(p.header.span, "this policy")

@@ -451,13 +451,17 @@ fn generated_standing_rules_check_clean_and_add_their_paths() {
     assert!((cb.len(), &cb) > (ca.len(), &ca), "{ca} -> {cb}");
 }
 
-/// The codes only a folder can raise (`check::project`): their fixtures are
-/// folders in tests/fixtures/project/.
+/// The codes only a folder can raise (`check::project`), and those of
+/// `use` across files: their fixtures are folders in
+/// tests/fixtures/project/.
 const PROJECT_CODES: &[Code] = &[
     Code::UnknownPolicy,
     Code::BrokenHandoff,
     Code::HandoffData,
     Code::HandoffCycle,
+    Code::UnknownFile,
+    Code::PolicyOnly,
+    Code::ShadowedName,
 ];
 
 /// The checks across a folder, as `sopc check FOLDER` reports them: one
@@ -506,4 +510,54 @@ fn a_useless_bound_on_an_else_is_reported_once() {
         .filter(|d| d.code == Code::UselessBound)
         .collect();
     assert_eq!(found.len(), 1, "{found:#?}");
+}
+
+/// `use` through the library API, with the files held in memory: a
+/// library used twice (directly and through another) counts once, a name
+/// two libraries declare is a duplicate, and each finding is in its file.
+#[test]
+fn libraries_merge_once_and_findings_keep_their_file() {
+    use sopc::sources::MemoryFiles;
+    let files = MemoryFiles(
+        [
+            (
+                "p/common/roles.sop",
+                "library \"R\" \"Roles\" {}\nrole analyst \"Analyst\"\noutcome done \"Done\" resolved\n",
+            ),
+            (
+                "p/common/more.sop",
+                "library \"M\" \"More\" {}\nuse \"roles.sop\"\noutcome done \"Done again\" resolved\n",
+            ),
+        ]
+        .into_iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect(),
+    );
+    let policy = "sop \"A\" \"a\" {}\nuse \"common/roles.sop\"\nuse \"common/more.sop\"\nstep s \"S\" by analyst { end done }\n";
+    let checked = sopc::check_file("p/a.sop", policy, &common::options(), &files);
+    let found: Vec<(Code, Option<&str>, u32)> = checked
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.file.as_deref(), d.span.map_or(0, |s| s.start)))
+        .collect();
+    // `done` again in more.sop, at its own offset in that file.
+    let at = "library \"M\" \"More\" {}\nuse \"roles.sop\"\noutcome ".len() as u32;
+    assert_eq!(
+        found,
+        [(Code::DuplicateName, Some("p/common/more.sop"), at)],
+        "{:?}",
+        checked.diagnostics
+    );
+    assert_eq!(checked.shared.len(), 2);
+    // Without the duplicate, the policy compiles and ends in the shared outcome.
+    let files = MemoryFiles(
+        files
+            .0
+            .into_iter()
+            .map(|(n, t)| (n, t.replace("outcome done \"Done again\" resolved\n", "")))
+            .collect(),
+    );
+    let (graph, shared) = sopc::compile_file("p/a.sop", policy, &files).expect("compiles");
+    assert_eq!(shared.len(), 2);
+    assert_eq!(graph.outcomes[0].name, "done");
 }

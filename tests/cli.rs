@@ -321,3 +321,50 @@ fn check_fix_applies_the_fixes_the_diagnostics_name_and_dry_run_only_shows_them(
     // `--dry-run` means nothing without `--fix`.
     assert_eq!(code(&sopc(&["check", "--dry-run", p])), 2);
 }
+
+#[test]
+fn a_policy_runs_with_the_libraries_it_uses() {
+    let dir = "tests/fixtures/project/shadowed-name_1";
+    let paths = sopc(&["paths", &format!("{dir}/a.sop")]);
+    assert_eq!(code(&paths), 0, "{}", paths.stderr);
+    assert!(paths.stdout.contains("escalated"), "{}", paths.stdout);
+    // The target and its data come from the library.
+    let doc = sopc(&["doc", &format!("{dir}/a.sop")]);
+    assert_eq!(code(&doc), 0, "{}", doc.stderr);
+    assert!(doc.stdout.contains("Service Desk"), "{}", doc.stdout);
+    // A library is not a policy to run.
+    let lib = sopc(&["paths", &format!("{dir}/roster.sop")]);
+    assert_eq!(code(&lib), 1);
+    assert!(lib.stderr.contains("unknown-file"), "{}", lib.stderr);
+}
+
+#[test]
+fn a_finding_in_a_library_is_reported_once_in_its_file() {
+    let o = sopc(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/project/dead-end_library",
+    ]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    let files = v["files"].as_array().expect("files");
+    let with: Vec<(&str, usize)> = files
+        .iter()
+        .map(|f| {
+            let n = f["diagnostics"].as_array().map_or(0, Vec::len);
+            (f["file"].as_str().unwrap_or_default(), n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    assert_eq!(
+        with,
+        [("tests/fixtures/project/dead-end_library/shared/reset.sop", 1)],
+        "{}",
+        o.stdout
+    );
+    let d = &files.iter().find(|f| f["diagnostics"][0].is_object()).expect("a file")["diagnostics"][0];
+    assert_eq!(d["code"], "dead-end");
+    assert_eq!(d["range"]["start"]["line"], 12);
+    assert_eq!(v["summary"]["errors"], 1);
+}

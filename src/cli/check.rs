@@ -4,8 +4,9 @@
 use super::{input, usage_error, Exit};
 use sopc::date::Date;
 use sopc::levels::{Level, Overrides};
-use sopc::pipeline::{check_source, CheckOptions};
+use sopc::pipeline::{check_file, CheckOptions};
 use sopc::render::FileReport;
+use sopc::sources::DiskFiles;
 use sopc::{diagnostic, Diagnostic, Severity};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -107,6 +108,10 @@ struct Checked {
     text: String,
     diagnostics: Vec<Diagnostic>,
     file: PathBuf,
+    /// The libraries it uses, and the declarations of theirs it leaves
+    /// unused (none known when it has errors).
+    shared: Vec<sopc::uses::SharedFile>,
+    unused_shared: Option<Vec<Diagnostic>>,
     /// The lint levels for this file (`sopc.toml` and the command line).
     levels: std::collections::HashMap<sopc::Code, Level>,
 }
@@ -139,7 +144,8 @@ pub fn run(args: Args) -> Exit {
         opts.levels = overrides.over(config);
         let mut source = source;
         if args.fix && not_utf8.is_none() {
-            let (fixed, applied) = sopc::lsp::actions::fix_all(&source.text, &opts);
+            let (fixed, applied) =
+                sopc::lsp::actions::fix_all(&source.name, &source.text, &opts, &DiskFiles);
             if fixed != source.text {
                 if args.dry_run {
                     print!(
@@ -164,21 +170,31 @@ pub fn run(args: Args) -> Exit {
                 }
             }
         }
-        let diagnostics = match not_utf8 {
-            Some(d) => vec![d],
-            None => check_source(&source.text, &opts).diagnostics,
+        let (diagnostics, shared, unused_shared) = match not_utf8 {
+            Some(d) => (vec![d], Vec::new(), None),
+            None => {
+                let c = check_file(&source.name, &source.text, &opts, &DiskFiles);
+                let unused = (!c.has_errors()).then_some(c.unused_shared);
+                (c.diagnostics, c.shared, unused)
+            }
         };
         checked.push(Checked {
             name: source.name,
             text: source.text,
             diagnostics,
             file: file.clone(),
+            shared,
+            unused_shared,
             levels: opts.levels,
         });
     }
     if let Err(e) = check_folders(&mut checked, today) {
         return usage_error(e);
     }
+    let mut checked = match place_shared(checked) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
     for c in &mut checked {
         overrides.finish(&mut c.diagnostics);
         // Indexing a large file's lines costs more than a clean check's
@@ -293,7 +309,8 @@ fn check_folders(checked: &mut [Checked], today: Date) -> Result<(), String> {
                     let mut opts = CheckOptions::default();
                     opts.check.today = Some(today);
                     opts.levels = sopc::config::levels_for(f)?;
-                    let errors = check_source(&text, &opts)
+                    let name = f.display().to_string();
+                    let errors = check_file(&name, &text, &opts, &DiskFiles)
                         .diagnostics
                         .iter()
                         .filter(|d| d.is_error())
@@ -324,6 +341,96 @@ fn check_folders(checked: &mut [Checked], today: Date) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Findings in a library go to the library's own report, once however
+/// many checked policies use it. A library's declaration is
+/// `unused-declaration` when every checked policy that uses the library
+/// is clean and leaves it unused.
+fn place_shared(mut checked: Vec<Checked>) -> Result<Vec<Checked>, String> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut known: Vec<PathBuf> = checked.iter().map(|c| canonical(&c.file)).collect();
+    // (library, diagnostic), and per library: has a user with errors, and
+    // each clean user's unused declarations.
+    let mut found: Vec<(PathBuf, Diagnostic)> = Vec::new();
+    let mut users: Vec<(PathBuf, bool, Vec<Diagnostic>)> = Vec::new();
+    let mut texts: Vec<(PathBuf, String, String)> = Vec::new();
+    for c in &mut checked {
+        for lib in &c.shared {
+            let path = canonical(Path::new(&lib.name));
+            if !texts.iter().any(|(p, _, _)| *p == path) {
+                texts.push((path.clone(), lib.name.clone(), lib.text.clone()));
+            }
+            let unused: Vec<Diagnostic> = c
+                .unused_shared
+                .iter()
+                .flatten()
+                .filter(|d| d.file.as_ref() == Some(&lib.name))
+                .cloned()
+                .collect();
+            users.push((path, c.unused_shared.is_none(), unused));
+        }
+        let (shared, own): (Vec<Diagnostic>, Vec<Diagnostic>) = std::mem::take(&mut c.diagnostics)
+            .into_iter()
+            .partition(|d| d.file.is_some());
+        c.diagnostics = own;
+        for d in shared {
+            let path = canonical(Path::new(d.file.as_deref().unwrap_or_default()));
+            found.push((path, d));
+        }
+    }
+    // Unused in the project: only for a library checked with its users.
+    for (path, name, _) in &texts {
+        if !known.contains(path) {
+            continue;
+        }
+        let mine: Vec<&(PathBuf, bool, Vec<Diagnostic>)> =
+            users.iter().filter(|(p, _, _)| p == path).collect();
+        if mine.iter().any(|(_, broken, _)| *broken) {
+            continue;
+        }
+        let Some((_, _, first)) = mine.first() else {
+            continue;
+        };
+        for d in first {
+            if mine.iter().all(|(_, _, u)| u.contains(d)) {
+                let levels = sopc::config::levels_for(Path::new(name))?;
+                let mut d = d.clone();
+                if sopc::levels::Levels::new(Vec::new(), &levels).apply(&mut d) {
+                    found.push((path.clone(), d));
+                }
+            }
+        }
+    }
+    for (path, mut d) in found {
+        d.file = None;
+        let at = match known.iter().position(|k| *k == path) {
+            Some(i) => i,
+            None => {
+                let Some((_, name, text)) = texts.iter().find(|(p, _, _)| *p == path) else {
+                    continue;
+                };
+                checked.push(Checked {
+                    name: name.clone(),
+                    text: text.clone(),
+                    diagnostics: Vec::new(),
+                    file: path.clone(),
+                    shared: Vec::new(),
+                    unused_shared: None,
+                    levels: Default::default(),
+                });
+                known.push(path.clone());
+                checked.len() - 1
+            }
+        };
+        if !checked[at].diagnostics.contains(&d) {
+            checked[at].diagnostics.push(d);
+        }
+    }
+    for c in &mut checked {
+        diagnostic::sort(&mut c.diagnostics);
+    }
+    Ok(checked)
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

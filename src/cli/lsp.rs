@@ -49,6 +49,8 @@ pub fn run(args: Args) -> Exit {
             }
             opts
         }),
+        file_of: Box::new(|uri| file_path(uri.as_str()).map(|p| p.display().to_string())),
+        files: Box::new(sopc::sources::DiskFiles),
     };
     let (connection, io) = lsp::transport::stdio();
     let end = lsp::serve(connection, config);

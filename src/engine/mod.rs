@@ -229,6 +229,18 @@ impl Engine {
         Ok(Self::trusted(crate::compile(text)?))
     }
 
+    /// [`Engine::compile`] for the file `name`, reading the libraries it
+    /// uses through `files`, with those libraries as read; the error is
+    /// the whole check (see [`crate::compile_file`]).
+    pub fn compile_file(
+        name: &str,
+        text: &str,
+        files: &dyn crate::sources::Files,
+    ) -> Result<(Engine, Vec<crate::uses::SharedFile>), Box<crate::Checked>> {
+        let (graph, shared) = crate::compile_file(name, text, files)?;
+        Ok((Self::trusted(graph), shared))
+    }
+
     /// Loads and verifies a compiled artifact.
     pub fn from_json(text: &str) -> Result<Engine, LoadError> {
         Ok(Self::trusted(crate::artifact::read(text)?))

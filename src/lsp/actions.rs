@@ -155,15 +155,21 @@ fn secret_to_assignee(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
 /// only fixes that give the meaning the diagnostic names. A fix whose edits
 /// overlap one taken already waits for the next round, on the text checked
 /// again; at most ten rounds.
-pub fn fix_all(text: &str, opts: &crate::CheckOptions) -> (String, usize) {
+pub fn fix_all(
+    name: &str,
+    text: &str,
+    opts: &crate::CheckOptions,
+    files: &dyn crate::sources::Files,
+) -> (String, usize) {
     let overlaps = |a: Span, b: Span| a.start < b.end && b.start < a.end || a.start == b.start;
     let mut text = text.to_string();
     let mut applied = 0;
     for _ in 0..10 {
-        let checked = crate::check_source(&text, opts);
+        let checked = crate::check_file(name, &text, opts, files);
         let parsed = crate::syntax::parse(&text);
         let mut edits: Vec<(Span, String)> = Vec::new();
-        for d in &checked.diagnostics {
+        // A finding in a library is fixed in the library.
+        for d in checked.diagnostics.iter().filter(|d| d.file.is_none()) {
             let Some(fix) = fixes(&text, &parsed.policy, d)
                 .into_iter()
                 .find(|f| f.preferred)

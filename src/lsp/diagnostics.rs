@@ -20,7 +20,12 @@ pub fn convert(
     let lines = Lines::new(text);
     let steps: std::collections::HashMap<&str, crate::span::Span> = match graph {
         Some(g) if diags.iter().any(|d| d.path.is_some()) => {
-            g.steps.iter().map(|s| (s.name.as_str(), s.span)).collect()
+            // Steps of a library's procedure are in another file.
+            g.steps
+                .iter()
+                .filter(|s| (s.span.end as usize) <= text.len())
+                .map(|s| (s.name.as_str(), s.span))
+                .collect()
         }
         _ => Default::default(),
     };
@@ -28,6 +33,52 @@ pub fn convert(
         .iter()
         .map(|d| convert_one(uri, &lines, &steps, d))
         .collect()
+}
+
+/// A finding in a library the document uses is shown at the document's
+/// `use` line that brings the library in (or its first `use`), with the
+/// library's file and line in the message: the editor shows one document's
+/// diagnostics.
+pub fn at_uses(name: &str, text: &str, checked: &mut crate::Checked) {
+    let uses: Vec<(String, crate::span::Span)> = text
+        .match_indices("use \"")
+        .filter(|(at, _)| *at == 0 || text.as_bytes()[at - 1] == b'\n')
+        .filter_map(|(at, _)| {
+            let line_end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+            let line = &text[at..line_end];
+            let path = line[5..].split('"').next()?;
+            let joined = crate::sources::join(name, path);
+            Some((
+                joined,
+                crate::span::Span::new(at, at + line.trim_end().len()),
+            ))
+        })
+        .collect();
+    let Some(first) = uses.first().map(|u| u.1) else {
+        return;
+    };
+    for i in 0..checked.diagnostics.len() {
+        let d = &checked.diagnostics[i];
+        let Some(file) = d.file.clone() else {
+            continue;
+        };
+        let (_, shared) = checked.text_of(d, text);
+        let line = d.span.map(|s| {
+            crate::span::LineIndex::new(shared)
+                .line_col(s.start as usize)
+                .line
+        });
+        let at = uses.iter().find(|u| u.0 == file).map_or(first, |u| u.1);
+        let d = &mut checked.diagnostics[i];
+        d.message = match line {
+            Some(line) => format!("in `{file}` line {line}: {}", d.message),
+            None => format!("in `{file}`: {}", d.message),
+        };
+        d.span = Some(at);
+        d.label = Some("in a library this policy uses".into());
+        d.labels.clear();
+        d.file = None;
+    }
 }
 
 /// One diagnostic (the steps of a path placed by `steps`).

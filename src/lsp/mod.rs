@@ -27,16 +27,26 @@ use serde_json::Value;
 use std::collections::HashMap;
 use text::Lines;
 
+/// The file a document is (`file:///p/a.sop` is `/p/a.sop`), if any.
+pub type FileOf = Box<dyn Fn(&Uri) -> Option<String>>;
+
 /// What the server needs from the program that runs it.
 pub struct Config {
     /// The options to check a document with (its `sopc.toml`, the date).
     pub options: Box<dyn Fn(&Uri) -> CheckOptions>,
+    /// The file a document is, which the libraries it `use`s are read
+    /// from (`None`: a document with no file).
+    pub file_of: FileOf,
+    /// Where those libraries are read.
+    pub files: Box<dyn crate::sources::Files>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             options: Box::new(|_| CheckOptions::default()),
+            file_of: Box::new(|_| None),
+            files: Box::new(crate::sources::NoFiles),
         }
     }
 }
@@ -309,10 +319,19 @@ impl Server {
         let Some(doc) = self.docs.get_mut(uri) else {
             return;
         };
-        let checked = crate::check_source(&doc.text, &options);
+        let name = (self.config.file_of)(uri).unwrap_or_default();
+        let mut checked = crate::check_file(&name, &doc.text, &options, &*self.config.files);
+        // Code actions fix the document's own findings only.
+        let own: Vec<crate::Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.file.is_none())
+            .cloned()
+            .collect();
+        diagnostics::at_uses(&name, &doc.text, &mut checked);
         let converted =
             diagnostics::convert(uri, &doc.text, checked.graph.as_ref(), &checked.diagnostics);
-        doc.checked = Some(checked.diagnostics);
+        doc.checked = Some(own);
         let version = doc.version;
         self.publish(uri.clone(), converted, Some(version));
     }

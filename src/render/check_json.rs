@@ -13,6 +13,21 @@ pub fn file_report(name: &str, text: &str, diags: &[Diagnostic]) -> Value {
     })
 }
 
+/// As [`file_report`] for a whole check: a diagnostic found in a library
+/// the policy uses is placed in that file, and says so in its `file`.
+pub fn checked_report(name: &str, text: &str, checked: &crate::Checked) -> Value {
+    let index = LineIndex::new(text);
+    let diagnostics: Vec<Value> = checked
+        .diagnostics
+        .iter()
+        .map(|d| match checked.text_of(d, text) {
+            (Some(file), shared) => diagnostic(file, &LineIndex::new(shared), d),
+            (None, _) => diagnostic(name, &index, d),
+        })
+        .collect();
+    json!({ "file": name, "diagnostics": diagnostics })
+}
+
 fn position(index: &LineIndex, span: Span) -> Value {
     let s = index.line_col(span.start as usize);
     let e = index.line_col(span.end as usize);

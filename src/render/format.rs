@@ -70,6 +70,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
     };
     p.header(&policy.header);
     let mut items: Vec<Item<'_>> = Vec::new();
+    items.extend(policy.uses.iter().map(Item::Use));
     items.extend(policy.roles.iter().map(Item::Role));
     items.extend(policy.targets.iter().map(Item::Target));
     items.extend(policy.data.iter().map(Item::Data));
@@ -111,6 +112,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
             p.leading(start, "");
             p.gap(start);
             match item {
+                Item::Use(u) => p.line(&format!("use {}", p.text(&u.path, 4)), u.span),
                 Item::Role(r) => p.line(
                     &format!(
                         "role {} {}",
@@ -176,6 +178,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
 
 #[derive(Clone, Copy)]
 enum Item<'a> {
+    Use(&'a Use<'a>),
     Role(&'a RoleDecl<'a>),
     Target(&'a TargetDecl<'a>),
     Data(&'a DataDecl<'a>),
@@ -195,6 +198,7 @@ enum Item<'a> {
 impl Item<'_> {
     fn span(&self) -> crate::span::Span {
         match self {
+            Item::Use(x) => x.span,
             Item::Role(x) => x.span,
             Item::Target(x) => x.span,
             Item::Data(x) => x.span,
@@ -228,6 +232,7 @@ impl Item<'_> {
             Item::Anytime(_) => 10,
             Item::Receives(_) => 11,
             Item::Procedure(_) => 12,
+            Item::Use(_) => 13,
         }
     }
 
@@ -414,10 +419,11 @@ impl Printer<'_> {
     fn header(&mut self, h: &Header) {
         self.leading(h.span.start as usize, "");
         self.gap(h.span.start as usize);
+        let word = if h.library { "library" } else { "sop" };
         let head = format!(
-            "sop {} {} {{",
-            self.text(&h.id, 4),
-            self.text(&h.title, 5 + h.id.span.len())
+            "{word} {} {} {{",
+            self.text(&h.id, word.len() + 1),
+            self.text(&h.title, word.len() + 2 + h.id.span.len())
         );
         self.out.push_str(&head);
         self.end_line(h.title.span.end as usize);

@@ -24,6 +24,9 @@ pub struct Policy {
     /// When the version served was loaded.
     pub loaded_at: Option<String>,
     text: String,
+    /// The libraries it uses, as last read: one that changes compiles the
+    /// policy again.
+    shared: Vec<crate::uses::SharedFile>,
 }
 
 #[derive(Default)]
@@ -55,6 +58,13 @@ fn policy_files(dir: &Path) -> std::io::Result<BTreeMap<String, PathBuf>> {
         }
     }
     Ok(out)
+}
+
+/// Whether every library still reads as it did.
+fn unchanged(shared: &[crate::uses::SharedFile]) -> bool {
+    shared
+        .iter()
+        .all(|f| std::fs::read_to_string(&f.name).is_ok_and(|t| t == f.text))
 }
 
 impl Library {
@@ -104,7 +114,15 @@ impl Library {
             let Ok(text) = std::fs::read_to_string(&file) else {
                 continue;
             };
-            if self.policies.get(&id).is_some_and(|p| p.text == text) {
+            if self
+                .policies
+                .get(&id)
+                .is_some_and(|p| p.text == text && unchanged(&p.shared))
+            {
+                continue;
+            }
+            // A library of shared declarations is not a policy to serve.
+            if crate::syntax::parse(&text).policy.header.library {
                 continue;
             }
             let name = file.display().to_string();
@@ -115,10 +133,12 @@ impl Library {
                 errors: None,
                 loaded_at: None,
                 text: String::new(),
+                shared: Vec::new(),
             });
             entry.text = text.clone();
-            match Engine::compile(&text) {
-                Ok(engine) => {
+            match Engine::compile_file(&name, &text, &crate::sources::DiskFiles) {
+                Ok((engine, shared)) => {
+                    entry.shared = shared;
                     let engine = Arc::new(engine);
                     let version = engine.version().to_string();
                     done.versions.push((
@@ -131,8 +151,9 @@ impl Library {
                     entry.loaded_at = Some(super::clock::now());
                     self.versions.insert(version, engine);
                 }
-                Err(diags) => {
-                    entry.errors = Some(check_json::file_report(&name, &text, &diags));
+                Err(checked) => {
+                    entry.shared = checked.shared.clone();
+                    entry.errors = Some(check_json::checked_report(&name, &text, &checked));
                     done.failed.push(id.clone());
                 }
             }

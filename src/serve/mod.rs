@@ -213,7 +213,8 @@ async fn store_version(svc: &Shared, policy: &str, version: &str, artifact: &str
     }
 }
 
-/// Watches the folder; each burst of changes is one reload.
+/// Watches the folder and the folders below it (where libraries may be);
+/// each burst of changes is one reload.
 fn watch(svc: Shared) -> Result<notify::RecommendedWatcher, String> {
     use notify::Watcher;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
@@ -224,7 +225,7 @@ fn watch(svc: Shared) -> Result<notify::RecommendedWatcher, String> {
     })
     .map_err(|e| format!("cannot watch the policies: {e}"))?;
     watcher
-        .watch(&svc.dir, notify::RecursiveMode::NonRecursive)
+        .watch(&svc.dir, notify::RecursiveMode::Recursive)
         .map_err(|e| format!("cannot watch `{}`: {e}", svc.dir.display()))?;
     tokio::spawn(async move {
         while rx.recv().await.is_some() {

@@ -134,6 +134,9 @@ pub struct Header<'a> {
     pub reviewed: Option<Date>,
     pub review_every: Option<Period>,
     pub budget: Option<Budget>,
+    /// `library` rather than `sop`: a file of shared declarations that
+    /// policies `use`, with no steps of its own.
+    pub library: bool,
     pub span: Span,
 }
 
@@ -739,6 +742,14 @@ pub struct Anytime<'a> {
     pub span: Span,
 }
 
+/// `use "common/identity.sop"`: the declarations of a library file, by
+/// its path from this file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Use<'a> {
+    pub path: Text<'a>,
+    pub span: Span,
+}
+
 /// `receives A, B`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receives<'a> {
@@ -778,6 +789,7 @@ pub struct BrokenName<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy<'a> {
     pub header: Header<'a>,
+    pub uses: Vec<Use<'a>>,
     pub roles: Vec<RoleDecl<'a>>,
     pub targets: Vec<TargetDecl<'a>>,
     pub data: Vec<DataDecl<'a>>,
@@ -811,6 +823,7 @@ impl<'a> Header<'a> {
             reviewed: None,
             review_every: None,
             budget: None,
+            library: false,
             span,
         }
     }
@@ -821,6 +834,7 @@ impl<'a> Policy<'a> {
     pub(crate) fn new(header: Header<'a>) -> Self {
         Policy {
             header,
+            uses: Vec::new(),
             roles: vec![],
             targets: vec![],
             data: vec![],
@@ -854,6 +868,7 @@ impl<'a> Policy<'a> {
     /// Adds the declarations of the part of the file that follows this one
     /// (its header is dropped).
     pub(crate) fn append(&mut self, rest: Policy<'a>) {
+        self.uses.extend(rest.uses);
         self.roles.extend(rest.roles);
         self.targets.extend(rest.targets);
         self.data.extend(rest.data);
@@ -864,6 +879,7 @@ impl<'a> Policy<'a> {
         self.requires.extend(rest.requires);
         self.starts.extend(rest.starts);
         self.anytime.extend(rest.anytime);
+        self.receives.extend(rest.receives);
         self.steps.extend(rest.steps);
         self.procedures.extend(rest.procedures);
         self.scenarios.extend(rest.scenarios);

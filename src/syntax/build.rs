@@ -111,6 +111,14 @@ pub fn declaration<'i>(
                 span,
             });
         }
+        Rule::use_decl => {
+            let span = span_of(&decl);
+            let mut c = Children::of(decl);
+            p.uses.push(Use {
+                path: text(c.take(Rule::string)?)?,
+                span,
+            });
+        }
         Rule::start_decl => {
             let span = span_of(&decl);
             let mut c = Children::of(decl);
@@ -148,10 +156,12 @@ pub fn declaration<'i>(
 
 fn header<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Header<'i>> {
     let span = span_of(&pair);
+    let library = pair.as_str().starts_with("library");
     let mut c = Children::of(pair);
     let id = text(c.take(Rule::string)?)?;
     let title = text(c.take(Rule::text)?)?;
     let mut h = Header::new(id, title, span);
+    h.library = library;
     // Where each field was first given, to label a repeat.
     let mut seen: Vec<(&'static str, Span)> = Vec::new();
     while let Some(field) = c.next() {

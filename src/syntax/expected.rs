@@ -270,10 +270,16 @@ fn expected_words(e: &Expected) -> Vec<String> {
             keywords.remove(short);
         }
     }
+    // A file starts with a policy's header far more often than with a
+    // library's: name the one.
+    if keywords.contains("sop") {
+        keywords.remove("library");
+    }
     for k in keywords {
         words.push(match k.as_str() {
             "at" => "`at most N times, then STEP`".into(),
             "sop" => "the policy header `sop \"ID\" \"Title\" { ... }`".into(),
+            "library" => "a library header `library \"ID\" \"Title\" { ... }`".into(),
             _ => format!("`{k}`"),
         });
     }
@@ -396,7 +402,7 @@ fn hint(e: &Expected, found: &str) -> Option<String> {
             "`{found}` is a keyword and cannot be used as a name; choose another name"
         ));
     }
-    if e.keywords.len() == 1 && e.has("sop") {
+    if (e.keywords.len() == 1 || e.keywords.len() == 2 && e.has("library")) && e.has("sop") {
         return Some(
             "a policy starts with its header: sop \"TS-CCC-010\" \"Title\" { owner \"...\" }"
                 .into(),

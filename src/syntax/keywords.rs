@@ -5,6 +5,7 @@
 
 /// Words that start a declaration.
 pub const DECLARATIONS: &[&str] = &[
+    "use",
     "step",
     "target",
     "data",
@@ -85,6 +86,7 @@ pub const LINT_LEVELS: &[&str] = &["allow", "warn", "deny"];
 /// Words that only continue a construct another word started.
 pub const CONNECTIVES: &[&str] = &[
     "sop",
+    "library",
     "via",
     "requires",
     "to",
@@ -112,6 +114,7 @@ pub const CONNECTIVES: &[&str] = &[
 /// `sop`, and `else`.
 pub fn is_reserved(word: &str) -> bool {
     word == "sop"
+        || word == "library"
         || word == "else"
         || DECLARATIONS.contains(&word)
         || ACTIONS.contains(&word)

@@ -73,7 +73,14 @@ pub fn parse(text: &str) -> Parsed<'_> {
 /// small text, and what [`parse_in_parts`] is held to in the tests.
 #[doc(hidden)]
 pub fn parse_in_one_pass(text: &str) -> Parsed<'_> {
-    parse_whole(text, step_lines(text))
+    parse_whole(text, 0, step_lines(text))
+}
+
+/// The file `text[start..]`, with spans counted from the start of `text`:
+/// how a library a policy `use`s is read into the policy's span space
+/// (`pipeline`), so that one span tells which file it is in.
+pub fn parse_at(text: &str, start: usize) -> Parsed<'_> {
+    parse_whole(text, start, step_lines(&text[start..]))
 }
 
 /// How many lines start with `step `: about the number of steps, so that
@@ -126,7 +133,7 @@ pub fn parse_in_parts<'a>(text: &'a str, parts: usize) -> Option<Parsed<'a>> {
                     .spawn_scoped(scope, move || declarations(&text[..end], start))
             })
             .collect();
-        let first = parse_whole(&text[..cuts[1]], step_lines(text));
+        let first = parse_whole(&text[..cuts[1]], 0, step_lines(text));
         let rest: Vec<_> = spawned
             .into_iter()
             .map(|h| {
@@ -169,11 +176,11 @@ fn declarations(text: &str, start: usize) -> Option<ast::Policy<'_>> {
     Some(policy)
 }
 
-/// The whole text in one pass, resuming after errors, with room for
-/// `steps` steps.
-fn parse_whole(text: &str, steps: usize) -> Parsed<'_> {
+/// The whole of `text[from..]` in one pass, resuming after errors, with
+/// room for `steps` steps.
+fn parse_whole(text: &str, from: usize, steps: usize) -> Parsed<'_> {
     let mut diagnostics = Vec::new();
-    let (mut policy, mut at) = match head(text, &mut diagnostics) {
+    let (mut policy, mut at) = match head(text, from, &mut diagnostics) {
         Ok(p) => {
             let end = p.header.span.end as usize;
             (p, Some(end))
@@ -203,15 +210,19 @@ fn parse_whole(text: &str, steps: usize) -> Parsed<'_> {
 
 /// The header. On failure its error is worded and the result is where it
 /// failed in the file.
-fn head<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Result<ast::Policy<'a>, usize> {
-    let built = SopParser::parse(Rule::head, text)
+fn head<'a>(
+    text: &'a str,
+    from: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<ast::Policy<'a>, usize> {
+    let built = SopParser::parse(Rule::head, &text[from..])
         .ok()
         .and_then(|mut pairs| pairs.next())
-        .map(|h| build::policy(h, 0, diags));
+        .map(|h| build::policy(h, from, diags));
     match built {
         Some(Ok(p)) => Ok(p),
-        Some(Err(reject)) => Err(rejected(text, 0, reject, diags)),
-        None => Err(word_error(text, 0, Rule::head, diags)),
+        Some(Err(reject)) => Err(rejected(text, from, reject, diags)),
+        None => Err(word_error(text, from, Rule::head, diags)),
     }
 }
 
