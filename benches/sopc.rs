@@ -14,7 +14,9 @@
 //! hand-written walk over a `Vec` of nodes on the same answers (the
 //! physical-limit baseline), and over 10- and 40-question chains; `lsp`:
 //! diagnostics published by `sopc lsp` after a one-character edit, against
-//! an in-process `check_source` of the same text.
+//! an in-process `check_source` of the same text; `library`: 200 policies
+//! sharing a library through `use`, and a procedure called 10 and 100
+//! times.
 
 extern crate alloc;
 
@@ -525,7 +527,131 @@ fn service(c: &mut Criterion) {
     group.finish();
 }
 
+/// A policy of `calls` steps, each calling one `steps`-step procedure of
+/// yes/no checks (`yes` goes on, `no` leaves by `failed`).
+fn procedure_calls(calls: usize, steps: usize) -> String {
+    let mut t = String::from(
+        "sop \"P\" \"Procedure calls\" {}\noutcome done \"Done\" resolved\noutcome refused \"Refused\" declined\n",
+    );
+    t.push_str("procedure check \"Check\" exits ok, failed {\n");
+    for i in 0..steps {
+        let next = if i + 1 == steps {
+            "exit ok".to_string()
+        } else {
+            format!("c{}", i + 1)
+        };
+        t.push_str(&format!(
+            "  step c{i} \"Check {i}\" {{\n    ask q{i} \"Does item {i} match?\" {{ yes no }}\n    yes -> {next}\n    no -> exit failed\n  }}\n"
+        ));
+    }
+    t.push_str("}\n");
+    for i in 0..calls {
+        let next = if i + 1 == calls {
+            "end done".to_string()
+        } else {
+            format!("s{}", i + 1)
+        };
+        t.push_str(&format!(
+            "step s{i} \"Call {i}\" {{\n  call check {{ ok -> {next}  failed -> end refused }}\n}}\n"
+        ));
+    }
+    t
+}
+
+/// A shared library (roles, targets, data, outcomes and a 10-step
+/// procedure) and `n` policies that use it, as files in memory; and the same
+/// policies with the library's text written into each.
+fn library_folder(n: usize) -> (sopc::sources::MemoryFiles, Vec<(String, String)>, Vec<String>) {
+    let mut lib = String::from("library \"L\" \"Shared\" {}\nrole analyst \"Analyst\"\n");
+    for i in 0..10 {
+        lib.push_str(&format!(
+            "target t{i} \"Team {i}\" ticket via \"iSupport\" requires d{i}\n"
+        ));
+    }
+    for i in 0..20 {
+        lib.push_str(&format!("data d{i} \"Item {i}\" text\n"));
+    }
+    lib.push_str("outcome done \"Done\" resolved\noutcome refused \"Refused\" declined\n");
+    for i in 0..10 {
+        lib.push_str(&format!(
+            "outcome esc{i} \"Escalated to team {i}\" escalation to t{i}\n"
+        ));
+    }
+    lib.push_str("procedure check_id \"Verify\" exits ok, failed {\n");
+    for i in 0..10 {
+        let next = if i == 9 { "exit ok".to_string() } else { format!("v{}", i + 1) };
+        lib.push_str(&format!(
+            "  step v{i} \"Verify {i}\" {{\n    ask m{i} \"Item {i} matches?\" {{ yes no }}\n    yes -> {next}\n    no -> exit failed\n  }}\n"
+        ));
+    }
+    lib.push_str("}\n");
+    let body = |k: usize| {
+        let mut t = String::new();
+        t.push_str("step s0 \"Verify\" by analyst {\n  call check_id { ok -> s1  failed -> end refused }\n}\n");
+        for i in 1..20 {
+            let target = (k + i) % 10;
+            t.push_str(&format!(
+                "step s{i} \"Step {i}\" by analyst {{\n  ask a{i} \"Escalate {i}?\" {{ yes no }}\n  yes -> e{i}\n  no -> {}\n}}\nstep e{i} \"File {i}\" {{\n  collect d{target}\n  ticket t{target} {{ title \"Case\" body d{target} }}\n  end esc{target}(t{target})\n}}\n",
+                if i == 19 { "end done".to_string() } else { format!("s{}", i + 1) }
+            ));
+        }
+        t
+    };
+    let mut files = std::collections::HashMap::new();
+    files.insert("p/common/shared.sop".to_string(), lib.clone());
+    let mut using = Vec::new();
+    let mut inline = Vec::new();
+    let own = lib.replacen("library \"L\" \"Shared\" {}\n", "", 1);
+    for k in 0..n {
+        let head = format!("sop \"P{k}\" \"Policy {k}\" {{}}\n");
+        using.push((
+            format!("p/p{k}.sop"),
+            format!("{head}use \"common/shared.sop\"\n{}", body(k)),
+        ));
+        inline.push(format!("{head}{own}{}", body(k)));
+    }
+    (sopc::sources::MemoryFiles(files), using, inline)
+}
+
+/// `use` and procedures: a folder of 200 policies sharing a library,
+/// checked whole, against the same policies with the library written into
+/// each; and a procedure called 10 and 100 times (copies cost in
+/// proportion).
+fn library(c: &mut Criterion) {
+    let mut group = c.benchmark_group("library");
+    group.sample_size(10);
+    let (files, using, inline) = library_folder(200);
+    for (name, text) in &using[..1] {
+        let checked = sopc::check_file(name, text, &Default::default(), &files);
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    }
+    group.bench_function("200_policies_use", |b| {
+        b.iter(|| {
+            for (name, text) in &using {
+                black_box(sopc::check_file(name, text, &Default::default(), &files));
+            }
+        })
+    });
+    group.bench_function("200_policies_inline", |b| {
+        b.iter(|| {
+            for text in &inline {
+                black_box(sopc::check_source(text, &Default::default()));
+            }
+        })
+    });
+    for calls in [10, 100] {
+        let text = procedure_calls(calls, 50);
+        assert!(!sopc::check_source(&text, &Default::default()).has_errors());
+        group.bench_with_input(
+            BenchmarkId::new("procedure_50_steps_calls", calls),
+            &text,
+            |b, t| b.iter(|| sopc::check_source(t, &Default::default())),
+        );
+    }
+    group.finish();
+}
+
 criterion_group!(
-    benches, parse, front, checks, check, count, artifact, engine, standing, lsp, service
+    benches, parse, front, checks, check, count, artifact, engine, standing, lsp, service, library
 );
 criterion_main!(benches);
