@@ -561,7 +561,13 @@ fn procedure_calls(calls: usize, steps: usize) -> String {
 /// A shared library (roles, targets, data, outcomes and a 10-step
 /// procedure) and `n` policies that use it, as files in memory; and the same
 /// policies with the library's text written into each.
-fn library_folder(n: usize) -> (sopc::sources::MemoryFiles, Vec<(String, String)>, Vec<String>) {
+fn library_folder(
+    n: usize,
+) -> (
+    sopc::sources::MemoryFiles,
+    Vec<(String, String)>,
+    Vec<String>,
+) {
     let mut lib = String::from("library \"L\" \"Shared\" {}\nrole analyst \"Analyst\"\n");
     for i in 0..10 {
         lib.push_str(&format!(
@@ -579,7 +585,11 @@ fn library_folder(n: usize) -> (sopc::sources::MemoryFiles, Vec<(String, String)
     }
     lib.push_str("procedure check_id \"Verify\" exits ok, failed {\n");
     for i in 0..10 {
-        let next = if i == 9 { "exit ok".to_string() } else { format!("v{}", i + 1) };
+        let next = if i == 9 {
+            "exit ok".to_string()
+        } else {
+            format!("v{}", i + 1)
+        };
         lib.push_str(&format!(
             "  step v{i} \"Verify {i}\" {{\n    ask m{i} \"Item {i} matches?\" {{ yes no }}\n    yes -> {next}\n    no -> exit failed\n  }}\n"
         ));

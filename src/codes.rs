@@ -91,7 +91,7 @@ codes! {
     HandoffData = "handoff-data", Error, false, "a `handoff` does not hand over data the policy it names `receives`";
     HandoffCycle = "handoff-cycle", Warning, true, "handoffs between the folder's policies lead around a circle";
     UnknownFile = "unknown-file", Error, false, "a `use` names a file that cannot be read or is not a library, or a library is run as a policy";
-    PolicyOnly = "policy-only", Error, false, "a library holds a declaration only a policy may make: a step, a start, a standing rule, a `receives`, a `require` or a scenario";
+    PolicyOnly = "policy-only", Error, false, "a library holds a declaration only a policy may make: a step, a start, an entry, a standing rule, a `receives`, a `require` or a scenario";
     ShadowedName = "shadowed-name", Warning, true, "a policy declares a name that a library it uses also declares; the policy's own declaration is the one used";
     UnusedExit = "unused-exit", Warning, true, "a procedure's exit that none of its steps takes";
     DuplicateStep = "duplicate-step", Warning, true, "two steps that do the same things in the same order: a procedure to write once";

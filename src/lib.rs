@@ -28,6 +28,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod domain;
 pub mod engine;
+pub mod entries;
 pub mod graph;
 #[cfg(feature = "human")]
 #[doc(hidden)]

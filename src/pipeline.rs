@@ -33,6 +33,8 @@ pub struct Checked {
     /// `unused-declaration` findings in their files: a declaration no
     /// policy of a folder uses is reported there (`check::project`).
     pub unused_shared: Vec<Diagnostic>,
+    /// The file is a library (`library` header), not a policy.
+    pub library: bool,
 }
 
 impl Checked {
@@ -94,14 +96,16 @@ pub fn check_file(name: &str, text: &str, opts: &CheckOptions, files: &dyn Files
         // its names. Its procedures are checked in each policy's calls.
         let symbols = crate::resolve::resolve(&policy, &mut diags);
         let levels = Levels::new(symbols.lints, &opts.levels);
-        return placed(finish(None, diags, &levels), libs, lost);
+        let mut checked = placed(finish(None, diags, &levels), libs, lost);
+        checked.library = true;
+        return checked;
     }
     placed(check_policy(policy, diags, Some(&libs), opts), libs, lost)
 }
 
 /// The stages after parsing, on a policy with its libraries merged in.
 fn check_policy(
-    policy: crate::syntax::ast::Policy<'_>,
+    mut policy: crate::syntax::ast::Policy<'_>,
     mut diags: Vec<Diagnostic>,
     libs: Option<&Libraries>,
     opts: &CheckOptions,
@@ -114,6 +118,7 @@ fn check_policy(
     // declaration is left out, a name that is not declared leads nowhere,
     // and the checks say nothing about either, so one run shows every
     // independent mistake.
+    crate::entries::desugar(&mut policy, &mut diags);
     let mut symbols = crate::resolve::resolve(&policy, &mut diags);
     let levels = Levels::new(std::mem::take(&mut symbols.lints), &opts.levels);
     // Lowering consumes the tree; the names are not needed by the checks:
@@ -263,6 +268,7 @@ fn finish(graph: Option<Graph>, mut diags: Vec<Diagnostic>, levels: &Levels) -> 
         diagnostics: diags,
         shared: Vec::new(),
         unused_shared: Vec::new(),
+        library: false,
     }
 }
 

@@ -99,6 +99,7 @@ pub fn run(engine: &Engine) -> Report {
         for (f, answers) in &sc.answers {
             rounds[f.index()].extend(answers.iter().copied());
         }
+        crate::entries::default_entry_round(g, &mut rounds);
         let events: Vec<_> = sc
             .raises
             .iter()

@@ -190,6 +190,7 @@ pub fn policy_only(lib: &mut Policy, diags: &mut Vec<Diagnostic>) {
     let mut found: Vec<(Span, &str)> = Vec::new();
     found.extend(lib.steps.drain(..).map(|s| (s.span, "a step")));
     found.extend(lib.starts.drain(..).map(|s| (s.span, "a `start`")));
+    found.extend(lib.entries.drain(..).map(|s| (s.span, "an `entry`")));
     found.extend(lib.anytime.drain(..).map(|s| (s.span, "a standing rule")));
     found.extend(lib.receives.drain(..).map(|s| (s.span, "a `receives`")));
     found.extend(lib.requires.drain(..).map(|s| (s.span, "a `require`")));

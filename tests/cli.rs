@@ -17,9 +17,14 @@ fn check_is_clean_on_the_shipped_policies() {
     assert!(shipped >= 3, "{shipped}");
     // The only warnings are the sources' open questions, one per `gap`.
     let gaps = common::shipped_gaps();
+    let libraries = common::shipped_libraries().len();
+    let libraries = match libraries {
+        1 => " and 1 library".to_string(),
+        n => format!(" and {n} libraries"),
+    };
     assert!(
         out.contains(&format!(
-            "checked {shipped} policies: 0 errors, {gaps} warnings"
+            "checked {shipped} policies{libraries}: 0 errors, {gaps} warnings"
         )),
         "{out}"
     );
@@ -359,11 +364,17 @@ fn a_finding_in_a_library_is_reported_once_in_its_file() {
         .collect();
     assert_eq!(
         with,
-        [("tests/fixtures/project/dead-end_library/shared/reset.sop", 1)],
+        [(
+            "tests/fixtures/project/dead-end_library/shared/reset.sop",
+            1
+        )],
         "{}",
         o.stdout
     );
-    let d = &files.iter().find(|f| f["diagnostics"][0].is_object()).expect("a file")["diagnostics"][0];
+    let d = &files
+        .iter()
+        .find(|f| f["diagnostics"][0].is_object())
+        .expect("a file")["diagnostics"][0];
     assert_eq!(d["code"], "dead-end");
     assert_eq!(d["range"]["start"]["line"], 12);
     assert_eq!(v["summary"]["errors"], 1);

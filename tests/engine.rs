@@ -10,9 +10,9 @@ use sopc::engine::{EngineError, Evaluation, RaiseAt};
 use sopc::Engine;
 
 fn engine(path: &str) -> Engine {
-    let src =
-        std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).expect("policy");
-    Engine::new(sopc::compile(&src).expect("compiles")).expect("verifies")
+    let path = std::path::PathBuf::from(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")));
+    let src = std::fs::read_to_string(&path).expect("policy");
+    Engine::new(common::compile_policy(&path, &src)).expect("verifies")
 }
 
 fn sopc(args: &[&str], stdin: &str) -> (i32, String, String) {
@@ -24,7 +24,7 @@ fn sopc(args: &[&str], stdin: &str) -> (i32, String, String) {
 fn every_caller_path_of_every_policy_replays_to_its_outcome() {
     for path in common::shipped_policies() {
         let src = std::fs::read_to_string(&path).expect("policy");
-        let graph = sopc::compile(&src).expect("compiles");
+        let graph = common::compile_policy(&path, &src);
         let space = StateSpace::build(&graph).expect("space");
         let paths = sopc::paths::enumerate(&graph, &space, 100_000);
         let engine = Engine::new(graph.clone()).expect("verifies");
@@ -873,4 +873,34 @@ fn an_artifact_whose_wait_times_out_to_no_answer_is_refused() {
         err.to_string().contains("timeout answer does not exist"),
         "{err}"
     );
+}
+
+/// A policy with entries: the context says which door the call came in
+/// by; a context that does not say is a new call.
+#[test]
+fn an_entry_is_taken_from_the_context_and_a_new_call_is_the_default() {
+    let e = engine("tests/fixtures/engine/entries.sop");
+    let g = e.graph();
+    let steps = |t: &sopc::engine::Trace| -> Vec<String> {
+        t.steps.iter().map(|&s| g.step(s).name.clone()).collect()
+    };
+    let ctx = [("entry".to_string(), "returning".to_string())];
+    let rounds = e.rounds_with_context(&[], &ctx).expect("rounds");
+    match e.evaluate_rounds(rounds) {
+        Evaluation::Complete { terminal, trace } => {
+            assert_eq!(steps(&trace), ["entry", "lookup"]);
+            assert_eq!(g.outcome(terminal.outcome).name, "done");
+        }
+        other => panic!("{other:?}"),
+    }
+    let rounds = e.rounds_with_context(&[], &[]).expect("rounds");
+    match e.evaluate_rounds(rounds) {
+        Evaluation::NeedsAnswer { question, trace } => {
+            assert_eq!(steps(&trace), ["entry", "s1"]);
+            assert_eq!(g.fact(question.fact).name, "reply");
+        }
+        other => panic!("{other:?}"),
+    }
+    let bad = [("entry".to_string(), "sideways".to_string())];
+    assert!(e.rounds_with_context(&[], &bad).is_err());
 }

@@ -18,13 +18,18 @@ fn hac() -> String {
 fn shipped_policies_check_clean() {
     for path in common::shipped_policies() {
         let text = std::fs::read_to_string(&path).expect("readable");
-        let checked = sopc::check_source(&text, &common::options());
+        let checked = common::check_policy(&path, &text);
         // A source's open questions stay visible; nothing else is reported.
         assert!(
             checked.diagnostics.iter().all(|d| d.code == Code::OpenGap),
             "{}:\n{}",
             path.display(),
-            common::render(&common::display_name(&path), &text)
+            checked
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.code, d.message))
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
 }
@@ -35,7 +40,7 @@ fn shipped_policies_check_clean() {
 fn caller_paths_of_shipped_policies() {
     for path in common::shipped_policies() {
         let text = std::fs::read_to_string(&path).expect("readable");
-        let graph = sopc::compile(&text).expect("shipped policies compile");
+        let graph = common::compile_policy(&path, &text);
         let space = StateSpace::build(&graph).expect("analysable");
         let total = sopc::paths::count(&space);
         let paths = sopc::paths::enumerate(&graph, &space, 10_000);

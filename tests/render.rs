@@ -8,16 +8,15 @@ mod common;
 use sopc::diff::diff;
 
 fn compile_file(path: &str) -> sopc::Graph {
-    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
-        .expect("readable");
-    sopc::compile(&text).expect("compiles")
+    let path = std::path::PathBuf::from(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")));
+    let text = std::fs::read_to_string(&path).expect("readable");
+    common::compile_policy(&path, &text)
 }
 
 #[test]
 fn flowcharts_and_documents_of_shipped_policies() {
     for path in common::shipped_policies() {
-        let g =
-            sopc::compile(&std::fs::read_to_string(&path).expect("readable")).expect("compiles");
+        let g = common::compile_policy(&path, &std::fs::read_to_string(&path).expect("readable"));
         let name = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -555,10 +554,7 @@ fn documented_policies() -> Vec<(String, sopc::Graph)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("readable");
-            (
-                common::display_name(&p),
-                sopc::compile(&text).expect("compiles"),
-            )
+            (common::display_name(&p), common::compile_policy(&p, &text))
         })
         .collect()
 }

@@ -142,6 +142,12 @@ fn folder(test: &str, policies: &[&str]) -> (PathBuf, String) {
             .join(format!("{p}.sop"));
         std::fs::copy(&from, dir.join(format!("{p}.sop"))).expect("copy a policy");
     }
+    // The libraries the policies use.
+    std::fs::create_dir_all(dir.join("common")).expect("folder");
+    for lib in common::shipped_libraries() {
+        let name = lib.file_name().expect("a file name");
+        std::fs::copy(&lib, dir.join("common").join(name)).expect("copy a library");
+    }
     let db = root.join("records.db");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));

@@ -112,6 +112,7 @@ struct Checked {
     /// unused (none known when it has errors).
     shared: Vec<sopc::uses::SharedFile>,
     unused_shared: Option<Vec<Diagnostic>>,
+    library: bool,
     /// The lint levels for this file (`sopc.toml` and the command line).
     levels: std::collections::HashMap<sopc::Code, Level>,
 }
@@ -170,12 +171,12 @@ pub fn run(args: Args) -> Exit {
                 }
             }
         }
-        let (diagnostics, shared, unused_shared) = match not_utf8 {
-            Some(d) => (vec![d], Vec::new(), None),
+        let (diagnostics, shared, unused_shared, library) = match not_utf8 {
+            Some(d) => (vec![d], Vec::new(), None, false),
             None => {
                 let c = check_file(&source.name, &source.text, &opts, &DiskFiles);
                 let unused = (!c.has_errors()).then_some(c.unused_shared);
-                (c.diagnostics, c.shared, unused)
+                (c.diagnostics, c.shared, unused, c.library)
             }
         };
         checked.push(Checked {
@@ -185,6 +186,7 @@ pub fn run(args: Args) -> Exit {
             file: file.clone(),
             shared,
             unused_shared,
+            library,
             levels: opts.levels,
         });
     }
@@ -225,9 +227,8 @@ pub fn run(args: Args) -> Exit {
         .collect();
     match args.format {
         Format::Human => println!(
-            "checked {} {}: {} {}, {} {}",
-            files.len(),
-            plural(files.len(), "policy", "policies"),
+            "checked {}: {} {}, {} {}",
+            checked_count(&checked),
             errors,
             plural(errors, "error", "errors"),
             warnings,
@@ -236,7 +237,7 @@ pub fn run(args: Args) -> Exit {
         Format::Json => {
             let out = serde_json::json!({
                 "files": reports.iter().map(|r| sopc::render::check_json::file_report(r.name, r.text, r.diagnostics)).collect::<Vec<_>>(),
-                "summary": { "files": files.len(), "errors": errors, "warnings": warnings },
+                "summary": { "files": checked.len(), "errors": errors, "warnings": warnings },
             });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
@@ -417,13 +418,17 @@ fn place_shared(mut checked: Vec<Checked>) -> Result<Vec<Checked>, String> {
                     file: path.clone(),
                     shared: Vec::new(),
                     unused_shared: None,
+                    library: true,
                     levels: Default::default(),
                 });
                 known.push(path.clone());
                 checked.len() - 1
             }
         };
-        if !checked[at].diagnostics.contains(&d) {
+        // Policies reach a finding in a library by their own paths: one
+        // report, with the first path.
+        let same = |e: &Diagnostic| e.code == d.code && e.span == d.span && e.message == d.message;
+        if !checked[at].diagnostics.iter().any(same) {
             checked[at].diagnostics.push(d);
         }
     }
@@ -431,6 +436,20 @@ fn place_shared(mut checked: Vec<Checked>) -> Result<Vec<Checked>, String> {
         diagnostic::sort(&mut c.diagnostics);
     }
     Ok(checked)
+}
+
+/// `3 policies`, or `3 policies and 1 library`.
+fn checked_count(checked: &[Checked]) -> String {
+    let libraries = checked.iter().filter(|c| c.library).count();
+    let policies = checked.len() - libraries;
+    let mut out = format!("{policies} {}", plural(policies, "policy", "policies"));
+    if libraries > 0 {
+        out.push_str(&format!(
+            " and {libraries} {}",
+            plural(libraries, "library", "libraries")
+        ));
+    }
+    out
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -56,6 +56,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether the file is a library (`library` header) rather than a policy;
+/// a file that cannot be read is not.
+pub fn is_library(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| sopc::syntax::parse(&t).policy.header.library)
+}
+
 /// Reads one policy as UTF-8 text.
 pub fn read(path: &Path) -> Result<Source, String> {
     match read_lossy(path)? {

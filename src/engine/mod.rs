@@ -405,7 +405,9 @@ impl Engine {
                 rounds[f.index()].push(self.answer_index(f, a)?);
             }
         }
-        for (name, value) in context {
+        let mut context = context.to_vec();
+        crate::entries::default_entry(&self.graph, &mut context);
+        for (name, value) in &context {
             let f = self.fact(name)?;
             if self.graph.fact(f).source != FactSource::Host {
                 return Err(EngineError::WrongSource {

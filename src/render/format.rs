@@ -80,6 +80,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
     items.extend(policy.never_phrases.iter().map(Item::NeverPhrase));
     items.extend(policy.requires.iter().map(Item::Require));
     items.extend(policy.starts.iter().map(Item::Start));
+    items.extend(policy.entries.iter().map(Item::Entry));
     items.extend(policy.anytime.iter().map(Item::Anytime));
     items.extend(policy.receives.iter().map(Item::Receives));
     items.extend(policy.steps.iter().map(Item::Step));
@@ -152,6 +153,11 @@ pub fn format(policy: &Policy, source: &str) -> String {
                     r.span,
                 ),
                 Item::Start(s) => p.line(&format!("start {}", s.step.text), s.span),
+                Item::Entry(e) => {
+                    let head = format!("entry {} ", e.name.text);
+                    let line = format!("{head}{} -> {}", p.text(&e.label, head.len()), e.step.text);
+                    p.line(&line, e.span)
+                }
                 Item::Receives(r) => p.line(&format!("receives {}", names(&r.data)), r.span),
                 Item::Anytime(a) => {
                     let head = format!("anytime {} ", a.name.text);
@@ -188,6 +194,7 @@ enum Item<'a> {
     NeverPhrase(&'a NeverPhrase<'a>),
     Require(&'a Require<'a>),
     Start(&'a StartDecl<'a>),
+    Entry(&'a Entry<'a>),
     Anytime(&'a Anytime<'a>),
     Receives(&'a Receives<'a>),
     Step(&'a Step<'a>),
@@ -208,6 +215,7 @@ impl Item<'_> {
             Item::NeverPhrase(x) => x.span,
             Item::Require(x) => x.span,
             Item::Start(x) => x.span,
+            Item::Entry(x) => x.span,
             Item::Anytime(x) => x.span,
             Item::Receives(x) => x.span,
             Item::Step(x) => x.span,
@@ -233,6 +241,7 @@ impl Item<'_> {
             Item::Receives(_) => 11,
             Item::Procedure(_) => 12,
             Item::Use(_) => 13,
+            Item::Entry(_) => 6,
         }
     }
 

@@ -118,6 +118,8 @@ impl<'e> Call<'e> {
         } else {
             parse_context(context).map_err(StartError::BadInput)?
         };
+        let mut context = context;
+        crate::entries::default_entry(engine.graph(), &mut context);
         for (name, value) in &context {
             let f = engine.fact(name).map_err(StartError::Engine)?;
             if engine.graph().fact(f).source != FactSource::Host {

@@ -750,6 +750,15 @@ pub struct Use<'a> {
     pub span: Span,
 }
 
+/// `entry NAME "…" -> STEP`: a second start, for a returning caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub name: Name<'a>,
+    pub label: Text<'a>,
+    pub step: Name<'a>,
+    pub span: Span,
+}
+
 /// `receives A, B`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receives<'a> {
@@ -799,6 +808,7 @@ pub struct Policy<'a> {
     pub never_phrases: Vec<NeverPhrase<'a>>,
     pub requires: Vec<Require<'a>>,
     pub starts: Vec<StartDecl<'a>>,
+    pub entries: Vec<Entry<'a>>,
     pub anytime: Vec<Anytime<'a>>,
     /// `receives A, B`: data handed over by another policy's `handoff`.
     pub receives: Vec<Receives<'a>>,
@@ -844,6 +854,7 @@ impl<'a> Policy<'a> {
             never_phrases: vec![],
             requires: vec![],
             starts: vec![],
+            entries: Vec::new(),
             anytime: Vec::new(),
             receives: Vec::new(),
             steps: vec![],
@@ -878,6 +889,7 @@ impl<'a> Policy<'a> {
         self.never_phrases.extend(rest.never_phrases);
         self.requires.extend(rest.requires);
         self.starts.extend(rest.starts);
+        self.entries.extend(rest.entries);
         self.anytime.extend(rest.anytime);
         self.receives.extend(rest.receives);
         self.steps.extend(rest.steps);

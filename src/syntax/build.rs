@@ -119,6 +119,16 @@ pub fn declaration<'i>(
                 span,
             });
         }
+        Rule::entry_decl => {
+            let span = span_of(&decl);
+            let mut c = Children::of(decl);
+            p.entries.push(Entry {
+                name: name(c.take(Rule::ident)?),
+                label: text(c.take(Rule::text)?)?,
+                step: name(c.take(Rule::ident)?),
+                span,
+            });
+        }
         Rule::start_decl => {
             let span = span_of(&decl);
             let mut c = Children::of(decl);

@@ -6,6 +6,7 @@
 /// Words that start a declaration.
 pub const DECLARATIONS: &[&str] = &[
     "use",
+    "entry",
     "step",
     "target",
     "data",
@@ -113,15 +114,18 @@ pub const CONNECTIVES: &[&str] = &[
 /// those that start a declaration, an action or a way out, the header's
 /// `sop`, and `else`.
 pub fn is_reserved(word: &str) -> bool {
-    word == "sop"
-        || word == "library"
-        || word == "else"
-        || DECLARATIONS.contains(&word)
-        || ACTIONS.contains(&word)
-        // `wait` came after policies had steps and facts called `wait`
-        // (a queue wait); only `wait NAME "…" {` is the way out, so the
-        // name stays free.
-        || (WAYS_OUT.contains(&word) && word != "wait")
+    // `entry` names the fact and the first step of a policy with entries
+    // (`src/entries.rs`): free as a name, for them.
+    word != "entry"
+        && (word == "sop"
+            || word == "library"
+            || word == "else"
+            || DECLARATIONS.contains(&word)
+            || ACTIONS.contains(&word)
+            // `wait` came after policies had steps and facts called `wait`
+            // (a queue wait); only `wait NAME "…" {` is the way out, so the
+            // name stays free.
+            || (WAYS_OUT.contains(&word) && word != "wait"))
 }
 
 /// Every word of the language, each once.

@@ -46,6 +46,36 @@ pub fn shipped_policies() -> Vec<std::path::PathBuf> {
     v
 }
 
+/// The libraries shipped in `policies/common/`, sorted.
+pub fn shipped_libraries() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/common");
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .expect("policies/common/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sop"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The shipped policy `path`, checked with the libraries it uses.
+pub fn check_policy(path: &std::path::Path, text: &str) -> sopc::Checked {
+    sopc::check_file(
+        &path.display().to_string(),
+        text,
+        &options(),
+        &sopc::sources::DiskFiles,
+    )
+}
+
+/// The shipped policy `path` compiled with the libraries it uses.
+pub fn compile_policy(path: &std::path::Path, text: &str) -> sopc::Graph {
+    match sopc::compile_file(&path.display().to_string(), text, &sopc::sources::DiskFiles) {
+        Ok((g, _)) => g,
+        Err(c) => panic!("{} does not compile: {:?}", path.display(), c.diagnostics),
+    }
+}
+
 /// What one run of the `sopc` binary gave.
 pub struct Run {
     pub code: i32,
@@ -98,6 +128,7 @@ pub fn temp_dir(test: &str) -> std::path::PathBuf {
 pub fn shipped_gaps() -> usize {
     shipped_policies()
         .iter()
+        .chain(&shipped_libraries())
         .map(|p| {
             let text = std::fs::read_to_string(p).expect("readable");
             text.lines()
