@@ -705,3 +705,31 @@ fn a_code_lens_on_each_scenario_runs_it() {
     assert_eq!(code, -32602);
     assert_eq!(c.finish(), 0);
 }
+
+/// A policy that uses a library: the library is read from beside the
+/// document's file; a finding inside the library shows at the `use` line,
+/// with the library's file and line; a clean policy with a library is clean.
+#[test]
+fn a_librarys_findings_show_at_the_use_line() {
+    let mut c = Client::start();
+    c.initialize();
+    let (uri, text) = repo_file("tests/fixtures/project/dead-end_library/a.sop");
+    let diags = c.open(&uri, &text);
+    assert_eq!(codes(&diags), ["dead-end"], "{diags:?}");
+    let use_line = text
+        .lines()
+        .position(|l| l.starts_with("use "))
+        .expect("a use line");
+    assert_eq!(diags[0]["range"]["start"]["line"], use_line);
+    let message = diags[0]["message"].as_str().expect("a message");
+    assert!(
+        message.contains("dead-end_library/shared/reset.sop` line 12"),
+        "{message}"
+    );
+    // A shipped policy with a library: only the source's open questions.
+    let (uri, text) = repo_file("policies/sim-swap.sop");
+    let diags = c.open(&uri, &text);
+    assert!(!diags.is_empty());
+    assert!(codes(&diags).iter().all(|c| c == "open-gap"), "{diags:?}");
+    assert_eq!(c.finish(), 0);
+}
