@@ -737,6 +737,38 @@ fn examples_of(
 }
 
 /// Declarations that differ, compared by name.
+/// The declarations renamed from `old` to `new`: one only the old graph
+/// names paired with one only the new names that is the same in all but its
+/// name (each paired once, in order), as (old name, new name). A shared
+/// declaration renamed in a library shows so, not as one removed and
+/// another added.
+fn renames<'a, T>(
+    old: &'a [T],
+    new: &'a [T],
+    name: impl Fn(&T) -> &String,
+    same: impl Fn(&T, &T) -> bool,
+) -> Vec<(&'a str, &'a str)> {
+    let (olds, news): (BTreeSet<&str>, BTreeSet<&str>) = (
+        old.iter().map(|x| name(x).as_str()).collect(),
+        new.iter().map(|x| name(x).as_str()).collect(),
+    );
+    let gone: Vec<&T> = old
+        .iter()
+        .filter(|x| !news.contains(name(x).as_str()))
+        .collect();
+    let mut fresh: Vec<&T> = new
+        .iter()
+        .filter(|x| !olds.contains(name(x).as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for g in gone {
+        if let Some(k) = fresh.iter().position(|f| same(g, f)) {
+            out.push((name(g).as_str(), name(fresh.remove(k)).as_str()));
+        }
+    }
+    out
+}
+
 fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
     let mut out = Vec::new();
     // A step's `by ROLE` is a rule: who must hold the call there.
@@ -764,9 +796,36 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         by_name(&new.targets, |t| &t.name),
         by_name(&old.targets, |t| &t.name),
     );
+    // A target renamed along with the data it requires is still a rename.
+    let data_renamed = renames(
+        &old.data,
+        &new.data,
+        |d| &d.name,
+        |a, b| a.label == b.label && a.class == b.class && a.rules == b.rules,
+    );
+    let same_target = |a: &crate::graph::Target, b: &crate::graph::Target| {
+        let mut required: Vec<String> = data_names(old, &a.requires)
+            .into_iter()
+            .map(|n| {
+                data_renamed
+                    .iter()
+                    .find(|(o, _)| *o == n)
+                    .map_or(n.clone(), |(_, r)| r.to_string())
+            })
+            .collect();
+        required.sort();
+        a.title == b.title
+            && a.kind == b.kind
+            && a.via == b.via
+            && required == data_names(new, &b.requires)
+    };
+    let renamed = renames(&old.targets, &new.targets, |t| &t.name, same_target);
     for t in &old.targets {
         match targets.get(t.name.as_str()) {
-            None => out.push(format!("target `{}` removed", t.name)),
+            None => match renamed.iter().find(|(a, _)| *a == t.name) {
+                Some((a, b)) => out.push(format!("target `{a}` renamed to `{b}`")),
+                None => out.push(format!("target `{}` removed", t.name)),
+            },
             Some(n) => {
                 if n.kind != t.kind {
                     out.push(
@@ -786,7 +845,8 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         }
     }
     for t in &new.targets {
-        if !old_targets.contains_key(t.name.as_str()) {
+        if !old_targets.contains_key(t.name.as_str()) && !renamed.iter().any(|(_, b)| *b == t.name)
+        {
             out.push(format!("target `{}` added", t.name));
         }
     }
@@ -794,9 +854,13 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         by_name(&new.data, |d| &d.name),
         by_name(&old.data, |d| &d.name),
     );
+    let renamed = data_renamed;
     for d in &old.data {
         match data.get(d.name.as_str()) {
-            None => out.push(format!("data `{}` removed", d.name)),
+            None => match renamed.iter().find(|(a, _)| *a == d.name) {
+                Some((a, b)) => out.push(format!("data `{a}` renamed to `{b}`")),
+                None => out.push(format!("data `{}` removed", d.name)),
+            },
             Some(n) if n.class != d.class => out.push(
                 format!("data `{}`: class {:?} -> {:?}", d.name, d.class, n.class).to_lowercase(),
             ),
@@ -804,7 +868,7 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         }
     }
     for d in &new.data {
-        if !old_data.contains_key(d.name.as_str()) {
+        if !old_data.contains_key(d.name.as_str()) && !renamed.iter().any(|(_, b)| *b == d.name) {
             out.push(format!("data `{}` added", d.name));
         }
     }
@@ -831,9 +895,18 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
     for n in new_notes.difference(&old_notes) {
         out.push(format!("open question added: {n:?}"));
     }
+    let renamed = renames(
+        &old.outcomes,
+        &new.outcomes,
+        |o| &o.name,
+        |a, b| a.kind != OutcomeKind::Gap && a.label == b.label && a.kind == b.kind,
+    );
     for o in old.outcomes.iter().filter(|o| o.kind != OutcomeKind::Gap) {
         match outcomes.get(o.name.as_str()) {
-            None => out.push(format!("outcome `{}` removed", o.name)),
+            None => match renamed.iter().find(|(a, _)| *a == o.name) {
+                Some((a, b)) => out.push(format!("outcome `{a}` renamed to `{b}`")),
+                None => out.push(format!("outcome `{}` removed", o.name)),
+            },
             Some(n) => {
                 if n.kind != o.kind {
                     out.push(format!(
@@ -867,7 +940,8 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
         }
     }
     for o in new.outcomes.iter().filter(|o| o.kind != OutcomeKind::Gap) {
-        if !old_outcomes.contains_key(o.name.as_str()) {
+        if !old_outcomes.contains_key(o.name.as_str()) && !renamed.iter().any(|(_, b)| *b == o.name)
+        {
             out.push(format!("outcome `{}` added", o.name));
         }
     }

@@ -711,3 +711,49 @@ step work "Work" by lead { end done }
     assert_eq!(d.declarations, vec!["step `work`: by lead -> anyone"]);
     assert!(!d.is_equal());
 }
+
+/// A declaration renamed in a library a policy uses shows as a rename, not
+/// as one removed and another added.
+#[test]
+fn diff_shows_a_renamed_shared_declaration() {
+    let lib = "library \"R\" \"Roster\" {}\ntarget desk \"Service Desk\" ticket via \"iSupport\" requires netid\ndata netid \"NetID\" id\noutcome escalated \"Escalated\" escalation to desk\n";
+    let policy = "sop \"A\" \"a\" {}\nuse \"roster.sop\"\nstep s \"S\" {\n  collect netid\n  ticket desk { title \"Help\" body netid }\n  end escalated(desk)\n}\n";
+    let compile = |lib: &str, policy: &str| {
+        let files =
+            sopc::sources::MemoryFiles([("p/roster.sop".to_string(), lib.to_string())].into());
+        sopc::compile_file("p/a.sop", policy, &files)
+            .map(|(g, _)| g)
+            .map_err(|c| c.diagnostics)
+            .expect("compiles")
+    };
+    let old = compile(lib, policy);
+    let new = compile(
+        &lib.replace("target desk", "target service_desk")
+            .replace("to desk", "to service_desk")
+            .replace("data netid \"NetID\"", "data net_id \"NetID\"")
+            .replace("requires netid", "requires net_id"),
+        &policy
+            .replace("desk", "service_desk")
+            .replace("netid", "net_id"),
+    );
+    let d = diff(&old, &new, 10).expect("diff");
+    assert!(
+        d.declarations
+            .contains(&"target `desk` renamed to `service_desk`".to_string()),
+        "{:?}",
+        d.declarations
+    );
+    assert!(
+        d.declarations
+            .contains(&"data `netid` renamed to `net_id`".to_string()),
+        "{:?}",
+        d.declarations
+    );
+    assert!(
+        !d.declarations
+            .iter()
+            .any(|l| l.ends_with("removed") || l.ends_with("added")),
+        "{:?}",
+        d.declarations
+    );
+}
