@@ -264,7 +264,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 _ => {}
             }
         }
-        for (terminal, span, answer) in step.terminals() {
+        for (terminal, span, answer) in g.terminals_of(StepId::new(s)) {
             let answer = answer.map(|a| a as u32);
             if let Some(target) = terminal.target {
                 if g.target(target).kind == TargetKind::Ticket {
