@@ -37,9 +37,9 @@ pub fn raised_to(g: &Graph, step: StepId) -> impl Iterator<Item = StepId> + '_ {
 
 /// The steps an edge can lead to: its destination and, for a bounded edge,
 /// the `then` destination; where either is a step with a bound on its loop
-/// as a whole, that bound's `then` too (taken once the loop's budget is
-/// spent: a way on from the step itself, so the loop's steps are those
-/// that can lead back to it whichever way the budget sends them).
+/// as a whole, that bound's `then` too (where the bound may send the call
+/// instead). Every move a call can make along an edge is one of these, so
+/// a cycle of moves stays in one component of [`scc::of_graph`].
 pub fn successors(g: &Graph, step: StepId) -> impl Iterator<Item = StepId> + '_ {
     g.step(step).exit.edges().flat_map(move |(_, e)| {
         let then = e.bound.map(|b| b.then);

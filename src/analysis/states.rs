@@ -174,6 +174,9 @@ pub struct StateSpace {
     /// States whose `match` has no branch for an answer they can have,
     /// with that answer.
     pub unmatched_at: Vec<(StateId, u32)>,
+    /// The transitions (indices into `trans`, ascending) that a spent loop
+    /// bound sent to its `then`: an ending there is the `loop` line's.
+    pub spent: Vec<u32>,
     n_facts: u32,
 }
 
@@ -209,7 +212,8 @@ impl StateSpace {
             + self.env.capacity()
             + self.first.capacity()
             + self.topo.capacity()
-            + self.unknown_fact_at.capacity())
+            + self.unknown_fact_at.capacity()
+            + self.spent.capacity())
             * size_of::<u32>()
             + self.trans.capacity() * size_of::<Transition>()
             + self.parent.capacity() * size_of::<Option<(StateId, u32)>>()
@@ -252,6 +256,12 @@ impl StateSpace {
     pub fn value_of(&self, s: StateId, fact: FactId) -> Option<u32> {
         let env = self.envs.get(self.env[s as usize]);
         env.iter().find(|(v, _)| *v == fact.0).map(|(_, a)| *a)
+    }
+
+    /// Whether transition `t` (an index into `trans`) is a spent loop
+    /// bound's way on.
+    pub fn is_spent(&self, t: u32) -> bool {
+        self.spent.binary_search(&t).is_ok()
     }
 
     /// The transitions from the start state to `s` along the discovery tree.
@@ -381,6 +391,7 @@ impl<'g> Builder<'g> {
                 topo: vec![],
                 unknown_fact_at: vec![],
                 unmatched_at: vec![],
+                spent: vec![],
                 n_facts,
             },
             env: Env::new(),
@@ -546,6 +557,7 @@ impl<'g> Builder<'g> {
             };
             // A return to a step whose loop is bounded as a whole counts
             // against that bound, after the branch's own (docs/language.md).
+            let mut spent = false;
             let dest = match dest {
                 Dest::Step(to) if self.comp[to.index()] == self.comp[step_id.index()] => {
                     match (self.loop_of.get(&to), g.step(to).loop_bound) {
@@ -558,6 +570,7 @@ impl<'g> Builder<'g> {
                                 set(&mut next_env, c, back + 1);
                                 dest
                             } else {
+                                spent = true;
                                 l.then
                             }
                         }
@@ -567,6 +580,9 @@ impl<'g> Builder<'g> {
                 _ => dest,
             };
             let t = self.space.trans.len() as u32;
+            if spent {
+                self.space.spent.push(t);
+            }
             let next = match dest {
                 Dest::End(term) => Next::End(term),
                 Dest::Step(to) => Next::State(self.intern(to, &mut next_env, Some((s, t)))?),

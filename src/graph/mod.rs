@@ -277,10 +277,11 @@ pub struct Bound {
 
 /// `loop STEP at most N times, then DEST`, kept on its step: the call
 /// comes back to the step at most `times` times in all, by whichever edge
-/// from a step of its loop (its strongly connected component, see
-/// [`crate::analysis::scc::of_graph`]); the next such arrival goes to
-/// `then` instead. The first arrival from outside the loop is not counted,
-/// nor is a standing rule's handler raised there.
+/// from a step of its loop (its strongly connected component in
+/// [`crate::analysis::scc::of_graph`], see
+/// [`crate::analysis::loop_return`]); the next such arrival goes to `then`
+/// instead. The first arrival from outside the loop is not counted, nor is
+/// a standing rule's handler raised there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LoopBound {
     pub times: u32,
@@ -728,12 +729,13 @@ impl Graph {
         }
     }
 
-    /// Every terminal step `id` can end in ([`Step::terminals`]) and, where
-    /// an edge leads to a step with a loop bound whose `then` ends the
-    /// call, that terminal, blamed on the `loop` line.
-    pub fn terminals_of(&self, id: StepId) -> Vec<(Terminal, Span, Option<usize>)> {
+    /// The terminals step `id` can end in besides its own
+    /// ([`Step::terminals`]): where an edge leads to a step with a loop
+    /// bound whose `then` ends the call, that terminal, blamed on the
+    /// `loop` line, with the answer that takes the edge.
+    pub fn loop_terminals_of(&self, id: StepId) -> Vec<(Terminal, Span, Option<usize>)> {
         let step = self.step(id);
-        let mut out = step.terminals();
+        let mut out = Vec::new();
         for (answer, e) in step.exit.edges() {
             for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
                 if let Some(LoopBound {
