@@ -8,7 +8,11 @@ use crate::graph::{DataId, Dest, Exit, Graph, Terminal};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "sopc-graph";
-pub const VERSION: u32 = 2;
+/// The version written. 3 added loop bounds on steps (`loop`).
+pub const VERSION: u32 = 3;
+/// The oldest version read: a version 2 artifact is a version 3 one
+/// without loop bounds, and means the same.
+pub const OLDEST_READ: u32 = 2;
 
 /// The artifact: a format tag, a version, and the graph.
 #[derive(Serialize, Deserialize, schemars::JsonSchema)]
@@ -48,7 +52,7 @@ impl std::fmt::Display for LoadError {
             LoadError::WrongFormat(x) => write!(f, "the file is not a sopc artifact (format `{x}`, expected `{FORMAT}`)"),
             LoadError::WrongVersion(v) => write!(
                 f,
-                "the artifact has format version {v}; this sopc reads version {VERSION}: compile the policy again"
+                "the artifact has format version {v}; this sopc reads versions {OLDEST_READ} to {VERSION}: compile the policy again"
             ),
             LoadError::Inconsistent(m) => write!(f, "the artifact is inconsistent: {m}"),
             LoadError::Rejected(errors) => write!(f, "the artifact fails its checks: {}", errors.join("; ")),
@@ -103,7 +107,7 @@ pub fn read(text: &str) -> Result<Graph, LoadError> {
         None => return Err(LoadError::Malformed("missing field `format`".into())),
     }
     match head.version {
-        Some(VERSION) => {}
+        Some(v) if (OLDEST_READ..=VERSION).contains(&v) => {}
         Some(v) => return Err(LoadError::WrongVersion(v)),
         None => return Err(LoadError::Malformed("missing field `version`".into())),
     }
@@ -330,6 +334,12 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
             if let Some(b) = e.bound {
                 check_dest(&b.then, &at)?;
             }
+        }
+        if let Some(l) = step.loop_bound {
+            if l.then == Dest::Unmatched {
+                return Err(format!("{at}: its loop bound leads nowhere"));
+            }
+            check_dest(&l.then, &format!("{at}'s loop bound"))?;
         }
     }
     for sc in &g.scenarios {

@@ -68,7 +68,7 @@ codes! {
     DisallowedTerminal = "disallowed-terminal", Error, false, "an `end` names a target its outcome does not allow";
     UnmappedExit = "unmapped-exit", Error, false, "a `call` says nothing about one of its procedure's exits";
     RecursiveProcedure = "recursive-procedure", Error, false, "a procedure calls itself, directly or through other procedures";
-    UnboundedLoop = "unbounded-loop", Error, false, "a cycle of steps that no `at most N times` bound breaks";
+    UnboundedLoop = "unbounded-loop", Error, false, "a cycle of steps that no `at most N times` bound, on a branch or a `loop`, breaks";
     MissingData = "missing-data", Error, false, "some caller path files a ticket without collecting the data its target requires";
     MissingTicket = "missing-ticket", Error, false, "some caller path ends escalated to a ticket target without filing a ticket to it";
     SecretLeak = "secret-leak", Error, false, "a secret field in a ticket body, an unrecorded field in any ticket, or a secret or `never disclose` field in what is said or asked";
@@ -85,7 +85,7 @@ codes! {
     MissingText = "missing-text", Warning, true, "a step without text, or a question without a prompt";
     UnusedDeclaration = "unused-declaration", Warning, true, "a data field, ticket or referral target, outcome, declared fact or procedure that nothing uses";
     SingleAnswer = "single-answer", Warning, true, "a question with one answer, which decides nothing";
-    UselessBound = "useless-bound", Warning, true, "an `at most N times` bound on a branch that no loop passes through";
+    UselessBound = "useless-bound", Warning, true, "an `at most N times` bound on a branch, or a `loop` bound on a step, that no loop passes through";
     UnknownPolicy = "unknown-policy", Error, false, "a `handoff` names a policy that is not in the folder";
     BrokenHandoff = "broken-handoff", Error, false, "a `handoff` names a policy of the folder that has errors";
     HandoffData = "handoff-data", Error, false, "a `handoff` does not hand over data the policy it names `receives`";

@@ -778,12 +778,32 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
             |r| format!("by {}", g.role(r).name),
         )
     };
+    // A bound on a loop as a whole decides how often the call comes back.
+    let bound = |g: &Graph, s: &crate::graph::Step| {
+        s.loop_bound.map(|l| {
+            let then = match l.then {
+                crate::graph::Dest::Step(t) => g.step(t).name.clone(),
+                crate::graph::Dest::End(t) if g.outcome(t.outcome).kind == OutcomeKind::Gap => {
+                    g.ending_text(t)
+                }
+                crate::graph::Dest::End(t) => format!("end {}", g.ending_text(t)),
+                crate::graph::Dest::Unmatched => "nowhere".to_string(),
+            };
+            format!("loop at most {} times, then {then}", l.times)
+        })
+    };
     let new_steps = by_name(&new.steps, |s| &s.name);
     for s in &old.steps {
         if let Some(n) = new_steps.get(s.name.as_str()) {
             let (a, b) = (role(old, s), role(new, n));
             if a != b {
                 out.push(format!("step `{}`: {a} -> {b}", s.name));
+            }
+            match (bound(old, s), bound(new, n)) {
+                (Some(a), Some(b)) if a != b => out.push(format!("step `{}`: {a} -> {b}", s.name)),
+                (Some(a), None) => out.push(format!("step `{}`: {a} removed", s.name)),
+                (None, Some(b)) => out.push(format!("step `{}`: {b} added", s.name)),
+                _ => {}
             }
         }
     }

@@ -55,6 +55,7 @@ pub fn lower_on(
         two_threads,
     );
     steps.extend(lower_copies(&p, s, &facts, &plan, &exits, unknown, diags));
+    lower_loops(&p.loops, s, &top, &mut steps);
     // A step name declared twice leaves its references ambiguous too.
     if s.steps.has_unnamed() || steps.iter().any(|st| leads_to(st, unknown)) {
         steps.push(graph::Step::unknown());
@@ -918,6 +919,7 @@ fn lower_step(
         role: step.role.as_ref().and_then(|r| s.roles.get(r.text)),
         actions,
         exit,
+        loop_bound: None,
         span: step.name.span,
     }
 }
@@ -1114,14 +1116,36 @@ fn terminal(t: &ast::TerminalRef, s: &Symbols) -> Option<graph::Terminal> {
     })
 }
 
-/// Whether an edge of the step leads to `to`.
+/// Puts each `loop` bound on its step (the first, where a step has two:
+/// resolution reported the second).
+fn lower_loops(loops: &[ast::LoopDecl], s: &Symbols, at: &Place, steps: &mut [graph::Step]) {
+    for l in loops {
+        let Some(id) = s.steps.get(l.step.text) else {
+            continue;
+        };
+        let Some(step) = steps.get_mut(id.index()) else {
+            continue;
+        };
+        if step.loop_bound.is_none() {
+            step.loop_bound = Some(graph::LoopBound {
+                times: l.bound.times,
+                then: lower_dest(&l.bound.then, s, at).0,
+                span: l.span,
+            });
+        }
+    }
+}
+
+/// Whether an edge of the step, or its loop bound's `then`, leads to `to`.
 fn leads_to(step: &graph::Step, to: StepId) -> bool {
-    step.exit.edges().any(|(_, e)| {
-        [Some(e.to), e.bound.map(|b| b.then)]
-            .into_iter()
-            .flatten()
-            .any(|d| d == graph::Dest::Step(to))
-    })
+    let to = graph::Dest::Step(to);
+    step.loop_bound.is_some_and(|l| l.then == to)
+        || step.exit.edges().any(|(_, e)| {
+            [Some(e.to), e.bound.map(|b| b.then)]
+                .into_iter()
+                .flatten()
+                .any(|d| d == to)
+        })
 }
 
 fn lower_scenario(

@@ -388,6 +388,9 @@ fn gap_spans<'a>(p: &Policy<'a>) -> Vec<GapRef<'a>> {
             }
         }
     }
+    for l in &p.loops {
+        dest(&l.bound.then);
+    }
     out.sort_by_key(|g| g.span.start);
     out
 }
@@ -507,6 +510,7 @@ fn bind_all(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>, two_thread
         );
     }
     bind_steps(&p.steps, s, diags, two_threads);
+    bind_loops(&p.loops, s, diags);
     recursive_procedures(p, s, diags);
     for (proc, own) in p.procedures.iter().zip(&s.procedure) {
         let scope = Scope::Procedure(&proc.name, own);
@@ -553,6 +557,49 @@ fn bind_steps(steps: &[Step], s: &Symbols, diags: &mut Vec<Diagnostic>, two_thre
         diags.extend(found);
     } else {
         bind(second, diags);
+    }
+}
+
+/// `loop STEP at most N times, then DEST`: a step of the policy (a
+/// procedure's steps are copied at each call, and a loop of the policy
+/// names the policy's own), a destination outside any procedure, and one
+/// bound per step.
+fn bind_loops(loops: &[LoopDecl], s: &Symbols, diags: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, Span> = HashMap::new();
+    for l in loops {
+        let in_procedure = s
+            .procedure_at
+            .iter()
+            .zip(&s.procedures.names)
+            .find(|(&k, _)| s.procedure[k as usize].steps.get(l.step.text).is_some());
+        match (s.steps.get(l.step.text), in_procedure) {
+            (None, Some((_, proc))) => diags.push(
+                Diagnostic::new(
+                    Code::UnknownName,
+                    format!("there is no step named `{}`", l.step.text),
+                )
+                .at(l.step.span, "a step of a procedure")
+                .with_help(format!(
+                    "`{}` is a step of the procedure `{proc}`, copied at each call: a `loop` bounds a step of the policy; name the step of the policy the call comes back to",
+                    l.step.text
+                )),
+            ),
+            _ => bind_step_name(&l.step, s, Scope::Top, diags),
+        }
+        bind_dest(&l.bound.then, s, Scope::Top, diags);
+        if let Some(&at) = first.get(l.step.text) {
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("the step `{}` has two loop bounds", l.step.text),
+                )
+                .at(l.span, "second bound")
+                .with_label(at, "first bound")
+                .with_help("one budget covers every way back to the step: keep one `loop` line"),
+            );
+        } else {
+            first.insert(l.step.text, l.span);
+        }
     }
 }
 

@@ -427,7 +427,7 @@ fn eval_refuses_a_corrupted_artifact() {
     let bad = dir.join("v9.json");
     std::fs::write(
         &bad,
-        artifact.replacen("\"version\": 2", "\"version\": 9", 1),
+        artifact.replacen("\"version\": 3", "\"version\": 9", 1),
     )
     .expect("write");
     let (code, _, err) = sopc(&["eval", bad.to_str().expect("p"), "--answers", "-"], "{}");
@@ -903,4 +903,152 @@ fn an_entry_is_taken_from_the_context_and_a_new_call_is_the_default() {
     }
     let bad = [("entry".to_string(), "sideways".to_string())];
     assert!(e.rounds_with_context(&[], &bad).is_err());
+}
+
+/// The policies with a bound on a loop as a whole.
+const LOOP_POLICIES: [&str; 2] = [
+    "tests/fixtures/clean/loop-bound-shared.sop",
+    "tests/fixtures/clean/loop-and-branch-bound.sop",
+];
+
+#[test]
+fn every_path_through_a_loop_bound_replays_to_its_outcome() {
+    for path in LOOP_POLICIES {
+        let engine = engine(path);
+        let graph = engine.graph();
+        let space = StateSpace::build(graph).expect("space");
+        let paths = sopc::paths::enumerate(graph, &space, 10_000);
+        assert_eq!(
+            sopc::paths::count(&space).to_u128(),
+            Some(paths.len() as u128),
+            "{path}"
+        );
+        for p in &paths {
+            replay(&engine, p, path);
+        }
+    }
+}
+
+/// One budget for three ways back: `works` is asked once and then once per
+/// return, whichever branch returns, so with two returns allowed a call
+/// asks it at most three times, and the fourth arrival goes to `escalate`.
+#[test]
+fn a_loop_bound_counts_every_way_back_in_one_budget() {
+    let engine = engine(LOOP_POLICIES[0]);
+    let g = engine.graph();
+    let space = StateSpace::build(g).expect("space");
+    // 1 + 3 + 3 * 3 ways to end resolved in at most three rounds, and 3 * 3
+    // * 3 rounds of returns that spend the bound: 13 + 27.
+    assert_eq!(sopc::paths::count(&space).to_u128(), Some(40));
+    let mut s = engine.start();
+    for (answer, at) in [("locked", "unlock"), ("expired", "reset")] {
+        s.answer("works", answer).expect("answered");
+        assert!(
+            s.trace().steps.iter().any(|&x| g.step(x).name == at),
+            "{answer} leads through {at}"
+        );
+        assert!(s.outcome().is_none() && s.trace().loops.is_empty());
+    }
+    s.answer("works", "no").expect("answered");
+    assert!(s.outcome().is_some(), "the third return is refused");
+    let escalate = g.step_by_name("escalate").expect("step");
+    assert_eq!(s.trace().steps.last(), Some(&escalate));
+    assert_eq!(s.trace().loops.len(), 1);
+    assert_eq!(g.step(s.trace().loops[0].step).name, "retype");
+    assert_eq!(s.trace().loops[0].after_answers, 3);
+    // `back` gives the return back to the budget.
+    s.back().expect("back");
+    assert!(s.outcome().is_none() && s.trace().loops.is_empty());
+    s.answer("works", "yes").expect("answered");
+    assert_eq!(g.terminal_text(s.outcome().expect("done")), "resolved");
+}
+
+/// A branch with its own bound into a bounded loop obeys both, its own
+/// first: `no` goes back once, then to `reset`, and the loop's two returns
+/// end the call on the third.
+#[test]
+fn a_branch_bound_into_a_loop_bound_obeys_both_its_own_first() {
+    let engine = engine(LOOP_POLICIES[1]);
+    let g = engine.graph();
+    let run = |answers: &[&str]| {
+        let given = vec![(
+            "works".to_string(),
+            answers.iter().map(|a| a.to_string()).collect(),
+        )];
+        match engine.evaluate(&given).expect("evaluates") {
+            Evaluation::Complete { terminal, trace } => {
+                let steps: Vec<&str> = trace
+                    .steps
+                    .iter()
+                    .map(|&s| g.step(s).name.as_str())
+                    .collect();
+                (g.terminal_text(terminal), steps.join(" "))
+            }
+            other => panic!("{answers:?} did not complete: {other:?}"),
+        }
+    };
+    assert_eq!(
+        run(&["no", "no", "no"]),
+        (
+            "pending".to_string(),
+            "retype retype reset retype reset".to_string()
+        )
+    );
+    assert_eq!(
+        run(&["no", "no", "yes"]),
+        (
+            "resolved".to_string(),
+            "retype retype reset retype".to_string()
+        )
+    );
+}
+
+#[test]
+fn eval_lists_the_loop_bounds_spent_in_the_trace() {
+    let (code, out, err) = sopc(
+        &["eval", LOOP_POLICIES[0], "--answers", "-"],
+        r#"{"works": ["no", "locked", "no"]}"#,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["outcome"]["outcome"], "escalated");
+    assert_eq!(
+        v["trace"]["loops"],
+        json!([{"step": "retype", "times": 2, "then": "escalate", "after_answers": 3}])
+    );
+    // A call that does not spend a bound has no `loops`.
+    let (_, out, _) = sopc(
+        &["eval", LOOP_POLICIES[0], "--answers", "-"],
+        r#"{"works": ["no", "yes"]}"#,
+    );
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert!(v["trace"].get("loops").is_none(), "{v}");
+}
+
+/// A call suspended inside a bounded loop resumes with the returns it has
+/// made counted: the replay counts them again.
+#[test]
+fn a_call_suspended_inside_a_loop_resumes_with_its_returns_counted() {
+    let engine = engine(LOOP_POLICIES[0]);
+    let mut whole = engine.start();
+    let mut first = engine.start();
+    for a in ["locked", "expired"] {
+        whole.answer("works", a).expect("answered");
+        first.answer("works", a).expect("answered");
+    }
+    let record = first.suspend();
+    let text = serde_json::to_string(&record).expect("json");
+    let mut resumed = engine
+        .resume(&serde_json::from_str(&text).expect("json"))
+        .expect("resumes");
+    whole.answer("works", "no").expect("answered");
+    resumed.answer("works", "no").expect("answered");
+    assert_eq!(resumed.outcome(), whole.outcome());
+    assert_eq!(
+        engine
+            .graph()
+            .terminal_text(resumed.outcome().expect("spent")),
+        "escalated(tier2)"
+    );
+    assert_eq!(resumed.trace().loops, whole.trace().loops);
 }

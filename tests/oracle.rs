@@ -47,6 +47,16 @@
 //! `sopc paths` names the copies' steps `CALLER>STEP`, compared too.
 //! `unused-exit` is compared where sopc reports lints (no errors).
 //!
+//! Loop bounds: up to two `loop sK at most N times, then DEST` lines (N
+//! from 0 to 3), mostly on a step some branch leads back to, their `then`
+//! forward or anywhere. The oracle finds its own loops (which places can
+//! lead to which, by every move a call can make, a bound's `then` among
+//! them), counts each return to a bounded step from a place of its loop
+//! after the branch's own bound, and sends the call on to the `then`
+//! once the bound is spent; `unbounded-loop` is decided on the steps with
+//! those returns sent on, and `useless-bound` on a bounded step no move
+//! leads back to is compared.
+//!
 //! A second generator (section "typed facts") covers issue 15's facts with
 //! a type and a source, ranges, verifications and typed scenario values;
 //! its own comment says what it generates and how the oracle walks it.
@@ -303,6 +313,9 @@ struct Spec {
     /// Steps that end `resolved` written as a `handoff`.
     handoff: bool,
     procedures: Option<ProcsSpec>,
+    /// `loop sK at most N times, then DEST`: which step (mostly one a
+    /// branch leads back to), the bound, where it leads once spent.
+    loops: Vec<(u8, u8, DestSpec)>,
 }
 
 /// Procedures, and the steps of the policy that call them.
@@ -480,6 +493,13 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::bool::weighted(0.3),
         prop::bool::weighted(0.3),
         prop::option::weighted(0.35, procs_spec()),
+        prop_oneof![
+            3 => Just(vec![]),
+            2 => prop::collection::vec(
+                (any::<u8>(), prop_oneof![1 => Just(0u8), 6 => 1u8..=3], dest_spec()),
+                1..=2,
+            ),
+        ],
     )
         .prop_map(
             |(
@@ -493,6 +513,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 waits,
                 handoff,
                 procedures,
+                loops,
             )| Spec {
                 steps,
                 rule,
@@ -504,6 +525,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 waits,
                 handoff,
                 procedures,
+                loops,
             },
         )
 }
@@ -567,6 +589,8 @@ struct Model {
     /// `procedure pK`, called by the policy's steps whose way out is
     /// [`Exit::Call`].
     procedures: Vec<Procedure>,
+    /// By step of the policy: `loop sK at most N times, then DEST`.
+    loops: Vec<Option<(u32, Dest)>>,
 }
 
 /// A procedure: its steps `tJ` (whose [`Dest::Step`] name its own steps)
@@ -817,7 +841,7 @@ fn model(spec: &Spec) -> Model {
             }
         }
     }
-    let steps = spec
+    let steps: Vec<Step> = spec
         .steps
         .iter()
         .enumerate()
@@ -914,6 +938,38 @@ fn model(spec: &Spec) -> Model {
         .rule
         .map(|(a, b)| (a as usize % n, b as usize % n))
         .filter(|(a, b)| a != b);
+    // A loop bound goes mostly on a step some branch leads back to.
+    let back: Vec<usize> = steps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s): (usize, &Step)| {
+            let dests: Vec<Dest> = match &s.exit {
+                Exit::Goto(b) => vec![b.to],
+                Exit::Ask { arms, .. } | Exit::Match { arms, .. } => {
+                    arms.written.iter().map(|b| b.to).collect()
+                }
+                Exit::Call { to, .. } => to.clone(),
+                _ => vec![],
+            };
+            dests.into_iter().filter_map(move |d| match d {
+                Dest::Step(t) if t <= i => Some(t),
+                _ => None,
+            })
+        })
+        .collect();
+    let mut loops: Vec<Option<(u32, Dest)>> = vec![None; n];
+    for &(k, times, then) in &spec.loops {
+        let at = if !back.is_empty() && k % 4 != 0 {
+            back[k as usize % back.len()]
+        } else {
+            k as usize % n
+        };
+        // One bound per step: a second is an error the oracle leaves to
+        // the fixtures.
+        if loops[at].is_none() {
+            loops[at] = Some((u32::from(times), dest(at, then)));
+        }
+    }
     let mut m = Model {
         steps,
         rule,
@@ -933,6 +989,7 @@ fn model(spec: &Spec) -> Model {
         waits: spec.waits,
         handoff: spec.handoff,
         procedures,
+        loops,
     };
     // Half the handoff models collect the handed-over field first, so that
     // both verdicts come up.
@@ -1022,6 +1079,18 @@ fn cap_retries(m: &mut Model) {
             _ => {}
         }
     }
+    // A loop bound keeps one counter, however many branches lead back.
+    for l in &mut m.loops {
+        if let Some((n, _)) = *l {
+            match product
+                .checked_mul(n as usize + 1)
+                .filter(|&p| p <= MAX_RETRY_PRODUCT)
+            {
+                Some(p) => product = p,
+                None => *l = None,
+            }
+        }
+    }
 }
 
 /// What a line of the printed policy is: diagnostics are mapped back to
@@ -1040,6 +1109,8 @@ enum Site {
     /// A `goto`, an `end` or a `match` line.
     Exit(usize),
     Scenario(usize),
+    /// The `loop` line of a step.
+    Loop(usize),
 }
 
 /// Policy text with the site of each line.
@@ -1057,7 +1128,7 @@ impl Site {
             | Site::Ask(k)
             | Site::Branch(k, _)
             | Site::Exit(k) => k >= PROC_BASE,
-            Site::Other | Site::Scenario(_) => false,
+            Site::Other | Site::Scenario(_) | Site::Loop(_) => false,
         }
     }
 }
@@ -1175,6 +1246,14 @@ fn print(m: &Model) -> Printed {
     let start = p.sites.len();
     for (i, s) in m.steps.iter().enumerate() {
         print_step(&mut p, m, i, &format!("s{i}"), &format!("Step {i}"), s, "");
+    }
+    for (i, l) in m.loops.iter().enumerate() {
+        if let Some((n, then)) = l {
+            p.line(
+                Site::Loop(i),
+                format!("loop s{i} at most {n} times, then {}", dest_src(*then)),
+            );
+        }
     }
     for (k, proc) in m.procedures.iter().enumerate() {
         let exits: Vec<String> = (0..proc.exits).map(|x| format!("x{x}")).collect();
@@ -1347,6 +1426,8 @@ struct Verdicts {
     else_taken: bool,
     /// Some path took a bounded `goto`'s `then`.
     goto_bound_used: bool,
+    /// Some path came back to a step once more than its loop bound allows.
+    loop_spent: bool,
     /// Some path took a bounded `else` with one answer after another.
     else_retried_by_two: bool,
     /// Where some path ends in an open question.
@@ -1389,7 +1470,7 @@ fn exits_taken(proc: &Procedure) -> BTreeSet<usize> {
 /// The steps a step can go to with bounded branches replaced by their
 /// `then` (an `else` that covers no answer goes nowhere); through a call,
 /// where the exits its procedure takes lead.
-fn unbounded_successors(m: &Model, s: usize) -> Vec<usize> {
+fn unbounded_successors(m: &Model, loops: &Loops, s: usize) -> Vec<usize> {
     let unbounded = |b: &Branch| b.bound.map_or(b.to, |(_, then)| then);
     let dests: Vec<Dest> = match &m.steps[s].exit {
         Exit::End(_) | Exit::Stuck => vec![],
@@ -1404,8 +1485,18 @@ fn unbounded_successors(m: &Model, s: usize) -> Vec<usize> {
             .map(|x| to[x])
             .collect(),
     };
+    // A return to a step with a loop bound goes on to the bound's `then`
+    // once every budget is spent.
+    let spent = |d: Dest| match d {
+        Dest::Step(t) => match m.loops.get(t).copied().flatten() {
+            Some((_, then)) if loops.same(Loc::Policy(s), Loc::Policy(t)) => then,
+            _ => d,
+        },
+        _ => d,
+    };
     dests
         .into_iter()
+        .map(spent)
         .filter_map(|d| match d {
             Dest::Step(t) => Some(t),
             Dest::End(_) | Dest::Exit(_) => None,
@@ -1415,15 +1506,16 @@ fn unbounded_successors(m: &Model, s: usize) -> Vec<usize> {
 
 /// Does some step lead back to itself? A search from every step.
 fn has_unbounded_cycle(m: &Model) -> bool {
+    let loops = Loops::of(m);
     (0..m.steps.len()).any(|s| {
         let mut seen = vec![false; m.steps.len()];
-        let mut stack = unbounded_successors(m, s);
+        let mut stack = unbounded_successors(m, &loops, s);
         while let Some(t) = stack.pop() {
             if t == s {
                 return true;
             }
             if !std::mem::replace(&mut seen[t], true) {
-                stack.extend(unbounded_successors(m, t));
+                stack.extend(unbounded_successors(m, &loops, t));
             }
         }
         false
@@ -1448,7 +1540,12 @@ fn max_depth(m: &Model) -> usize {
                 .sum(),
             _ => 0,
         })
-        .sum();
+        .sum::<usize>()
+        + m.loops
+            .iter()
+            .flatten()
+            .map(|&(n, _)| n as usize)
+            .sum::<usize>();
     let steps: usize = m
         .steps
         .iter()
@@ -1477,6 +1574,129 @@ fn take(b: &Branch, key: (usize, usize), counters: &mut BTreeMap<(usize, usize),
     }
 }
 
+/// Every place a walk can be: the policy's steps, and each call's copy of
+/// its procedure's steps.
+fn locs(m: &Model) -> Vec<Loc> {
+    let mut out: Vec<Loc> = (0..m.steps.len()).map(Loc::Policy).collect();
+    for (call, s) in m.steps.iter().enumerate() {
+        if let Exit::Call { procedure, .. } = s.exit {
+            let len = m.procedures[procedure].steps.len();
+            out.extend((0..len).map(|step| Loc::In { call, step }));
+        }
+    }
+    out
+}
+
+/// Where a call at `at` can go in one move: each branch's destination
+/// and bound's `then` (a `match` or an `else` only by the answers it
+/// takes), a call's first step, a standing rule's handler and, into a step
+/// with a loop bound, that bound's `then`: the bound may send it there
+/// instead.
+fn moves(m: &Model, at: Loc) -> Vec<Loc> {
+    let step = m.step_at(at);
+    let mut dests: Vec<Dest> = Vec::new();
+    let mut out = Vec::new();
+    match &step.exit {
+        Exit::Goto(b) => dests.extend([Some(b.to), b.bound.map(|(_, t)| t)].into_iter().flatten()),
+        Exit::Ask { arms, .. } | Exit::Match { arms, .. } => {
+            for &w in &arms.of {
+                let b = &arms.written[w];
+                dests.extend([Some(b.to), b.bound.map(|(_, t)| t)].into_iter().flatten());
+            }
+        }
+        Exit::Call { .. } => {
+            if let Loc::Policy(call) = at {
+                out.push(Loc::In { call, step: 0 });
+            }
+        }
+        Exit::End(_) | Exit::Stuck => {}
+    }
+    for d in dests {
+        if let Next::At(t) = m.follow(at, d, Site::Other) {
+            out.push(t);
+            if let (Loc::Policy(l), Some((_, then))) = (t, t_loop(m, t)) {
+                if let Next::At(u) = m.follow(Loc::Policy(l), then, Site::Other) {
+                    out.push(u);
+                }
+            }
+        }
+    }
+    if let (Exit::Ask { .. }, Some(r)) = (&step.exit, &m.standing) {
+        let covered = match at {
+            Loc::Policy(i) => r.covers(i),
+            Loc::In { .. } => r.within.is_none(),
+        };
+        if covered {
+            out.push(Loc::Policy(r.handler));
+        }
+    }
+    out
+}
+
+/// The loop bound of the step at `at`, if it has one.
+fn t_loop(m: &Model, at: Loc) -> Option<(u32, Dest)> {
+    match at {
+        Loc::Policy(i) => m.loops.get(i).copied().flatten(),
+        Loc::In { .. } => None,
+    }
+}
+
+/// The model's loops: where each place can lead, by one move or more.
+struct Loops {
+    reach: BTreeMap<Loc, BTreeSet<Loc>>,
+}
+
+impl Loops {
+    fn of(m: &Model) -> Loops {
+        let mut reach = BTreeMap::new();
+        for at in locs(m) {
+            let mut seen = BTreeSet::new();
+            let mut stack = moves(m, at);
+            while let Some(t) = stack.pop() {
+                if seen.insert(t) {
+                    stack.extend(moves(m, t));
+                }
+            }
+            reach.insert(at, seen);
+        }
+        Loops { reach }
+    }
+
+    /// Whether each of `a` and `b` can lead to the other: one loop.
+    fn same(&self, a: Loc, b: Loc) -> bool {
+        let leads = |x: Loc, y: Loc| self.reach.get(&x).is_some_and(|r| r.contains(&y));
+        leads(a, b) && leads(b, a)
+    }
+}
+
+/// Where a move from `from` arrives: a return to a step with a loop bound
+/// from a place of its loop counts against the bound (`counters`, by
+/// step), and once the bound is spent goes on to its `then`, written on
+/// the `loop` line. The second value says whether a bound was spent.
+fn arrive(
+    m: &Model,
+    loops: &Loops,
+    from: Loc,
+    next: Next,
+    counters: &mut BTreeMap<usize, u32>,
+) -> (Next, bool) {
+    let Next::At(to @ Loc::Policy(l)) = next else {
+        return (next, false);
+    };
+    match t_loop(m, to) {
+        Some((times, then)) if loops.same(from, to) => {
+            let c = counters.entry(l).or_insert(0);
+            if *c < times {
+                *c += 1;
+                (next, false)
+            } else {
+                (m.follow(to, then, Site::Loop(l)), true)
+            }
+        }
+        _ => (next, false),
+    }
+}
+
 #[derive(Clone)]
 struct Walker {
     at: Loc,
@@ -1494,6 +1714,8 @@ struct Walker {
     raised: bool,
     /// Calls made, by procedure.
     calls: [usize; PROCS],
+    /// Returns to each step with a loop bound.
+    loops: BTreeMap<usize, u32>,
 }
 
 /// The name of the written step of a key: `s4`, or `t1` in a procedure.
@@ -1507,6 +1729,7 @@ fn written_name(k: usize) -> String {
 
 fn verdicts(m: &Model) -> Verdicts {
     let n = m.steps.len();
+    let loops = Loops::of(m);
     let mut v = Verdicts {
         dead_end: m.steps.iter().any(|s| matches!(s.exit, Exit::Stuck)),
         unbounded_loop: has_unbounded_cycle(m),
@@ -1527,6 +1750,7 @@ fn verdicts(m: &Model) -> Verdicts {
         depth: 0,
         raised: false,
         calls: [0; PROCS],
+        loops: BTreeMap::new(),
     }];
     // A policy with a dead end or an unbounded loop is compared on
     // structure only: a short walk is enough to see a caller loop forever.
@@ -1621,7 +1845,10 @@ fn verdicts(m: &Model) -> Verdicts {
                 if b.bound.is_some_and(|(_, then)| d == then && d != b.to) {
                     v.goto_bound_used = true;
                 }
-                go(m.follow(at, d, Site::Exit(s)), w, &mut v);
+                let (next, spent) =
+                    arrive(m, &loops, at, m.follow(at, d, Site::Exit(s)), &mut w.loops);
+                v.loop_spent |= spent;
+                go(next, w, &mut v);
             }
             Exit::Call { procedure, .. } => {
                 let Loc::Policy(call) = at else {
@@ -1654,7 +1881,15 @@ fn verdicts(m: &Model) -> Verdicts {
                             b != a && next.counters.get(&arms.key(s, b)).is_some_and(|&c| c > 0)
                         });
                     let d = take(&arms.written[k], arms.key(s, a), &mut next.counters);
-                    go(m.follow(at, d, Site::Branch(s, k)), next, &mut v);
+                    let (to, spent) = arrive(
+                        m,
+                        &loops,
+                        at,
+                        m.follow(at, d, Site::Branch(s, k)),
+                        &mut next.loops,
+                    );
+                    v.loop_spent |= spent;
+                    go(to, next, &mut v);
                 }
             }
             Exit::Match { asked_by, arms } => match w.facts[*asked_by] {
@@ -1663,7 +1898,15 @@ fn verdicts(m: &Model) -> Verdicts {
                     v.taken.insert((s, k));
                     v.else_taken |= arms.written[k].label.is_none();
                     let d = take(&arms.written[k], arms.key(s, a), &mut w.counters);
-                    go(m.follow(at, d, Site::Branch(s, k)), w, &mut v);
+                    let (to, spent) = arrive(
+                        m,
+                        &loops,
+                        at,
+                        m.follow(at, d, Site::Branch(s, k)),
+                        &mut w.loops,
+                    );
+                    v.loop_spent |= spent;
+                    go(to, w, &mut v);
                 }
                 None => v.unknown_fact = true,
             },
@@ -2001,6 +2244,8 @@ struct Verdict {
 /// One call of the model on a scenario's answers, each question taking its
 /// next round.
 fn play(m: &Model, sc: &Scenario) -> Verdict {
+    let loops = Loops::of(m);
+    let mut returns = BTreeMap::new();
     let mut next: BTreeMap<usize, usize> = BTreeMap::new();
     let mut facts = vec![None; KEYS];
     let mut counters = BTreeMap::new();
@@ -2036,6 +2281,7 @@ fn play(m: &Model, sc: &Scenario) -> Verdict {
                 m.follow(at, d, site)
             }
         };
+        let (d, _) = arrive(m, &loops, at, d, &mut returns);
         match d {
             Next::At(t) => at = t,
             Next::End(o, ..) => break Some(o),
@@ -2333,6 +2579,28 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
             unused_exits
         },
         "unused-exit verdicts{}",
+        context()
+    );
+
+    // A loop bound on a step no move leads back to: `useless-bound`.
+    let loops = Loops::of(m);
+    let useless_loops: BTreeSet<String> = m
+        .loops
+        .iter()
+        .enumerate()
+        .filter(|&(i, l)| l.is_some() && !loops.same(Loc::Policy(i), Loc::Policy(i)))
+        .map(|(i, _)| {
+            format!("the loop bound on step `s{i}` bounds no loop: no step leads back to it")
+        })
+        .collect();
+    let said_useless: BTreeSet<String> = messages(&checked, Code::UselessBound)
+        .into_iter()
+        .filter(|msg| msg.starts_with("the loop bound"))
+        .collect();
+    prop_assert_eq!(
+        said_useless,
+        useless_loops,
+        "useless-bound verdicts on loop bounds{}",
         context()
     );
 
@@ -2638,8 +2906,12 @@ fn the_generator_covers_every_verdict() {
         "data collected in a procedure, a ticket after the call",
         "missing data inside a procedure",
         "an unused exit",
+        "a loop bound spent on some path",
+        "a loop that only a loop bound bounds",
+        "a loop bound on a step in no loop",
+        "a loop bound whose then leads round again",
     ];
-    let mut seen = [0usize; 32];
+    let mut seen = [0usize; 36];
     // Gap and procedure models took a share of the cases; rare verdicts
     // need more of them.
     const CASES: usize = 8000;
@@ -2745,6 +3017,28 @@ fn the_generator_covers_every_verdict() {
             m.procedures
                 .iter()
                 .any(|p| exits_written(p).len() < p.exits),
+            walked && v.loop_spent,
+            walked
+                && has_unbounded_cycle(&Model {
+                    loops: vec![],
+                    ..m.clone()
+                }),
+            {
+                let loops = Loops::of(&m);
+                m.loops
+                    .iter()
+                    .enumerate()
+                    .any(|(i, l)| l.is_some() && !loops.same(Loc::Policy(i), Loc::Policy(i)))
+            },
+            v.unbounded_loop
+                && !has_unbounded_cycle(&Model {
+                    loops: m
+                        .loops
+                        .iter()
+                        .map(|l| l.map(|(n, _)| (n, Dest::End(0))))
+                        .collect(),
+                    ..m.clone()
+                }),
         ];
         for (k, f) in flags.iter().enumerate() {
             seen[k] += *f as usize;
@@ -2833,6 +3127,7 @@ fn a_bounded_else_is_one_branch_per_answer() {
         waits: false,
         handoff: false,
         procedures: vec![],
+        loops: vec![],
     };
     let v = verdicts(&m);
     assert!(v.else_retried_by_two);
@@ -2920,6 +3215,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
         waits: false,
         handoff: false,
         procedures: vec![],
+        loops: vec![],
     };
     assert_eq!(
         verdicts(&m).missing_ticket,
@@ -2953,6 +3249,7 @@ fn issue14_secrets_spoken_are_leaks() {
         waits: false,
         handoff: false,
         procedures: vec![],
+        loops: vec![],
     };
     let (all, defect) = leaks(&m);
     assert_eq!(all.len(), 4);
@@ -2986,6 +3283,7 @@ fn issue14_a_scenario_with_unused_answers_fails() {
         waits: false,
         handoff: false,
         procedures: vec![],
+        loops: vec![],
     };
     let sc = Scenario {
         rounds: Rounds::from([(0, vec![1, 1, 1])]),
@@ -3052,6 +3350,7 @@ fn two_secrets_in_one_ticket_of_a_procedure_are_two_leaks() {
                 },
             )],
         }],
+        loops: vec![],
     };
     assert_eq!(
         leaks(&m).0,
@@ -3184,6 +3483,7 @@ fn edited(m: &Model, seed: u64) -> Model {
 /// The model with each bounded branch going straight to its `then`: the
 /// brute force below assumes one answer per question.
 fn loop_free(mut m: Model) -> Model {
+    m.loops.iter_mut().for_each(|l| *l = None);
     let straight = |b: &mut Branch| {
         if let Some((_, then)) = b.bound.take() {
             b.to = then;

@@ -550,6 +550,10 @@ fn documented_policies() -> Vec<(String, sopc::Graph)> {
     files.push(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats/markup.sop"),
     );
+    files.push(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/clean/loop-bound-shared.sop"),
+    );
     files
         .into_iter()
         .map(|p| {
@@ -756,4 +760,67 @@ fn diff_shows_a_renamed_shared_declaration() {
         "{:?}",
         d.declarations
     );
+}
+
+/// The document says a loop's limit at its step, and the flowchart on the
+/// step's box, with the way on once it is spent as a dashed arrow.
+#[test]
+fn a_loop_bound_shows_at_its_step_in_the_document_and_the_flowchart() {
+    let g = compile_file("tests/fixtures/clean/loop-bound-shared.sop");
+    let md = sopc::render::doc::markdown(&g);
+    assert!(
+        md.contains("*Loop limit:* the call comes back to this step at most 2 times in all, whichever way it comes; the next time, go to step 5."),
+        "{md}"
+    );
+    let html = sopc::render::doc::html(&g, None);
+    assert!(
+        html.contains(
+            "<em>Loop limit:</em> the call comes back to this step at most 2 times in all"
+        ),
+        "{html}"
+    );
+    let mermaid = sopc::render::graph::mermaid(&g);
+    assert!(mermaid.contains("(back here at most 2×)"), "{mermaid}");
+    assert!(
+        mermaid.contains("s1 -.->|\"after 2 returns\"| s4"),
+        "{mermaid}"
+    );
+    let dot = sopc::render::graph::dot(&g);
+    assert!(dot.contains("(back here at most 2×)"), "{dot}");
+    assert!(dot.contains("after 2 returns"), "{dot}");
+}
+
+/// A loop bound is behaviour: a new budget or a new way on is reported as
+/// a declaration, and the paths it adds or ends elsewhere are counted.
+#[test]
+fn diff_reports_a_changed_loop_bound_as_behaviour() {
+    let path = "tests/fixtures/clean/loop-bound-shared.sop";
+    let base = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+        .expect("readable");
+    let old = sopc::compile(&base).expect("base");
+    let more = base.replace(
+        "loop retype at most 2 times, then escalate",
+        "loop retype at most 3 times, then escalate",
+    );
+    let d = diff(&old, &sopc::compile(&more).expect("more"), 3).expect("diff");
+    assert_eq!(
+        d.declarations,
+        vec!["step `retype`: loop at most 2 times, then escalate -> loop at most 3 times, then escalate"]
+    );
+    // The 27 calls that spent the budget now get a fourth round: those that
+    // end resolved there end differently, the 81 that spend the new budget
+    // end the same after one more round.
+    assert_eq!(d.changed.count.to_u128(), Some(27));
+    assert_eq!(d.route.count.to_u128(), Some(81));
+    assert!(!d.is_equal());
+    let open = base.replace(
+        "loop retype at most 2 times, then escalate",
+        "loop retype at most 2 times, then gap \"The source does not say\"",
+    );
+    let d = diff(&old, &sopc::compile(&open).expect("open"), 3).expect("diff");
+    assert_eq!(
+        d.declarations[0],
+        "step `retype`: loop at most 2 times, then escalate -> loop at most 2 times, then gap \"The source does not say\""
+    );
+    assert_eq!(d.changed.count.to_u128(), Some(27));
 }

@@ -79,3 +79,31 @@ fn answers_the_call_never_uses_fail_the_scenario() {
     assert!(out.contains("9 passed, 3 failed"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Scenarios through a bound on a loop as a whole: each return, by any
+/// branch, takes one round of answers, and the round after the budget is
+/// never asked.
+#[test]
+fn scenarios_through_a_loop_bound_pass_and_cover_it() {
+    for f in [
+        "tests/fixtures/clean/loop-bound-shared.sop",
+        "tests/fixtures/clean/loop-and-branch-bound.sop",
+    ] {
+        let (code, out) = sopc(&["test", "--min-coverage", "100", f]);
+        assert_eq!(code, 0, "{out}");
+        assert!(!out.contains("FAIL"), "{out}");
+    }
+    let dir = std::env::temp_dir().join(format!("sopc-loop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("loop.sop");
+    let policy = std::fs::read_to_string("tests/fixtures/clean/loop-bound-shared.sop")
+        .expect("fixture")
+        .replace(
+            "answers works = [locked, expired, no]",
+            "answers works = [locked, expired, no, yes]",
+        );
+    std::fs::write(&file, policy).expect("write");
+    let (code, out) = sopc(&["test", file.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "a round past the budget is never asked: {out}");
+    assert!(out.contains("FAIL"), "{out}");
+}

@@ -117,7 +117,7 @@ fn an_unbounded_loop_does_not_hide_a_missing_ticket_elsewhere() {
         data name \"Name\" text\n\
         outcome esc \"Escalated\" escalation to desk\n\
         start a\n\
-        step a { ask k { loop file } loop -> b  file -> c }\n\
+        step a { ask k { again file } again -> b  file -> c }\n\
         step b { goto a }\n\
         step c { ticket desk { body name } end esc(desk) }\n";
     let mut found = codes(text);

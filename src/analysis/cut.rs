@@ -7,6 +7,8 @@
 //! bound counts is sent to a step with an unknown way out. Every cycle
 //! holds such a closing edge, so what is left has bounded cycles only,
 //! and every path of the cut graph is a prefix of a path of the policy.
+//! A return to a step with a loop bound is counted by that bound; the
+//! loop's `then` is a way on from the step, cut like any other.
 
 use crate::graph::{Dest, Edge, Exit, Graph, Step, StepId};
 
@@ -26,11 +28,12 @@ pub fn unbounded_loops_cut(g: &Graph) -> Graph {
     }
     while let Some(&mut (step, ref mut next)) = frames.last_mut() {
         let edges = edges_mut(&mut cut.steps[step.index()].exit);
-        let Some(edge) = edges.into_iter().nth(*next) else {
+        let Some(&mut mut edge) = edges.into_iter().nth(*next) else {
             state[step.index()] = 2;
             frames.pop();
             continue;
         };
+        let at = *next;
         *next += 1;
         let mut enter = Vec::new();
         // The retry is counted by its bound; the way on after it is not.
@@ -40,14 +43,36 @@ pub fn unbounded_loops_cut(g: &Graph) -> Graph {
             .chain(edge.bound.as_mut().map(|b| (&mut b.then, false)))
         {
             let Dest::Step(to) = *dest else { continue };
+            // A step on the walk's stack leads back here: a return to it
+            // counts against its loop bound, if it has one.
+            let loop_bound = cut.steps.get(to.index()).and_then(|s| s.loop_bound);
             match state.get(to.index()) {
-                Some(1) if !is_counted => {
+                Some(1) if !is_counted && loop_bound.is_none() => {
                     *dest = Dest::Step(sink);
                     any = true;
                 }
                 Some(0) => enter.push(to),
                 _ => {}
             }
+            // The way on once the loop's budget is spent is not counted.
+            if let Some(Dest::Step(then)) = loop_bound.map(|l| l.then) {
+                match state.get(then.index()) {
+                    Some(1) => {
+                        if let Some(l) = cut.steps[to.index()].loop_bound.as_mut() {
+                            l.then = Dest::Step(sink);
+                        }
+                        any = true;
+                    }
+                    Some(0) => enter.push(then),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(slot) = edges_mut(&mut cut.steps[step.index()].exit)
+            .into_iter()
+            .nth(at)
+        {
+            *slot = edge;
         }
         for to in enter {
             if state[to.index()] == 0 {

@@ -36,11 +36,15 @@ pub fn raised_to(g: &Graph, step: StepId) -> impl Iterator<Item = StepId> + '_ {
 }
 
 /// The steps an edge can lead to: its destination and, for a bounded edge,
-/// the `then` destination.
+/// the `then` destination; where either is a step with a bound on its loop
+/// as a whole, that bound's `then` too (where the bound may send the call
+/// instead). Every move a call can make along an edge is one of these, so
+/// a cycle of moves stays in one component of [`scc::of_graph`].
 pub fn successors(g: &Graph, step: StepId) -> impl Iterator<Item = StepId> + '_ {
-    g.step(step).exit.edges().flat_map(|(_, e)| {
+    g.step(step).exit.edges().flat_map(move |(_, e)| {
         let then = e.bound.map(|b| b.then);
-        [Some(e.to), then]
+        let spent = |d: Option<Dest>| d.and_then(|d| g.loop_at(d)).map(|l| l.then);
+        [Some(e.to), then, spent(Some(e.to)), spent(then)]
             .into_iter()
             .flatten()
             .filter_map(|d| match d {
@@ -48,4 +52,20 @@ pub fn successors(g: &Graph, step: StepId) -> impl Iterator<Item = StepId> + '_ 
                 Dest::End(_) | Dest::Unmatched => None,
             })
     })
+}
+
+/// Where a call that leaves `from` for `to` arrives: `to`, or, when `to`
+/// is a step with a bound on its loop as a whole and `from` is a step of
+/// that loop (`comps` from [`scc::of_graph`]), the bound, which the caller
+/// counts.
+pub fn loop_return(
+    g: &Graph,
+    comps: &scc::Components,
+    from: StepId,
+    to: Dest,
+) -> Option<crate::graph::LoopBound> {
+    let Dest::Step(t) = to else { return None };
+    let bound = g.step(t).loop_bound?;
+    // An edge inside one component is on a cycle: the component is a loop.
+    (comps.comp.get(from.index()) == comps.comp.get(t.index())).then_some(bound)
 }

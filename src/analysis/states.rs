@@ -2,15 +2,20 @@
 //!
 //! A state is a step together with what still matters for the rest of the
 //! call: the answers of the facts that a later `match` reads (only the live
-//! ones) and how often each bounded retry in the step's loop has been taken.
+//! ones), how often each bounded retry in the step's loop has been taken,
+//! and how often the call came back to each step whose loop as a whole is
+//! bounded (`loop STEP at most N times`), one counter per such bound.
 //! Each caller path of the policy is exactly one path through this space
 //! from the start state to a terminal, so every path question can be decided
 //! on it without enumerating paths. When no fact is matched and no retry is
 //! bounded, there is exactly one state per reachable step.
 //!
 //! The space is a DAG whenever the policy has no unbounded loop: a bounded
-//! edge raises its counter, and a counter is kept as long as the call stays
-//! inside that edge's loop.
+//! edge raises its counter, as does a return to a step with a loop bound,
+//! and a counter is kept as long as the call stays inside that edge's (or
+//! that step's) loop. A cycle of states would raise no counter, so every
+//! bound on it would send the call on to its `then`: a cycle of the graph
+//! with those ways on, which `unbounded-loop` reports.
 
 use super::liveness::live_facts;
 use super::scc;
@@ -169,6 +174,9 @@ pub struct StateSpace {
     /// States whose `match` has no branch for an answer they can have,
     /// with that answer.
     pub unmatched_at: Vec<(StateId, u32)>,
+    /// The transitions (indices into `trans`, ascending) that a spent loop
+    /// bound sent to its `then`: an ending there is the `loop` line's.
+    pub spent: Vec<u32>,
     n_facts: u32,
 }
 
@@ -204,7 +212,8 @@ impl StateSpace {
             + self.env.capacity()
             + self.first.capacity()
             + self.topo.capacity()
-            + self.unknown_fact_at.capacity())
+            + self.unknown_fact_at.capacity()
+            + self.spent.capacity())
             * size_of::<u32>()
             + self.trans.capacity() * size_of::<Transition>()
             + self.parent.capacity() * size_of::<Option<(StateId, u32)>>()
@@ -249,6 +258,12 @@ impl StateSpace {
         env.iter().find(|(v, _)| *v == fact.0).map(|(_, a)| *a)
     }
 
+    /// Whether transition `t` (an index into `trans`) is a spent loop
+    /// bound's way on.
+    pub fn is_spent(&self, t: u32) -> bool {
+        self.spent.binary_search(&t).is_ok()
+    }
+
     /// The transitions from the start state to `s` along the discovery tree.
     pub fn path_to(&self, s: StateId) -> Vec<(StateId, u32)> {
         let mut path = Vec::new();
@@ -273,7 +288,11 @@ impl StateSpace {
         // Each retry is a state: a bound past the limit is refused here, for
         // every caller, rather than explored for minutes.
         let over = |e: &crate::graph::Edge| e.bound.is_some_and(|b| b.times > MAX_BOUND);
-        if g.steps.iter().any(|s| s.exit.edges().any(|(_, e)| over(e))) {
+        let loop_over = |s: &crate::graph::Step| s.loop_bound.is_some_and(|l| l.times > MAX_BOUND);
+        if g.steps
+            .iter()
+            .any(|s| loop_over(s) || s.exit.edges().any(|(_, e)| over(e)))
+        {
             return Err(SpaceError::TooLarge(Blowup::default()));
         }
         Builder::new(g).run(give_up)
@@ -286,7 +305,11 @@ struct Builder<'g> {
     comp: Vec<u32>,
     /// Counter variable of each bounded edge inside a loop, by (step, edge).
     counter_of: HashMap<(StepId, u32), Var>,
-    /// The component of each counter's edge, and its step.
+    /// Counter variable of each step with a loop bound, by step: the
+    /// returns to it from inside its loop.
+    loop_of: HashMap<StepId, Var>,
+    /// The component of each counter's edge (or loop bound's step), and its
+    /// step.
     counter_comp: Vec<u32>,
     counter_step: Vec<StepId>,
     /// The variable of standing rule `r` (raised or not) is `rule_base + r`.
@@ -330,6 +353,15 @@ impl<'g> Builder<'g> {
                 }
             }
         }
+        let mut loop_of = HashMap::new();
+        for (s, step) in g.steps.iter().enumerate() {
+            let c = comps.comp[s];
+            if step.loop_bound.is_some() && comps.cyclic[c as usize] {
+                loop_of.insert(StepId::new(s), n_facts + counter_comp.len() as Var);
+                counter_comp.push(c);
+                counter_step.push(StepId::new(s));
+            }
+        }
         let rule_base = n_facts + counter_comp.len() as Var;
         Builder {
             g,
@@ -338,6 +370,7 @@ impl<'g> Builder<'g> {
             rule_base,
             rule_live: rule_liveness(g),
             counter_of,
+            loop_of,
             counter_comp,
             counter_step,
             plain: vec![NONE; g.steps.len()],
@@ -358,6 +391,7 @@ impl<'g> Builder<'g> {
                 topo: vec![],
                 unknown_fact_at: vec![],
                 unmatched_at: vec![],
+                spent: vec![],
                 n_facts,
             },
             env: Env::new(),
@@ -521,7 +555,34 @@ impl<'g> Builder<'g> {
                     None => bound.then,
                 },
             };
+            // A return to a step whose loop is bounded as a whole counts
+            // against that bound, after the branch's own (docs/language.md).
+            let mut spent = false;
+            let dest = match dest {
+                Dest::Step(to) if self.comp[to.index()] == self.comp[step_id.index()] => {
+                    match (self.loop_of.get(&to), g.step(to).loop_bound) {
+                        (Some(&c), Some(l)) => {
+                            let back = next_env
+                                .iter()
+                                .find(|(v, _)| *v == c)
+                                .map_or(0, |(_, n)| *n);
+                            if back < l.times {
+                                set(&mut next_env, c, back + 1);
+                                dest
+                            } else {
+                                spent = true;
+                                l.then
+                            }
+                        }
+                        _ => dest,
+                    }
+                }
+                _ => dest,
+            };
             let t = self.space.trans.len() as u32;
+            if spent {
+                self.space.spent.push(t);
+            }
             let next = match dest {
                 Dest::End(term) => Next::End(term),
                 Dest::Step(to) => Next::State(self.intern(to, &mut next_env, Some((s, t)))?),

@@ -103,7 +103,8 @@ pub fn unused_declarations(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnosti
             Exit::End { terminal, .. } => Some(Dest::End(terminal)),
             _ => None,
         };
-        for d in ends.chain(end) {
+        let spent = step.loop_bound.map(|l| l.then);
+        for d in ends.chain(end).chain(spent) {
             if let Dest::End(t) = d {
                 outcomes[t.outcome.index()] = true;
                 if let Some(x) = t.target {
@@ -268,6 +269,35 @@ pub fn useless_bounds(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
                 ),
             );
         }
+    }
+}
+
+/// A `loop` bound on a step that no loop passes through: the call never
+/// comes back to it, so its `then` is never taken.
+pub fn useless_loop_bounds(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
+    if g.steps.iter().all(|s| s.loop_bound.is_none()) {
+        return;
+    }
+    let comps = scc::of_graph(g);
+    for (s, step) in g.steps.iter().enumerate() {
+        let Some(l) = step.loop_bound else { continue };
+        if comps.cyclic[comps.comp[s] as usize] || levels.allows(Code::UselessBound, l.span) {
+            continue;
+        }
+        diags.push(
+            Diagnostic::new(
+                Code::UselessBound,
+                format!(
+                    "the loop bound on step `{}` bounds no loop: no step leads back to it",
+                    step.name
+                ),
+            )
+            .at(l.span, "never counts a return")
+            .with_label(step.span, "in no loop")
+            .with_help(
+                "a call comes here at most once, so the bound's `then` is never used: remove the `loop` line, or name the step the call comes back to",
+            ),
+        );
     }
 }
 

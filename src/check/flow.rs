@@ -40,6 +40,10 @@ struct Need {
     /// For an `end`: the terminal. The need holds only in states that can
     /// take it (a bounded branch's `then` is not taken while the bound lasts).
     ends: Option<Terminal>,
+    /// For an `end` that a spent loop bound leads to: it holds only on the
+    /// transitions the bound sent on (and the step's own `end`s only on
+    /// the others), each blamed on its own line.
+    spent: bool,
     /// Bits the step itself sets before the requirement is checked.
     local: Vec<usize>,
     report: Report,
@@ -110,9 +114,16 @@ impl Need {
             return true;
         };
         space
-            .transitions(s)
-            .iter()
-            .any(|t| t.next == Next::End(terminal))
+            .transition_ids(s)
+            .any(|t| self.takes(space, t, terminal))
+    }
+
+    /// Whether transition `t`, which ends in `terminal`, is this need's
+    /// way to it.
+    fn takes(&self, space: &StateSpace, t: u32, terminal: Terminal) -> bool {
+        space.trans[t as usize].next == Next::End(terminal)
+            && self.ends == Some(terminal)
+            && space.is_spent(t) == self.spent
     }
 }
 
@@ -140,6 +151,7 @@ impl Bits {
                 local: local.to_vec(),
                 answer: None,
                 ends: None,
+                spent: false,
                 report: report(d),
             })
             .collect()
@@ -187,6 +199,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 local: vec![],
                 answer: None,
                 ends: None,
+                spent: false,
                 report: Report::Role { role },
             });
         }
@@ -264,7 +277,12 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 _ => {}
             }
         }
-        for (terminal, span, answer) in step.terminals() {
+        let own = step.terminals().into_iter().map(|t| (t, false));
+        let spent = g
+            .loop_terminals_of(StepId::new(s))
+            .into_iter()
+            .map(|t| (t, true));
+        for ((terminal, span, answer), spent) in own.chain(spent) {
             let answer = answer.map(|a| a as u32);
             if let Some(target) = terminal.target {
                 if g.target(target).kind == TargetKind::Ticket {
@@ -274,6 +292,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                         local: local.clone(),
                         answer,
                         ends: Some(terminal),
+                        spent,
                         report: Report::Ticket { terminal, span },
                     });
                 }
@@ -288,6 +307,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             local: vec![],
             answer: None,
             ends: None,
+            spent: false,
             report: Report::Order {
                 first: r.first,
                 then: r.then,
@@ -349,7 +369,8 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             }
         }
         if first_on_branch < list.len() {
-            for t in space.transitions(s) {
+            for id in space.transition_ids(s) {
+                let t = space.trans[id as usize];
                 let (Some(a), Next::End(terminal)) = (t.answer, t.next) else {
                     continue;
                 };
@@ -360,7 +381,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     .take_while(|n| n.answer == Some(a))
                     .enumerate();
                 for (i, need) in taking {
-                    if need.ends == Some(terminal) {
+                    if need.takes(space, id, terminal) {
                         fails(from + i);
                     }
                 }

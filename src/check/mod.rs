@@ -108,6 +108,7 @@ fn graph_checks(g: &Graph, opts: &Options, levels: &Levels) -> Vec<Diagnostic> {
     authoring::unused_declarations(g, levels, &mut diags);
     authoring::single_answers(g, levels, &mut diags);
     authoring::useless_bounds(g, levels, &mut diags);
+    authoring::useless_loop_bounds(g, levels, &mut diags);
     authoring::duplicate_steps(g, levels, &mut diags);
     loops::bound_limits(g, &mut diags);
     loops::unbounded_loops(g, &mut diags);

@@ -97,7 +97,12 @@ pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
         }
     }
     for step in &g.steps {
-        for (t, span, _) in step.terminals() {
+        // A loop bound's `then` is checked once, on its `loop` line.
+        let spent = step.loop_bound.and_then(|l| match l.then {
+            crate::graph::Dest::End(t) => Some((t, l.span, None)),
+            _ => None,
+        });
+        for (t, span, _) in step.terminals().into_iter().chain(spent) {
             let o = g.outcome(t.outcome);
             match t.target {
                 Some(target) if !o.targets.contains(&target) => {

@@ -463,6 +463,27 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
             })
             .collect();
     }
+    if !trace.loops.is_empty() {
+        v["loops"] = trace
+            .loops
+            .iter()
+            .filter_map(|l| {
+                let step = g.step(l.step);
+                let bound = step.loop_bound?;
+                let then = match bound.then {
+                    crate::graph::Dest::Step(s) => g.step(s).name.clone(),
+                    crate::graph::Dest::End(t) => g.ending_text(t),
+                    crate::graph::Dest::Unmatched => String::new(),
+                };
+                Some(json!({
+                    "step": step.name,
+                    "times": bound.times,
+                    "then": then,
+                    "after_answers": l.after_answers,
+                }))
+            })
+            .collect();
+    }
     v
 }
 

@@ -202,6 +202,14 @@ impl std::error::Error for EngineError {}
 /// A verified graph, ready to evaluate.
 pub struct Engine {
     graph: Graph,
+    /// By step: the slot of its loop bound's counter, or `NONE`; empty
+    /// when no step has one.
+    loop_slot: Vec<u32>,
+    /// By step: its loop (strongly connected component), where a return
+    /// counts; empty when no step has a loop bound.
+    loop_comp: Vec<u32>,
+    /// By slot: a loop bound's `times` and, in the compact form, `then`.
+    loop_limits: Vec<(u32, u32)>,
     /// Offset of each step's edges in the edge numbering.
     edge_base: Vec<u32>,
     edge_count: usize,
@@ -257,10 +265,30 @@ impl Engine {
                 bounded += u32::from(e.bound.is_some());
             }
         }
-        let (hot, hot_edges, terminals) = compact(&graph);
+        let (hot, hot_edges, terminals, loop_limits) = compact(&graph);
         let declared = graph.facts.iter().map(|f| f.asked_by().is_none()).collect();
+        let (loop_slot, loop_comp) = if loop_limits.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let mut slots = 0;
+            let slot = graph
+                .steps
+                .iter()
+                .map(|s| match s.loop_bound {
+                    Some(_) => {
+                        slots += 1;
+                        slots - 1
+                    }
+                    None => NONE,
+                })
+                .collect();
+            (slot, crate::analysis::scc::of_graph(&graph).comp)
+        };
         Engine {
             declared,
+            loop_slot,
+            loop_comp,
+            loop_limits,
             version: std::sync::OnceLock::new(),
             graph,
             edge_base,
@@ -276,11 +304,20 @@ impl Engine {
         &self.graph
     }
 
+    /// The counter slot and bound of a return from `from` to `to`: a step
+    /// with a loop bound, from a step of its loop.
+    fn loop_return(&self, from: u32, to: u32) -> Option<usize> {
+        let slot = *self.loop_slot.get(to as usize)?;
+        (slot != NONE && self.loop_comp.get(from as usize) == self.loop_comp.get(to as usize))
+            .then_some(slot as usize)
+    }
+
     pub fn start(&self) -> Session<'_> {
         let mut s = Session {
             engine: self,
             facts: vec![NONE; self.graph.facts.len()],
             counters: vec![0; self.edge_count],
+            loops: vec![0; self.loop_limits.len()],
             raised: vec![false; self.graph.standing.len()],
             status: Status::Done(Terminal {
                 outcome: OutcomeId(0),
@@ -509,7 +546,7 @@ impl Engine {
     /// [`Engine::run`] reusing `scratch` between calls, so that evaluating
     /// many calls allocates nothing. Walks the compact [`Hot`] form.
     pub fn run_in(&self, scratch: &mut Scratch, answers: &[u32]) -> Option<Terminal> {
-        scratch.prepare(self.graph.facts.len(), self.bounded);
+        scratch.prepare(self.graph.facts.len(), self.bounded, self.loop_limits.len());
         let mut next = answers.iter();
         // The compact form's steps are bare indices.
         let mut step = self.graph.start.0;
@@ -557,6 +594,19 @@ impl Engine {
                 } else {
                     e.then
                 }
+            };
+            let to = match self.loop_return(step, to) {
+                Some(slot) => {
+                    let (times, then) = self.loop_limits[slot];
+                    let c = &mut scratch.loops[slot];
+                    if *c < times {
+                        *c += 1;
+                        to
+                    } else {
+                        then
+                    }
+                }
+                None => to,
             };
             if to & END_BIT != 0 {
                 break Some(self.terminals[(to & !END_BIT) as usize]);
@@ -614,8 +664,10 @@ const STUCK: Terminal = Terminal {
     target: None,
 };
 
-/// The compact form of a verified graph.
-fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
+/// The compact form of a verified graph, with each loop bound's `times`
+/// and `then`, in the order of their steps.
+#[allow(clippy::type_complexity)]
+fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>, Vec<(u32, u32)>) {
     let mut terminals: Vec<Terminal> = Vec::new();
     let mut terminal_id = |t: Terminal| -> u32 {
         match terminals.iter().position(|x| *x == t) {
@@ -670,7 +722,13 @@ fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>) {
             Exit::None | Exit::Unknown => Hot::Stuck,
         });
     }
-    (hot, edges, terminals)
+    let loops = g
+        .steps
+        .iter()
+        .filter_map(|s| s.loop_bound)
+        .map(|l| (l.times, dest(l.then)))
+        .collect();
+    (hot, edges, terminals, loops)
 }
 
 /// Reusable buffers for [`Engine::run_in`].
@@ -680,12 +738,17 @@ pub struct Scratch {
     counters: Vec<u32>,
     /// Counters used by the last run, to reset only those.
     touched: Vec<u32>,
+    /// Returns to each step with a loop bound (few: reset whole).
+    loops: Vec<u32>,
     /// Declared facts read by the last run: their values are forgotten.
     read: Vec<u32>,
 }
 
 impl Scratch {
-    fn prepare(&mut self, facts: usize, bounded: usize) {
+    fn prepare(&mut self, facts: usize, bounded: usize, loops: usize) {
+        if self.loops.len() < loops {
+            self.loops.resize(loops, 0);
+        }
         // Questions need no reset: a verified graph reads an answer only
         // after asking for it on the same call; declared facts are reset.
         if self.facts.len() < facts {
@@ -697,6 +760,7 @@ impl Scratch {
     }
 
     fn reset(&mut self) {
+        self.loops.fill(0);
         for &slot in &self.touched {
             self.counters[slot as usize] = 0;
         }
@@ -754,6 +818,8 @@ pub struct Session<'e> {
     engine: &'e Engine,
     facts: Vec<u32>,
     counters: Vec<u32>,
+    /// Returns to each step with a loop bound, by its slot.
+    loops: Vec<u32>,
     /// Which standing rules were raised (each at most once per call).
     raised: Vec<bool>,
     status: Status,
@@ -766,6 +832,7 @@ pub struct Session<'e> {
 struct Snapshot {
     facts: Vec<u32>,
     counters: Vec<u32>,
+    loops: Vec<u32>,
     raised: Vec<bool>,
     status: Status,
     trace: Trace,
@@ -822,6 +889,7 @@ impl<'e> Session<'e> {
         let snap = self.history.pop().ok_or(EngineError::NothingToUndo)?;
         self.facts = snap.facts;
         self.counters = snap.counters;
+        self.loops = snap.loops;
         self.raised = snap.raised;
         self.status = snap.status;
         self.trace = snap.trace;
@@ -894,6 +962,7 @@ impl<'e> Session<'e> {
         self.history.push(Snapshot {
             facts: self.facts.clone(),
             counters: self.counters.clone(),
+            loops: self.loops.clone(),
             raised: self.raised.clone(),
             status: self.status,
             trace: self.trace.clone(),
@@ -922,12 +991,37 @@ impl<'e> Session<'e> {
     /// or the end.
     fn follow(&mut self, from: StepId, index: u32, edge: &Edge) {
         let slot = (self.engine.edge_base[from.index()] + index) as usize;
-        match take(edge, &mut self.counters[slot]) {
+        let to = take(edge, &mut self.counters[slot]);
+        match self.arrive(from, to) {
             Dest::End(t) => self.status = Status::Done(t),
             Dest::Step(s) => self.advance(s),
             // Ruled out by the non-exhaustive check.
             Dest::Unmatched => self.status = Status::Done(STUCK),
         }
+    }
+
+    /// Where a call leaving `from` for `to` arrives: a return to a step
+    /// with a loop bound, from inside its loop, counts against the bound
+    /// (after the branch's own); once the bound is spent the call goes to
+    /// its `then`, and the trace says where.
+    fn arrive(&mut self, from: StepId, to: Dest) -> Dest {
+        let Dest::Step(t) = to else { return to };
+        let Some(slot) = self.engine.loop_return(from.0, t.0) else {
+            return to;
+        };
+        let g = &self.engine.graph;
+        let Some(bound) = g.step(t).loop_bound else {
+            return to;
+        };
+        if self.loops[slot] < bound.times {
+            self.loops[slot] += 1;
+            return to;
+        }
+        self.trace.loops.push(trace::Spent {
+            step: t,
+            after_answers: self.trace.answers.len(),
+        });
+        bound.then
     }
 
     /// Enters `step` and runs until a question or an outcome.
@@ -977,7 +1071,8 @@ impl<'e> Session<'e> {
                 }
             };
             let slot = (self.engine.edge_base[step.index()] + index) as usize;
-            match take(&edge, &mut self.counters[slot]) {
+            let to = take(&edge, &mut self.counters[slot]);
+            match self.arrive(step, to) {
                 Dest::End(t) => {
                     self.status = Status::Done(t);
                     return;

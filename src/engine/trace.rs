@@ -14,6 +14,16 @@ pub struct Raised {
     pub after_answers: usize,
 }
 
+/// A loop bound spent: the call came back to its step once more than the
+/// bound allows and went to the bound's `then` instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spent {
+    /// The step the bound is on.
+    pub step: StepId,
+    /// How many answers had been given.
+    pub after_answers: usize,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Trace {
     pub steps: Vec<StepId>,
@@ -23,4 +33,6 @@ pub struct Trace {
     pub branches: Vec<(StepId, u32)>,
     /// Standing rules raised, in order.
     pub events: Vec<Raised>,
+    /// Loop bounds spent, in order.
+    pub loops: Vec<Spent>,
 }

@@ -275,6 +275,21 @@ pub struct Bound {
     pub exit: Option<ExitId>,
 }
 
+/// `loop STEP at most N times, then DEST`, kept on its step: the call
+/// comes back to the step at most `times` times in all, by whichever edge
+/// from a step of its loop (its strongly connected component in
+/// [`crate::analysis::scc::of_graph`], see
+/// [`crate::analysis::loop_return`]); the next such arrival goes to `then`
+/// instead. The first arrival from outside the loop is not counted, nor is
+/// a standing rule's handler raised there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LoopBound {
+    pub times: u32,
+    pub then: Dest,
+    /// The span of the `loop` declaration.
+    pub span: Span,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Edge {
     pub to: Dest,
@@ -451,6 +466,9 @@ pub struct Step {
     #[serde(default)]
     pub actions: Vec<Action>,
     pub exit: Exit,
+    /// A bound on the loop as a whole (`loop STEP …`), if one names the step.
+    #[serde(default, rename = "loop", skip_serializing_if = "Option::is_none")]
+    pub loop_bound: Option<LoopBound>,
     /// The span of the step's name.
     pub span: Span,
 }
@@ -540,6 +558,7 @@ impl Step {
             role: None,
             actions: Vec::new(),
             exit: Exit::Unknown,
+            loop_bound: None,
             span: Span::default(),
         }
     }
@@ -699,6 +718,39 @@ impl Graph {
                 .find(|c| c.step == step)
                 .map(|c| (ProcedureId::new(k), c))
         })
+    }
+
+    /// The bound on the loop as a whole at `to`, where a call arriving
+    /// there may be sent on by it instead.
+    pub fn loop_at(&self, to: Dest) -> Option<LoopBound> {
+        match to {
+            Dest::Step(s) => self.steps.get(s.index())?.loop_bound,
+            Dest::End(_) | Dest::Unmatched => None,
+        }
+    }
+
+    /// The terminals step `id` can end in besides its own
+    /// ([`Step::terminals`]): where an edge leads to a step with a loop
+    /// bound whose `then` ends the call, that terminal, blamed on the
+    /// `loop` line, with the answer that takes the edge.
+    pub fn loop_terminals_of(&self, id: StepId) -> Vec<(Terminal, Span, Option<usize>)> {
+        let step = self.step(id);
+        let mut out = Vec::new();
+        for (answer, e) in step.exit.edges() {
+            for d in [Some(e.to), e.bound.map(|b| b.then)].into_iter().flatten() {
+                if let Some(LoopBound {
+                    then: Dest::End(t),
+                    span,
+                    ..
+                }) = self.loop_at(d)
+                {
+                    if !out.contains(&(t, span, answer)) {
+                        out.push((t, span, answer));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Every step's id, in order.

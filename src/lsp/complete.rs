@@ -3,7 +3,7 @@
 //! that skips texts and comments), and the names offered come from the
 //! declarations that do parse (the index).
 //!
-//! Offered: step names after `->`, `goto`, `then`; outcomes after `end`
+//! Offered: step names after `->`, `goto`, `then`, `loop`; outcomes after `end`
 //! and `expect`, and an outcome's targets inside its parentheses; answers
 //! at the start of a branch of `ask`/`match`/`verify` and in a scenario's
 //! `answers`; data in `collect`, a ticket's `body`/`assignee`, `requires`,
@@ -215,6 +215,7 @@ fn slot<'a>(toks: &[Token<'a>], at_line_start: bool) -> Slot<'a> {
         Some("step") => step_slot(toks, at_line_start),
         Some("scenario") => scenario_slot(toks, at_line_start),
         Some("start") | Some("require") => Slot::Names(Kind::Step),
+        Some("loop") => loop_slot(toks),
         Some("never") => match list_head(toks) {
             Some("disclose") => Slot::Names(Kind::Data),
             _ if matches!(word(last), Some("until" | "to")) => Slot::Names(Kind::Fact),
@@ -240,6 +241,17 @@ fn slot<'a>(toks: &[Token<'a>], at_line_start: bool) -> Slot<'a> {
         Some("fact") => Slot::Keywords(vec![keywords::FACT_TYPES, keywords::FACT_SOURCES]),
         Some("sop") if at_line_start => Slot::Keywords(vec![keywords::HEADER_FIELDS]),
         _ => Slot::Keywords(vec![]),
+    }
+}
+
+/// `loop STEP at most N times, then DEST`: a step, the bound's words, a
+/// destination.
+fn loop_slot<'a>(toks: &[Token<'a>]) -> Slot<'a> {
+    match word(toks.last()) {
+        Some("loop") => Slot::Names(Kind::Step),
+        Some("then") => Slot::Destination,
+        Some("end") => Slot::Outcomes { gap: false },
+        _ => Slot::Keywords(vec![&["at", "most", "times", "then"]]),
     }
 }
 
@@ -676,6 +688,21 @@ step file "File" {
         );
         assert!(labels("  collect name\n", "  say \"Hi |").is_empty());
         assert!(labels("  collect name\n", "  # a comment |").is_empty());
+    }
+
+    #[test]
+    fn a_loop_bound_its_step_words_and_destination() {
+        let at = "ticket desk { body name }\n  end done\n}\n";
+        assert_eq!(labels(at, "loop |"), ["greet", "file"]);
+        assert_eq!(labels(at, "loop greet |"), ["at", "most", "times", "then"]);
+        assert_eq!(
+            labels(at, "loop greet at most 2 times, then |"),
+            ["greet", "file", "end", "gap"]
+        );
+        assert_eq!(
+            labels(at, "loop greet at most 2 times, then end |"),
+            ["done", "sent"]
+        );
     }
 
     #[test]

@@ -24,7 +24,41 @@ pub fn hover(text: &str, p: &Policy, index: &Index, offset: usize) -> Option<(Sp
         }?;
         return Some((o.span, body));
     }
-    lint_code(p, offset)
+    lint_code(p, offset).or_else(|| loop_keyword(p, offset))
+}
+
+/// The `loop` word of a loop bound: what it bounds.
+fn loop_keyword(p: &Policy, offset: usize) -> Option<(Span, String)> {
+    let offset = offset as u32;
+    let l = p
+        .loops
+        .iter()
+        .find(|l| l.span.start <= offset && offset <= l.span.start + "loop".len() as u32)?;
+    let span = Span::new(l.span.start as usize, l.span.start as usize + "loop".len());
+    Some((
+        span,
+        format!(
+            "**loop bound** on the step `{}`\n\n{}",
+            l.step.text,
+            loop_words(l)
+        ),
+    ))
+}
+
+/// What a loop bound does, in words.
+fn loop_words(l: &LoopDecl) -> String {
+    let then = match &*l.bound.then {
+        Dest::Step(n) => format!("to `{}`", n.text),
+        Dest::End(t) => format!("to `end {}`", t.outcome.text),
+        Dest::Gap(_) => "to the open question (`gap`)".to_string(),
+        Dest::Exit(n) => format!("by `exit {}`", n.text),
+    };
+    format!(
+        "the call comes back to `{}` at most {} {} in all, by whichever branch of its loop; the next time it goes {then}",
+        l.step.text,
+        l.bound.times,
+        if l.bound.times == 1 { "time" } else { "times" }
+    )
 }
 
 fn quote(t: &Option<Text>) -> String {
@@ -100,6 +134,9 @@ fn step(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
                 from.push(name);
             }
         }
+    }
+    if let Some(l) = p.loops.iter().find(|l| l.step.text == s.name.text) {
+        out.push_str(&format!("\n\n{}", loop_words(l)));
     }
     match (first, from.is_empty()) {
         (true, true) => out.push_str("\n\nthe first step of the call"),
@@ -385,6 +422,7 @@ step check "Check the caller" {
 step limit "Check the amount" {
   match amount { over 500.00 -> end filed(desk)  else -> end done }
 }
+loop check at most 2 times, then end done
 "#;
 
     fn shown(at: &str, nth: usize) -> String {
@@ -406,6 +444,19 @@ step limit "Check the amount" {
         assert_eq!(
             shown("limit", 0),
             "**step `limit`** — Check the amount\n\nreached from `check`"
+        );
+    }
+
+    #[test]
+    fn a_loop_bound_at_its_step_and_on_its_keyword() {
+        let said = "the call comes back to `check` at most 2 times in all, by whichever branch of its loop; the next time it goes to `end done`";
+        assert_eq!(
+            shown("check", 1),
+            format!("**step `check`** — Check the caller\n\n{said}\n\nreached from `greet`")
+        );
+        assert_eq!(
+            shown("loop", 0),
+            format!("**loop bound** on the step `check`\n\n{said}")
         );
     }
 

@@ -237,6 +237,10 @@ impl<'a> Walker<'a> {
                 self.push(Kind::Step, s, Use::Reference);
             }
         }
+        for l in &p.loops {
+            self.push(Kind::Step, &l.step, Use::Reference);
+            self.dest(&l.bound.then);
+        }
         for (i, step) in p.steps.iter().enumerate() {
             self.step = Some(i);
             self.step_decl(step);

@@ -195,6 +195,20 @@ fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
         };
         out.push(vec![strong(format!("{t}{stop}"))]);
     }
+    if let Some(l) = s.loop_bound {
+        let words = match l.times {
+            0 => format!(
+                " the call does not come back to this step: each time it would, {}.",
+                dest_words(g, l.then)
+            ),
+            n => format!(
+                " the call comes back to this step at most {} in all, whichever way it comes; the next time, {}.",
+                if n == 1 { "once".to_string() } else { format!("{n} times") },
+                dest_words(g, l.then)
+            ),
+        };
+        out.push(vec![emphasis("Loop limit:"), plain(words)]);
+    }
     for a in &s.actions {
         out.push(match a {
             Action::Do { text, .. } => vec![plain(text)],

@@ -83,6 +83,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
     items.extend(policy.entries.iter().map(Item::Entry));
     items.extend(policy.anytime.iter().map(Item::Anytime));
     items.extend(policy.receives.iter().map(Item::Receives));
+    items.extend(policy.loops.iter().map(Item::Loop));
     items.extend(policy.steps.iter().map(Item::Step));
     items.extend(policy.procedures.iter().map(Item::Procedure));
     items.extend(policy.scenarios.iter().map(Item::Scenario));
@@ -171,6 +172,10 @@ pub fn format(policy: &Policy, source: &str) -> String {
                     }
                     p.line(&line, a.span)
                 }
+                Item::Loop(l) => p.line(
+                    &format!("loop {}{}", l.step.text, bound_words(&l.bound)),
+                    l.span,
+                ),
                 Item::Step(s) => p.step(s),
                 Item::Procedure(x) => p.procedure(x),
                 Item::Scenario(s) => p.scenario(s),
@@ -197,6 +202,7 @@ enum Item<'a> {
     Entry(&'a Entry<'a>),
     Anytime(&'a Anytime<'a>),
     Receives(&'a Receives<'a>),
+    Loop(&'a LoopDecl<'a>),
     Step(&'a Step<'a>),
     Procedure(&'a Procedure<'a>),
     Scenario(&'a Scenario<'a>),
@@ -218,6 +224,7 @@ impl Item<'_> {
             Item::Entry(x) => x.span,
             Item::Anytime(x) => x.span,
             Item::Receives(x) => x.span,
+            Item::Loop(x) => x.span,
             Item::Step(x) => x.span,
             Item::Procedure(x) => x.span,
             Item::Scenario(x) => x.span,
@@ -242,6 +249,7 @@ impl Item<'_> {
             Item::Procedure(_) => 12,
             Item::Use(_) => 13,
             Item::Entry(_) => 6,
+            Item::Loop(_) => 14,
         }
     }
 
@@ -343,15 +351,17 @@ fn terminal(t: &TerminalRef) -> String {
 }
 
 fn bound(b: &Option<Bound>) -> String {
-    match b {
-        None => String::new(),
-        Some(b) => format!(
-            " at most {} {}, then {}",
-            b.times,
-            if b.times == 1 { "time" } else { "times" },
-            dest(&b.then)
-        ),
-    }
+    b.as_ref().map(bound_words).unwrap_or_default()
+}
+
+/// ` at most N times, then DEST`.
+fn bound_words(b: &Bound) -> String {
+    format!(
+        " at most {} {}, then {}",
+        b.times,
+        if b.times == 1 { "time" } else { "times" },
+        dest(&b.then)
+    )
 }
 
 impl Printer<'_> {

@@ -1,7 +1,9 @@
 //! `sopc graph`: the decision graph as a flowchart, in Mermaid or Graphviz
 //! DOT. Questions are decision shapes with answer-labelled edges, action
 //! steps are boxes, terminals are styled by kind, and a bounded retry shows
-//! its bound on the edge back and its exit as a dashed edge.
+//! its bound on the edge back and its exit as a dashed edge; a step whose
+//! loop is bounded as a whole says so in its label, with the way on once
+//! the bound is spent as a dashed edge from it.
 
 use crate::graph::{Dest, Edge, Exit, Graph, OutcomeKind, Step, StepId, Terminal};
 
@@ -36,6 +38,9 @@ pub fn terminals(g: &Graph) -> Vec<Terminal> {
         for (t, _, _) in s.terminals() {
             add(t);
         }
+        if let Some(Dest::End(t)) = s.loop_bound.map(|l| l.then) {
+            add(t);
+        }
     }
     out
 }
@@ -62,13 +67,17 @@ fn step_label(g: &Graph, s: &Step) -> String {
     } else {
         shorten(&s.text, NODE_TEXT)
     };
-    match s.exit {
+    let label = match s.exit {
         Exit::Ask { fact, .. } => {
             let f = g.fact(fact);
             format!("{text}\n{}", shorten(f.question(), NODE_TEXT))
         }
         Exit::Match { fact, .. } => format!("{text}\n(by the answer to {})", g.fact(fact).name),
         _ => text,
+    };
+    match s.loop_bound {
+        Some(l) => format!("{label}\n(back here at most {}×)", l.times),
+        None => label,
     }
 }
 
@@ -107,6 +116,17 @@ fn arrows(g: &Graph, terms: &[Terminal]) -> Vec<Arrow> {
                 to: node_id(Dest::End(terminal), terms),
                 label: None,
                 dashed: false,
+            });
+        }
+        if let Some(l) = s.loop_bound {
+            out.push(Arrow {
+                from,
+                to: node_id(l.then, terms),
+                label: Some(match l.times {
+                    1 => "after 1 return".to_string(),
+                    n => format!("after {n} returns"),
+                }),
+                dashed: true,
             });
         }
         // Answers that share one edge (an `else`) share one arrow.

@@ -759,6 +759,16 @@ pub struct Entry<'a> {
     pub span: Span,
 }
 
+/// `loop STEP at most N times, then DEST`: the call may come back to the
+/// step N times in all, by whichever branches of its loop; the next time
+/// it goes to `then`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoopDecl<'a> {
+    pub step: Name<'a>,
+    pub bound: Bound<'a>,
+    pub span: Span,
+}
+
 /// `receives A, B`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receives<'a> {
@@ -815,6 +825,8 @@ pub struct Policy<'a> {
     pub steps: Vec<Step<'a>>,
     pub procedures: Vec<Procedure<'a>>,
     pub scenarios: Vec<Scenario<'a>>,
+    /// `loop STEP at most N times, then DEST`.
+    pub loops: Vec<LoopDecl<'a>>,
     pub broken: Vec<BrokenName<'a>>,
 }
 
@@ -860,6 +872,7 @@ impl<'a> Policy<'a> {
             steps: vec![],
             procedures: vec![],
             scenarios: vec![],
+            loops: Vec::new(),
             broken: vec![],
         }
     }
@@ -895,6 +908,7 @@ impl<'a> Policy<'a> {
         self.steps.extend(rest.steps);
         self.procedures.extend(rest.procedures);
         self.scenarios.extend(rest.scenarios);
+        self.loops.extend(rest.loops);
         self.broken.extend(rest.broken);
     }
 }

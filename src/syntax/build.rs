@@ -156,6 +156,15 @@ pub fn declaration<'i>(
                 span,
             });
         }
+        Rule::loop_decl => {
+            let span = span_of(&decl);
+            let mut c = Children::of(decl);
+            p.loops.push(LoopDecl {
+                step: name(c.take(Rule::ident)?),
+                bound: bound(c.take(Rule::bound)?)?,
+                span,
+            });
+        }
         Rule::step_decl => p.steps.push(step(decl, diags)?),
         Rule::procedure_decl => p.procedures.push(procedure(decl, diags)?),
         Rule::scenario_decl => p.scenarios.push(scenario(decl, diags)?),

@@ -20,6 +20,7 @@ pub const DECLARATIONS: &[&str] = &[
     "receives",
     "procedure",
     "scenario",
+    "loop",
 ];
 /// Words that start an action inside a step.
 pub const ACTIONS: &[&str] = &[
