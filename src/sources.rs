@@ -41,6 +41,35 @@ impl Files for DiskFiles {
     }
 }
 
+/// Files on disk inside one folder (and the folders below it): what a
+/// server reads, so that a policy in its folder cannot make it read, and
+/// report, a file elsewhere (`use "/etc/passwd"`, `use "../../x.sop"`).
+pub struct FolderFiles {
+    root: std::path::PathBuf,
+}
+
+impl FolderFiles {
+    pub fn new(root: &std::path::Path) -> Self {
+        FolderFiles {
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+        }
+    }
+}
+
+impl Files for FolderFiles {
+    fn read(&self, from: &str, path: &str) -> Result<(String, String), String> {
+        let name = join(from, path);
+        let inside = std::fs::canonicalize(&name).is_ok_and(|p| p.starts_with(&self.root));
+        if !inside && std::path::Path::new(&name).exists() {
+            return Err(format!(
+                "it is outside the folder served (`{}`)",
+                self.root.display()
+            ));
+        }
+        DiskFiles.read(from, path)
+    }
+}
+
 /// Files held in memory by name (`policies/common/roles.sop`): for tests,
 /// benchmarks and tools that hold a folder's texts.
 #[derive(Clone, Debug, Default)]
@@ -90,7 +119,26 @@ pub fn join(from: &str, path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::join;
+    use super::{join, Files, FolderFiles};
+
+    #[test]
+    fn a_folder_reader_refuses_files_outside_its_folder() {
+        let base = std::env::temp_dir().join(format!("sopc-folder-{}", std::process::id()));
+        let served = base.join("served");
+        std::fs::create_dir_all(served.join("common")).unwrap();
+        std::fs::write(served.join("common/r.sop"), "library \"R\" \"r\" {}\n").unwrap();
+        std::fs::write(base.join("secret.sop"), "not for the server\n").unwrap();
+        let files = FolderFiles::new(&served);
+        let from = served.join("a.sop").display().to_string();
+        assert!(files.read(&from, "common/r.sop").is_ok());
+        let refused = files.read(&from, "../secret.sop").unwrap_err();
+        assert!(refused.contains("outside the folder"), "{refused}");
+        assert_eq!(
+            files.read(&from, "nothere.sop").unwrap_err(),
+            "no such file"
+        );
+        std::fs::remove_dir_all(&base).unwrap();
+    }
 
     #[test]
     fn paths_are_joined_from_the_using_files_folder() {

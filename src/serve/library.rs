@@ -136,7 +136,7 @@ impl Library {
                 shared: Vec::new(),
             });
             entry.text = text.clone();
-            match Engine::compile_file(&name, &text, &crate::sources::DiskFiles) {
+            match Engine::compile_file(&name, &text, &crate::sources::FolderFiles::new(dir)) {
                 Ok((engine, shared)) => {
                     entry.shared = shared;
                     let engine = Arc::new(engine);
