@@ -881,3 +881,57 @@ fn a_call_goes_on_in_the_terminal_from_its_session() {
     );
     assert_eq!(api.get("/v1/calls/nope/session").status, 404);
 }
+
+/// A policy with a library: the library's file is not served as a policy;
+/// an edit to the library gives the policy a new version; a `use` leading
+/// outside the folder is refused, without the outside file's text.
+#[test]
+fn a_library_change_gives_its_policies_a_new_version() {
+    let (dir, records) = folder("library", &["sim-swap"]);
+    let outside = dir.parent().expect("a parent").join("outside.sop");
+    std::fs::write(
+        &outside,
+        "library \"X\" \"Secret roster\" {}\nrole secret_role \"A secret\"\n",
+    )
+    .expect("write");
+    let api = Api::start(&dir, &["--records", &records]);
+    let listed = api.get("/v1/policies").json();
+    let ids: Vec<&str> = listed["policies"]
+        .as_array()
+        .expect("policies")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["sim-swap"], "{listed:#}");
+    let v1 = listed["policies"][0]["version"].clone();
+    let wait_for = |what: &str, ok: &dyn Fn(&Value) -> bool| -> Value {
+        for _ in 0..100 {
+            let v = api.get("/v1/policies").json();
+            if ok(&v) {
+                return v;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the server never showed {what}");
+    };
+    let lib = dir.join("common/us-mobile.sop");
+    let text = std::fs::read_to_string(&lib).expect("read");
+    let edited = text.replacen(
+        "\"Product support specialist (PSS)\"",
+        "\"Product support specialist\"",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&lib, &edited).expect("write");
+    let v = wait_for("a new version", &|v| v["policies"][0]["version"] != v1);
+    assert_eq!(v["policies"][0]["served"], true);
+    // A `use` outside the folder.
+    let policy = dir.join("sim-swap.sop");
+    let text = std::fs::read_to_string(&policy).expect("read");
+    std::fs::write(&policy, format!("{text}\nuse \"../outside.sop\"\n")).expect("write");
+    let v = wait_for("the errors", &|v| v["policies"][0].get("errors").is_some());
+    let errors = v["policies"][0]["errors"].to_string();
+    assert!(errors.contains("unknown-file"), "{errors}");
+    assert!(errors.contains("outside the folder"), "{errors}");
+    assert!(!errors.contains("Secret roster"), "{errors}");
+}
