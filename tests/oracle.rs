@@ -57,6 +57,12 @@
 //! those returns sent on, and `useless-bound` on a bounded step no move
 //! leads back to is compared.
 //!
+//! Entries: up to two `entry eJ "…" -> sK` lines. The oracle begins a
+//! call at step 0 (`entry = new`) and at each entry's step (`entry = eJ`),
+//! as separate roots of its walk; sopc's paths begin at its step `entry`,
+//! which reads that host fact (left out of the compared steps). Scenarios
+//! name the entry (`answers entry = e0`) or not (a new call).
+//!
 //! A second generator (section "typed facts") covers issue 15's facts with
 //! a type and a source, ranges, verifications and typed scenario values;
 //! its own comment says what it generates and how the oracle walks it.
@@ -316,6 +322,8 @@ struct Spec {
     /// `loop sK at most N times, then DEST`: which step (mostly one a
     /// branch leads back to), the bound, where it leads once spent.
     loops: Vec<(u8, u8, DestSpec)>,
+    /// `entry eJ "…" -> sK`: which step each entry leads to.
+    entries: Vec<u8>,
 }
 
 /// Procedures, and the steps of the policy that call them.
@@ -500,6 +508,10 @@ fn spec() -> impl Strategy<Value = Spec> {
                 1..=2,
             ),
         ],
+        prop_oneof![
+            3 => Just(vec![]),
+            1 => prop::collection::vec(any::<u8>(), 1..=2),
+        ],
     )
         .prop_map(
             |(
@@ -514,6 +526,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 handoff,
                 procedures,
                 loops,
+                entries,
             )| Spec {
                 steps,
                 rule,
@@ -526,6 +539,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 handoff,
                 procedures,
                 loops,
+                entries,
             },
         )
 }
@@ -591,6 +605,9 @@ struct Model {
     procedures: Vec<Procedure>,
     /// By step of the policy: `loop sK at most N times, then DEST`.
     loops: Vec<Option<(u32, Dest)>>,
+    /// `entry eJ "…" -> sK`, by J: a call begins at step 0 (`entry =
+    /// new`) or at an entry's step (`entry = eJ`).
+    entries: Vec<usize>,
 }
 
 /// A procedure: its steps `tJ` (whose [`Dest::Step`] name its own steps)
@@ -728,6 +745,24 @@ impl Standing {
 /// Where a path raised the standing rule, among its answers: a step no
 /// model has.
 const RAISED: (usize, usize) = (usize::MAX, 0);
+/// The key of the host fact `entry` in a path's answers: `new` is 0, entry
+/// `eJ` is J + 1.
+const ENTRY_KEY: usize = usize::MAX - 1;
+
+impl Model {
+    /// Where a call begins, with the `entry` answer that begins it there
+    /// (none for a model without entries).
+    fn roots(&self) -> Vec<(Loc, Option<(usize, usize)>)> {
+        if self.entries.is_empty() {
+            return vec![(Loc::Policy(0), None)];
+        }
+        let mut out = vec![(Loc::Policy(0), Some((ENTRY_KEY, 0)))];
+        for (j, &s) in self.entries.iter().enumerate() {
+            out.push((Loc::Policy(s), Some((ENTRY_KEY, j + 1))));
+        }
+        out
+    }
+}
 
 #[derive(Clone, Debug)]
 struct Step {
@@ -990,6 +1025,7 @@ fn model(spec: &Spec) -> Model {
         handoff: spec.handoff,
         procedures,
         loops,
+        entries: spec.entries.iter().map(|&e| e as usize % n).collect(),
     };
     // Half the handoff models collect the handed-over field first, so that
     // both verdicts come up.
@@ -1254,6 +1290,9 @@ fn print(m: &Model) -> Printed {
                 format!("loop s{i} at most {n} times, then {}", dest_src(*then)),
             );
         }
+    }
+    for (j, s) in m.entries.iter().enumerate() {
+        p.line(Site::Other, format!("entry e{j} \"Entry {j}\" -> s{s}"));
     }
     for (k, proc) in m.procedures.iter().enumerate() {
         let exits: Vec<String> = (0..proc.exits).map(|x| format!("x{x}")).collect();
@@ -1737,21 +1776,26 @@ fn verdicts(m: &Model) -> Verdicts {
     };
     // A raised rule may lead back: once, so at most twice as far.
     let depth_limit = max_depth(m) * if m.standing.is_some() { 2 } else { 1 };
-    let mut stack = vec![Walker {
-        at: Loc::Policy(0),
-        facts: vec![None; KEYS],
-        counters: BTreeMap::new(),
-        collected: [false; FIELDS],
-        from_procedure: [false; FIELDS],
-        tickets: [false; 2],
-        visited: vec![false; n],
-        answers: vec![],
-        route: vec![],
-        depth: 0,
-        raised: false,
-        calls: [0; PROCS],
-        loops: BTreeMap::new(),
-    }];
+    let mut stack: Vec<Walker> = m
+        .roots()
+        .into_iter()
+        .rev()
+        .map(|(at, entry)| Walker {
+            at,
+            facts: vec![None; KEYS],
+            counters: BTreeMap::new(),
+            collected: [false; FIELDS],
+            from_procedure: [false; FIELDS],
+            tickets: [false; 2],
+            visited: vec![false; n],
+            answers: entry.into_iter().collect(),
+            route: vec![],
+            depth: 0,
+            raised: false,
+            calls: [0; PROCS],
+            loops: BTreeMap::new(),
+        })
+        .collect();
     // A policy with a dead end or an unbounded loop is compared on
     // structure only: a short walk is enough to see a caller loop forever.
     let mut budget = if v.dead_end || v.unbounded_loop {
@@ -2117,7 +2161,12 @@ fn raise_and_run(
             ));
             continue;
         }
-        let f = g.fact_by_name(&format!("q{s}"))?;
+        let name = if s == ENTRY_KEY {
+            "entry".to_string()
+        } else {
+            format!("q{s}")
+        };
+        let f = g.fact_by_name(&name)?;
         rounds[f.index()].push(a as u32);
     }
     match engine.evaluate_with_events(rounds, &events) {
@@ -2142,6 +2191,9 @@ fn ending(graph: &sopc::Graph, t: sopc::graph::Terminal) -> String {
 
 /// The key of question `qK`'s step.
 fn fact_key(name: &str) -> usize {
+    if name == "entry" {
+        return ENTRY_KEY;
+    }
     name[1..].parse().expect("generated questions are qK")
 }
 
@@ -2213,10 +2265,17 @@ fn repaired(m: &Model) -> Model {
             assignee: vec![],
         })
     };
-    m.steps[0].actions.splice(
-        0..0,
-        [Act::Collect(0), Act::Collect(1), ticket(0), ticket(1)],
-    );
+    // Every call begins at step 0 or an entry's step.
+    let mut roots = vec![0];
+    roots.extend(m.entries.iter().copied());
+    roots.sort_unstable();
+    roots.dedup();
+    for s in roots {
+        m.steps[s].actions.splice(
+            0..0,
+            [Act::Collect(0), Act::Collect(1), ticket(0), ticket(1)],
+        );
+    }
     m
 }
 
@@ -2249,7 +2308,16 @@ fn play(m: &Model, sc: &Scenario) -> Verdict {
     let mut next: BTreeMap<usize, usize> = BTreeMap::new();
     let mut facts = vec![None; KEYS];
     let mut counters = BTreeMap::new();
-    let (mut at, mut route) = (Loc::Policy(0), vec![]);
+    // A scenario that names no entry is a new call.
+    let entry = sc.rounds.get(&ENTRY_KEY).and_then(|r| r.first()).copied();
+    if entry.is_some() {
+        next.insert(ENTRY_KEY, 1);
+    }
+    let start = match entry {
+        Some(j) if j > 0 => Loc::Policy(m.entries[j - 1]),
+        _ => Loc::Policy(0),
+    };
+    let (mut at, mut route) = (start, vec![]);
     let limit = max_depth(m);
     let end = loop {
         if route.len() > limit {
@@ -2392,6 +2460,8 @@ fn scenario_src(p: &mut Printed, k: usize, sc: &Scenario) {
             .rounds
             .iter()
             .map(|(s, r)| match &r[..] {
+                [0] if *s == ENTRY_KEY => "entry = new".to_string(),
+                [j] if *s == ENTRY_KEY => format!("entry = e{}", j - 1),
                 [a] => format!("q{s} = a{a}"),
                 _ => {
                     let v: Vec<String> = r.iter().map(|a| format!("a{a}")).collect();
@@ -2422,6 +2492,9 @@ struct Seen {
     unused_exits: usize,
     /// Paths compared on a model whose paths go through a call.
     paths_through_calls: bool,
+    /// Paths compared on a model with entries, some of them beginning at
+    /// an entry's step.
+    paths_from_entries: bool,
     engine_runs: usize,
     scenarios: usize,
     scenarios_passed: usize,
@@ -2805,10 +2878,13 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
             for (k, &(after, _)) in p.events.iter().enumerate() {
                 answers.insert(after + k, RAISED);
             }
+            // The oracle begins at the entry's step: the step `entry` that
+            // reads where the call came in is sopc's.
             let steps = p
                 .steps
                 .iter()
                 .map(|&s| graph.step(s).name.clone())
+                .filter(|name| name != "entry")
                 .collect();
             ((answers, end_of(p.terminal)), steps)
         })
@@ -2841,6 +2917,11 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         );
     }
     seen.paths_compared = true;
+    seen.paths_from_entries = v.paths.iter().any(|(answers, _)| {
+        answers
+            .first()
+            .is_some_and(|&(k, j)| k == ENTRY_KEY && j > 0)
+    });
     seen.paths_through_calls = v
         .routes
         .iter()
@@ -3072,12 +3153,13 @@ fn the_oracle_compares_paths_engine_and_scenarios() {
         ..Config::default()
     });
     let mut total = Seen::default();
-    let (mut paths, mut through_calls) = (0, 0);
-    for _ in 0..600 {
+    let (mut paths, mut through_calls, mut from_entries) = (0, 0, 0);
+    for _ in 0..1500 {
         let spec = spec().new_tree(&mut runner).expect("a case").current();
         let s = agree(spec).expect("agrees");
         paths += usize::from(s.paths_compared);
         through_calls += usize::from(s.paths_through_calls);
+        from_entries += usize::from(s.paths_from_entries);
         total.unused_exits += s.unused_exits;
         total.engine_runs += s.engine_runs;
         total.scenarios += s.scenarios;
@@ -3088,12 +3170,13 @@ fn the_oracle_compares_paths_engine_and_scenarios() {
     assert!(
         paths >= 200
             && through_calls >= 30
+            && from_entries >= 30
             && total.unused_exits >= 20
             && total.engine_runs >= 1000
             && total.scenarios_passed >= 50
             && failed >= 50
             && total.scenarios_unused >= 20,
-        "{paths} path comparisons, {through_calls} through calls, {total:?}"
+        "{paths} path comparisons, {through_calls} through calls, {from_entries} from entries, {total:?}"
     );
 }
 
@@ -3128,6 +3211,7 @@ fn a_bounded_else_is_one_branch_per_answer() {
         handoff: false,
         procedures: vec![],
         loops: vec![],
+        entries: vec![],
     };
     let v = verdicts(&m);
     assert!(v.else_retried_by_two);
@@ -3216,6 +3300,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
         handoff: false,
         procedures: vec![],
         loops: vec![],
+        entries: vec![],
     };
     assert_eq!(
         verdicts(&m).missing_ticket,
@@ -3250,6 +3335,7 @@ fn issue14_secrets_spoken_are_leaks() {
         handoff: false,
         procedures: vec![],
         loops: vec![],
+        entries: vec![],
     };
     let (all, defect) = leaks(&m);
     assert_eq!(all.len(), 4);
@@ -3284,6 +3370,7 @@ fn issue14_a_scenario_with_unused_answers_fails() {
         handoff: false,
         procedures: vec![],
         loops: vec![],
+        entries: vec![],
     };
     let sc = Scenario {
         rounds: Rounds::from([(0, vec![1, 1, 1])]),
@@ -3351,6 +3438,7 @@ fn two_secrets_in_one_ticket_of_a_procedure_are_two_leaks() {
             )],
         }],
         loops: vec![],
+        entries: vec![],
     };
     assert_eq!(
         leaks(&m).0,
