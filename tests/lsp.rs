@@ -726,6 +726,13 @@ fn a_librarys_findings_show_at_the_use_line() {
         message.contains("dead-end_library/shared/reset.sop` line 12"),
         "{message}"
     );
+    // Go to definition follows a name into the library that declares it.
+    let call = text.find("call reset").expect("a call") + "call ".len();
+    let def = c.ok("textDocument/definition", at(&uri, &text, call));
+    let (lib_uri, lib) = repo_file("tests/fixtures/project/dead-end_library/shared/reset.sop");
+    assert_eq!(def["uri"], lib_uri.as_str(), "{def}");
+    let decl = lib.find("procedure reset").expect("declared") + "procedure ".len();
+    assert_eq!(def["range"]["start"], position(&lib, decl));
     // A shipped policy with a library: only the source's open questions.
     let (uri, text) = repo_file("policies/sim-swap.sop");
     let diags = c.open(&uri, &text);

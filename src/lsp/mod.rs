@@ -79,6 +79,23 @@ struct Server {
 /// An error answer: its code and message.
 type Failure = (ErrorCode, String);
 
+/// The `file:` URI of an absolute path, its bytes outside the URI's
+/// unreserved set (and `/`) percent-encoded.
+fn file_uri(path: &str) -> Option<Uri> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    let mut out = String::from("file://");
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.parse().ok()
+}
+
 /// Serves one client until `exit` or the end of the input.
 pub fn serve(conn: Connection, config: Config) -> End {
     let mut server = Server {
@@ -439,10 +456,39 @@ impl Server {
         let parsed = crate::syntax::parse(&doc.text);
         let index = Index::new(&parsed.policy);
         let Some(span) = navigate::definition(&index, offset) else {
-            return Ok(None);
+            return Ok(self
+                .shared_definition(&p.text_document.uri, &parsed.policy, &index, offset)
+                .map(GotoDefinitionResponse::Scalar));
         };
         let mut found = self.location(&p.text_document.uri, &doc.text, &[span]);
         Ok(found.pop().map(GotoDefinitionResponse::Scalar))
+    }
+
+    /// Where a library the document uses (directly) declares a name the
+    /// document does not declare itself.
+    fn shared_definition(
+        &self,
+        uri: &Uri,
+        policy: &crate::syntax::ast::Policy,
+        index: &Index,
+        offset: usize,
+    ) -> Option<Location> {
+        let o = index.at(offset)?;
+        let from = (self.config.file_of)(uri)?;
+        for u in &policy.uses {
+            let Ok((name, text)) = self.config.files.read(&from, &u.path.value()) else {
+                continue;
+            };
+            let lib = crate::syntax::parse(&text);
+            let lib_index = Index::new(&lib.policy);
+            if let Some(d) = lib_index.declaration(o) {
+                return Some(Location {
+                    uri: file_uri(&name)?,
+                    range: Lines::new(&text).range(d.span),
+                });
+            }
+        }
+        None
     }
 
     fn references(&self, p: &ReferenceParams) -> Result<Vec<Location>, Failure> {
