@@ -77,10 +77,11 @@ pub struct Diff {
 }
 
 /// One text that differs between the two versions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TextChange {
     /// What the text belongs to: `sop` (the header), `role`, `target`,
-    /// `data`, `outcome`, `question` or `step`.
+    /// `data`, `outcome`, `question`, `step`, or `procedure` (a step of a
+    /// procedure, reported once however many calls copy it).
     pub on: &'static str,
     /// Its name (the SOP number for the header).
     pub name: String,
@@ -1126,12 +1127,24 @@ fn texts(old: &Graph, new: &Graph) -> Vec<TextChange> {
             );
         }
     }
+    // A procedure's step is copied at each call: its texts are the
+    // procedure's, reported once, on the procedure.
+    let mut procedure_of: HashMap<usize, &str> = HashMap::new();
+    for p in &old.procedures {
+        for call in &p.calls {
+            procedure_of.extend(call.steps.iter().map(|s| (s.index(), p.name.as_str())));
+        }
+    }
     let steps = by_name(&new.steps, |s| &s.name);
-    for s in &old.steps {
+    for (k, s) in old.steps.iter().enumerate() {
         let Some(n) = steps.get(s.name.as_str()) else {
             continue;
         };
-        push("step", &s.name, "title", written(&s.text), written(&n.text));
+        let (on, name) = match procedure_of.get(&k) {
+            Some(p) => ("procedure", *p),
+            None => ("step", s.name.as_str()),
+        };
+        push(on, name, "title", written(&s.text), written(&n.text));
         let (a, b) = (said(s), said(n));
         for (i, j) in reworded(&a, &b) {
             let field = match (i, j) {
@@ -1139,9 +1152,11 @@ fn texts(old: &Graph, new: &Graph) -> Vec<TextChange> {
                 (None, Some(j)) => b[j].0,
                 (None, None) => continue,
             };
-            push("step", &s.name, field, i.map(|i| a[i].1), j.map(|j| b[j].1));
+            push(on, name, field, i.map(|i| a[i].1), j.map(|j| b[j].1));
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| c.on != "procedure" || seen.insert(c.clone()));
     out
 }
 

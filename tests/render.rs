@@ -824,3 +824,20 @@ fn diff_reports_a_changed_loop_bound_as_behaviour() {
     );
     assert_eq!(d.changed.count.to_u128(), Some(27));
 }
+
+/// A text reworded in a procedure called twice is one change, on the
+/// procedure, not one per call.
+#[test]
+fn diff_reports_a_procedures_text_once() {
+    let text = "sop \"P\" \"p\" {}\noutcome done \"Done\" resolved\nprocedure check \"Check\" exits ok {\n  step look \"Look\" {\n    do \"Look at the account.\"\n    goto exit ok\n  }\n}\nstep s1 \"One\" {\n  call check { ok -> s2 }\n}\nstep s2 \"Two\" {\n  call check { ok -> end done }\n}\n";
+    let old = sopc::compile(text).expect("compiles");
+    let new = sopc::compile(&text.replace("Look at the account.", "Look the account up."))
+        .expect("compiles");
+    let d = diff(&old, &new, 10).expect("diff");
+    let shown: Vec<String> = d.texts.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        ["procedure `check`: do \"Look at the account.\" -> \"Look the account up.\""],
+        "{shown:?}"
+    );
+}
