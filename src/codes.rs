@@ -62,7 +62,7 @@ codes! {
     NotALint = "not-a-lint", Error, false, "a step's `lint` line names a check that is always an error";
     NonExhaustive = "non-exhaustive", Error, false, "a question's branches miss an answer, repeat one, or name one it does not have";
     OverlappingBranches = "overlapping-branches", Error, false, "two branches of a `match` take the same value";
-    WrongType = "wrong-type", Error, false, "a value, range or rule that does not fit the type of its fact or data field";
+    WrongType = "wrong-type", Error, false, "a value, range or rule that does not fit the type of its fact or data field, or a `for each` or `match` that reads a fact the wrong way";
     CountMismatch = "count-mismatch", Error, false, "a `verify` whose stated count differs from its list, or that needs more items than it lists";
     DeadEnd = "dead-end", Error, false, "a step with no way out";
     DisallowedTerminal = "disallowed-terminal", Error, false, "an `end` names a target its outcome does not allow";

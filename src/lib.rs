@@ -29,6 +29,7 @@ pub mod diff;
 pub mod domain;
 pub mod engine;
 pub mod entries;
+pub mod foreach;
 pub mod graph;
 #[cfg(feature = "human")]
 #[doc(hidden)]

@@ -715,6 +715,8 @@ fn lower_step(
         // `unknown-name` error is reported).
         .filter_map(|a| {
             Some(match a {
+                // Written out as steps before resolution (src/foreach.rs).
+                ast::Action::ForEach { .. } => return None,
                 ast::Action::Refer { target, span } => graph::Action::Refer {
                     target: s.targets.get(target.text)?,
                     span: *span,
@@ -1322,7 +1324,9 @@ fn lower_facts(
                         vec![],
                         graph::FactKind::YesNo,
                     ),
-                    ast::FactType::Choice(answers) => {
+                    // A multi-select is written out as one yes/no fact per
+                    // item before resolution (src/foreach.rs).
+                    ast::FactType::Choice(answers) | ast::FactType::Multiple(answers) => {
                         let (a, w) = answer_list(answers);
                         // A declared fact is read, not waited for.
                         timeout(answers, &a, false, diags);

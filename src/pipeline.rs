@@ -105,7 +105,7 @@ pub fn check_file(name: &str, text: &str, opts: &CheckOptions, files: &dyn Files
 
 /// The stages after parsing, on a policy with its libraries merged in.
 fn check_policy(
-    mut policy: crate::syntax::ast::Policy<'_>,
+    policy: crate::syntax::ast::Policy<'_>,
     mut diags: Vec<Diagnostic>,
     libs: Option<&Libraries>,
     opts: &CheckOptions,
@@ -118,6 +118,8 @@ fn check_policy(
     // declaration is left out, a name that is not declared leads nowhere,
     // and the checks say nothing about either, so one run shows every
     // independent mistake.
+    let bump = bumpalo::Bump::new();
+    let mut policy = crate::foreach::desugar(policy, &bump, &mut diags);
     crate::entries::desugar(&mut policy, &mut diags);
     let mut symbols = crate::resolve::resolve(&policy, &mut diags);
     let levels = Levels::new(std::mem::take(&mut symbols.lints), &opts.levels);

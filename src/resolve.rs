@@ -637,6 +637,8 @@ fn bind_step(step: &Step, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>
             Action::Refer { target, .. } => {
                 s.targets.bind(target, diags);
             }
+            // Written out as steps before resolution (src/foreach.rs).
+            Action::ForEach { .. } => {}
             Action::Transfer(t) => {
                 s.roles.bind(&t.role, diags);
                 for d in &t.requires {

@@ -1052,3 +1052,48 @@ fn a_call_suspended_inside_a_loop_resumes_with_its_returns_counted() {
     );
     assert_eq!(resumed.trace().loops, whole.trace().loops);
 }
+
+/// `for each` over a multi-select: the analyst is asked about each item,
+/// and the actions are done, with the item's words, for each that applies.
+#[test]
+fn for_each_does_its_actions_for_each_item_that_applies() {
+    let e = engine("tests/fixtures/engine/foreach.sop");
+    let g = e.graph();
+    let answers = |pairs: &[(&str, &str)]| -> Vec<(String, Vec<String>)> {
+        pairs
+            .iter()
+            .map(|(f, a)| (f.to_string(), vec![a.to_string()]))
+            .collect()
+    };
+    let rounds = e
+        .rounds(&answers(&[
+            ("accounts_email", "yes"),
+            ("accounts_vpn", "no"),
+            ("more", "no"),
+        ]))
+        .expect("rounds");
+    let Evaluation::Complete { trace, .. } = e.evaluate_rounds(rounds) else {
+        panic!("the call ends");
+    };
+    let done: Vec<String> = trace
+        .steps
+        .iter()
+        .flat_map(|&s| &g.step(s).actions)
+        .filter_map(|a| match a {
+            sopc::graph::Action::Do { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done, ["Note the outage on the Email account."]);
+    // The questions asked, in order: each item, then the step's own.
+    let asked: Vec<&str> = trace
+        .answers
+        .iter()
+        .map(|&(f, _)| g.fact(f).name.as_str())
+        .collect();
+    assert_eq!(asked, ["accounts_email", "accounts_vpn", "more"]);
+    assert_eq!(
+        g.fact(trace.answers[0].0).prompt,
+        "Which accounts are affected? Email"
+    );
+}

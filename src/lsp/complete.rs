@@ -512,6 +512,8 @@ fn answers_of<'a>(p: &'a Policy, fact: &str) -> Vec<(&'a str, Option<String>)> {
     if let Some(f) = p.facts.iter().find(|f| f.name.text == fact) {
         return match &f.ty {
             FactType::Choice(a) => labelled(a),
+            // A `match` reads one item of a multi-select, not the fact.
+            FactType::Multiple(_) => vec![],
             FactType::YesNo(_) => vec![("yes", None), ("no", None)],
             FactType::Unit(..) => vec![],
         };

@@ -185,6 +185,11 @@ fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
         let ty = match &f.ty {
             FactType::YesNo(_) => "answers `yes`, `no`".to_string(),
             FactType::Choice(a) => format!("answers {}", answers_text(a)),
+            FactType::Multiple(a) => format!(
+                "any of {}; each item is a yes/no fact `{}_ITEM`",
+                answers_text(a),
+                f.name.text
+            ),
             FactType::Unit(u, _) => unit_name(*u).to_string(),
         };
         let source = match &f.source {

@@ -204,7 +204,7 @@ impl<'a> Walker<'a> {
         }
         for f in &p.facts {
             self.push(Kind::Fact, &f.name, Use::Declaration);
-            if let FactType::Choice(answers) = &f.ty {
+            if let FactType::Choice(answers) | FactType::Multiple(answers) = &f.ty {
                 for a in answers {
                     self.answer(f.name.text, &a.name, Use::Declaration);
                 }
@@ -265,15 +265,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn step_decl(&mut self, step: &Step<'a>) {
-        self.push(Kind::Step, &step.name, Use::Declaration);
-        if let Some(t) = &step.text {
-            self.text(t);
-        }
-        if let Some(r) = &step.role {
-            self.push(Kind::Role, r, Use::Reference);
-        }
-        for a in &step.actions {
+    fn actions(&mut self, actions: &[Action<'a>]) {
+        for a in actions {
             match a {
                 Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) => self.text(t),
                 Action::Collect { fields, .. } => self.names(Kind::Data, fields),
@@ -296,8 +289,23 @@ impl<'a> Walker<'a> {
                         self.text(reason);
                     }
                 }
+                Action::ForEach { fact, actions, .. } => {
+                    self.push(Kind::Fact, fact, Use::Reference);
+                    self.actions(actions);
+                }
             }
         }
+    }
+
+    fn step_decl(&mut self, step: &Step<'a>) {
+        self.push(Kind::Step, &step.name, Use::Declaration);
+        if let Some(t) = &step.text {
+            self.text(t);
+        }
+        if let Some(r) = &step.role {
+            self.push(Kind::Role, r, Use::Reference);
+        }
+        self.actions(&step.actions);
         let Some(exit) = step.exit.as_deref() else {
             return;
         };

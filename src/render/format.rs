@@ -686,6 +686,7 @@ impl Printer<'_> {
                 block
             }
             FactType::Choice(answers) => self.answer_set(answers),
+            FactType::Multiple(answers) => format!("multiple {}", self.answer_set(answers)),
             FactType::Unit(u, _) => match u {
                 Unit::Number => "number",
                 Unit::Count => "count",
@@ -1078,6 +1079,30 @@ impl Printer<'_> {
                 self.leading(t.span.end as usize, "    ");
                 self.out.push_str("  }");
                 self.end_line(t.span.end as usize);
+            }
+            Action::ForEach {
+                fact,
+                actions,
+                span,
+            } => {
+                self.out.push_str(&format!("  for each {} {{", fact.text));
+                self.end_line(fact.span.end as usize);
+                for a in actions {
+                    // Printed as a step's action, then two more spaces in.
+                    let start = self.out.len();
+                    self.leading(a.span().start as usize, "  ");
+                    self.action(a);
+                    let printed = self.out.split_off(start);
+                    for line in printed.split_inclusive('\n') {
+                        if line != "\n" {
+                            self.out.push_str("  ");
+                        }
+                        self.out.push_str(line);
+                    }
+                }
+                self.leading(span.end as usize, "    ");
+                self.out.push_str("  }");
+                self.end_line(span.end as usize);
             }
         }
     }

@@ -253,6 +253,8 @@ pub enum Unit {
 pub enum FactType<'a> {
     YesNo(Span),
     Choice(Vec<AnswerDef<'a>>),
+    /// `multiple { … }`: any of the answers (see `src/foreach.rs`).
+    Multiple(Vec<AnswerDef<'a>>),
     Unit(Unit, Span),
 }
 
@@ -424,6 +426,13 @@ pub enum Action<'a> {
         target: Name<'a>,
         span: Span,
     },
+    /// `for each FACT { … }`: the actions once per item of a multi-select
+    /// fact that applies (see `src/foreach.rs`).
+    ForEach {
+        fact: Name<'a>,
+        actions: Vec<Action<'a>>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -441,7 +450,7 @@ impl Action<'_> {
             Action::Collect { span, .. } => *span,
             Action::Ticket(t) => t.span,
             Action::Transfer(t) => t.span,
-            Action::Refer { span, .. } => *span,
+            Action::Refer { span, .. } | Action::ForEach { span, .. } => *span,
         }
     }
 }

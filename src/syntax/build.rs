@@ -341,9 +341,17 @@ fn fact<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<FactDec
     let label = c.maybe(Rule::text).map(text).transpose()?;
     let ty_pair = c.take(Rule::fact_type)?;
     let ty_span = span_of(&ty_pair);
+    let ty_pair_text_is_multiple = ty_pair.as_str().starts_with("multiple");
     let ty = match Children::of(ty_pair).next() {
         None => FactType::YesNo(ty_span),
-        Some(set) if set.as_rule() == Rule::answer_set => FactType::Choice(answer_set(set, diags)?),
+        Some(set) if set.as_rule() == Rule::answer_set => {
+            let answers = answer_set(set, diags)?;
+            if ty_pair_text_is_multiple {
+                FactType::Multiple(answers)
+            } else {
+                FactType::Choice(answers)
+            }
+        }
         Some(u) => FactType::Unit(
             match u.as_str() {
                 "number" => Unit::Number,
@@ -616,6 +624,40 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
             target: name(ic.take(Rule::ident)?),
             span: item_span,
         }),
+        "for" => {
+            let fact = name(ic.take(Rule::ident)?);
+            let mut inner = Step {
+                name: s.name.clone(),
+                text: None,
+                role: None,
+                lints: Vec::new(),
+                actions: Vec::new(),
+                exit: None,
+                span: s.span,
+            };
+            while let Some(a) = ic.maybe(Rule::action) {
+                let a_span = span_of(&a);
+                let nested = first_word(&a) == "for";
+                action(a, &mut inner, diags)?;
+                if nested || !inner.lints.is_empty() {
+                    inner.lints.clear();
+                    diags.push(
+                        Diagnostic::new(
+                            Code::Syntax,
+                            "a `for each` holds the actions done for each item only",
+                        )
+                        .at(a_span, "not inside `for each`")
+                        .with_help("write `lint` lines and another `for each` outside this one"),
+                    );
+                    return Err(Reject::Reported);
+                }
+            }
+            s.actions.push(Action::ForEach {
+                fact,
+                actions: inner.actions,
+                span: item_span,
+            });
+        }
         "transfer" => s.actions.push(Action::Transfer(Box::new(Transfer {
             role: name(ic.take(Rule::ident)?),
             requires: match ic.maybe(Rule::requires) {

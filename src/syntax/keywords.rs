@@ -24,7 +24,7 @@ pub const DECLARATIONS: &[&str] = &[
 ];
 /// Words that start an action inside a step.
 pub const ACTIONS: &[&str] = &[
-    "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer", "refer",
+    "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer", "refer", "for",
 ];
 /// Words that start a step's way out.
 pub const WAYS_OUT: &[&str] = &[
@@ -60,7 +60,7 @@ pub const DATA_CLASSES: &[&str] = &[
 pub const VALUE_RULES: &[&str] = &["min", "max", "length", "pattern"];
 /// Types of a fact (`yes/no` and `{ answers }` besides).
 pub const FACT_TYPES: &[&str] = &[
-    "number", "count", "money", "minutes", "hours", "days", "date", "time",
+    "number", "count", "money", "minutes", "hours", "days", "date", "time", "multiple",
 ];
 /// Where a fact's value comes from.
 pub const FACT_SOURCES: &[&str] = &["ask", "lookup", "from", "host", "in"];
@@ -109,6 +109,7 @@ pub const CONNECTIVES: &[&str] = &[
     "questions",
     "question",
     "exits",
+    "each",
 ];
 
 /// Words that cannot be names (of steps, facts, answers, targets, ...):

@@ -1,0 +1,313 @@
+//! `for each FACT { … }` over a multi-select fact (`fact accounts "Which
+//! accounts are affected?" multiple { email vpn wifi } ask`): the actions
+//! inside are done once for each item that applies.
+//!
+//! Written into the tree before resolution, so that every check, the
+//! paths, the engine and the service treat it with no code of their own:
+//! - the fact becomes one yes/no fact per item, `accounts_email`, … (same
+//!   source: asked, looked up or given by the host), the analyst asked
+//!   "Which accounts are affected? Email" for each;
+//! - a step whose actions hold `for each accounts { B }` is cut there: the
+//!   step keeps the actions before it, then for each item a step
+//!   `STEP>email` reads `accounts_email` and, on `yes`, a step
+//!   `STEP>email>do` does `B` with `{accounts}` read as the item's words;
+//!   a step `STEP>then` does the actions after it and takes the step's way
+//!   out.
+//!
+//! So the analysis sees every subset of the items (a path per subset), and
+//! data collected or tickets filed inside count only on the paths where an
+//! item applies. A `match` on the multi-select fact itself is `wrong-type`:
+//! each item is its own fact.
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::{
+    Action, Arm, Branch, Dest, Exit, FactDecl, FactType, Name, Policy, Step, Text,
+};
+use bumpalo::Bump;
+use std::collections::HashMap;
+
+/// One multi-select fact: its items, as (name, the words read for it).
+struct Multiple<'a> {
+    items: Vec<(&'a str, String)>,
+}
+
+/// Rewrites every multi-select fact and `for each` of the policy (and of
+/// its procedures) as the module says. The synthesized names and texts
+/// live in `bump`.
+pub fn desugar<'a>(mut p: Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnostic>) -> Policy<'a> {
+    let has_multiple = p
+        .facts
+        .iter()
+        .any(|f| matches!(f.ty, FactType::Multiple(_)));
+    let has_for_each = p
+        .steps
+        .iter()
+        .chain(p.procedures.iter().flat_map(|pr| &pr.steps))
+        .any(|s| {
+            s.actions
+                .iter()
+                .any(|a| matches!(a, Action::ForEach { .. }))
+        });
+    if !has_multiple && !has_for_each {
+        return p;
+    }
+    let mut multiples: HashMap<&'a str, Multiple<'a>> = HashMap::new();
+    let mut facts = Vec::with_capacity(p.facts.len());
+    for f in std::mem::take(&mut p.facts) {
+        let FactType::Multiple(answers) = &f.ty else {
+            facts.push(f);
+            continue;
+        };
+        let label = f
+            .label
+            .as_ref()
+            .map_or_else(|| f.name.text.to_string(), |l| l.value().into_owned());
+        let mut items = Vec::with_capacity(answers.len());
+        for a in answers {
+            let words = a
+                .label
+                .as_ref()
+                .map_or_else(|| a.name.text.to_string(), |l| l.value().into_owned());
+            let name = bump.alloc_str(&format!("{}_{}", f.name.text, a.name.text));
+            facts.push(FactDecl {
+                name: Name {
+                    text: name,
+                    span: a.name.span,
+                },
+                label: Some(text(bump, &format!("{label} {words}"), a.name.span)),
+                ty: FactType::YesNo(a.name.span),
+                source: f.source.clone(),
+                span: f.span,
+            });
+            items.push((a.name.text, words));
+        }
+        multiples.insert(f.name.text, Multiple { items });
+    }
+    p.facts = facts;
+    // A `match` on a multi-select is reported here (`wrong-type`): its
+    // name reads as a broken one after, not as unknown.
+    p.broken
+        .extend(multiples.keys().map(|name| crate::syntax::ast::BrokenName {
+            kind: crate::syntax::ast::NameKind::Fact,
+            name,
+        }));
+    let steps = std::mem::take(&mut p.steps);
+    p.steps = cut_steps(steps, &multiples, bump, diags);
+    for pr in &mut p.procedures {
+        let steps = std::mem::take(&mut pr.steps);
+        pr.steps = cut_steps(steps, &multiples, bump, diags);
+    }
+    p
+}
+
+/// A text for `words`, quoted and escaped as a policy writes it.
+fn text<'a>(bump: &'a Bump, words: &str, span: Span) -> Text<'a> {
+    let escaped = words.replace('\\', "\\\\").replace('"', "\\\"");
+    Text {
+        raw: bump.alloc_str(&format!("\"{escaped}\"")),
+        refs: Box::default(),
+        span,
+    }
+}
+
+/// `text` with `{fact}` read as the item's words.
+fn for_item<'a>(bump: &'a Bump, t: &Text<'a>, fact: &str, words: &str) -> Text<'a> {
+    let escaped = words.replace('\\', "\\\\").replace('"', "\\\"");
+    let placeholder = format!("{{{fact}}}");
+    if !t.raw.contains(&placeholder) {
+        return t.clone();
+    }
+    Text {
+        raw: bump.alloc_str(&t.raw.replace(&placeholder, &escaped)),
+        refs: t.refs.iter().filter(|r| r.text != fact).cloned().collect(),
+        span: t.span,
+    }
+}
+
+fn action_for_item<'a>(bump: &'a Bump, a: &Action<'a>, fact: &str, words: &str) -> Action<'a> {
+    match a {
+        Action::Do(t) => Action::Do(for_item(bump, t, fact, words)),
+        Action::Say(t) => Action::Say(for_item(bump, t, fact, words)),
+        Action::Warn(t) => Action::Warn(for_item(bump, t, fact, words)),
+        Action::Note(t) => Action::Note(for_item(bump, t, fact, words)),
+        Action::Ticket(t) => {
+            let mut t = t.clone();
+            t.title = t.title.map(|x| for_item(bump, &x, fact, words));
+            for (_, x) in &mut t.fields {
+                *x = for_item(bump, x, fact, words);
+            }
+            Action::Ticket(t)
+        }
+        Action::Transfer(t) => {
+            let mut t = t.clone();
+            t.reason = t.reason.map(|x| for_item(bump, &x, fact, words));
+            Action::Transfer(t)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Each step with a `for each` cut into the steps that do it, in place.
+fn cut_steps<'a>(
+    steps: Vec<Step<'a>>,
+    multiples: &HashMap<&'a str, Multiple<'a>>,
+    bump: &'a Bump,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Step<'a>> {
+    let mut out = Vec::with_capacity(steps.len());
+    for s in steps {
+        if !s
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::ForEach { .. }))
+        {
+            check_match(&s, multiples, diags);
+            out.push(s);
+            continue;
+        }
+        cut(s, multiples, bump, diags, &mut out);
+    }
+    out
+}
+
+/// A `match` on a multi-select fact: each item is its own fact.
+fn check_match(s: &Step, multiples: &HashMap<&str, Multiple>, diags: &mut Vec<Diagnostic>) {
+    let Some(Exit::Match { fact, .. }) = s.exit.as_deref() else {
+        return;
+    };
+    if let Some(m) = multiples.get(fact.text) {
+        let example = m
+            .items
+            .first()
+            .map_or(String::new(), |(i, _)| format!("`{}_{i}`", fact.text));
+        diags.push(
+            Diagnostic::new(
+                Code::WrongType,
+                format!("`{}` is a multi-select fact: a `match` reads one of its items", fact.text),
+            )
+            .at(fact.span, "any of several answers")
+            .with_help(format!(
+                "match an item, a yes/no fact of its own ({example}), or do something for each item with `for each {}`",
+                fact.text
+            )),
+        );
+    }
+}
+
+/// Cuts `s` at its first `for each`, pushing the steps it becomes.
+fn cut<'a>(
+    mut s: Step<'a>,
+    multiples: &HashMap<&'a str, Multiple<'a>>,
+    bump: &'a Bump,
+    diags: &mut Vec<Diagnostic>,
+    out: &mut Vec<Step<'a>>,
+) {
+    loop {
+        let Some(at) = s
+            .actions
+            .iter()
+            .position(|a| matches!(a, Action::ForEach { .. }))
+        else {
+            check_match(&s, multiples, diags);
+            out.push(s);
+            return;
+        };
+        let after: Vec<Action<'a>> = s.actions.split_off(at + 1);
+        let Some(Action::ForEach {
+            fact,
+            actions: body,
+            span,
+        }) = s.actions.pop()
+        else {
+            unreachable!("the action at `at` is a `for each`")
+        };
+        let Some(m) = multiples.get(fact.text) else {
+            diags.push(
+                Diagnostic::new(
+                    Code::WrongType,
+                    format!(
+                        "`for each` reads a multi-select fact, and `{}` is not one",
+                        fact.text
+                    ),
+                )
+                .at(fact.span, "not `multiple { … }`")
+                .with_help("declare it `fact NAME \"…\" multiple { a b c } ask`"),
+            );
+            // The actions go on as if written once (`{FACT}` as its name),
+            // so that the rest of the step is still checked.
+            s.actions.extend(
+                body.iter()
+                    .map(|a| action_for_item(bump, a, fact.text, fact.text)),
+            );
+            s.actions.extend(after);
+            continue;
+        };
+        let (base, name_span, step_span) = (s.name.text, s.name.span, s.span);
+        let (title, role) = (s.text.clone(), s.role.clone());
+        let name = |suffix: &str| -> Name<'a> {
+            Name {
+                text: bump.alloc_str(&format!("{base}>{suffix}")),
+                span: name_span,
+            }
+        };
+        let then = name("then");
+        let piece = |name: Name<'a>, actions: Vec<Action<'a>>, exit: Exit<'a>| Step {
+            name,
+            text: title.clone(),
+            role: role.clone(),
+            lints: Vec::new(),
+            actions,
+            exit: Some(Box::new(exit)),
+            span: step_span,
+        };
+        let goto = |to: &Name<'a>| Exit::Goto {
+            dest: Dest::Step(to.clone()),
+            bound: None,
+            span,
+        };
+        let firsts: Vec<Name<'a>> = m.items.iter().map(|(item, _)| name(item)).collect();
+        let first = firsts.first().cloned().unwrap_or_else(|| then.clone());
+        let mut pieces = Vec::with_capacity(2 * m.items.len());
+        for (k, (item, words)) in m.items.iter().enumerate() {
+            let next = firsts.get(k + 1).unwrap_or(&then);
+            let doing = name(&format!("{item}>do"));
+            let branch = |answer: &'static str, to: &Name<'a>| Branch {
+                arm: Arm::Answer(Name { text: answer, span }),
+                dest: Dest::Step(to.clone()),
+                bound: None,
+                span,
+            };
+            let asked = Exit::Match {
+                fact: Name {
+                    text: bump.alloc_str(&format!("{}_{item}", fact.text)),
+                    span: fact.span,
+                },
+                branches: vec![branch("yes", &doing), branch("no", next)],
+                span,
+            };
+            pieces.push(piece(firsts[k].clone(), Vec::new(), asked));
+            let actions = body
+                .iter()
+                .map(|a| action_for_item(bump, a, fact.text, words))
+                .collect();
+            pieces.push(piece(doing, actions, goto(next)));
+        }
+        let rest = Step {
+            name: then.clone(),
+            text: title.clone(),
+            role: role.clone(),
+            lints: Vec::new(),
+            actions: after,
+            exit: s.exit.take(),
+            span: step_span,
+        };
+        s.exit = Some(Box::new(goto(&first)));
+        check_match(&s, multiples, diags);
+        out.push(s);
+        out.extend(pieces);
+        // The rest may hold another `for each`.
+        s = rest;
+    }
+}
