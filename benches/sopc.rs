@@ -16,7 +16,8 @@
 //! diagnostics published by `sopc lsp` after a one-character edit, against
 //! an in-process `check_source` of the same text; `library`: 200 policies
 //! sharing a library through `use`, and a procedure called 10 and 100
-//! times.
+//! times; `loop_bound`: one `loop` bound on a loop with four ways back
+//! against a bound on each.
 
 extern crate alloc;
 
@@ -357,6 +358,32 @@ fn standing(c: &mut Criterion) {
     group.finish();
 }
 
+/// A loop with four ways back, bounded by one `loop` line, against the same
+/// loop with a bound on each way back (the same N): check time and the
+/// path count, for one loop and a chain of ten (the counts are held in
+/// tests/checks.rs).
+fn loop_bound(c: &mut Criterion) {
+    let mut group = c.benchmark_group("loop_bound");
+    group.sample_size(20);
+    for blocks in [1, 10] {
+        for (name, per_branch) in [("one_loop_bound", false), ("four_branch_bounds", true)] {
+            let text = sopc::synth::generate_retry_loops(blocks, 3, per_branch);
+            let id = format!("{name}/{blocks}");
+            group.bench_with_input(BenchmarkId::new("check", &id), &text, |b, t| {
+                b.iter(|| sopc::check_source(t, &Default::default()))
+            });
+            let g = graph(&text);
+            group.bench_with_input(BenchmarkId::new("count", &id), &g, |b, g| {
+                b.iter(|| {
+                    let space = sopc::analysis::states::StateSpace::build(g).expect("space");
+                    sopc::paths::count(&space)
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 /// `sopc lsp` (the release binary, over its standard input and output) as
 /// an editor drives it: one client, a document open, and per iteration a
 /// one-character edit sent whole (`didChange`) and the diagnostics it
@@ -662,6 +689,7 @@ fn library(c: &mut Criterion) {
 }
 
 criterion_group!(
-    benches, parse, front, checks, check, count, artifact, engine, standing, lsp, service, library
+    benches, parse, front, checks, check, count, artifact, engine, standing, loop_bound, lsp,
+    service, library
 );
 criterion_main!(benches);

@@ -209,3 +209,60 @@ pub fn generate_with_standing_rules(steps: usize, seed: u64, rules: usize) -> St
     }
     out
 }
+
+/// A chain of `blocks` retry loops, each a question with one way on and
+/// four ways back into it (asked again directly, or after unlocking,
+/// resetting or clearing a cache), for the cost of a loop's budget: with
+/// `per_branch`, each way back carries its own `at most {times} times`
+/// (four counters); without, one `loop` line bounds the loop as a whole
+/// (one counter). Either way a spent budget escalates with a ticket.
+pub fn generate_retry_loops(blocks: usize, times: u32, per_branch: bool) -> String {
+    let mut out = String::new();
+    out.push_str("sop \"GEN-LOOP\" \"Generated retry loops\" {\n  owner \"Benchmark\"\n}\n\n");
+    out.push_str("role analyst \"Analyst\"\n");
+    out.push_str("data caller \"Caller name\" text\n");
+    out.push_str("target tier2 \"Tier 2\" ticket via \"iSupport\" requires caller\n");
+    out.push_str("outcome resolved \"Resolved\" resolved\n");
+    out.push_str("outcome escalated \"Escalated\" escalation to tier2\n\n");
+    out.push_str("step greet \"Take the caller's name\" {\n  collect caller\n  goto r0\n}\n");
+    let bound = |b: usize| {
+        if per_branch {
+            format!(" at most {times} times, then escalate{b}")
+        } else {
+            String::new()
+        }
+    };
+    for b in 0..blocks {
+        let next = if b + 1 < blocks {
+            format!("r{}", b + 1)
+        } else {
+            "end resolved".to_string()
+        };
+        if !per_branch {
+            let _ = writeln!(out, "\nloop r{b} at most {times} times, then escalate{b}");
+        }
+        let _ = writeln!(
+            out,
+            "\nstep r{b} \"Block {b}: have the caller type the password again\" {{\n  ask works{b} \"Does it work now?\" {{ yes no locked expired cached }}\n  yes     -> {next}\n  no      -> r{b}{}\n  locked  -> u{b}{}\n  expired -> x{b}{}\n  cached  -> c{b}{}\n}}",
+            bound(b),
+            bound(b),
+            bound(b),
+            bound(b)
+        );
+        for (step, what) in [
+            ("u", "Unlock the account"),
+            ("x", "Reset the password"),
+            ("c", "Clear the cached password"),
+        ] {
+            let _ = writeln!(
+                out,
+                "step {step}{b} \"Block {b}: {what}\" {{\n  do \"{what}.\"\n  goto r{b}\n}}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "step escalate{b} \"Block {b}: escalate to tier 2\" {{\n  ticket tier2 {{ title \"Password trouble: {{caller}}\" body caller }}\n  end escalated(tier2)\n}}"
+        );
+    }
+    out
+}

@@ -561,3 +561,37 @@ fn libraries_merge_once_and_findings_keep_their_file() {
     assert_eq!(shared.len(), 2);
     assert_eq!(graph.outcomes[0].name, "done");
 }
+
+/// One budget for a loop with four ways back keeps one counter: the paths
+/// of one such loop are the sequences of up to 3 returns by any of the
+/// four ways (1 + 4 + 16 + 64 that go on, 4^4 that spend it), where a
+/// bound of 3 on each way back lets a call round up to 12 times, in any
+/// order (the multinomial sums 1,107,697 + 3,323,092). The figures of
+/// docs/performance.md.
+#[test]
+fn one_loop_bound_counts_one_budget_where_four_branch_bounds_multiply() {
+    use sopc::analysis::states::StateSpace;
+    let measure = |blocks: usize, per_branch: bool| {
+        let text = sopc::synth::generate_retry_loops(blocks, 3, per_branch);
+        let checked = sopc::check_source(&text, &common::options());
+        assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+        let g = checked.graph.expect("a graph");
+        let space = StateSpace::build(&g).expect("space");
+        (sopc::paths::count(&space).to_string(), space.len())
+    };
+    // States: the question with 0-3 returns (4), each of the three steps
+    // on the way back with 0-3 (12), the escalation; and the first step.
+    assert_eq!(measure(1, false), ("341".to_string(), 1 + 17));
+    // The question with each of four counters at 0-3 (4^4), each step on
+    // the way back with its own way's counter at 1-3 (3 * 4^3).
+    assert_eq!(
+        measure(1, true),
+        ("4430789".to_string(), 1 + 256 + 3 * 192 + 1)
+    );
+    assert_eq!(
+        measure(2, false).0,
+        (85u64 * 85 + 85 * 256 + 256).to_string()
+    );
+    assert_eq!(measure(10, false).1, 1 + 10 * 17);
+    assert_eq!(measure(10, true).1, 1 + 10 * 833);
+}

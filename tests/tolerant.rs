@@ -193,3 +193,25 @@ fn a_step_that_cannot_be_named_keeps_its_place() {
         assert_eq!(codes, expected, "{text}");
     }
 }
+
+/// With an unbounded loop elsewhere, the safety checks run on the policy
+/// with that loop cut, where a loop bound still counts the returns to its
+/// step: its spent budget's ticket without its data is found.
+#[test]
+fn an_unbounded_loop_does_not_hide_what_a_loop_bound_leads_to() {
+    let text = "sop \"T\" \"T\" {}\n\
+        target desk \"Desk\" ticket requires name\n\
+        data name \"Name\" text\n\
+        outcome done \"Done\" resolved\n\
+        outcome esc \"Escalated\" escalation to desk\n\
+        loop a at most 2 times, then file\n\
+        start a\n\
+        step a { ask k { again other done } again -> a  other -> b  done -> w }\n\
+        step b { goto a }\n\
+        step file { ticket desk { body name } end esc(desk) }\n\
+        step w { ask v { wait_more over } wait_more -> x  over -> end done }\n\
+        step x { goto w }\n";
+    let mut found = codes(text);
+    found.sort();
+    assert_eq!(found, vec![Code::UnboundedLoop, Code::MissingData]);
+}

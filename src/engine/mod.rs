@@ -265,7 +265,12 @@ impl Engine {
                 bounded += u32::from(e.bound.is_some());
             }
         }
-        let (hot, hot_edges, terminals, loop_limits) = compact(&graph);
+        let Compact {
+            hot,
+            edges: hot_edges,
+            terminals,
+            loops: loop_limits,
+        } = compact(&graph);
         let declared = graph.facts.iter().map(|f| f.asked_by().is_none()).collect();
         let (loop_slot, loop_comp) = if loop_limits.is_empty() {
             (Vec::new(), Vec::new())
@@ -304,8 +309,9 @@ impl Engine {
         &self.graph
     }
 
-    /// The counter slot and bound of a return from `from` to `to`: a step
-    /// with a loop bound, from a step of its loop.
+    /// The counter slot of a move from step `from` to `to` that is a return
+    /// to a step with a loop bound from a step of its loop (as
+    /// [`crate::analysis::loop_return`] decides, on the same components).
     fn loop_return(&self, from: u32, to: u32) -> Option<usize> {
         let slot = *self.loop_slot.get(to as usize)?;
         (slot != NONE && self.loop_comp.get(from as usize) == self.loop_comp.get(to as usize))
@@ -664,10 +670,16 @@ const STUCK: Terminal = Terminal {
     target: None,
 };
 
-/// The compact form of a verified graph, with each loop bound's `times`
-/// and `then`, in the order of their steps.
-#[allow(clippy::type_complexity)]
-fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>, Vec<(u32, u32)>) {
+/// The compact form of a verified graph.
+struct Compact {
+    hot: Vec<Hot>,
+    edges: Vec<HotEdge>,
+    terminals: Vec<Terminal>,
+    /// Each loop bound's `times` and `then`, in the order of their steps.
+    loops: Vec<(u32, u32)>,
+}
+
+fn compact(g: &Graph) -> Compact {
     let mut terminals: Vec<Terminal> = Vec::new();
     let mut terminal_id = |t: Terminal| -> u32 {
         match terminals.iter().position(|x| *x == t) {
@@ -728,7 +740,12 @@ fn compact(g: &Graph) -> (Vec<Hot>, Vec<HotEdge>, Vec<Terminal>, Vec<(u32, u32)>
         .filter_map(|s| s.loop_bound)
         .map(|l| (l.times, dest(l.then)))
         .collect();
-    (hot, edges, terminals, loops)
+    Compact {
+        hot,
+        edges,
+        terminals,
+        loops,
+    }
 }
 
 /// Reusable buffers for [`Engine::run_in`].
