@@ -36,7 +36,12 @@ struct Multiple<'a> {
 /// Rewrites every multi-select fact and `for each` of the policy (and of
 /// its procedures) as the module says. The synthesized names and texts
 /// live in `bump`.
-pub fn desugar<'a>(mut p: Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnostic>) -> Policy<'a> {
+pub fn desugar<'a>(
+    mut p: Policy<'a>,
+    bump: &'a Bump,
+    diags: &mut Vec<Diagnostic>,
+    pieces: &mut Pieces,
+) -> Policy<'a> {
     let has_multiple = p
         .facts
         .iter()
@@ -94,12 +99,42 @@ pub fn desugar<'a>(mut p: Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnostic
             name,
         }));
     let steps = std::mem::take(&mut p.steps);
-    p.steps = cut_steps(steps, &multiples, bump, diags);
+    p.steps = cut_steps(steps, &multiples, bump, diags, pieces);
     for pr in &mut p.procedures {
         let steps = std::mem::take(&mut pr.steps);
-        pr.steps = cut_steps(steps, &multiples, bump, diags);
+        pr.steps = cut_steps(steps, &multiples, bump, diags, pieces);
     }
     p
+}
+
+/// The steps a `for each` wrote, by name, with the step the author wrote.
+#[derive(Default)]
+pub struct Pieces(HashMap<String, String>);
+
+impl Pieces {
+    /// What the checks say of a piece is said of the step the author
+    /// wrote: `` `notes>email>do` `` in a message reads `` `notes` ``.
+    /// Caller paths keep the pieces: they show the way.
+    pub fn name_written_steps(&self, diags: &mut [Diagnostic]) {
+        if self.0.is_empty() {
+            return;
+        }
+        for d in diags {
+            if !d.message.contains('>') {
+                continue;
+            }
+            let parts: Vec<&str> = d.message.split('`').collect();
+            let renamed: Vec<&str> = parts
+                .iter()
+                .enumerate()
+                .map(|(k, part)| match self.0.get(*part) {
+                    Some(step) if k % 2 == 1 => step.as_str(),
+                    _ => part,
+                })
+                .collect();
+            d.message = renamed.join("`");
+        }
+    }
 }
 
 /// A text for `words`, quoted and escaped as a policy writes it.
@@ -155,6 +190,7 @@ fn cut_steps<'a>(
     multiples: &HashMap<&'a str, Multiple<'a>>,
     bump: &'a Bump,
     diags: &mut Vec<Diagnostic>,
+    pieces: &mut Pieces,
 ) -> Vec<Step<'a>> {
     let mut out = Vec::with_capacity(steps.len());
     for s in steps {
@@ -167,7 +203,14 @@ fn cut_steps<'a>(
             out.push(s);
             continue;
         }
+        let written = s.name.text.to_string();
+        let from = out.len() + 1;
         cut(s, multiples, bump, diags, &mut out);
+        for piece in &out[from..] {
+            pieces
+                .0
+                .insert(piece.name.text.to_string(), written.clone());
+        }
     }
     out
 }

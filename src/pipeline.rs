@@ -119,7 +119,8 @@ fn check_policy(
     // and the checks say nothing about either, so one run shows every
     // independent mistake.
     let bump = bumpalo::Bump::new();
-    let mut policy = crate::foreach::desugar(policy, &bump, &mut diags);
+    let mut pieces = crate::foreach::Pieces::default();
+    let mut policy = crate::foreach::desugar(policy, &bump, &mut diags, &mut pieces);
     crate::entries::desugar(&mut policy, &mut diags);
     let mut symbols = crate::resolve::resolve(&policy, &mut diags);
     let levels = Levels::new(std::mem::take(&mut symbols.lints), &opts.levels);
@@ -133,6 +134,8 @@ fn check_policy(
     let mut found = check::run(&graph, &opts.check, &levels);
     merge_copies(&graph, &mut found);
     diags.extend(found);
+    pieces.name_written_steps(&mut diags);
+    merge_pieces(&mut diags);
     // A library's declaration that this policy leaves unused is no fault
     // of the policy: the folder decides (`check::project`).
     let mut unused_shared = Vec::new();
@@ -215,6 +218,26 @@ fn merge_copies(g: &Graph, diags: &mut Vec<Diagnostic>) {
             return false;
         }
         seen.insert(key)
+    });
+}
+
+/// A `for each` cuts a step into pieces that share the span of its name
+/// (`src/foreach.rs`): a step no path reaches is one finding, the step's,
+/// not one per piece.
+fn merge_pieces(diags: &mut Vec<Diagnostic>) {
+    let mut shortest: HashMap<crate::span::Span, usize> = HashMap::new();
+    for d in diags.iter().filter(|d| d.code == Code::UnreachableStep) {
+        if let Some(span) = d.span {
+            let len = shortest.entry(span).or_insert(usize::MAX);
+            *len = (*len).min(d.message.len());
+        }
+    }
+    let mut kept = std::collections::HashSet::new();
+    diags.retain(|d| match (d.code, d.span) {
+        (Code::UnreachableStep, Some(span)) => {
+            shortest.get(&span) == Some(&d.message.len()) && kept.insert(span)
+        }
+        _ => true,
     });
 }
 

@@ -57,6 +57,14 @@
 //! those returns sent on, and `useless-bound` on a bounded step no move
 //! leads back to is compared.
 //!
+//! `for each`: a multi-select fact `m` of one to three items, and `for
+//! each m { … }` (collects and texts) on some of the policy's steps (not
+//! with a standing rule, nor on a `call`). The oracle asks each item once
+//! a call, where a `for each` first needs it, yes or no, in order, and
+//! does the actions inside for each `yes`; sopc's paths name the items'
+//! facts `m_iJ` and the steps it cuts (`sK>iJ`, `sK>iJ>do`, `sK>then`,
+//! left out of the compared steps); its findings name the written step.
+//!
 //! Entries: up to two `entry eJ "…" -> sK` lines. The oracle begins a
 //! call at step 0 (`entry = new`) and at each entry's step (`entry = eJ`),
 //! as separate roots of its walk; sopc's paths begin at its step `entry`,
@@ -324,6 +332,9 @@ struct Spec {
     loops: Vec<(u8, u8, DestSpec)>,
     /// `entry eJ "…" -> sK`: which step each entry leads to.
     entries: Vec<u8>,
+    /// A multi-select fact `m` of 1–3 items, and `for each m { … }` in
+    /// the policy's steps a mask picks, with these actions inside.
+    for_each: Option<(u8, u64, Vec<Act>)>,
 }
 
 /// Procedures, and the steps of the policy that call them.
@@ -508,10 +519,16 @@ fn spec() -> impl Strategy<Value = Spec> {
                 1..=2,
             ),
         ],
-        prop_oneof![
-            3 => Just(vec![]),
-            1 => prop::collection::vec(any::<u8>(), 1..=2),
-        ],
+        (
+            prop_oneof![
+                3 => Just(vec![]),
+                1 => prop::collection::vec(any::<u8>(), 1..=2),
+            ],
+            prop::option::weighted(
+                0.3,
+                (1u8..=3, any::<u64>(), prop::collection::vec(act(), 1..=2)),
+            ),
+        ),
     )
         .prop_map(
             |(
@@ -526,7 +543,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 handoff,
                 procedures,
                 loops,
-                entries,
+                (entries, for_each),
             )| Spec {
                 steps,
                 rule,
@@ -540,6 +557,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 procedures,
                 loops,
                 entries,
+                for_each,
             },
         )
 }
@@ -608,6 +626,11 @@ struct Model {
     /// `entry eJ "…" -> sK`, by J: a call begins at step 0 (`entry =
     /// new`) or at an entry's step (`entry = eJ`).
     entries: Vec<usize>,
+    /// The items `i0`, `i1`, … of the multi-select fact `m` (none: no
+    /// such fact). A policy step's [`Step::each`] is done for each item
+    /// that applies; each item is asked once a call, where a `for each`
+    /// first needs it.
+    items: usize,
 }
 
 /// A procedure: its steps `tJ` (whose [`Dest::Step`] name its own steps)
@@ -748,6 +771,9 @@ const RAISED: (usize, usize) = (usize::MAX, 0);
 /// The key of the host fact `entry` in a path's answers: `new` is 0, entry
 /// `eJ` is J + 1.
 const ENTRY_KEY: usize = usize::MAX - 1;
+/// The key of item `iJ`'s fact `m_iJ` in a path's answers: `ITEM_KEY + J`
+/// (answer 0 is `yes`, 1 `no`).
+const ITEM_KEY: usize = usize::MAX - 10;
 
 impl Model {
     /// Where a call begins, with the `entry` answer that begins it there
@@ -764,9 +790,19 @@ impl Model {
     }
 }
 
+impl Step {
+    /// The actions, then those of its `for each` (numbered on from them:
+    /// the sites of their lines).
+    fn all_actions(&self) -> Vec<Act> {
+        self.actions.iter().chain(&self.each).cloned().collect()
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Step {
     actions: Vec<Act>,
+    /// `for each m { … }` after the actions (collects and texts only).
+    each: Vec<Act>,
     exit: Exit,
 }
 
@@ -921,6 +957,7 @@ fn model(spec: &Spec) -> Model {
             };
             Step {
                 actions: s.actions.clone(),
+                each: vec![],
                 exit,
             }
         })
@@ -962,6 +999,7 @@ fn model(spec: &Spec) -> Model {
                     };
                     Step {
                         actions: s.actions.clone(),
+                        each: vec![],
                         exit,
                     }
                 })
@@ -1026,7 +1064,28 @@ fn model(spec: &Spec) -> Model {
         procedures,
         loops,
         entries: spec.entries.iter().map(|&e| e as usize % n).collect(),
+        items: 0,
     };
+    // `for each` on the steps a mask picks, but not where a standing rule
+    // may be raised (at each item's question too) or on a `call` (whose
+    // copies would be named after the step's last piece).
+    if let (Some((items, mask, body)), None) = (&spec.for_each, &m.standing) {
+        let body: Vec<Act> = body
+            .iter()
+            .filter(|a| matches!(a, Act::Collect(_) | Act::Text(..)))
+            .cloned()
+            .collect();
+        for (i, st) in m.steps.iter_mut().enumerate() {
+            if mask >> (i % 64) & 1 == 1 && !matches!(st.exit, Exit::Call { .. }) {
+                st.each = body.clone();
+            }
+        }
+        if !body.is_empty() && m.steps.iter().any(|st| !st.each.is_empty()) {
+            m.items = *items as usize;
+        } else {
+            m.steps.iter_mut().for_each(|st| st.each.clear());
+        }
+    }
     // Half the handoff models collect the handed-over field first, so that
     // both verdicts come up.
     if m.handoff && m.steps.len().is_multiple_of(2) {
@@ -1256,6 +1315,16 @@ fn print(m: &Model) -> Printed {
     for (k, class) in CLASS.iter().enumerate() {
         p.line(Site::Other, format!("data d{k} \"Datum {k}\" {class}"));
     }
+    if m.items > 0 {
+        let items: Vec<String> = (0..m.items).map(|j| format!("i{j}")).collect();
+        p.line(
+            Site::Other,
+            format!(
+                "fact m \"Which items apply?\" multiple {{ {} }} ask",
+                items.join(" ")
+            ),
+        );
+    }
     if !m.never.is_empty() {
         p.line(Site::Other, format!("never disclose {}", names(&m.never)));
     }
@@ -1355,7 +1424,11 @@ fn print_step(
 ) {
     let i = key;
     p.line(Site::Step(i), format!("{indent}step {name} \"{title}\" {{"));
-    for (k, a) in s.actions.iter().enumerate() {
+    let each_at = s.actions.len();
+    for (k, a) in s.all_actions().iter().enumerate() {
+        if k == each_at {
+            p.line(Site::Other, format!("{indent}  for each m {{"));
+        }
         let line = match a {
             Act::Collect(f) => format!("collect d{f}"),
             Act::Refer => "refer clinic".to_string(),
@@ -1367,7 +1440,11 @@ fn print_step(
                 interpolated(fields)
             ),
         };
-        p.line(Site::Action(i, k), format!("{indent}  {line}"));
+        let inside = if k >= each_at { "  " } else { "" };
+        p.line(Site::Action(i, k), format!("{indent}  {inside}{line}"));
+    }
+    if !s.each.is_empty() {
+        p.line(Site::Other, format!("{indent}  }}"));
     }
     let at = format!("{indent}  ");
     match &s.exit {
@@ -1755,6 +1832,11 @@ struct Walker {
     calls: [usize; PROCS],
     /// Returns to each step with a loop bound.
     loops: BTreeMap<usize, u32>,
+    /// The answer to each item of `m` (0 `yes`, 1 `no`), once asked.
+    items: Vec<Option<usize>>,
+    /// At a step with a `for each`: its items were asked, its actions
+    /// done; what is left is its way out.
+    items_done: bool,
 }
 
 /// The name of the written step of a key: `s4`, or `t1` in a procedure.
@@ -1794,6 +1876,8 @@ fn verdicts(m: &Model) -> Verdicts {
             raised: false,
             calls: [0; PROCS],
             loops: BTreeMap::new(),
+            items: vec![None; m.items],
+            items_done: false,
         })
         .collect();
     // A policy with a dead end or an unbounded loop is compared on
@@ -1809,53 +1893,91 @@ fn verdicts(m: &Model) -> Verdicts {
             v.incomplete = true;
             break;
         }
-        w.depth += 1;
-        if w.depth > depth_limit {
-            v.endless = true;
-            continue;
-        }
         let at = w.at;
         let s = m.key(at);
         let inside = matches!(at, Loc::In { .. });
-        v.reached.insert(s);
-        if let Loc::Policy(i) = at {
-            if m.rule.is_some_and(|(a, b)| b == i && !w.visited[a]) {
-                v.order_violation = true;
-            }
-            w.visited[i] = true;
-        }
-        w.route.push(at);
         let step = m.step_at(at);
         let here = written_name(s);
-        for (k, a) in step.actions.iter().enumerate() {
-            match a {
-                Act::Collect(f) => {
-                    w.from_procedure[*f] |= inside && !w.collected[*f];
-                    w.collected[*f] = true;
+        // Back from its items: on to the way out.
+        let items_done = std::mem::replace(&mut w.items_done, false);
+        if !items_done {
+            w.depth += 1;
+            if w.depth > depth_limit {
+                v.endless = true;
+                continue;
+            }
+            v.reached.insert(s);
+            if let Loc::Policy(i) = at {
+                if m.rule.is_some_and(|(a, b)| b == i && !w.visited[a]) {
+                    v.order_violation = true;
                 }
-                Act::Ticket(t) => {
-                    let need = REQUIRES[t.target];
-                    if !w.collected[need] {
-                        v.missing_data.insert((
+                w.visited[i] = true;
+            }
+            w.route.push(at);
+            for (k, a) in step.actions.iter().enumerate() {
+                match a {
+                    Act::Collect(f) => {
+                        w.from_procedure[*f] |= inside && !w.collected[*f];
+                        w.collected[*f] = true;
+                    }
+                    Act::Ticket(t) => {
+                        let need = REQUIRES[t.target];
+                        if !w.collected[need] {
+                            v.missing_data.insert((
                             Site::Action(s, k),
                             format!(
                                     "the ticket to `{}` in step `{here}` can be filed without `d{need}`",
                                     TARGETS[t.target]
                                 ),
                         ));
+                        }
+                        v.data_from_procedure |= !inside && w.from_procedure[need];
+                        w.tickets[t.target] = true;
                     }
-                    v.data_from_procedure |= !inside && w.from_procedure[need];
-                    w.tickets[t.target] = true;
-                }
-                Act::Text(..) => {}
-                Act::Refer => {
-                    if !w.collected[CLINIC_REQUIRES] {
-                        v.missing_data.insert((
+                    Act::Text(..) => {}
+                    Act::Refer => {
+                        if !w.collected[CLINIC_REQUIRES] {
+                            v.missing_data.insert((
                             Site::Action(s, k),
                             format!("the referral to `clinic` in step `{here}` can be made without `d{CLINIC_REQUIRES}`"),
                         ));
+                        }
                     }
                 }
+            }
+            // `for each m`: each item not answered yet is asked (yes or no),
+            // and the actions inside done for each `yes`.
+            if !step.each.is_empty() {
+                let mut calls = vec![w];
+                for j in 0..m.items {
+                    let mut next = Vec::with_capacity(2 * calls.len());
+                    for mut x in calls {
+                        if x.items[j].is_none() {
+                            let mut yes = x.clone();
+                            yes.items[j] = Some(0);
+                            yes.answers.push((ITEM_KEY + j, 0));
+                            next.push(yes);
+                            x.items[j] = Some(1);
+                            x.answers.push((ITEM_KEY + j, 1));
+                        }
+                        next.push(x);
+                    }
+                    calls = next;
+                }
+                for mut x in calls {
+                    for j in 0..m.items {
+                        if x.items[j] == Some(0) {
+                            for a in &step.each {
+                                if let Act::Collect(f) = a {
+                                    x.collected[*f] = true;
+                                }
+                            }
+                        }
+                    }
+                    x.items_done = true;
+                    stack.push(x);
+                }
+                continue;
             }
         }
         // Where the call goes next.
@@ -1971,9 +2093,9 @@ fn leaks(m: &Model) -> (Leaks, Leaks) {
     let said = |f: usize| SECRET[f] || UNRECORDED[f] || m.never.contains(&f);
     for (i, s) in m.written() {
         let actions = if m.actions_checked(i) {
-            &s.actions[..]
+            s.all_actions()
         } else {
-            &[]
+            vec![]
         };
         for (k, a) in actions.iter().enumerate() {
             match a {
@@ -2036,9 +2158,9 @@ fn phrase_sites(m: &Model) -> BTreeSet<(Site, usize)> {
     let mut out = BTreeSet::new();
     for (i, s) in m.written() {
         let actions = if m.actions_checked(i) {
-            &s.actions[..]
+            s.all_actions()
         } else {
-            &[]
+            vec![]
         };
         let mut texts: Vec<(Site, u8)> = actions
             .iter()
@@ -2163,6 +2285,8 @@ fn raise_and_run(
         }
         let name = if s == ENTRY_KEY {
             "entry".to_string()
+        } else if (ITEM_KEY..ENTRY_KEY).contains(&s) {
+            format!("m_i{}", s - ITEM_KEY)
         } else {
             format!("q{s}")
         };
@@ -2189,10 +2313,24 @@ fn ending(graph: &sopc::Graph, t: sopc::graph::Terminal) -> String {
     }
 }
 
+/// A step `for each` writes: `sK>iJ`, `sK>iJ>do` or `sK>then` (a
+/// procedure's copies are `sK>tJ`).
+fn is_item_piece(name: &str) -> bool {
+    name.split_once('>').is_some_and(|(_, rest)| {
+        rest == "then"
+            || rest
+                .strip_prefix('i')
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
 /// The key of question `qK`'s step.
 fn fact_key(name: &str) -> usize {
     if name == "entry" {
         return ENTRY_KEY;
+    }
+    if let Some(j) = name.strip_prefix("m_i") {
+        return ITEM_KEY + j.parse::<usize>().expect("generated items are iJ");
     }
     name[1..].parse().expect("generated questions are qK")
 }
@@ -2247,6 +2385,13 @@ fn repaired(m: &Model) -> Model {
             prompt.retain(|f| !SECRET[*f] && !UNRECORDED[*f] && !never.contains(f));
         }
         step.actions.retain(|a| !matches!(a, Act::Text(..)));
+        // A `for each` keeps its texts (its items are asked all the same),
+        // without what they must not say.
+        for a in &mut step.each {
+            if let Act::Text(_, fields, _) = a {
+                fields.retain(|f| !SECRET[*f] && !UNRECORDED[*f] && !never.contains(f));
+            }
+        }
         for a in &mut step.actions {
             if let Act::Ticket(t) = a {
                 for fields in [&mut t.title, &mut t.field, &mut t.body] {
@@ -2318,6 +2463,7 @@ fn play(m: &Model, sc: &Scenario) -> Verdict {
         _ => Loc::Policy(0),
     };
     let (mut at, mut route) = (start, vec![]);
+    let mut items: Vec<Option<usize>> = vec![None; m.items];
     let limit = max_depth(m);
     let end = loop {
         if route.len() > limit {
@@ -2326,6 +2472,29 @@ fn play(m: &Model, sc: &Scenario) -> Verdict {
         route.push(at);
         let s = m.key(at);
         let site = Site::Other;
+        // Each item of `m` not answered yet, in order, at a `for each`.
+        if !m.step_at(at).each.is_empty() {
+            let mut out_of_answers = false;
+            for (j, known) in items.iter_mut().enumerate() {
+                if known.is_some() {
+                    continue;
+                }
+                let k = next.entry(ITEM_KEY + j).or_insert(0);
+                match sc.rounds.get(&(ITEM_KEY + j)).and_then(|r| r.get(*k)) {
+                    Some(&a) => {
+                        *k += 1;
+                        *known = Some(a);
+                    }
+                    None => out_of_answers = true,
+                }
+                if out_of_answers {
+                    break;
+                }
+            }
+            if out_of_answers {
+                break None;
+            }
+        }
         let d = match &m.step_at(at).exit {
             Exit::End(o) => Next::End(*o, site, site),
             Exit::Goto(b) => m.follow(at, take(b, (s, 0), &mut counters), site),
@@ -2462,6 +2631,9 @@ fn scenario_src(p: &mut Printed, k: usize, sc: &Scenario) {
             .map(|(s, r)| match &r[..] {
                 [0] if *s == ENTRY_KEY => "entry = new".to_string(),
                 [j] if *s == ENTRY_KEY => format!("entry = e{}", j - 1),
+                [a] if (ITEM_KEY..ENTRY_KEY).contains(s) => {
+                    format!("m_i{} = {}", s - ITEM_KEY, ["yes", "no"][*a])
+                }
                 [a] => format!("q{s} = a{a}"),
                 _ => {
                     let v: Vec<String> = r.iter().map(|a| format!("a{a}")).collect();
@@ -2495,6 +2667,8 @@ struct Seen {
     /// Paths compared on a model with entries, some of them beginning at
     /// an entry's step.
     paths_from_entries: bool,
+    /// Paths compared on a model with a `for each`, some taking an item.
+    paths_with_items: bool,
     engine_runs: usize,
     scenarios: usize,
     scenarios_passed: usize,
@@ -2884,7 +3058,7 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
                 .steps
                 .iter()
                 .map(|&s| graph.step(s).name.clone())
-                .filter(|name| name != "entry")
+                .filter(|name| name != "entry" && !is_item_piece(name))
                 .collect();
             ((answers, end_of(p.terminal)), steps)
         })
@@ -2917,6 +3091,11 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
         );
     }
     seen.paths_compared = true;
+    seen.paths_with_items = v.paths.iter().any(|(answers, _)| {
+        answers
+            .iter()
+            .any(|&(k, a)| (ITEM_KEY..ENTRY_KEY).contains(&k) && a == 0)
+    });
     seen.paths_from_entries = v.paths.iter().any(|(answers, _)| {
         answers
             .first()
@@ -3153,13 +3332,14 @@ fn the_oracle_compares_paths_engine_and_scenarios() {
         ..Config::default()
     });
     let mut total = Seen::default();
-    let (mut paths, mut through_calls, mut from_entries) = (0, 0, 0);
+    let (mut paths, mut through_calls, mut from_entries, mut with_items) = (0, 0, 0, 0);
     for _ in 0..1500 {
         let spec = spec().new_tree(&mut runner).expect("a case").current();
         let s = agree(spec).expect("agrees");
         paths += usize::from(s.paths_compared);
         through_calls += usize::from(s.paths_through_calls);
         from_entries += usize::from(s.paths_from_entries);
+        with_items += usize::from(s.paths_with_items);
         total.unused_exits += s.unused_exits;
         total.engine_runs += s.engine_runs;
         total.scenarios += s.scenarios;
@@ -3171,12 +3351,13 @@ fn the_oracle_compares_paths_engine_and_scenarios() {
         paths >= 200
             && through_calls >= 30
             && from_entries >= 30
+            && with_items >= 30
             && total.unused_exits >= 20
             && total.engine_runs >= 1000
             && total.scenarios_passed >= 50
             && failed >= 50
             && total.scenarios_unused >= 20,
-        "{paths} path comparisons, {through_calls} through calls, {from_entries} from entries, {total:?}"
+        "{paths} path comparisons, {through_calls} through calls, {from_entries} from entries, {with_items} with items, {total:?}"
     );
 }
 
@@ -3212,6 +3393,7 @@ fn a_bounded_else_is_one_branch_per_answer() {
         procedures: vec![],
         loops: vec![],
         entries: vec![],
+        items: 0,
     };
     let v = verdicts(&m);
     assert!(v.else_retried_by_two);
@@ -3255,7 +3437,11 @@ fn arms(branches: Vec<Branch>) -> Arms {
 }
 
 fn step(actions: Vec<Act>, exit: Exit) -> Step {
-    Step { actions, exit }
+    Step {
+        actions,
+        each: vec![],
+        exit,
+    }
 }
 
 fn desk_ticket() -> Act {
@@ -3301,6 +3487,7 @@ fn issue14_missing_ticket_only_on_the_match_branch_without_it() {
         procedures: vec![],
         loops: vec![],
         entries: vec![],
+        items: 0,
     };
     assert_eq!(
         verdicts(&m).missing_ticket,
@@ -3336,6 +3523,7 @@ fn issue14_secrets_spoken_are_leaks() {
         procedures: vec![],
         loops: vec![],
         entries: vec![],
+        items: 0,
     };
     let (all, defect) = leaks(&m);
     assert_eq!(all.len(), 4);
@@ -3371,6 +3559,7 @@ fn issue14_a_scenario_with_unused_answers_fails() {
         procedures: vec![],
         loops: vec![],
         entries: vec![],
+        items: 0,
     };
     let sc = Scenario {
         rounds: Rounds::from([(0, vec![1, 1, 1])]),
@@ -3439,6 +3628,7 @@ fn two_secrets_in_one_ticket_of_a_procedure_are_two_leaks() {
         }],
         loops: vec![],
         entries: vec![],
+        items: 0,
     };
     assert_eq!(
         leaks(&m).0,
