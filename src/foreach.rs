@@ -50,14 +50,16 @@ pub fn desugar<'a>(
         .steps
         .iter()
         .chain(p.procedures.iter().flat_map(|pr| &pr.steps))
-        .any(|s| {
-            s.actions
-                .iter()
-                .any(|a| matches!(a, Action::ForEach { .. }))
-        });
+        .any(|s| s.actions.iter().any(is_repetition));
     if !has_multiple && !has_for_each {
         return p;
     }
+    let counts: std::collections::HashSet<&'a str> = p
+        .facts
+        .iter()
+        .filter(|f| matches!(f.ty, FactType::Unit(..)))
+        .map(|f| f.name.text)
+        .collect();
     let mut multiples: HashMap<&'a str, Multiple<'a>> = HashMap::new();
     let mut facts = Vec::with_capacity(p.facts.len());
     for f in std::mem::take(&mut p.facts) {
@@ -98,13 +100,31 @@ pub fn desugar<'a>(
             kind: crate::syntax::ast::NameKind::Fact,
             name,
         }));
+    let facts = Facts {
+        multiples: &multiples,
+        counts: &counts,
+    };
     let steps = std::mem::take(&mut p.steps);
-    p.steps = cut_steps(steps, &multiples, bump, diags, pieces);
+    p.steps = cut_steps(steps, &facts, bump, diags, pieces);
     for pr in &mut p.procedures {
         let steps = std::mem::take(&mut pr.steps);
-        pr.steps = cut_steps(steps, &multiples, bump, diags, pieces);
+        pr.steps = cut_steps(steps, &facts, bump, diags, pieces);
     }
     p
+}
+
+/// The facts a repetition may read.
+struct Facts<'f, 'a> {
+    multiples: &'f HashMap<&'a str, Multiple<'a>>,
+    /// Facts of a number type: what `repeat` counts by.
+    counts: &'f std::collections::HashSet<&'a str>,
+}
+
+/// The most rounds a `repeat` may have: each is two steps.
+const MAX_ROUNDS: u32 = 100;
+
+fn is_repetition(a: &Action) -> bool {
+    matches!(a, Action::ForEach { .. } | Action::Repeat { .. })
 }
 
 /// The steps a `for each` wrote, by name, with the step the author wrote.
@@ -187,25 +207,21 @@ fn action_for_item<'a>(bump: &'a Bump, a: &Action<'a>, fact: &str, words: &str) 
 /// Each step with a `for each` cut into the steps that do it, in place.
 fn cut_steps<'a>(
     steps: Vec<Step<'a>>,
-    multiples: &HashMap<&'a str, Multiple<'a>>,
+    facts: &Facts<'_, 'a>,
     bump: &'a Bump,
     diags: &mut Vec<Diagnostic>,
     pieces: &mut Pieces,
 ) -> Vec<Step<'a>> {
     let mut out = Vec::with_capacity(steps.len());
     for s in steps {
-        if !s
-            .actions
-            .iter()
-            .any(|a| matches!(a, Action::ForEach { .. }))
-        {
-            check_match(&s, multiples, diags);
+        if !s.actions.iter().any(is_repetition) {
+            check_match(&s, facts.multiples, diags);
             out.push(s);
             continue;
         }
         let written = s.name.text.to_string();
         let from = out.len() + 1;
-        cut(s, multiples, bump, diags, &mut out);
+        cut(s, facts, bump, diags, &mut out);
         for piece in &out[from..] {
             pieces
                 .0
@@ -239,33 +255,172 @@ fn check_match(s: &Step, multiples: &HashMap<&str, Multiple>, diags: &mut Vec<Di
     }
 }
 
+/// The step `s` cut at a `repeat fact up to times { body }`: `s` and its
+/// rounds pushed, round K a step `STEP>roundK` that reads `fact` (`K or
+/// more` to `STEP>roundK>do`, which does the body with `{fact}` read as
+/// K, else on to the rest), and the rest returned as the step `STEP>then`.
+#[allow(clippy::too_many_arguments)]
+fn repeat<'a>(
+    mut s: Step<'a>,
+    fact: &Name<'a>,
+    times: u32,
+    body: &[Action<'a>],
+    after: Vec<Action<'a>>,
+    span: Span,
+    bump: &'a Bump,
+    out: &mut Vec<Step<'a>>,
+) -> Step<'a> {
+    use crate::syntax::ast::{Range, RangeOp, Value, ValueKind};
+    let (base, name_span, step_span) = (s.name.text, s.name.span, s.span);
+    let (title, role) = (s.text.clone(), s.role.clone());
+    let name = |suffix: &str| -> Name<'a> {
+        Name {
+            text: bump.alloc_str(&format!("{base}>{suffix}")),
+            span: name_span,
+        }
+    };
+    let piece = |name: Name<'a>, actions: Vec<Action<'a>>, exit: Exit<'a>| Step {
+        name,
+        text: title.clone(),
+        role: role.clone(),
+        lints: Vec::new(),
+        actions,
+        exit: Some(Box::new(exit)),
+        span: step_span,
+    };
+    let then = name("then");
+    let rounds: Vec<Name<'a>> = (1..=times).map(|k| name(&format!("round{k}"))).collect();
+    let goto = |to: &Name<'a>| Exit::Goto {
+        dest: Dest::Step(to.clone()),
+        bound: None,
+        span,
+    };
+    let mut pieces = Vec::with_capacity(2 * rounds.len());
+    for (k, round) in (1..=times).zip(&rounds) {
+        let next = rounds.get(k as usize).unwrap_or(&then);
+        let doing = name(&format!("round{k}>do"));
+        let at_least = Range {
+            op: RangeOp::OrMore,
+            from: Value {
+                kind: ValueKind::Number {
+                    digits: bump.alloc_str(&k.to_string()),
+                    unit: None,
+                },
+                span: fact.span,
+            },
+            to: None,
+            unit: None,
+            span: fact.span,
+        };
+        let branches = vec![
+            Branch {
+                arm: Arm::Range(at_least),
+                dest: Dest::Step(doing.clone()),
+                bound: None,
+                span,
+            },
+            Branch {
+                arm: Arm::Else(span),
+                dest: Dest::Step(next.clone()),
+                bound: None,
+                span,
+            },
+        ];
+        let read = Exit::Match {
+            fact: fact.clone(),
+            branches,
+            span,
+        };
+        pieces.push(piece(round.clone(), Vec::new(), read));
+        let words = k.to_string();
+        let actions = body
+            .iter()
+            .map(|a| action_for_item(bump, a, fact.text, &words))
+            .collect();
+        pieces.push(piece(doing, actions, goto(next)));
+    }
+    let rest = Step {
+        name: then.clone(),
+        text: title.clone(),
+        role: role.clone(),
+        lints: Vec::new(),
+        actions: after,
+        exit: s.exit.take(),
+        span: step_span,
+    };
+    s.exit = Some(Box::new(goto(rounds.first().unwrap_or(&then))));
+    out.push(s);
+    out.extend(pieces);
+    rest
+}
+
 /// Cuts `s` at its first `for each`, pushing the steps it becomes.
 fn cut<'a>(
     mut s: Step<'a>,
-    multiples: &HashMap<&'a str, Multiple<'a>>,
+    facts: &Facts<'_, 'a>,
     bump: &'a Bump,
     diags: &mut Vec<Diagnostic>,
     out: &mut Vec<Step<'a>>,
 ) {
+    let multiples = facts.multiples;
     loop {
-        let Some(at) = s
-            .actions
-            .iter()
-            .position(|a| matches!(a, Action::ForEach { .. }))
-        else {
+        let Some(at) = s.actions.iter().position(is_repetition) else {
             check_match(&s, multiples, diags);
             out.push(s);
             return;
         };
         let after: Vec<Action<'a>> = s.actions.split_off(at + 1);
-        let Some(Action::ForEach {
-            fact,
-            actions: body,
-            span,
-        }) = s.actions.pop()
-        else {
-            unreachable!("the action at `at` is a `for each`")
+        let (fact, body, span, rounds) = match s.actions.pop() {
+            Some(Action::ForEach {
+                fact,
+                actions,
+                span,
+            }) => (fact, actions, span, None),
+            Some(Action::Repeat {
+                fact,
+                times,
+                actions,
+                span,
+            }) => (fact, actions, span, Some(times)),
+            _ => unreachable!("the action at `at` repeats"),
         };
+        if let Some(times) = rounds {
+            let refused = if !facts.counts.contains(fact.text) {
+                Some(
+                    Diagnostic::new(
+                        Code::WrongType,
+                        format!(
+                            "`repeat` counts by a number fact, and `{}` is not one",
+                            fact.text
+                        ),
+                    )
+                    .at(fact.span, "not a count")
+                    .with_help("declare it `fact NAME \"…\" count ask` (or `from host`)"),
+                )
+            } else if times > MAX_ROUNDS {
+                Some(
+                    Diagnostic::new(
+                        Code::TooLarge,
+                        format!("`repeat … up to {times}` is more rounds than sopc takes ({MAX_ROUNDS})"),
+                    )
+                    .at(span, "too many rounds")
+                    .with_help("a procedure repeated this often is a loop with a bound: `loop STEP at most N times, then …`"),
+                )
+            } else {
+                None
+            };
+            if let Some(d) = refused {
+                diags.push(d);
+                s.actions.extend(
+                    body.iter()
+                        .map(|a| action_for_item(bump, a, fact.text, fact.text)),
+                );
+                s.actions.extend(after);
+                continue;
+            }
+            s = repeat(s, &fact, times, &body, after, span, bump, out);
+            continue;
+        }
         let Some(m) = multiples.get(fact.text) else {
             diags.push(
                 Diagnostic::new(

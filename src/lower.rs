@@ -716,7 +716,7 @@ fn lower_step(
         .filter_map(|a| {
             Some(match a {
                 // Written out as steps before resolution (src/foreach.rs).
-                ast::Action::ForEach { .. } => return None,
+                ast::Action::ForEach { .. } | ast::Action::Repeat { .. } => return None,
                 ast::Action::Refer { target, span } => graph::Action::Refer {
                     target: s.targets.get(target.text)?,
                     span: *span,

@@ -638,7 +638,7 @@ fn bind_step(step: &Step, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>
                 s.targets.bind(target, diags);
             }
             // Written out as steps before resolution (src/foreach.rs).
-            Action::ForEach { .. } => {}
+            Action::ForEach { .. } | Action::Repeat { .. } => {}
             Action::Transfer(t) => {
                 s.roles.bind(&t.role, diags);
                 for d in &t.requires {

@@ -1097,3 +1097,35 @@ fn for_each_does_its_actions_for_each_item_that_applies() {
         "Which accounts are affected? Email"
     );
 }
+
+/// `repeat FACT up to N`: the actions as many times as the count says, at
+/// most N, with `{FACT}` read as the round.
+#[test]
+fn repeat_does_its_actions_as_many_times_as_the_count_at_most_n() {
+    let text = "sop \"R\" \"r\" {}\nfact children \"How many children?\" count ask\noutcome done \"Done\" resolved\nstep kids \"Check each child\" {\n  repeat children up to 3 {\n    do \"Check child {children}.\"\n  }\n  end done\n}\n";
+    let e = Engine::compile(text).expect("compiles");
+    let g = e.graph();
+    let done = |count: &str| -> Vec<String> {
+        let rounds = e
+            .rounds(&[("children".to_string(), vec![count.to_string()])])
+            .expect("rounds");
+        let Evaluation::Complete { trace, .. } = e.evaluate_rounds(rounds) else {
+            panic!("the call ends");
+        };
+        trace
+            .steps
+            .iter()
+            .flat_map(|&s| &g.step(s).actions)
+            .filter_map(|a| match a {
+                sopc::graph::Action::Do { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(done("0"), Vec::<String>::new());
+    assert_eq!(done("2"), ["Check child 1.", "Check child 2."]);
+    assert_eq!(
+        done("7"),
+        ["Check child 1.", "Check child 2.", "Check child 3."]
+    );
+}

@@ -289,7 +289,7 @@ impl<'a> Walker<'a> {
                         self.text(reason);
                     }
                 }
-                Action::ForEach { fact, actions, .. } => {
+                Action::ForEach { fact, actions, .. } | Action::Repeat { fact, actions, .. } => {
                     self.push(Kind::Fact, fact, Use::Reference);
                     self.actions(actions);
                 }

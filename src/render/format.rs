@@ -1084,8 +1084,20 @@ impl Printer<'_> {
                 fact,
                 actions,
                 span,
+            }
+            | Action::Repeat {
+                fact,
+                actions,
+                span,
+                ..
             } => {
-                self.out.push_str(&format!("  for each {} {{", fact.text));
+                let head = match a {
+                    Action::Repeat { times, .. } => {
+                        format!("  repeat {} up to {times} {{", fact.text)
+                    }
+                    _ => format!("  for each {} {{", fact.text),
+                };
+                self.out.push_str(&head);
                 self.end_line(fact.span.end as usize);
                 for a in actions {
                     // Printed as a step's action, then two more spaces in.

@@ -433,6 +433,14 @@ pub enum Action<'a> {
         actions: Vec<Action<'a>>,
         span: Span,
     },
+    /// `repeat FACT up to N { … }`: the actions as many times as a count
+    /// fact says, at most N (see `src/foreach.rs`).
+    Repeat {
+        fact: Name<'a>,
+        times: u32,
+        actions: Vec<Action<'a>>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -450,7 +458,9 @@ impl Action<'_> {
             Action::Collect { span, .. } => *span,
             Action::Ticket(t) => t.span,
             Action::Transfer(t) => t.span,
-            Action::Refer { span, .. } | Action::ForEach { span, .. } => *span,
+            Action::Refer { span, .. }
+            | Action::ForEach { span, .. }
+            | Action::Repeat { span, .. } => *span,
         }
     }
 }

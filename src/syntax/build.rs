@@ -624,8 +624,12 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
             target: name(ic.take(Rule::ident)?),
             span: item_span,
         }),
-        "for" => {
+        "for" | "repeat" => {
             let fact = name(ic.take(Rule::ident)?);
+            let times = match word {
+                "repeat" => Some(int(ic.take(Rule::int)?, diags).ok_or(Reject::Reported)?),
+                _ => None,
+            };
             let mut inner = Step {
                 name: s.name.clone(),
                 text: None,
@@ -637,25 +641,35 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
             };
             while let Some(a) = ic.maybe(Rule::action) {
                 let a_span = span_of(&a);
-                let nested = first_word(&a) == "for";
+                let nested = matches!(first_word(&a), "for" | "repeat");
                 action(a, &mut inner, diags)?;
                 if nested || !inner.lints.is_empty() {
                     inner.lints.clear();
                     diags.push(
                         Diagnostic::new(
                             Code::Syntax,
-                            "a `for each` holds the actions done for each item only",
+                            format!("a `{word}` holds the actions it repeats only"),
                         )
-                        .at(a_span, "not inside `for each`")
-                        .with_help("write `lint` lines and another `for each` outside this one"),
+                        .at(a_span, format!("not inside `{word}`"))
+                        .with_help(format!(
+                            "write `lint` lines, `for each` and `repeat` outside this `{word}`"
+                        )),
                     );
                     return Err(Reject::Reported);
                 }
             }
-            s.actions.push(Action::ForEach {
-                fact,
-                actions: inner.actions,
-                span: item_span,
+            s.actions.push(match times {
+                Some(times) => Action::Repeat {
+                    fact,
+                    times,
+                    actions: inner.actions,
+                    span: item_span,
+                },
+                None => Action::ForEach {
+                    fact,
+                    actions: inner.actions,
+                    span: item_span,
+                },
             });
         }
         "transfer" => s.actions.push(Action::Transfer(Box::new(Transfer {

@@ -24,7 +24,7 @@ pub const DECLARATIONS: &[&str] = &[
 ];
 /// Words that start an action inside a step.
 pub const ACTIONS: &[&str] = &[
-    "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer", "refer", "for",
+    "do", "say", "warn", "note", "collect", "ticket", "lint", "transfer", "refer", "for", "repeat",
 ];
 /// Words that start a step's way out.
 pub const WAYS_OUT: &[&str] = &[
@@ -110,6 +110,7 @@ pub const CONNECTIVES: &[&str] = &[
     "question",
     "exits",
     "each",
+    "up",
 ];
 
 /// Words that cannot be names (of steps, facts, answers, targets, ...):
