@@ -370,7 +370,8 @@ fn short(words: &[String]) -> String {
 fn missing_construct(e: &Expected, found: &str) -> Option<String> {
     let help = match found {
         "if" | "when" | "unless" => "sopc has no `if`: a condition is a question or a fact; write `ask NAME \"…?\" { yes no }` or `match FACT { … }` with one branch per answer or range",
-        "while" | "repeat" | "for" | "until" if !e.has("until") => "sopc has no loops of their own: send a branch back to an earlier step with a bound, `no -> retry at most 2 times, then OTHER_STEP`, or bound every way back to a step at once with a declaration of its own, `loop retry at most 3 times, then OTHER_STEP`",
+        "while" | "until" if !e.has("until") => "sopc has no loops of their own: send a branch back to an earlier step with a bound, `no -> retry at most 2 times, then OTHER_STEP`, or bound every way back to a step at once with a declaration of its own, `loop retry at most 3 times, then OTHER_STEP`",
+        "for" | "repeat" if !e.has("for") => "`for each FACT { … }` and `repeat FACT up to N { … }` are actions: write them among the step's actions, before its way out; a loop back to a step is a branch with a bound (`no -> retry at most 2 times, then OTHER_STEP`)",
         "loop" if !e.at_declaration() => "`loop` is a declaration of its own, outside the steps: `loop STEP at most 3 times, then OTHER_STEP` bounds every way back to STEP at once (if this line starts a declaration, close the block above with `}`)",
         "recommend" | "suggest" | "tell" | "mention" | "promise" if e.has("say") => "sopc has no `never recommend`: to forbid words said to the caller write `never say \"…\"`, to forbid an act `never do \"…\"`",
         _ if found.starts_with(|c: char| c.is_ascii_digit()) && e.name => "an answer or a name cannot start with a digit: write `three` or `n3`; for a number the caller gives, declare `fact NAME \"…\" count ask` and `match` its ranges (`3 or more -> …`)",
