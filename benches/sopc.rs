@@ -17,7 +17,8 @@
 //! an in-process `check_source` of the same text; `library`: 200 policies
 //! sharing a library through `use`, and a procedure called 10 and 100
 //! times; `loop_bound`: one `loop` bound on a loop with four ways back
-//! against a bound on each.
+//! against a bound on each; `typed`: the generated policy with host facts,
+//! ranges and verification mixed in, against the plain one.
 
 extern crate alloc;
 
@@ -688,8 +689,28 @@ fn library(c: &mut Criterion) {
     group.finish();
 }
 
+/// Issue 15's constructs (host facts with time ranges, amounts, `verify`)
+/// in the generated policy, against the same policy without them.
+fn typed(c: &mut Criterion) {
+    let mut group = c.benchmark_group("typed");
+    group.sample_size(10);
+    for &n in SIZES {
+        for (name, text) in [
+            ("plain", sopc::synth::generate(n, 1)),
+            ("typed", sopc::synth::generate_typed(n, 1)),
+        ] {
+            assert!(!sopc::check_source(&text, &Default::default()).has_errors());
+            group.throughput(Throughput::Bytes(text.len() as u64));
+            group.bench_with_input(BenchmarkId::new(name, n), &text, |b, t| {
+                b.iter(|| sopc::check_source(t, &Default::default()))
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches, parse, front, checks, check, count, artifact, engine, standing, loop_bound, lsp,
-    service, library
+    service, library, typed
 );
 criterion_main!(benches);

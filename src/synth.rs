@@ -266,3 +266,65 @@ pub fn generate_retry_loops(blocks: usize, times: u32, per_branch: bool) -> Stri
     }
     out
 }
+
+/// [`generate`] with issue 15's constructs, about as often as the shipped
+/// policies use them: a third of the plain `goto`s become a `match` on a
+/// time of the call (a host fact: weekday office hours, or after them), a
+/// third a `verify` of two items of three (a failure refers the caller),
+/// and a third a `match` on an amount looked up (over 500.00 or not). As
+/// in a real policy, each such fact is read in one region (three `match`es
+/// nearby), not all along: a fact read all along stays in the state of
+/// every step between (see docs/performance.md).
+pub fn generate_typed(steps: usize, seed: u64) -> String {
+    let plain = generate(steps, seed);
+    let lines: Vec<&str> = plain.lines().collect();
+    let is_plain_goto =
+        |i: usize| lines[i].starts_with("  goto ") && lines.get(i + 1) == Some(&"}");
+    let gotos = (0..lines.len()).filter(|&i| is_plain_goto(i)).count();
+    // Each fact is read by three `match`es of its kind: nine `goto`s.
+    let facts = gotos.div_ceil(9).max(1);
+    let mut out = String::with_capacity(plain.len() + plain.len() / 3);
+    let mut k = 0usize;
+    for (i, line) in lines.iter().enumerate() {
+        if *line == "role analyst \"Analyst\"" {
+            out.push_str(line);
+            out.push('\n');
+            for f in 0..facts {
+                let _ = writeln!(
+                    out,
+                    "fact call_time{f} \"Time of the call ({f})\" time from host\nfact amount{f} \"Amount ({f})\" money lookup in \"Core\""
+                );
+            }
+            continue;
+        }
+        if !is_plain_goto(i) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let to = &line["  goto ".len()..];
+        let f = k / 9;
+        match k % 3 {
+            0 => {
+                let _ = writeln!(
+                    out,
+                    "  match call_time{f} {{\n    weekdays 08:00..16:30 -> {to}\n    else                  -> {to}\n  }}"
+                );
+            }
+            1 => {
+                let _ = writeln!(
+                    out,
+                    "  verify id{i} \"Verify the caller\" at least 2 of these 3: field0, field1, field3\n  passed -> {to}\n  failed -> end referred(desk)"
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    out,
+                    "  match amount{f} {{\n    over 500.00 -> {to}\n    else        -> {to}\n  }}"
+                );
+            }
+        }
+        k += 1;
+    }
+    out
+}

@@ -1,68 +1,96 @@
 //! Which facts' answers still matter at each step: a fact is live on entry
-//! to a step when some `match` on it can be reached before it is asked again.
-//! Only live facts are part of an analysis state, which keeps the state space
-//! close to the size of the graph.
+//! to a step when its answer may be known there (a step that reads or asks
+//! it comes before) and some `match` on it can be reached before it is
+//! asked again. Only live facts are part of an analysis state, which keeps
+//! the state space close to the size of the graph.
+//!
+//! Worked out fact by fact, each over the steps between where it may first
+//! be known and where it is last read: a fact read in one region of a
+//! large policy costs that region, not every step before it.
 
 use crate::graph::{Exit, FactId, Graph, StepId};
-use std::collections::VecDeque;
 
 /// `live[step]`: sorted fact ids live on entry to the step.
 pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
     let n = g.steps.len();
-    // (predecessor, whether it answers its question on the way): raising a
-    // standing rule leaves the step's question unanswered.
+    // Edges both ways; a predecessor says whether it answers its question
+    // on the way (raising a standing rule leaves the question unanswered).
+    let mut succs: Vec<Vec<StepId>> = vec![Vec::new(); n];
     let mut preds: Vec<Vec<(StepId, bool)>> = vec![Vec::new(); n];
     for s in g.step_ids() {
         for t in super::successors(g, s) {
+            succs[s.index()].push(t);
             preds[t.index()].push((s, true));
         }
         for t in super::raised_to(g, s) {
+            succs[s.index()].push(t);
             preds[t.index()].push((s, false));
         }
     }
-    let mut live: Vec<Vec<FactId>> = vec![Vec::new(); n];
-    let mut queued = vec![false; n];
-    let mut work: VecDeque<StepId> = VecDeque::new();
+    // Where each fact is read (a `match`, or a text disclosed only under a
+    // condition on it) and asked.
+    let mut reads: Vec<Vec<StepId>> = vec![Vec::new(); g.facts.len()];
+    let mut asks: Vec<Vec<StepId>> = vec![Vec::new(); g.facts.len()];
     let scoped = super::said::scoped_uses(g);
-    for (s, step) in g.steps.iter().enumerate() {
-        if let Exit::Match { fact, .. } = step.exit {
-            live[s].push(fact);
+    for s in g.step_ids() {
+        match g.step(s).exit {
+            Exit::Match { fact, .. } => reads[fact.index()].push(s),
+            Exit::Ask { fact, .. } => asks[fact.index()].push(s),
+            _ => {}
         }
-        // A step that says a field disclosed only under a condition reads
-        // the condition's fact.
-        for &f in &scoped[s] {
-            if let Err(at) = live[s].binary_search(&f) {
-                live[s].insert(at, f);
+        for &f in &scoped[s.index()] {
+            if reads[f.index()].last() != Some(&s) {
+                reads[f.index()].push(s);
             }
-        }
-        if !live[s].is_empty() {
-            queued[s] = true;
-            work.push_back(StepId::new(s));
         }
     }
-    // live_in(s) = use(s) ∪ (∪ live_in(succ) − def(s)); grows monotonically.
-    while let Some(s) = work.pop_front() {
-        queued[s.index()] = false;
-        for &(p, answers) in &preds[s.index()] {
-            let defined = match g.step(p).exit {
-                Exit::Ask { fact, .. } if answers => Some(fact),
-                _ => None,
-            };
-            let mut changed = false;
-            for i in 0..live[s.index()].len() {
-                let f = live[s.index()][i];
-                if Some(f) == defined {
+    // Tarjan numbers a component after every component it reaches: a step
+    // that can reach a read is in a component numbered at least the read's.
+    let comp = super::scc::of_graph(g).comp;
+    let mut live: Vec<Vec<FactId>> = vec![Vec::new(); n];
+    // Marks by fact, so that no array is cleared between facts.
+    let (mut known, mut marked) = (vec![u32::MAX; n], vec![u32::MAX; n]);
+    let mut stack: Vec<StepId> = Vec::new();
+    for (f, read) in reads.iter().enumerate() {
+        let Some(floor) = read.iter().map(|r| comp[r.index()]).min() else {
+            continue;
+        };
+        let mark = f as u32;
+        // Known on entry: reached from a step that reads or asks the fact,
+        // among the steps that may still lead to a read.
+        stack.extend(read.iter().chain(&asks[f]).copied());
+        while let Some(s) = stack.pop() {
+            for &t in &succs[s.index()] {
+                if comp[t.index()] >= floor && known[t.index()] != mark {
+                    known[t.index()] = mark;
+                    stack.push(t);
+                }
+            }
+        }
+        // Live on entry: a read, or a step where the fact may be known from
+        // which a read is reached before a step answers the fact again.
+        let mut found: Vec<StepId> = Vec::new();
+        for &r in read {
+            if marked[r.index()] != mark {
+                marked[r.index()] = mark;
+                found.push(r);
+                stack.push(r);
+            }
+        }
+        while let Some(t) = stack.pop() {
+            for &(p, answers) in &preds[t.index()] {
+                let defines = answers
+                    && matches!(g.step(p).exit, Exit::Ask { fact, .. } if fact.index() == f);
+                if defines || marked[p.index()] == mark || known[p.index()] != mark {
                     continue;
                 }
-                if let Err(at) = live[p.index()].binary_search(&f) {
-                    live[p.index()].insert(at, f);
-                    changed = true;
-                }
+                marked[p.index()] = mark;
+                found.push(p);
+                stack.push(p);
             }
-            if changed && !queued[p.index()] {
-                queued[p.index()] = true;
-                work.push_back(p);
-            }
+        }
+        for s in found {
+            live[s.index()].push(FactId::new(f));
         }
     }
     live
