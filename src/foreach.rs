@@ -255,13 +255,71 @@ fn check_match(s: &Step, multiples: &HashMap<&str, Multiple>, diags: &mut Vec<Di
     }
 }
 
-/// The step `s` cut at a `repeat fact up to times { body }`: `s` and its
-/// rounds pushed, round K a step `STEP>roundK` that reads `fact` (`K or
-/// more` to `STEP>roundK>do`, which does the body with `{fact}` read as
-/// K, else on to the rest), and the rest returned as the step `STEP>then`.
+/// The rounds of a repetition, written as steps after `s`: round K a step
+/// `STEP>SUFFIX` whose way out (`decide`, given the round's two
+/// destinations) goes to `STEP>SUFFIX>do`, which does the round's actions,
+/// or on to the next round; after the last, `STEP>then` does `after` and
+/// takes `s`'s way out. `s` and the rounds are pushed; `STEP>then` is
+/// returned (it may hold another repetition).
+struct Rounds<'r, 'a> {
+    suffixes: Vec<String>,
+    decide: &'r dyn Fn(usize, &Name<'a>, &Name<'a>) -> Exit<'a>,
+    actions: &'r dyn Fn(usize) -> Vec<Action<'a>>,
+}
+
+fn unroll<'a>(
+    mut s: Step<'a>,
+    rounds: Rounds<'_, 'a>,
+    after: Vec<Action<'a>>,
+    span: Span,
+    bump: &'a Bump,
+    out: &mut Vec<Step<'a>>,
+) -> Step<'a> {
+    let (base, name_span) = (s.name.text, s.name.span);
+    let name = |suffix: &str| -> Name<'a> {
+        Name {
+            text: bump.alloc_str(&format!("{base}>{suffix}")),
+            span: name_span,
+        }
+    };
+    let piece = |name: Name<'a>, actions: Vec<Action<'a>>, exit: Option<Box<Exit<'a>>>| Step {
+        name,
+        text: s.text.clone(),
+        role: s.role.clone(),
+        lints: Vec::new(),
+        actions,
+        exit,
+        span: s.span,
+    };
+    let goto = |to: &Name<'a>| {
+        Some(Box::new(Exit::Goto {
+            dest: Dest::Step(to.clone()),
+            bound: None,
+            span,
+        }))
+    };
+    let then = name("then");
+    let firsts: Vec<Name<'a>> = rounds.suffixes.iter().map(|x| name(x)).collect();
+    let mut pieces = Vec::with_capacity(2 * firsts.len());
+    for (k, first) in firsts.iter().enumerate() {
+        let next = firsts.get(k + 1).unwrap_or(&then);
+        let doing = name(&format!("{}>do", rounds.suffixes[k]));
+        let decide = (rounds.decide)(k, &doing, next);
+        pieces.push(piece(first.clone(), Vec::new(), Some(Box::new(decide))));
+        pieces.push(piece(doing, (rounds.actions)(k), goto(next)));
+    }
+    let rest = piece(then.clone(), after, s.exit.take());
+    s.exit = goto(firsts.first().unwrap_or(&then));
+    out.push(s);
+    out.extend(pieces);
+    rest
+}
+
+/// `repeat fact up to times { body }`: round K reads `fact`, `K or more`
+/// doing the body with `{fact}` read as K.
 #[allow(clippy::too_many_arguments)]
 fn repeat<'a>(
-    mut s: Step<'a>,
+    s: Step<'a>,
     fact: &Name<'a>,
     times: u32,
     body: &[Action<'a>],
@@ -271,39 +329,12 @@ fn repeat<'a>(
     out: &mut Vec<Step<'a>>,
 ) -> Step<'a> {
     use crate::syntax::ast::{Range, RangeOp, Value, ValueKind};
-    let (base, name_span, step_span) = (s.name.text, s.name.span, s.span);
-    let (title, role) = (s.text.clone(), s.role.clone());
-    let name = |suffix: &str| -> Name<'a> {
-        Name {
-            text: bump.alloc_str(&format!("{base}>{suffix}")),
-            span: name_span,
-        }
-    };
-    let piece = |name: Name<'a>, actions: Vec<Action<'a>>, exit: Exit<'a>| Step {
-        name,
-        text: title.clone(),
-        role: role.clone(),
-        lints: Vec::new(),
-        actions,
-        exit: Some(Box::new(exit)),
-        span: step_span,
-    };
-    let then = name("then");
-    let rounds: Vec<Name<'a>> = (1..=times).map(|k| name(&format!("round{k}"))).collect();
-    let goto = |to: &Name<'a>| Exit::Goto {
-        dest: Dest::Step(to.clone()),
-        bound: None,
-        span,
-    };
-    let mut pieces = Vec::with_capacity(2 * rounds.len());
-    for (k, round) in (1..=times).zip(&rounds) {
-        let next = rounds.get(k as usize).unwrap_or(&then);
-        let doing = name(&format!("round{k}>do"));
+    let decide = |k: usize, doing: &Name<'a>, next: &Name<'a>| {
         let at_least = Range {
             op: RangeOp::OrMore,
             from: Value {
                 kind: ValueKind::Number {
-                    digits: bump.alloc_str(&k.to_string()),
+                    digits: bump.alloc_str(&(k + 1).to_string()),
                     unit: None,
                 },
                 span: fact.span,
@@ -312,46 +343,33 @@ fn repeat<'a>(
             unit: None,
             span: fact.span,
         };
-        let branches = vec![
-            Branch {
-                arm: Arm::Range(at_least),
-                dest: Dest::Step(doing.clone()),
-                bound: None,
-                span,
-            },
-            Branch {
-                arm: Arm::Else(span),
-                dest: Dest::Step(next.clone()),
-                bound: None,
-                span,
-            },
-        ];
-        let read = Exit::Match {
-            fact: fact.clone(),
-            branches,
+        let branch = |arm, to: &Name<'a>| Branch {
+            arm,
+            dest: Dest::Step(to.clone()),
+            bound: None,
             span,
         };
-        pieces.push(piece(round.clone(), Vec::new(), read));
-        let words = k.to_string();
-        let actions = body
-            .iter()
-            .map(|a| action_for_item(bump, a, fact.text, &words))
-            .collect();
-        pieces.push(piece(doing, actions, goto(next)));
-    }
-    let rest = Step {
-        name: then.clone(),
-        text: title.clone(),
-        role: role.clone(),
-        lints: Vec::new(),
-        actions: after,
-        exit: s.exit.take(),
-        span: step_span,
+        Exit::Match {
+            fact: fact.clone(),
+            branches: vec![
+                branch(Arm::Range(at_least), doing),
+                branch(Arm::Else(span), next),
+            ],
+            span,
+        }
     };
-    s.exit = Some(Box::new(goto(rounds.first().unwrap_or(&then))));
-    out.push(s);
-    out.extend(pieces);
-    rest
+    let actions = |k: usize| {
+        let words = (k + 1).to_string();
+        body.iter()
+            .map(|a| action_for_item(bump, a, fact.text, &words))
+            .collect()
+    };
+    let rounds = Rounds {
+        suffixes: (1..=times).map(|k| format!("round{k}")).collect(),
+        decide: &decide,
+        actions: &actions,
+    };
+    unroll(s, rounds, after, span, bump, out)
 }
 
 /// Cuts `s` at its first `for each`, pushing the steps it becomes.
@@ -442,70 +460,34 @@ fn cut<'a>(
             s.actions.extend(after);
             continue;
         };
-        let (base, name_span, step_span) = (s.name.text, s.name.span, s.span);
-        let (title, role) = (s.text.clone(), s.role.clone());
-        let name = |suffix: &str| -> Name<'a> {
-            Name {
-                text: bump.alloc_str(&format!("{base}>{suffix}")),
-                span: name_span,
-            }
-        };
-        let then = name("then");
-        let piece = |name: Name<'a>, actions: Vec<Action<'a>>, exit: Exit<'a>| Step {
-            name,
-            text: title.clone(),
-            role: role.clone(),
-            lints: Vec::new(),
-            actions,
-            exit: Some(Box::new(exit)),
-            span: step_span,
-        };
-        let goto = |to: &Name<'a>| Exit::Goto {
-            dest: Dest::Step(to.clone()),
-            bound: None,
-            span,
-        };
-        let firsts: Vec<Name<'a>> = m.items.iter().map(|(item, _)| name(item)).collect();
-        let first = firsts.first().cloned().unwrap_or_else(|| then.clone());
-        let mut pieces = Vec::with_capacity(2 * m.items.len());
-        for (k, (item, words)) in m.items.iter().enumerate() {
-            let next = firsts.get(k + 1).unwrap_or(&then);
-            let doing = name(&format!("{item}>do"));
+        let decide = |k: usize, doing: &Name<'a>, next: &Name<'a>| {
             let branch = |answer: &'static str, to: &Name<'a>| Branch {
                 arm: Arm::Answer(Name { text: answer, span }),
                 dest: Dest::Step(to.clone()),
                 bound: None,
                 span,
             };
-            let asked = Exit::Match {
+            Exit::Match {
                 fact: Name {
-                    text: bump.alloc_str(&format!("{}_{item}", fact.text)),
+                    text: bump.alloc_str(&format!("{}_{}", fact.text, m.items[k].0)),
                     span: fact.span,
                 },
-                branches: vec![branch("yes", &doing), branch("no", next)],
+                branches: vec![branch("yes", doing), branch("no", next)],
                 span,
-            };
-            pieces.push(piece(firsts[k].clone(), Vec::new(), asked));
-            let actions = body
-                .iter()
-                .map(|a| action_for_item(bump, a, fact.text, words))
-                .collect();
-            pieces.push(piece(doing, actions, goto(next)));
-        }
-        let rest = Step {
-            name: then.clone(),
-            text: title.clone(),
-            role: role.clone(),
-            lints: Vec::new(),
-            actions: after,
-            exit: s.exit.take(),
-            span: step_span,
+            }
         };
-        s.exit = Some(Box::new(goto(&first)));
-        check_match(&s, multiples, diags);
-        out.push(s);
-        out.extend(pieces);
-        // The rest may hold another `for each`.
+        let actions = |k: usize| {
+            body.iter()
+                .map(|a| action_for_item(bump, a, fact.text, &m.items[k].1))
+                .collect()
+        };
+        let rounds = Rounds {
+            suffixes: m.items.iter().map(|(item, _)| item.to_string()).collect(),
+            decide: &decide,
+            actions: &actions,
+        };
+        let rest = unroll(s, rounds, after, span, bump, out);
+        // The rest may hold another repetition.
         s = rest;
     }
 }
