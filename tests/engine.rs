@@ -1053,6 +1053,19 @@ fn a_call_suspended_inside_a_loop_resumes_with_its_returns_counted() {
     assert_eq!(resumed.trace().loops, whole.trace().loops);
 }
 
+/// The `do` texts of the steps a call went through, in order.
+fn done(g: &sopc::Graph, trace: &sopc::engine::Trace) -> Vec<String> {
+    trace
+        .steps
+        .iter()
+        .flat_map(|&s| &g.step(s).actions)
+        .filter_map(|a| match a {
+            sopc::graph::Action::Do { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `for each` over a multi-select: the analyst is asked about each item,
 /// and the actions are done, with the item's words, for each that applies.
 #[test]
@@ -1075,16 +1088,7 @@ fn for_each_does_its_actions_for_each_item_that_applies() {
     let Evaluation::Complete { trace, .. } = e.evaluate_rounds(rounds) else {
         panic!("the call ends");
     };
-    let done: Vec<String> = trace
-        .steps
-        .iter()
-        .flat_map(|&s| &g.step(s).actions)
-        .filter_map(|a| match a {
-            sopc::graph::Action::Do { text, .. } => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(done, ["Note the outage on the Email account."]);
+    assert_eq!(done(g, &trace), ["Note the outage on the Email account."]);
     // The questions asked, in order: each item, then the step's own.
     let asked: Vec<&str> = trace
         .answers
@@ -1105,27 +1109,19 @@ fn repeat_does_its_actions_as_many_times_as_the_count_at_most_n() {
     let text = "sop \"R\" \"r\" {}\nfact children \"How many children?\" count ask\noutcome done \"Done\" resolved\nstep kids \"Check each child\" {\n  repeat children up to 3 {\n    do \"Check child {children}.\"\n  }\n  end done\n}\n";
     let e = Engine::compile(text).expect("compiles");
     let g = e.graph();
-    let done = |count: &str| -> Vec<String> {
+    let rounds_done = |count: &str| -> Vec<String> {
         let rounds = e
             .rounds(&[("children".to_string(), vec![count.to_string()])])
             .expect("rounds");
         let Evaluation::Complete { trace, .. } = e.evaluate_rounds(rounds) else {
             panic!("the call ends");
         };
-        trace
-            .steps
-            .iter()
-            .flat_map(|&s| &g.step(s).actions)
-            .filter_map(|a| match a {
-                sopc::graph::Action::Do { text, .. } => Some(text.clone()),
-                _ => None,
-            })
-            .collect()
+        done(g, &trace)
     };
-    assert_eq!(done("0"), Vec::<String>::new());
-    assert_eq!(done("2"), ["Check child 1.", "Check child 2."]);
+    assert_eq!(rounds_done("0"), Vec::<String>::new());
+    assert_eq!(rounds_done("2"), ["Check child 1.", "Check child 2."]);
     assert_eq!(
-        done("7"),
+        rounds_done("7"),
         ["Check child 1.", "Check child 2.", "Check child 3."]
     );
 }

@@ -155,6 +155,18 @@ fn folder(test: &str, policies: &[&str]) -> (PathBuf, String) {
     (dir, format!("sqlite:{}", db.display()))
 }
 
+/// `/v1/policies` once it shows `what` (a reload is asynchronous).
+fn policies_once(api: &Api, what: &str, ok: &dyn Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let v = api.get("/v1/policies").json();
+        if ok(&v) {
+            return v;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the server never showed {what}");
+}
+
 fn answer(fact: &str, answer: &str) -> Value {
     json!({ "type": "answer", "fact": fact, "answer": answer })
 }
@@ -585,16 +597,7 @@ fn policies_reload_when_files_change_and_calls_stay_on_their_version() {
     let (id, _) = api.start_call(&json!({ "policy": "hac" }));
     api.ok(&id, &answer("caller_kind", "student"));
 
-    let wait_for = |what: &str, ok: &dyn Fn(&Value) -> bool| -> Value {
-        for _ in 0..100 {
-            let v = api.get("/v1/policies").json();
-            if ok(&v) {
-                return v;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("the server never showed {what}");
-    };
+    let wait_for = |what: &str, ok: &dyn Fn(&Value) -> bool| policies_once(&api, what, ok);
     // A new clean version: served, and new calls start on it.
     let text = std::fs::read_to_string(dir.join("hac.sop")).expect("read");
     let edited = text.replacen(
@@ -904,16 +907,7 @@ fn a_library_change_gives_its_policies_a_new_version() {
         .collect();
     assert_eq!(ids, ["sim-swap"], "{listed:#}");
     let v1 = listed["policies"][0]["version"].clone();
-    let wait_for = |what: &str, ok: &dyn Fn(&Value) -> bool| -> Value {
-        for _ in 0..100 {
-            let v = api.get("/v1/policies").json();
-            if ok(&v) {
-                return v;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("the server never showed {what}");
-    };
+    let wait_for = |what: &str, ok: &dyn Fn(&Value) -> bool| policies_once(&api, what, ok);
     let lib = dir.join("common/us-mobile.sop");
     let text = std::fs::read_to_string(&lib).expect("read");
     let edited = text.replacen(

@@ -36,21 +36,19 @@ pub fn display_name(path: &std::path::Path) -> String {
 
 /// The policies shipped in `policies/`, sorted.
 pub fn shipped_policies() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .expect("policies/ exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sop"))
-        .collect();
-    v.sort();
-    v
+    sop_files("policies")
 }
 
 /// The libraries shipped in `policies/common/`, sorted.
 pub fn shipped_libraries() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/common");
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .expect("policies/common/ exists")
+    sop_files("policies/common")
+}
+
+/// The `.sop` files of a folder of the repository (not below it), sorted.
+fn sop_files(folder: &str) -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut v: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{} is readable: {e}", dir.display()))
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "sop"))
         .collect();
