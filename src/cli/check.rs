@@ -393,11 +393,12 @@ fn place_shared(mut checked: Vec<Checked>) -> Result<Vec<Checked>, String> {
         let Some((_, _, first)) = mine.first() else {
             continue;
         };
+        let levels =
+            sopc::levels::Levels::new(Vec::new(), &sopc::config::levels_for(Path::new(name))?);
         for d in first {
             if mine.iter().all(|(_, _, u)| u.contains(d)) {
-                let levels = sopc::config::levels_for(Path::new(name))?;
                 let mut d = d.clone();
-                if sopc::levels::Levels::new(Vec::new(), &levels).apply(&mut d) {
+                if levels.apply(&mut d) {
                     found.push((path.clone(), d));
                 }
             }

@@ -40,23 +40,19 @@ pub fn convert(
 /// library's file and line in the message: the editor shows one document's
 /// diagnostics.
 pub fn at_uses(name: &str, text: &str, checked: &mut crate::Checked) {
-    let uses: Vec<(String, crate::span::Span)> = text
-        .match_indices("use \"")
-        .filter(|(at, _)| *at == 0 || text.as_bytes()[at - 1] == b'\n')
-        .filter_map(|(at, _)| {
-            let line_end = text[at..].find('\n').map_or(text.len(), |e| at + e);
-            let line = &text[at..line_end];
-            let path = line[5..].split('"').next()?;
-            let joined = crate::sources::join(name, path);
-            Some((
-                joined,
-                crate::span::Span::new(at, at + line.trim_end().len()),
-            ))
-        })
-        .collect();
-    let Some(first) = uses.first().map(|u| u.1) else {
+    if checked.diagnostics.iter().all(|d| d.file.is_none()) {
         return;
-    };
+    }
+    // The document's `use` lines as the parser reads them (indented ones
+    // too), each with the file it names.
+    let parsed = crate::syntax::parse(text);
+    let uses: Vec<(String, crate::span::Span)> = parsed
+        .policy
+        .uses
+        .iter()
+        .map(|u| (crate::sources::join(name, &u.path.value()), u.span))
+        .collect();
+    let first = uses.first().map_or(crate::span::Span::new(0, 0), |u| u.1);
     for i in 0..checked.diagnostics.len() {
         let d = &checked.diagnostics[i];
         let Some(file) = d.file.clone() else {

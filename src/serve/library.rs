@@ -121,11 +121,16 @@ impl Library {
             {
                 continue;
             }
+            let name = file.display().to_string();
+            let compiled =
+                Engine::compile_file(&name, &text, &crate::sources::FolderFiles::new(dir));
             // A library of shared declarations is not a policy to serve.
-            if crate::syntax::parse(&text).policy.header.library {
+            if compiled.as_ref().is_err_and(|c| c.library) {
+                if self.policies.remove(&id).is_some() {
+                    done.retired.push(id);
+                }
                 continue;
             }
-            let name = file.display().to_string();
             let entry = self.policies.entry(id.clone()).or_insert_with(|| Policy {
                 id: id.clone(),
                 file: file.clone(),
@@ -136,7 +141,7 @@ impl Library {
                 shared: Vec::new(),
             });
             entry.text = text.clone();
-            match Engine::compile_file(&name, &text, &crate::sources::FolderFiles::new(dir)) {
+            match compiled {
                 Ok((engine, shared)) => {
                     entry.shared = shared;
                     let engine = Arc::new(engine);
