@@ -370,8 +370,7 @@ fn run_takes_answers_in_any_case_or_by_prefix_and_ends_with_a_summary() {
         "{out}"
     );
     // A prefix two answers share is refused, not guessed.
-    let dir = std::env::temp_dir().join(format!("sopc-run-prefix-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = common::temp_dir("run-prefix");
     let file = dir.join("prefix.sop");
     std::fs::write(
         &file,
@@ -394,8 +393,7 @@ fn run_refuses_a_collected_value_that_breaks_its_rule() {
         data code \"One-time code\" secret length 6 pattern \"[0-9]{6}\"\n\
         outcome ok \"Done\" resolved\n\
         step s \"Check\" { collect code  ask fine \"Fine?\" { yes no }  yes -> end ok  no -> end ok }\n";
-    let dir = std::env::temp_dir().join(format!("sopc-run-rule-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = common::temp_dir("run-rule");
     let file = dir.join("rule.sop");
     std::fs::write(&file, policy).expect("write");
     let (code, out, _) = sopc(
@@ -413,8 +411,7 @@ fn run_refuses_a_collected_value_that_breaks_its_rule() {
 
 #[test]
 fn eval_refuses_a_corrupted_artifact() {
-    let dir = std::env::temp_dir().join(format!("sopc-art-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = common::temp_dir("art");
     let (_, artifact, _) = sopc(&["compile", "policies/hac.sop"], "");
     let good = dir.join("good.json");
     std::fs::write(&good, &artifact).expect("write");
@@ -495,9 +492,9 @@ fn wire_policy() -> std::path::PathBuf {
 
 /// Runs `sopc eval` on the wire policy with answers, context and data.
 fn eval_wire(answers: &str, context: &str, data: &str) -> (i32, serde_json::Value) {
-    let dir = std::env::temp_dir().join(format!("sopc-wire-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    // One file per call: the tests run in parallel.
+    // One folder for all calls, one file per call: the tests run in parallel.
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| common::temp_dir("wire"));
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let write = |name: &str, text: &str| {
         let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

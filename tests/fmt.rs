@@ -88,8 +88,7 @@ fn shipped_policies_are_formatted() {
 
 #[test]
 fn fmt_check_shows_a_diff_and_exits_1() {
-    let dir = std::env::temp_dir().join(format!("sopc-fmt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = common::temp_dir("fmt");
     let file = dir.join("messy.sop");
     std::fs::write(
         &file,

@@ -31,8 +31,7 @@ fn neovim_applies_the_fix_for_a_diagnostic() {
         eprintln!("skipped: `nvim` is not installed (apt-get install neovim; .ci/run does)");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("sopc-nvim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("nvim");
     let policy = dir.join("reset.sop");
     std::fs::write(&policy, POLICY).unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/nvim/fix.lua");

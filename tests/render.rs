@@ -252,8 +252,7 @@ fn registrar_to_rodney_white_changes_exactly_one_path() {
         .answers
         .contains(&("web_access_checked".to_string(), "no".to_string())));
     // The CLI: exit 1 when behaviour differs, 0 against the formatted form.
-    let dir = std::env::temp_dir().join(format!("sopc-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = common::temp_dir("diff");
     let new = dir.join("hac-new.sop");
     std::fs::write(&new, &edited).expect("write");
     let messy = dir.join("base-messy.sop");

@@ -38,8 +38,7 @@ fn coverage_below_the_minimum_fails() {
     let cut = policy
         .find("scenario \"away, gas smell")
         .expect("second scenario");
-    let dir = std::env::temp_dir().join(format!("sopc-cov-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = common::temp_dir("cov");
     let file = dir.join("gas.sop");
     std::fs::write(&file, &policy[..cut]).expect("write");
     let f = file.to_str().expect("utf-8");
@@ -93,8 +92,7 @@ fn scenarios_through_a_loop_bound_pass_and_cover_it() {
         assert_eq!(code, 0, "{out}");
         assert!(!out.contains("FAIL"), "{out}");
     }
-    let dir = std::env::temp_dir().join(format!("sopc-loop-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = common::temp_dir("loop");
     let file = dir.join("loop.sop");
     let policy = std::fs::read_to_string("tests/fixtures/clean/loop-bound-shared.sop")
         .expect("fixture")

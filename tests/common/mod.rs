@@ -114,9 +114,12 @@ pub fn sopc(args: &[&str]) -> Run {
     sopc_with_input(args, b"")
 }
 
-/// A fresh temporary folder for one test.
+/// A fresh, empty temporary folder for one test. Emptied first: a
+/// machine that keeps its temporary folder may give a later run the same
+/// process id, and a `sopc.toml` left there would change its verdicts.
 pub fn temp_dir(test: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sopc-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
