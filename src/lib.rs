@@ -34,6 +34,7 @@ pub mod graph;
 #[cfg(feature = "human")]
 #[doc(hidden)]
 pub mod harness;
+pub mod holder;
 pub mod levels;
 pub mod lower;
 #[cfg(feature = "lsp")]

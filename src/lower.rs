@@ -1326,6 +1326,9 @@ fn lower_facts(
                     ),
                     // A multi-select is written out as one yes/no fact per
                     // item before resolution (src/foreach.rs).
+                    // A `role` fact is a choice among the roles by now
+                    // (src/holder.rs); one left is a broken one.
+                    ast::FactType::Role(_) => (vec![], vec![], graph::FactKind::Choice),
                     ast::FactType::Choice(answers) | ast::FactType::Multiple(answers) => {
                         let (a, w) = answer_list(answers);
                         // A declared fact is read, not waited for.

@@ -122,6 +122,7 @@ fn check_policy(
     let mut pieces = crate::foreach::Pieces::default();
     let mut policy = crate::foreach::desugar(policy, &bump, &mut diags, &mut pieces);
     crate::entries::desugar(&mut policy, &mut diags);
+    crate::holder::desugar(&mut policy, &bump, &mut diags);
     let mut symbols = crate::resolve::resolve(&policy, &mut diags);
     let levels = Levels::new(std::mem::take(&mut symbols.lints), &opts.levels);
     // Lowering consumes the tree; the names are not needed by the checks:

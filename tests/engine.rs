@@ -1122,3 +1122,57 @@ fn repeat_does_its_actions_as_many_times_as_the_count_at_most_n() {
         ["Check child 1.", "Check child 2.", "Check child 3."]
     );
 }
+
+/// A `role` fact: the context says who took the call; the trace shows
+/// the call going to that role, then the warm transfer where a Tier 1
+/// agent meets an admin account; a role that is not declared is refused.
+#[test]
+fn the_host_says_which_role_takes_the_call() {
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/clean/role-from-host-routed.sop"
+    );
+    let dir = common::temp_dir("role-from-host");
+    let eval = |context: &str| {
+        let file = dir.join("context.json");
+        std::fs::write(&file, context).expect("write");
+        let (code, out, _) = sopc(
+            &[
+                "eval",
+                policy,
+                "--answers",
+                "-",
+                "--context",
+                file.to_str().expect("utf-8"),
+            ],
+            r#"{"kind": "admin"}"#,
+        );
+        (code, serde_json::from_str::<Value>(&out).expect("json"))
+    };
+    let transfers = |v: &Value| -> Vec<String> {
+        v["trace"]["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter(|a| a["kind"] == "transfer")
+            .map(|a| a["role"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let (code, tier1) = eval(r#"{"agent": "tier1"}"#);
+    assert_eq!(code, 0, "{tier1}");
+    assert_eq!(tier1["outcome"]["outcome"], "done");
+    assert_eq!(transfers(&tier1), ["tier1", "tier2"]);
+    let steps = tier1["trace"]["steps"].to_string();
+    assert!(
+        steps.starts_with(r#"["agent","agent>tier1","s","route","hand_over""#),
+        "{steps}"
+    );
+
+    let (code, tier2) = eval(r#"{"agent": "tier2"}"#);
+    assert_eq!(code, 0, "{tier2}");
+    assert_eq!(transfers(&tier2), ["tier2"]);
+
+    let (code, boss) = eval(r#"{"agent": "boss"}"#);
+    assert_eq!(code, 1);
+    assert_eq!(boss["error"]["code"], "invalid-answer", "{boss}");
+}

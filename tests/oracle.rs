@@ -4019,6 +4019,14 @@ fn the_diff_oracle_sees_every_kind_of_change() {
 // value (on a time of day, on every day of the week); a walk branches on
 // the values that every `match` on the fact treats alike (one walk per
 // such group: their walks are the same), so that it walks every value.
+//
+// Roles, in some models: two roles, steps `by` one of them, `transfer`s
+// (handing over a field some steps collect first), and sometimes a role
+// fact from the host (`fact agent "…" role from host`) that `match`es
+// read. The walk carries who holds the call (the first role, or the one
+// the host gives, a root per role) and the fields collected, and decides
+// `role-violation` per step and the transfer's `missing-data` by
+// definition.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ty {
@@ -4051,6 +4059,11 @@ const CHOICES: [(&str, &str, &[&str]); 2] = [
     ),
 ];
 const SOURCES: [&str; 3] = ["ask", "lookup in \"NIDU\"", "from host"];
+/// The roles of a model with roles; the first holds a call from its start
+/// unless the host says who does.
+const ROLES: [&str; 2] = ["r0", "r1"];
+/// The role fact the host gives.
+const HOLDER: &str = "agent";
 const DAY_MINUTES: i64 = 1440;
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /// Day sets an arm on the time of day may name, with their days.
@@ -4125,6 +4138,8 @@ enum On {
     Step(usize),
     /// A declared choice fact of [`CHOICES`].
     Choice(usize),
+    /// The role fact the host gives.
+    Holder,
 }
 
 #[derive(Clone, Debug)]
@@ -4158,6 +4173,16 @@ struct TModel {
     steps: Vec<TExit>,
     /// The source of each choice fact, in [`SOURCES`].
     choice_source: [usize; 2],
+    /// Roles are declared.
+    roles: bool,
+    /// `fact agent "…" role from host`.
+    holder: bool,
+    /// Per step: `by rK`.
+    by: Vec<Option<usize>>,
+    /// Per step: `collect h` (before its transfer).
+    collect: Vec<bool>,
+    /// Per step: `transfer rK`, handing over `h` or nothing.
+    transfer: Vec<Option<(usize, bool)>>,
 }
 
 #[derive(Clone, Debug)]
@@ -4196,6 +4221,9 @@ fn t_model(spec: &TSpec) -> TModel {
     // matches read the same fact.
     let favourite = [below(&mut g, 4), below(&mut g, 4)];
     let choice_source = [below(&mut g, 3), below(&mut g, 3)];
+    let roles = below(&mut g, 3) == 0;
+    let holder = roles && below(&mut g, 2) == 0;
+    let (mut by, mut collect, mut transfer) = (vec![], vec![], vec![]);
     let mut steps: Vec<TExit> = Vec::with_capacity(n);
     for (i, &(kind, seed)) in spec.steps.iter().enumerate() {
         let mut r = seed | 1;
@@ -4250,6 +4278,7 @@ fn t_model(spec: &TSpec) -> TModel {
             }
             6 | 7 => {
                 let (on, answers) = match (below(&mut r, 3), asked.is_empty()) {
+                    _ if holder && below(&mut r, 3) == 0 => (On::Holder, ROLES.len()),
                     (0, false) => {
                         let s = asked[below(&mut r, asked.len())];
                         (On::Step(s), answers_of(&steps, s).expect("asked"))
@@ -4348,10 +4377,22 @@ fn t_model(spec: &TSpec) -> TModel {
             }
         };
         steps.push(exit);
+        let role = |r: &mut u64, one_in: usize| {
+            (roles && below(r, one_in) == 0).then(|| below(r, ROLES.len()))
+        };
+        by.push(role(&mut r, 3));
+        let hand_over = role(&mut r, 4).map(|to| (to, below(&mut r, 2) == 0));
+        transfer.push(hand_over);
+        collect.push(roles && below(&mut r, 3) == 0);
     }
     TModel {
         steps,
         choice_source,
+        roles,
+        holder,
+        by,
+        collect,
+        transfer,
     }
 }
 
@@ -4485,6 +4526,7 @@ fn asked_name(m: &TModel, s: usize) -> String {
 /// The answer `a` of what `on` reads, as written.
 fn answer_name(m: &TModel, on: On, a: usize) -> String {
     match on {
+        On::Holder => ROLES[a].to_string(),
         On::Choice(c) => CHOICES[c].2[a].to_string(),
         On::Step(s) if matches!(m.steps[s], TExit::Verify { .. }) => ["passed", "failed"][a].into(),
         On::Step(_) => format!("a{a}"),
@@ -4495,6 +4537,7 @@ fn on_name(m: &TModel, on: On) -> String {
     match on {
         On::Choice(c) => CHOICES[c].0.to_string(),
         On::Step(s) => asked_name(m, s),
+        On::Holder => HOLDER.to_string(),
     }
 }
 
@@ -4527,8 +4570,31 @@ fn t_print(m: &TModel) -> Printed {
             ),
         );
     }
+    if m.roles {
+        for (k, r) in ROLES.iter().enumerate() {
+            p.line(Site::Other, format!("role {r} \"Role {k}\""));
+        }
+        p.line(Site::Other, "data h \"Handed over\" text".into());
+    }
+    if m.holder {
+        p.line(
+            Site::Other,
+            format!("fact {HOLDER} \"Who takes the call\" role from host"),
+        );
+    }
     for (i, e) in m.steps.iter().enumerate() {
-        p.line(Site::Other, format!("step s{i} \"Step {i}\" {{"));
+        let by = m.by[i].map_or(String::new(), |r| format!(" by {}", ROLES[r]));
+        p.line(Site::Step(i), format!("step s{i} \"Step {i}\"{by} {{"));
+        if m.collect[i] {
+            p.line(Site::Action(i, 0), "  collect h".into());
+        }
+        if let Some((to, h)) = m.transfer[i] {
+            let requires = if h { " requires h" } else { "" };
+            p.line(
+                Site::Action(i, 1),
+                format!("  transfer {}{requires}", ROLES[to]),
+            );
+        }
         // Each step files the tickets its ends need: no missing-ticket.
         p.line(Site::Other, "  ticket desk { title \"Help\" }".into());
         p.line(Site::Other, "  ticket team { title \"Help\" }".into());
@@ -4605,6 +4671,8 @@ enum FKey {
     Step(usize),
     Choice(usize),
     Ordered(usize),
+    /// The role the host gives.
+    Holder,
 }
 
 /// A value given for a fact.
@@ -4644,6 +4712,11 @@ struct TVerdicts {
     /// Some path read an ordered fact at one `match` and took a branch on
     /// it again at a later one.
     reread: bool,
+    /// Steps `by` a role that some path reaches while another holds the
+    /// call.
+    role_violation: BTreeSet<usize>,
+    /// Steps whose transfer some path makes without `h` collected.
+    handover_missing: BTreeSet<usize>,
 }
 
 /// The arm of a range `match` a value takes: the first that takes it, or
@@ -4741,6 +4814,7 @@ fn t_verdicts(m: &TModel) -> TVerdicts {
             }
             TExit::Match { on, arms } => {
                 let answers = match on {
+                    On::Holder => ROLES.len(),
                     On::Choice(c) => CHOICES[*c].2.len(),
                     On::Step(s) => answers_of(&m.steps, *s).expect("asked"),
                 };
@@ -4760,21 +4834,52 @@ fn t_verdicts(m: &TModel) -> TVerdicts {
         choice: [Option<usize>; 2],
         value: [Option<i64>; 4],
         given: Vec<(FKey, Given, Given)>,
+        /// The role that holds the call.
+        actor: usize,
+        /// `h` is collected.
+        has_h: bool,
     }
-    let mut stack = vec![W {
+    let root = W {
         step: 0,
         asked: vec![None; n],
         choice: [None; 2],
         value: [None; 4],
         given: vec![],
-    }];
-    while let Some(w) = stack.pop() {
+        actor: 0,
+        has_h: false,
+    };
+    // With a role fact, a call begins with the role the host gives.
+    let mut stack = if m.holder {
+        (0..ROLES.len())
+            .map(|r| {
+                let g = Given::Answer(r);
+                W {
+                    actor: r,
+                    given: vec![(FKey::Holder, g, g)],
+                    ..root.clone()
+                }
+            })
+            .collect()
+    } else {
+        vec![root]
+    };
+    while let Some(mut w) = stack.pop() {
         if v.leaves.len() > MAX_PATHS {
             v.incomplete = true;
             break;
         }
         let i = w.step;
         v.reached[i] = true;
+        if m.by[i].is_some_and(|r| r != w.actor) {
+            v.role_violation.insert(i);
+        }
+        w.has_h |= m.collect[i];
+        if let Some((to, h)) = m.transfer[i] {
+            if h && !w.has_h {
+                v.handover_missing.insert(i);
+            }
+            w.actor = to;
+        }
         // Each way on: (written arm, destination, the walker after it).
         let mut ways: Vec<(Option<usize>, Dest, W)> = vec![];
         match &m.steps[i] {
@@ -4808,6 +4913,10 @@ fn t_verdicts(m: &TModel) -> TVerdicts {
             }
             TExit::Match { on, arms } => {
                 let known = match on {
+                    On::Holder => match w.given.first() {
+                        Some(&(FKey::Holder, Given::Answer(a), _)) => vec![(a, w.clone())],
+                        _ => unreachable!("a model with a role fact begins with it"),
+                    },
                     On::Step(s) => match w.asked[*s] {
                         Some(a) => vec![(a, w.clone())],
                         None => {
@@ -4941,6 +5050,7 @@ fn key_name(m: &TModel, key: FKey) -> String {
         FKey::Step(s) => asked_name(m, s),
         FKey::Choice(c) => CHOICES[c].0.to_string(),
         FKey::Ordered(f) => ORDERED[f].0.to_string(),
+        FKey::Holder => HOLDER.to_string(),
     }
 }
 
@@ -4949,6 +5059,7 @@ fn is_host(m: &TModel, key: FKey) -> bool {
         FKey::Step(_) => false,
         FKey::Choice(c) => SOURCES[m.choice_source[c]] == "from host",
         FKey::Ordered(f) => ORDERED_HOST[f],
+        FKey::Holder => true,
     }
 }
 
@@ -4974,6 +5085,7 @@ fn given_text(m: &TModel, week: bool, key: FKey, g: Given, engine: bool) -> Stri
         }
         (FKey::Step(s), Given::Answer(a)) => answer_name(m, On::Step(s), a),
         (FKey::Choice(c), Given::Answer(a)) => CHOICES[c].2[a].to_string(),
+        (FKey::Holder, Given::Answer(a)) => ROLES[a].to_string(),
         _ => unreachable!("a value of the fact's kind"),
     }
 }
@@ -4988,6 +5100,13 @@ fn t_play(
     let mut used = BTreeSet::new();
     let mut visited = vec![false; m.steps.len()];
     let mut s = 0;
+    // The call begins by reading the role the host gives.
+    if m.holder {
+        used.insert(FKey::Holder);
+        if !given.contains_key(&FKey::Holder) {
+            return (None, used);
+        }
+    }
     loop {
         visited[s] = true;
         let mut read = |key: FKey| {
@@ -5010,6 +5129,7 @@ fn t_play(
                     On::Step(t) if !visited[*t] => return (None, used),
                     On::Step(t) => given.get(&FKey::Step(*t)).copied(),
                     On::Choice(c) => read(FKey::Choice(*c)),
+                    On::Holder => read(FKey::Holder),
                 };
                 let a = match a {
                     Some(Given::Answer(a)) => a,
@@ -5044,6 +5164,9 @@ fn t_play(
 /// Every fact some step of the model reads, with the values tried.
 fn readable(m: &TModel, v: &TVerdicts) -> Vec<(FKey, Vec<Given>)> {
     let mut out: BTreeMap<FKey, Vec<Given>> = BTreeMap::new();
+    if m.holder {
+        out.insert(FKey::Holder, (0..ROLES.len()).map(Given::Answer).collect());
+    }
     for (i, e) in m.steps.iter().enumerate() {
         match e {
             TExit::Ask { answers, .. } => {
@@ -5284,7 +5407,29 @@ fn t_agree_model(m: &TModel, scenarios: &[(u8, u64)]) -> Result<TSeen, TestCaseE
         "infeasible-branch sites{}",
         context()
     );
-    if !v.overlapping.is_empty() || !phrases.is_empty() {
+    prop_assert_eq!(
+        sites(Code::RoleViolation),
+        v.role_violation
+            .iter()
+            .map(|&i| Site::Step(i))
+            .collect::<BTreeSet<_>>(),
+        "role-violation sites{}",
+        context()
+    );
+    prop_assert_eq!(
+        sites(Code::MissingData),
+        v.handover_missing
+            .iter()
+            .map(|&i| Site::Action(i, 1))
+            .collect::<BTreeSet<_>>(),
+        "missing-data sites of transfers{}",
+        context()
+    );
+    if !v.overlapping.is_empty()
+        || !phrases.is_empty()
+        || !v.role_violation.is_empty()
+        || !v.handover_missing.is_empty()
+    {
         return Ok(seen);
     }
     // No error in the policy: its paths, the engine and the scenarios.
@@ -5415,12 +5560,15 @@ fn the_typed_generator_covers_every_verdict() {
         "a verification on a path",
         "a host fact on a path",
         "forbidden phrase in a verification's words",
+        "role-violation",
+        "missing-data at a transfer",
+        "a path from a role the host gives, without errors",
         "paths compared (count and ends)",
         "engine runs",
         "scenarios that pass",
         "scenarios that fail",
     ];
-    let mut seen = [0usize; 17];
+    let mut seen = [0usize; 20];
     for _ in 0..3000 {
         let spec = t_spec().new_tree(&mut runner).expect("a case").current();
         let m = t_model(&spec);
@@ -5462,16 +5610,24 @@ fn the_typed_generator_covers_every_verdict() {
             m.steps
                 .iter()
                 .any(|e| matches!(e, TExit::Verify { wording: 1, .. })),
+            clean_paths && !v.role_violation.is_empty(),
+            clean_paths && !v.handover_missing.is_empty(),
+            clean_paths
+                && m.holder
+                && v.role_violation.is_empty()
+                && v.handover_missing.is_empty()
+                && v.overlapping.is_empty()
+                && !v.leaves.is_empty(),
         ];
         for (k, f) in flags.iter().enumerate() {
             seen[k] += usize::from(*f);
         }
-        if seen[13] < 1000 {
+        if seen[16] < 1000 {
             let s = t_agree_model(&m, &spec.scenarios).expect("agrees");
-            seen[13] += usize::from(s.paths_compared);
-            seen[14] += s.engine_runs;
-            seen[15] += s.scenarios_passed;
-            seen[16] += s.scenarios - s.scenarios_passed;
+            seen[16] += usize::from(s.paths_compared);
+            seen[17] += s.engine_runs;
+            seen[18] += s.scenarios_passed;
+            seen[19] += s.scenarios - s.scenarios_passed;
         }
     }
     let summary: Vec<String> = names

@@ -500,7 +500,12 @@ fn describe(g: &Graph, r: Report, step: StepId, policies: &[&str]) -> Diagnostic
                 ),
             )
             .at(g.step(step).span, format!("by {} only", r.name))
-            .with_help(if role == RoleId(0) {
+            .with_help(if let Some(holder) = crate::holder::holder_fact(g) {
+                format!(
+                    "the host says who takes the call (`{}`): route by it (`match {} {{ {} -> … }}`), or transfer the call on every path into `{step_name}`: `transfer {} requires …`",
+                    holder.name, holder.name, r.name, r.name
+                )
+            } else if role == RoleId(0) {
                 format!("the call starts with the {} (`{}`); transfer it back, or send this path elsewhere", first.title, first.name)
             } else {
                 format!(

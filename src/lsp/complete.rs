@@ -516,6 +516,11 @@ fn answers_of<'a>(p: &'a Policy, fact: &str) -> Vec<(&'a str, Option<String>)> {
             FactType::Multiple(_) => vec![],
             FactType::YesNo(_) => vec![("yes", None), ("no", None)],
             FactType::Unit(..) => vec![],
+            FactType::Role(_) => p
+                .roles
+                .iter()
+                .map(|r| (r.name.text, Some(r.title.value().into_owned())))
+                .collect(),
         };
     }
     for s in &p.steps {

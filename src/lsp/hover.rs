@@ -191,6 +191,14 @@ fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
                 f.name.text
             ),
             FactType::Unit(u, _) => unit_name(*u).to_string(),
+            FactType::Role(_) => format!(
+                "the role that takes the call: {}",
+                p.roles
+                    .iter()
+                    .map(|r| format!("`{}`", r.name.text))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         let source = match &f.source {
             FactSource::Ask(words) => match words {

@@ -687,6 +687,7 @@ impl Printer<'_> {
             }
             FactType::Choice(answers) => self.answer_set(answers),
             FactType::Multiple(answers) => format!("multiple {}", self.answer_set(answers)),
+            FactType::Role(_) => "role".to_string(),
             FactType::Unit(u, _) => match u {
                 Unit::Number => "number",
                 Unit::Count => "count",

@@ -256,6 +256,9 @@ pub enum FactType<'a> {
     /// `multiple { … }`: any of the answers (see `src/foreach.rs`).
     Multiple(Vec<AnswerDef<'a>>),
     Unit(Unit, Span),
+    /// `role`: one of the declared roles, the one that takes the call (see
+    /// `src/holder.rs`).
+    Role(Span),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

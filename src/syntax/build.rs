@@ -352,6 +352,7 @@ fn fact<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<FactDec
                 FactType::Choice(answers)
             }
         }
+        Some(r) if r.as_rule() == Rule::fact_role => FactType::Role(ty_span),
         Some(u) => FactType::Unit(
             match u.as_str() {
                 "number" => Unit::Number,
