@@ -166,6 +166,18 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
     if g.start.index() >= steps {
         return Err(format!("the start step {} does not exist", g.start));
     }
+    for m in &g.multiples {
+        if let Some(item) = m.items.iter().find(|i| {
+            g.facts
+                .get(i.fact.index())
+                .is_none_or(|f| f.kind != crate::graph::FactKind::YesNo)
+        }) {
+            return Err(format!(
+                "item `{}` of the multi-select `{}` is not a yes/no fact",
+                item.name, m.name
+            ));
+        }
+    }
     for (i, f) in g.facts.iter().enumerate() {
         if f.answers.is_empty() {
             return Err(format!("question `{}` has no answers", f.name));

@@ -90,6 +90,13 @@ pub fn desugar<'a>(
             });
             items.push((a.name.text, words));
         }
+        pieces.multiples.push((
+            f.name.text.to_string(),
+            items
+                .iter()
+                .map(|(item, _)| (item.to_string(), format!("{}_{item}", f.name.text)))
+                .collect(),
+        ));
         multiples.insert(f.name.text, Multiple { items });
     }
     p.facts = facts;
@@ -127,16 +134,43 @@ fn is_repetition(a: &Action) -> bool {
     matches!(a, Action::ForEach { .. } | Action::Repeat { .. })
 }
 
-/// The steps a `for each` wrote, by name, with the step the author wrote.
+/// What the rewriting leaves for after lowering: the steps a `for each`
+/// wrote, by name, with the step the author wrote; and each multi-select
+/// fact with its items and their facts.
 #[derive(Default)]
-pub struct Pieces(HashMap<String, String>);
+pub struct Pieces {
+    steps: HashMap<String, String>,
+    /// (fact, [(item, the item's fact)]), in the order declared.
+    multiples: Vec<(String, Vec<(String, String)>)>,
+}
 
 impl Pieces {
+    /// The multi-select facts of a lowered graph, with their items' facts
+    /// (an item whose fact did not lower is left out).
+    pub fn multi_selects(&self, g: &crate::graph::Graph) -> Vec<crate::graph::MultiSelect> {
+        self.multiples
+            .iter()
+            .map(|(name, items)| crate::graph::MultiSelect {
+                name: name.clone(),
+                items: items
+                    .iter()
+                    .filter_map(|(item, fact)| {
+                        let at = g.facts.iter().position(|f| f.name == *fact)?;
+                        Some(crate::graph::MultiItem {
+                            name: item.clone(),
+                            fact: crate::graph::FactId::new(at),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
     /// What the checks say of a piece is said of the step the author
     /// wrote: `` `notes>email>do` `` in a message reads `` `notes` ``.
     /// Caller paths keep the pieces: they show the way.
     pub fn name_written_steps(&self, diags: &mut [Diagnostic]) {
-        if self.0.is_empty() {
+        if self.steps.is_empty() {
             return;
         }
         for d in diags {
@@ -147,7 +181,7 @@ impl Pieces {
             let renamed: Vec<&str> = parts
                 .iter()
                 .enumerate()
-                .map(|(k, part)| match self.0.get(*part) {
+                .map(|(k, part)| match self.steps.get(*part) {
                     Some(step) if k % 2 == 1 => step.as_str(),
                     _ => part,
                 })
@@ -224,7 +258,7 @@ fn cut_steps<'a>(
         cut(s, facts, bump, diags, &mut out);
         for piece in &out[from..] {
             pieces
-                .0
+                .steps
                 .insert(piece.name.text.to_string(), written.clone());
         }
     }

@@ -182,6 +182,8 @@ pub fn lower_on(
             .collect(),
         procedures,
         scenarios,
+        // Filled in by the pipeline from `foreach::Pieces`.
+        multiples: Vec::new(),
     })
 }
 

@@ -129,9 +129,10 @@ fn check_policy(
     // free them before the state space, the largest thing a check builds.
     let graph = crate::lower::lower(policy, &symbols, &mut diags);
     drop(symbols);
-    let Some(graph) = graph else {
+    let Some(mut graph) = graph else {
         return finish(None, diags, &levels);
     };
+    graph.multiples = pieces.multi_selects(&graph);
     let mut found = check::run(&graph, &opts.check, &levels);
     merge_copies(&graph, &mut found);
     diags.extend(found);

@@ -1176,3 +1176,64 @@ fn the_host_says_which_role_takes_the_call() {
     assert_eq!(code, 1);
     assert_eq!(boss["error"]["code"], "invalid-answer", "{boss}");
 }
+
+/// A host gives a multi-select as the list of the items that apply: each
+/// listed item's `for each` actions run, the others' do not; an item the
+/// fact does not have, a list for a fact that is not a multi-select, and
+/// a list of non-texts are refused with a code.
+#[test]
+fn a_host_gives_a_multi_select_as_a_list() {
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/engine/host-multiple.sop"
+    );
+    let dir = common::temp_dir("host-multiple");
+    let eval = |context: &str| {
+        let file = dir.join("context.json");
+        std::fs::write(&file, context).expect("write");
+        let (code, out, _) = sopc(
+            &[
+                "eval",
+                policy,
+                "--answers",
+                "-",
+                "--context",
+                file.to_str().expect("utf-8"),
+            ],
+            "{}",
+        );
+        (code, serde_json::from_str::<Value>(&out).expect("json"))
+    };
+    let notes = |v: &Value| -> Vec<String> {
+        v["trace"]["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter_map(|a| a["text"].as_str().map(str::to_string))
+            .collect()
+    };
+    let (code, v) = eval(r#"{"down": ["wifi", "email"]}"#);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        notes(&v),
+        [
+            "Tell the caller Email is down.",
+            "Tell the caller Wi-Fi is down."
+        ]
+    );
+    assert_eq!(v["trace"]["answers"]["down_vpn"], "no");
+    let (code, v) = eval(r#"{"down": []}"#);
+    assert_eq!(code, 0, "{v}");
+    assert!(notes(&v).is_empty(), "{v}");
+    for (context, words) in [
+        (r#"{"down": ["fax"]}"#, "`fax` is not an item of `down`"),
+        (r#"{"down": [3]}"#, "are texts"),
+        (r#"{"up": ["email"]}"#, "only a multi-select fact takes"),
+    ] {
+        let (code, v) = eval(context);
+        assert_eq!(code, 2, "{context}: {v}");
+        assert_eq!(v["error"]["code"], "bad-input", "{v}");
+        let message = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{message}");
+    }
+}

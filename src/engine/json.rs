@@ -107,20 +107,71 @@ pub fn parse_events(
     Ok(Ok(out))
 }
 
-/// Reads the host's facts, `{FACT: VALUE}`.
-pub fn parse_context(v: &Value) -> Result<Vec<(String, String)>, String> {
+/// Reads the host's facts, `{FACT: VALUE}`. A multi-select fact takes the
+/// list of the items that apply (`{"systems": ["email", "vpn"]}`): each
+/// item's yes/no fact is `yes` if listed, `no` if not.
+pub fn parse_context(g: &Graph, v: &Value) -> Result<Vec<(String, String)>, String> {
     let obj = v
         .as_object()
         .ok_or("the context must be a JSON object: {\"fact\": \"value\", ...}")?;
-    obj.iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => Ok((k.clone(), s.clone())),
-            Value::Number(n) => Ok((k.clone(), n.to_string())),
-            _ => Err(format!(
-                "the context value of `{k}` must be a text or a number"
-            )),
+    let mut out = Vec::with_capacity(obj.len());
+    for (k, v) in obj {
+        match v {
+            Value::String(s) => out.push((k.clone(), s.clone())),
+            Value::Number(n) => out.push((k.clone(), n.to_string())),
+            Value::Array(listed) => out.extend(items_given(g, k, listed)?),
+            _ => {
+                return Err(format!(
+                    "the context value of `{k}` must be a text or a number (a list for a multi-select fact)"
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The items of multi-select `name` the host lists, as a value for each
+/// item's fact.
+fn items_given(g: &Graph, name: &str, listed: &[Value]) -> Result<Vec<(String, String)>, String> {
+    let Some(m) = g.multiples.iter().find(|m| m.name == name) else {
+        return Err(format!(
+            "the context value of `{name}` is a list, which only a multi-select fact takes"
+        ));
+    };
+    let items = || {
+        m.items
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut given: Vec<&str> = Vec::with_capacity(listed.len());
+    for v in listed {
+        let Value::String(item) = v else {
+            return Err(format!(
+                "the items of `{name}` are texts: its items are {}",
+                items()
+            ));
+        };
+        if !m.items.iter().any(|i| i.name == *item) {
+            return Err(format!(
+                "`{item}` is not an item of `{name}`; its items are {}",
+                items()
+            ));
+        }
+        given.push(item);
+    }
+    Ok(m.items
+        .iter()
+        .map(|i| {
+            let value = if given.contains(&i.name.as_str()) {
+                "yes"
+            } else {
+                "no"
+            };
+            (g.fact(i.fact).name.clone(), value.to_string())
         })
-        .collect()
+        .collect())
 }
 
 /// Checks every collected value against its field's rules: the field
@@ -515,7 +566,7 @@ pub fn evaluate_request(
     };
     let context = match context {
         None => Vec::new(),
-        Some(v) => parse_context(v).map_err(RequestError::BadInput)?,
+        Some(v) => parse_context(engine.graph(), v).map_err(RequestError::BadInput)?,
     };
     let events = match events {
         None => Vec::new(),

@@ -665,6 +665,25 @@ pub struct Graph {
     pub procedures: Vec<Procedure>,
     #[serde(default)]
     pub scenarios: Vec<Scenario>,
+    /// Multi-select facts (`multiple { … }`): each item is a yes/no fact
+    /// of its own; a host may give the items as one list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub multiples: Vec<MultiSelect>,
+}
+
+/// A multi-select fact and its items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct MultiSelect {
+    pub name: String,
+    pub items: Vec<MultiItem>,
+}
+
+/// An item of a multi-select and the yes/no fact that says whether it
+/// applies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct MultiItem {
+    pub name: String,
+    pub fact: FactId,
 }
 
 impl Graph {

@@ -116,7 +116,7 @@ impl<'e> Call<'e> {
         let context = if context.is_null() {
             Vec::new()
         } else {
-            parse_context(context).map_err(StartError::BadInput)?
+            parse_context(engine.graph(), context).map_err(StartError::BadInput)?
         };
         let mut context = context;
         crate::entries::default_entry(engine.graph(), &mut context);
