@@ -740,3 +740,36 @@ fn a_librarys_findings_show_at_the_use_line() {
     assert!(codes(&diags).iter().all(|c| c == "open-gap"), "{diags:?}");
     assert_eq!(c.finish(), 0);
 }
+
+/// A `role` fact: completion in a `match` on it offers the roles, hover
+/// says what it is, and the document checks clean.
+#[test]
+fn a_role_fact_completes_to_the_roles_and_hovers() {
+    let (uri, text) = repo_file("tests/fixtures/clean/role-from-host-routed.sop");
+    let mut c = Client::start();
+    c.initialize();
+    assert_eq!(codes(&c.open(&uri, &text)), Vec::<String>::new());
+    let arm = text
+        .find("    tier1 -> hand_over")
+        .expect("the match's arm")
+        + 4;
+    let items = c.ok("textDocument/completion", at(&uri, &text, arm));
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"tier1") && labels.contains(&"tier2"),
+        "{labels:?}"
+    );
+    let fact = text.find("fact agent").expect("the fact") + "fact ".len();
+    let hover = c.ok("textDocument/hover", at(&uri, &text, fact));
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        shown.contains("the role that takes the call: `tier1`, `tier2`"),
+        "{hover}"
+    );
+    assert_eq!(c.finish(), 0);
+}
