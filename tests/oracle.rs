@@ -4027,6 +4027,14 @@ fn the_diff_oracle_sees_every_kind_of_change() {
 // the host gives, a root per role) and the fields collected, and decides
 // `role-violation` per step and the transfer's `missing-data` by
 // definition.
+//
+// Scoped disclosure, in some models: `never disclose bal until FACT
+// ANSWER` or `… to FACT ANSWER` on a declared choice fact, a question or
+// a verification, and steps that say `{bal}`. By definition a step leaks
+// where some path reaches it with the fact not read yet or read with the
+// wrong answer (`until`), or not read yet or read with that answer
+// (`to`): a fact the host gives is known to the analysis only where a
+// `match` has read it.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ty {
@@ -4183,6 +4191,11 @@ struct TModel {
     collect: Vec<bool>,
     /// Per step: `transfer rK`, handing over `h` or nothing.
     transfer: Vec<Option<(usize, bool)>>,
+    /// `never disclose bal until|to FACT ANSWER`: (`until`, the fact, the
+    /// answer).
+    disclose: Option<(bool, FKey, usize)>,
+    /// Per step: `say "… {bal}"`.
+    says: Vec<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -4385,6 +4398,52 @@ fn t_model(spec: &TSpec) -> TModel {
         transfer.push(hand_over);
         collect.push(roles && below(&mut r, 3) == 0);
     }
+    // A scoped disclosure rule on a choice fact, a question or a
+    // verification of the model (mostly one a step reads, so that some
+    // paths know it), and steps that say the field, mostly after the
+    // fact's first reading.
+    let read_at = |key: FKey| {
+        (0..n).find(|&s| match (&steps[s], key) {
+            (
+                TExit::Match {
+                    on: On::Choice(c), ..
+                },
+                FKey::Choice(k),
+            ) => *c == k,
+            (_, FKey::Step(k)) => k == s,
+            _ => false,
+        })
+    };
+    let disclose = (below(&mut g, 2) == 0).then(|| {
+        let until = below(&mut g, 3) != 0;
+        let mut keys: Vec<FKey> = (0..n)
+            .filter(|&s| answers_of(&steps, s).is_some())
+            .map(FKey::Step)
+            .collect();
+        keys.extend((0..2).map(FKey::Choice).filter(|&k| read_at(k).is_some()));
+        let key = if !keys.is_empty() && below(&mut g, 4) != 0 {
+            keys[below(&mut g, keys.len())]
+        } else {
+            FKey::Choice(below(&mut g, 2))
+        };
+        let answers = match key {
+            FKey::Step(s) => answers_of(&steps, s).expect("answered"),
+            FKey::Choice(c) => CHOICES[c].2.len(),
+            _ => unreachable!("a choice fact or a step's"),
+        };
+        (until, key, below(&mut g, answers))
+    });
+    let first_read = disclose.and_then(|(_, key, _)| read_at(key));
+    let says = (0..n)
+        .map(|s| {
+            let likely = if first_read.is_some_and(|r| s > r) {
+                4
+            } else {
+                1
+            };
+            disclose.is_some() && below(&mut g, 5) < likely
+        })
+        .collect();
     TModel {
         steps,
         choice_source,
@@ -4393,6 +4452,8 @@ fn t_model(spec: &TSpec) -> TModel {
         by,
         collect,
         transfer,
+        disclose,
+        says,
     }
 }
 
@@ -4582,11 +4643,30 @@ fn t_print(m: &TModel) -> Printed {
             format!("fact {HOLDER} \"Who takes the call\" role from host"),
         );
     }
+    if let Some((until, key, a)) = m.disclose {
+        p.line(Site::Other, "data bal \"Balance\" text".into());
+        let answer = match key {
+            FKey::Step(s) => answer_name(m, On::Step(s), a),
+            FKey::Choice(c) => answer_name(m, On::Choice(c), a),
+            _ => unreachable!("a rule on a choice, a question or a verification"),
+        };
+        let scope = if until { "until" } else { "to" };
+        p.line(
+            Site::Other,
+            format!("never disclose bal {scope} {} {answer}", key_name(m, key)),
+        );
+    }
     for (i, e) in m.steps.iter().enumerate() {
         let by = m.by[i].map_or(String::new(), |r| format!(" by {}", ROLES[r]));
         p.line(Site::Step(i), format!("step s{i} \"Step {i}\"{by} {{"));
         if m.collect[i] {
             p.line(Site::Action(i, 0), "  collect h".into());
+        }
+        if m.says[i] {
+            p.line(
+                Site::Action(i, 2),
+                "  say \"Your balance is {bal}.\"".into(),
+            );
         }
         if let Some((to, h)) = m.transfer[i] {
             let requires = if h { " requires h" } else { "" };
@@ -4717,6 +4797,10 @@ struct TVerdicts {
     role_violation: BTreeSet<usize>,
     /// Steps whose transfer some path makes without `h` collected.
     handover_missing: BTreeSet<usize>,
+    /// Steps that say `{bal}` on some path the disclosure rule forbids.
+    leaks: BTreeSet<usize>,
+    /// Steps that say `{bal}` on some path the rule allows.
+    kept: BTreeSet<usize>,
 }
 
 /// The arm of a range `match` a value takes: the first that takes it, or
@@ -4874,6 +4958,23 @@ fn t_verdicts(m: &TModel) -> TVerdicts {
             v.role_violation.insert(i);
         }
         w.has_h |= m.collect[i];
+        if let (true, Some((until, key, a))) = (m.says[i], m.disclose) {
+            let known = match key {
+                FKey::Step(s) => w.asked[s],
+                FKey::Choice(c) => w.choice[c],
+                _ => unreachable!("a rule on a choice, a question or a verification"),
+            };
+            let allowed = if until {
+                known == Some(a)
+            } else {
+                known.is_some_and(|k| k != a)
+            };
+            if allowed {
+                v.kept.insert(i);
+            } else {
+                v.leaks.insert(i);
+            }
+        }
         if let Some((to, h)) = m.transfer[i] {
             if h && !w.has_h {
                 v.handover_missing.insert(i);
@@ -5408,6 +5509,15 @@ fn t_agree_model(m: &TModel, scenarios: &[(u8, u64)]) -> Result<TSeen, TestCaseE
         context()
     );
     prop_assert_eq!(
+        sites(Code::SecretLeak),
+        v.leaks
+            .iter()
+            .map(|&i| Site::Step(i))
+            .collect::<BTreeSet<_>>(),
+        "secret-leak sites of the scoped rule{}",
+        context()
+    );
+    prop_assert_eq!(
         sites(Code::RoleViolation),
         v.role_violation
             .iter()
@@ -5429,6 +5539,7 @@ fn t_agree_model(m: &TModel, scenarios: &[(u8, u64)]) -> Result<TSeen, TestCaseE
         || !phrases.is_empty()
         || !v.role_violation.is_empty()
         || !v.handover_missing.is_empty()
+        || !v.leaks.is_empty()
     {
         return Ok(seen);
     }
@@ -5563,12 +5674,14 @@ fn the_typed_generator_covers_every_verdict() {
         "role-violation",
         "missing-data at a transfer",
         "a path from a role the host gives, without errors",
+        "secret-leak of a scoped rule",
+        "{bal} said where a scoped rule allows it",
         "paths compared (count and ends)",
         "engine runs",
         "scenarios that pass",
         "scenarios that fail",
     ];
-    let mut seen = [0usize; 20];
+    let mut seen = [0usize; 22];
     for _ in 0..3000 {
         let spec = t_spec().new_tree(&mut runner).expect("a case").current();
         let m = t_model(&spec);
@@ -5618,16 +5731,18 @@ fn the_typed_generator_covers_every_verdict() {
                 && v.handover_missing.is_empty()
                 && v.overlapping.is_empty()
                 && !v.leaves.is_empty(),
+            clean_paths && !v.leaks.is_empty(),
+            clean_paths && !v.kept.is_empty(),
         ];
         for (k, f) in flags.iter().enumerate() {
             seen[k] += usize::from(*f);
         }
-        if seen[16] < 1000 {
+        if seen[18] < 1000 {
             let s = t_agree_model(&m, &spec.scenarios).expect("agrees");
-            seen[16] += usize::from(s.paths_compared);
-            seen[17] += s.engine_runs;
-            seen[18] += s.scenarios_passed;
-            seen[19] += s.scenarios - s.scenarios_passed;
+            seen[18] += usize::from(s.paths_compared);
+            seen[19] += s.engine_runs;
+            seen[20] += s.scenarios_passed;
+            seen[21] += s.scenarios - s.scenarios_passed;
         }
     }
     let summary: Vec<String> = names
