@@ -46,9 +46,12 @@ fn main() {
     let d = sopc::check::run(&graph, &Default::default(), &levels);
     let t_check = t.elapsed();
     eprintln!("after checks: {}", rss_mb());
+    // The states the path checks walk: what the checks' time grows with.
+    let states = sopc::analysis::states::StateSpace::build(&graph).map_or(0, |s| s.len());
     println!(
-        "parse {t_parse:?} ({:.1} MiB/s), resolve {t_resolve:?}, lower {t_lower:?}, checks {t_check:?} ({} diagnostics)",
+        "parse {t_parse:?} ({:.1} MiB/s), resolve {t_resolve:?}, lower {t_lower:?}, checks {t_check:?} ({} diagnostics, {states} states for {} steps)",
         text.len() as f64 / t_parse.as_secs_f64() / 1048576.0,
-        d.len()
+        d.len(),
+        graph.steps.len()
     );
 }
