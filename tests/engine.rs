@@ -1225,6 +1225,16 @@ fn a_host_gives_a_multi_select_as_a_list() {
     let (code, v) = eval(r#"{"down": []}"#);
     assert_eq!(code, 0, "{v}");
     assert!(notes(&v).is_empty(), "{v}");
+    // As a console address gives it: the items separated by commas.
+    let (code, v) = eval(r#"{"down": "vpn, email"}"#);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        notes(&v),
+        [
+            "Tell the caller Email is down.",
+            "Tell the caller VPN is down."
+        ]
+    );
     for (context, words) in [
         (r#"{"down": ["fax"]}"#, "`fax` is not an item of `down`"),
         (r#"{"down": [3]}"#, "are texts"),

@@ -108,8 +108,9 @@ pub fn parse_events(
 }
 
 /// Reads the host's facts, `{FACT: VALUE}`. A multi-select fact takes the
-/// list of the items that apply (`{"systems": ["email", "vpn"]}`): each
-/// item's yes/no fact is `yes` if listed, `no` if not.
+/// list of the items that apply (`{"systems": ["email", "vpn"]}`, or, as
+/// a console address gives it, `"email,vpn"`): each item's yes/no fact is
+/// `yes` if listed, `no` if not.
 pub fn parse_context(g: &Graph, v: &Value) -> Result<Vec<(String, String)>, String> {
     let obj = v
         .as_object()
@@ -117,6 +118,15 @@ pub fn parse_context(g: &Graph, v: &Value) -> Result<Vec<(String, String)>, Stri
     let mut out = Vec::with_capacity(obj.len());
     for (k, v) in obj {
         match v {
+            Value::String(s) if g.multiples.iter().any(|m| m.name == *k) => {
+                let listed: Vec<Value> = s
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|i| !i.is_empty())
+                    .map(|i| Value::String(i.to_string()))
+                    .collect();
+                out.extend(items_given(g, k, &listed)?);
+            }
             Value::String(s) => out.push((k.clone(), s.clone())),
             Value::Number(n) => out.push((k.clone(), n.to_string())),
             Value::Array(listed) => out.extend(items_given(g, k, listed)?),
