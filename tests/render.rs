@@ -840,3 +840,23 @@ fn diff_reports_a_procedures_text_once() {
         "{shown:?}"
     );
 }
+
+/// With a `role` fact, the document says which role takes the call at the
+/// start, not that someone transfers it there; a real transfer is still
+/// a warm transfer.
+#[test]
+fn the_document_says_who_takes_the_call() {
+    let run = common::sopc(&["doc", "tests/fixtures/clean/role-from-host-routed.sop"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.stdout;
+    assert!(doc.contains("The Tier 1 agent takes the call."), "{doc}");
+    assert!(doc.contains("The Tier 2 agent takes the call."), "{doc}");
+    assert!(
+        !doc.contains("Transfer the call (warm) to the Tier 1 agent"),
+        "{doc}"
+    );
+    assert!(
+        doc.contains("Transfer the call (warm) to the Tier 2 agent, handing over Account name"),
+        "{doc}"
+    );
+}
