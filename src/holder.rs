@@ -177,3 +177,14 @@ pub fn holder_fact(g: &crate::graph::Graph) -> Option<&crate::graph::Fact> {
     (f.source == crate::graph::FactSource::Host && f.answers.iter().map(String::as_str).eq(roles))
         .then_some(f)
 }
+
+/// Whether `s` is a step where the role a `role` fact names takes the
+/// call (`FACT>ROLE`): its transfer is the host's word, not a hand-over.
+pub fn takes_the_call(g: &crate::graph::Graph, s: &crate::graph::Step) -> bool {
+    holder_fact(g).is_some_and(|f| {
+        s.name
+            .strip_prefix(f.name.as_str())
+            .and_then(|rest| rest.strip_prefix('>'))
+            .is_some_and(|role| g.roles.iter().any(|r| r.name == role))
+    })
+}

@@ -1175,6 +1175,15 @@ fn the_host_says_which_role_takes_the_call() {
     let (code, boss) = eval(r#"{"agent": "boss"}"#);
     assert_eq!(code, 1);
     assert_eq!(boss["error"]["code"], "invalid-answer", "{boss}");
+
+    // The interactive run says who takes the call, and the warm transfer.
+    let (code, out, _) = sopc(&["run", policy], "tier1\nadmin\nadm-7\n");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("The Tier 1 agent takes the call."), "{out}");
+    assert!(
+        out.contains("TRANSFER the call (warm) to Tier 2 agent: Admin account"),
+        "{out}"
+    );
 }
 
 /// A host gives a multi-select as the list of the items that apply: each

@@ -393,6 +393,9 @@ fn show_step(out: &mut impl Write, g: &Graph, s: StepId, data: &DataValues) {
                 };
                 format!("  HAND the call over to the procedure \"{policy}\"{handing}")
             }
+            Action::Transfer { role, .. } if sopc::holder::takes_the_call(g, step) => {
+                format!("  The {} takes the call.", g.role(*role).title)
+            }
             Action::Transfer { role, reason, .. } => {
                 let reason = if reason.is_empty() {
                     String::new()

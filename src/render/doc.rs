@@ -180,17 +180,6 @@ fn ticket_words(g: &Graph, t: &crate::graph::Ticket) -> String {
     w
 }
 
-/// Whether `s` is a step where the role a `role` fact names takes the
-/// call (`src/holder.rs`): `FACT>ROLE`.
-fn takes_the_call(g: &Graph, s: &Step) -> bool {
-    crate::holder::holder_fact(g).is_some_and(|f| {
-        s.name
-            .strip_prefix(f.name.as_str())
-            .and_then(|rest| rest.strip_prefix('>'))
-            .is_some_and(|role| g.roles.iter().any(|r| r.name == role))
-    })
-}
-
 /// What the analyst does in the step, one line per sentence.
 fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
     let mut out = Vec::new();
@@ -242,7 +231,7 @@ fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
             }
             // The step of a `role` fact that gives the call to the role
             // the host names: nobody transfers it.
-            Action::Transfer { role, .. } if takes_the_call(g, s) => {
+            Action::Transfer { role, .. } if crate::holder::takes_the_call(g, s) => {
                 vec![plain(format!(
                     "The {} takes the call.",
                     g.role(*role).title
