@@ -176,6 +176,8 @@ enum Node {
 }
 
 const END: u32 = u32::MAX;
+/// A fact the baseline walk has no answer for yet.
+const UNKNOWN: u32 = u32::MAX;
 
 fn baseline_nodes(g: &Graph) -> (Vec<Node>, usize) {
     let d = |x: Dest| match x {
@@ -245,7 +247,15 @@ fn baseline_walk(
                 facts[*fact] = a;
                 next[a as usize]
             }
-            Node::Match { fact, next } => next[facts[*fact] as usize],
+            Node::Match { fact, next } => {
+                // A declared fact (from the host, looked up) is given
+                // where a match first reads it, as the engine takes it.
+                if facts[*fact] == UNKNOWN {
+                    facts[*fact] = answers[next_answer];
+                    next_answer += 1;
+                }
+                next[facts[*fact] as usize]
+            }
         };
         let to = match bound {
             Some((times, then)) if counters[slot as usize] >= times => then,
@@ -280,8 +290,17 @@ fn chain(len: usize) -> String {
 
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
-    for &n in &SIZES[..2] {
-        let g = graph(&policy(n));
+    // The generated policy, and the same with host facts, ranges and
+    // verifications (`_typed`): each against the hand-written walk on the
+    // same answers.
+    let cases = SIZES[..2].iter().flat_map(|&n| {
+        [
+            (n, "", policy(n)),
+            (n, "_typed", sopc::synth::generate_typed(n, 1)),
+        ]
+    });
+    for (n, kind, text) in cases {
+        let g = graph(&text);
         // Caller paths to replay: the first listed ones.
         let space = sopc::analysis::states::StateSpace::build(&g).expect("space");
         let paths = sopc::paths::enumerate(&g, &space, 64);
@@ -290,9 +309,16 @@ fn engine(c: &mut Criterion) {
             .map(|p| p.answers.iter().map(|&(_, a)| a).collect())
             .collect();
         let engine = sopc::Engine::new(g.clone()).expect("verifies");
+        let mut scratch = sopc::engine::Scratch::default();
+        assert!(
+            answers
+                .iter()
+                .all(|a| engine.run_in(&mut scratch, a).is_some()),
+            "every replayed path ends"
+        );
         let (nodes, slots) = baseline_nodes(&g);
         group.bench_with_input(
-            BenchmarkId::new("engine_per_path", n),
+            BenchmarkId::new(format!("engine_per_path{kind}"), n),
             &answers,
             |b, answers| {
                 let mut scratch = sopc::engine::Scratch::default();
@@ -304,13 +330,14 @@ fn engine(c: &mut Criterion) {
             },
         );
         group.bench_with_input(
-            BenchmarkId::new("baseline_per_path", n),
+            BenchmarkId::new(format!("baseline_per_path{kind}"), n),
             &answers,
             |b, answers| {
-                let mut facts = vec![0u32; g.facts.len()];
+                let mut facts = vec![UNKNOWN; g.facts.len()];
                 let mut counters = vec![0u32; slots];
                 b.iter(|| {
                     for a in answers {
+                        facts.iter_mut().for_each(|f| *f = UNKNOWN);
                         counters.iter_mut().for_each(|c| *c = 0);
                         black_box(baseline_walk(
                             &nodes,
