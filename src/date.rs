@@ -3,7 +3,6 @@
 //! Proleptic Gregorian calendar; months and years are added as the calendar
 //! does, not as 30 and 365 days.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A valid date (the day exists in its month and year).
@@ -157,14 +156,13 @@ impl Date {
 }
 
 /// `review every N days|months|years`: a length on the calendar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Period {
     pub amount: u32,
     pub unit: PeriodUnit,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeriodUnit {
     Days,
     Months,

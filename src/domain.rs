@@ -12,11 +12,8 @@
 //! so they stay exact; the engine maps a value to its class by a binary
 //! search.
 
-use serde::{Deserialize, Serialize};
-
 /// What an ordered fact holds, with its step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scale {
     /// A number with up to two decimals, in hundredths.
     Number,
@@ -96,6 +93,21 @@ impl Scale {
         match self {
             Scale::Number | Scale::Money => 2,
             _ => 0,
+        }
+    }
+
+    /// The scale's name in the JSON of the engine and the service.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scale::Number => "number",
+            Scale::Count => "count",
+            Scale::Money => "money",
+            Scale::Minutes => "minutes",
+            Scale::Hours => "hours",
+            Scale::Days => "days",
+            Scale::Date => "date",
+            Scale::Clock => "clock",
+            Scale::Week => "week",
         }
     }
 

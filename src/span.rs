@@ -1,23 +1,10 @@
 //! Byte ranges into a policy's source text, and line/column lookup.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A byte range `start..end` in one source file. `Copy`, so the AST owns its
 /// data and never borrows the input.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Span {
     pub start: u32,
     pub end: u32,

@@ -350,7 +350,7 @@ pub fn question_json(g: &Graph, q: Question) -> Value {
         FactKind::Ordered { scale, .. } => {
             // A value is given, not an option chosen: the options are the
             // ranges the policy tells apart.
-            v["type"] = json!(scale);
+            v["type"] = json!(scale.name());
             v["example"] = json!(scale.example());
         }
         FactKind::Verify { at_least, items } => {

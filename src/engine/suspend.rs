@@ -19,8 +19,7 @@ impl Engine {
     pub fn version(&self) -> &str {
         self.version.get_or_init(|| {
             use sha2::Digest;
-            let json = serde_json::to_vec(&self.graph).unwrap_or_default();
-            let digest = sha2::Sha256::digest(&json);
+            let digest = sha2::Sha256::digest(crate::artifact::graph_json(&self.graph));
             digest.iter().map(|b| format!("{b:02x}")).collect()
         })
     }

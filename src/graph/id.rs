@@ -1,5 +1,6 @@
 //! The graph's indices, one type per table, so a fact's index cannot pick
-//! a step. Each is a `u32` underneath and serialises as that bare number.
+//! a step. Each is a `u32` underneath, which the artifact writes as a bare
+//! number.
 
 /// What the tables' ids have in common, for code over any of them (name
 /// resolution keeps one table of names per kind).
@@ -11,11 +12,7 @@ pub trait Id: Copy {
 macro_rules! define_id {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
         $(#[$doc])*
-        #[derive(
-            Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
-            serde::Serialize, serde::Deserialize,
-        )]
-        #[serde(transparent)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(pub u32);
 
         impl $name {
@@ -42,27 +39,6 @@ macro_rules! define_id {
             #[inline]
             fn index(self) -> usize {
                 $name::index(self)
-            }
-        }
-
-        // The schema of a bare `u32`, as before the newtype: the derive
-        // would name a definition per id (the doc comment makes it one), and
-        // the published schema must not change.
-        impl schemars::JsonSchema for $name {
-            fn inline_schema() -> bool {
-                <u32 as schemars::JsonSchema>::inline_schema()
-            }
-
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                <u32 as schemars::JsonSchema>::schema_name()
-            }
-
-            fn schema_id() -> std::borrow::Cow<'static, str> {
-                <u32 as schemars::JsonSchema>::schema_id()
-            }
-
-            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                <u32 as schemars::JsonSchema>::json_schema(generator)
             }
         }
 

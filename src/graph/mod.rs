@@ -1,9 +1,9 @@
 //! The decision graph: the checked, compiled form of a policy. Indices, not
 //! names, link its parts; names and spans are kept for messages and tools.
-//! It (de)serialises as the versioned JSON artifact (see [`artifact`]).
+//! The versioned JSON artifact is written from it and read into it by
+//! [`crate::artifact`], whose own types are the file's layout.
 
 use crate::span::Span;
-use serde::{Deserialize, Serialize};
 
 mod id;
 
@@ -11,69 +11,53 @@ pub use id::{
     DataId, ExitId, FactId, Id, OutcomeId, ProcedureId, RoleId, StandingId, StepId, TargetId,
 };
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Header {
     pub id: String,
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// YEAR-MONTH-DAY.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implemented: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<String>,
     /// How long after `reviewed` (or `implemented`) the next review is due.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_every: Option<crate::date::Period>,
     /// The most questions a caller may be asked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<u32>,
     /// The span of the whole header.
-    #[serde(default)]
     pub span: Span,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_span: Option<Span>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_span: Option<Span>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Role {
     pub name: String,
     pub title: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TargetKind {
     Referral,
     Ticket,
     Contact,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub name: String,
     pub title: String,
     pub kind: TargetKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
     /// Data every ticket to this target must carry.
-    #[serde(default)]
     pub requires: Vec<DataId>,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DataClass {
     Text,
     Phone,
@@ -86,20 +70,34 @@ pub enum DataClass {
     Unrecorded,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+impl DataClass {
+    /// The class as a policy writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataClass::Text => "text",
+            DataClass::Phone => "phone",
+            DataClass::Email => "email",
+            DataClass::Id => "id",
+            DataClass::Date => "date",
+            DataClass::Number => "number",
+            DataClass::Secret => "secret",
+            DataClass::Unrecorded => "unrecorded",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Data {
     pub name: String,
     pub label: String,
     pub class: DataClass,
     /// What a collected value must be.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<ValueRule>,
     pub span: Span,
 }
 
 /// A rule on a collected value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case", tag = "rule")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ValueRule {
     MinLength {
         length: u32,
@@ -127,8 +125,7 @@ pub enum ValueRule {
 
 pub use crate::domain::Scale;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OutcomeKind {
     Resolved,
     Referral,
@@ -158,20 +155,17 @@ impl OutcomeKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub name: String,
     pub label: String,
     pub kind: OutcomeKind,
     /// The targets an `end` of this outcome may name; empty: none.
-    #[serde(default)]
     pub targets: Vec<TargetId>,
     /// A callback's deadline, in minutes (`within 48 hours`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within_minutes: Option<i64>,
     /// The policy of the folder a `handoff "POLICY"` ends in (kind
     /// `handoff`, one outcome per policy named).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     pub span: Span,
 }
@@ -180,35 +174,30 @@ pub struct Outcome {
 /// its `answers`: a question's answers, `yes` and `no`, `passed` and
 /// `failed`, or the ranges of an ordered value that the policy's own
 /// comparisons cut (see [`crate::domain`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fact {
     pub name: String,
     pub prompt: String,
     pub answers: Vec<String>,
     /// The words an analyst reads for each answer (empty: the answer's
     /// name); empty when no answer has words.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answer_words: Vec<String>,
-    #[serde(default)]
     pub kind: FactKind,
     pub source: FactSource,
     /// A `wait`: the call waits for one of the answers to happen.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waits: Option<Wait>,
     pub span: Span,
 }
 
 /// What a `wait` waits for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Wait {
     /// The answer taken when nothing happens in time (`after 2 days`), and
     /// the time in minutes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<(u32, i64)>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase", tag = "type")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum FactKind {
     /// One of the answers.
     #[default]
@@ -231,31 +220,25 @@ pub enum FactKind {
 }
 
 /// Where a fact's value comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase", tag = "from")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FactSource {
     /// The `ask` or `verify` of this step.
     Step { step: StepId },
     /// Asked of the caller when a step first needs it.
     Ask,
     /// Read by the analyst in a system when a step first needs it.
-    Lookup {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        system: Option<String>,
-    },
+    Lookup { system: Option<String> },
     /// Given by the console when the call starts.
     Host,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Terminal {
     pub outcome: OutcomeId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetId>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase", tag = "kind", content = "to")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dest {
     Step(StepId),
     End(Terminal),
@@ -266,12 +249,11 @@ pub enum Dest {
 }
 
 /// `at most N times, then DEST`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bound {
     pub times: u32,
     pub then: Dest,
     /// In a procedure's copy: the exit `then` leaves by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit: Option<ExitId>,
 }
 
@@ -282,7 +264,7 @@ pub struct Bound {
 /// [`crate::analysis::loop_return`]); the next such arrival goes to `then`
 /// instead. The first arrival from outside the loop is not counted, nor is
 /// a standing rule's handler raised there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoopBound {
     pub times: u32,
     pub then: Dest,
@@ -290,31 +272,26 @@ pub struct LoopBound {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Edge {
     pub to: Dest,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bound: Option<Bound>,
     pub span: Span,
     /// In a procedure's copy: the exit `to` leaves by (`to` is where the
     /// call sends that exit).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit: Option<ExitId>,
 }
 
 /// A procedure: written once, and copied into the graph at each call
 /// (its steps named `CALLER>STEP`), so every check, path and the engine
 /// see the calls as if inlined.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Procedure {
     pub name: String,
-    #[serde(default)]
     pub text: String,
-    #[serde(default)]
     pub exits: Vec<String>,
     /// Each call, in the order of the copies' steps; none when the
     /// procedure is never called.
-    #[serde(default)]
     pub calls: Vec<Call>,
     /// The span of its name.
     pub span: Span,
@@ -324,7 +301,7 @@ pub struct Procedure {
 }
 
 /// One call of a procedure, and the copy of its steps it runs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Call {
     /// The step whose way out is the `call` (a `goto` to the copy's first
     /// step in `steps`).
@@ -336,8 +313,7 @@ pub struct Call {
 }
 
 /// A step's one way out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase", tag = "kind")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exit {
     /// Ask the fact; `branches[i]` is taken on answer `i`.
     Ask {
@@ -361,7 +337,6 @@ pub enum Exit {
     /// A way out sopc could not read (a syntax error, an unknown name, a
     /// missing branch): only in a graph with errors, where no path goes on
     /// from it and no check reports it. Never in an artifact.
-    #[serde(skip)]
     Unknown,
 }
 
@@ -381,28 +356,23 @@ impl Exit {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TicketField {
     pub name: String,
     pub value: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ticket {
     pub target: TargetId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default)]
     pub fields: Vec<TicketField>,
-    #[serde(default)]
     pub body: Vec<DataId>,
-    #[serde(default)]
     pub assignee: Vec<DataId>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase", tag = "kind")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Do {
         text: String,
@@ -431,9 +401,7 @@ pub enum Action {
     /// collected first.
     Transfer {
         role: RoleId,
-        #[serde(default)]
         requires: Vec<DataId>,
-        #[serde(default)]
         reason: String,
         span: Span,
     },
@@ -448,26 +416,21 @@ pub enum Action {
     /// of a step whose way out ends in the policy's `handoff` outcome.
     Handoff {
         policy: String,
-        #[serde(default)]
         requires: Vec<DataId>,
         span: Span,
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub name: String,
-    #[serde(default)]
     pub text: String,
     /// The role that must hold the call here (`by ROLE`); none: whoever
     /// holds it. The call starts with the first role declared.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<RoleId>,
-    #[serde(default)]
     pub actions: Vec<Action>,
     pub exit: Exit,
     /// A bound on the loop as a whole (`loop STEP …`), if one names the step.
-    #[serde(default, rename = "loop", skip_serializing_if = "Option::is_none")]
     pub loop_bound: Option<LoopBound>,
     /// The span of the step's name.
     pub span: Span,
@@ -513,22 +476,21 @@ impl Fact {
 }
 
 /// `never say "…"` or `never do "…"`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Never {
     pub kind: NeverKind,
     pub phrase: String,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NeverKind {
     Say,
     Do,
 }
 
 /// `never disclose DATA until FACT ANSWER` or `… to FACT ANSWER`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScopedDisclosure {
     pub data: Vec<DataId>,
     pub scope: DisclosureScope,
@@ -537,8 +499,7 @@ pub struct ScopedDisclosure {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DisclosureScope {
     /// Allowed only once the fact is known to have the answer.
     Until,
@@ -594,13 +555,12 @@ impl Step {
 /// A standing rule: `anytime NAME "label" -> handler [within steps]`. The
 /// analyst may raise it while the call waits for an answer at a step in
 /// scope, at most once per call; the call goes on at the handler.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StandingRule {
     pub name: String,
     pub label: String,
     pub handler: StepId,
     /// The steps it may be raised at; `None`: every step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<Vec<StepId>>,
     pub span: Span,
 }
@@ -613,29 +573,26 @@ impl StandingRule {
 }
 
 /// `require FIRST before THEN`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Order {
     pub first: StepId,
     pub then: StepId,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
     pub name: String,
     /// Each fact's answers in order (one per round of a bounded retry).
     pub answers: Vec<(FactId, Vec<u32>)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<Terminal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visits: Option<Vec<StepId>>,
     /// Standing rules raised, each the first time the call waits at its step.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub raises: Vec<(StandingId, StepId)>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Graph {
     pub header: Header,
     pub roles: Vec<Role>,
@@ -645,34 +602,25 @@ pub struct Graph {
     pub facts: Vec<Fact>,
     pub steps: Vec<Step>,
     pub start: StepId,
-    #[serde(default)]
     pub never_disclose: Vec<DataId>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scoped_disclose: Vec<ScopedDisclosure>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub never: Vec<Never>,
-    #[serde(default)]
     pub requires: Vec<Order>,
     /// Standing rules (`anytime`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub standing: Vec<StandingRule>,
     /// Data handed over at the start by another policy's `handoff`
     /// (`receives`): collected before the first step.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub receives: Vec<DataId>,
     /// Procedures, each with its calls: their steps are among `steps`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub procedures: Vec<Procedure>,
-    #[serde(default)]
     pub scenarios: Vec<Scenario>,
     /// Multi-select facts (`multiple { … }`): each item is a yes/no fact
     /// of its own; a host may give the items as one list.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub multiples: Vec<MultiSelect>,
 }
 
 /// A multi-select fact and its items.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MultiSelect {
     pub name: String,
     pub items: Vec<MultiItem>,
@@ -680,7 +628,7 @@ pub struct MultiSelect {
 
 /// An item of a multi-select and the yes/no fact that says whether it
 /// applies.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MultiItem {
     pub name: String,
     pub fact: FactId,

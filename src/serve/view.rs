@@ -191,7 +191,7 @@ fn collect_json(g: &Graph, here: Option<StepId>, path: &[StepId], data: &DataVal
             json!({
                 "field": d.name,
                 "label": d.label,
-                "class": d.class,
+                "class": d.class.name(),
                 "rules": d.rules.iter().map(rule_json).collect::<Vec<_>>(),
                 "given": data.contains_key(&d.name),
             })
@@ -222,7 +222,7 @@ fn rule_json(r: &ValueRule) -> Value {
         }
         ValueRule::Min { scale, value } | ValueRule::Max { scale, value } => {
             let shown = crate::domain::format(*scale, *value);
-            m.insert("scale".into(), json!(scale));
+            m.insert("scale".into(), json!(scale.name()));
             m.insert("value".into(), json!(shown));
             if matches!(r, ValueRule::Min { .. }) {
                 ("min", format!("at least {shown}"))

@@ -2,10 +2,13 @@
 //! the file: it checks the format and version, that every index points at
 //! something, and then runs every graph check again. This module sits above
 //! the graph and the checks: the graph knows neither its file format nor
-//! the checks.
+//! the checks. The file's layout is its own types ([`v3`]), converted to
+//! and from the graph, so the graph can change without changing the file.
 
 use crate::graph::{DataId, Dest, Exit, Graph, Terminal};
 use serde::{Deserialize, Serialize};
+
+pub mod v3;
 
 pub const FORMAT: &str = "sopc-graph";
 /// The version written. 3 added loop bounds on steps (`loop`).
@@ -26,7 +29,7 @@ struct Envelope<G> {
 /// The JSON Schema of the artifact (docs/artifact.schema.json is this text,
 /// kept in step by a test).
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(Envelope<Graph>);
+    let schema = schemars::schema_for!(Envelope<v3::Graph>);
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
     s.push('\n');
     s
@@ -62,17 +65,34 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// The artifact text of a graph: pretty JSON with a trailing newline.
+/// The artifact text of a graph: pretty JSON with a trailing newline. A
+/// graph with errors (a way out sopc could not read) has none: the text is
+/// the newline alone.
 pub fn write(graph: &Graph) -> String {
-    let env = Envelope {
-        format: FORMAT.to_string(),
-        version: VERSION,
-        graph,
+    let mut s = match v3::Graph::from_graph(graph) {
+        Ok(graph) => {
+            let env = Envelope {
+                format: FORMAT.to_string(),
+                version: VERSION,
+                graph,
+            };
+            // Serialising plain data to a String cannot fail.
+            serde_json::to_string_pretty(&env).unwrap_or_default()
+        }
+        Err(_) => String::new(),
     };
-    // Serialising plain data to a String cannot fail.
-    let mut s = serde_json::to_string_pretty(&env).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The graph in the artifact's layout as compact JSON, without the
+/// envelope: what a policy's version is the SHA-256 of
+/// ([`crate::engine::Engine::version`]). Empty for a graph with errors.
+pub fn graph_json(graph: &Graph) -> Vec<u8> {
+    v3::Graph::from_graph(graph)
+        .ok()
+        .and_then(|g| serde_json::to_vec(&g).ok())
+        .unwrap_or_default()
 }
 
 /// The graph as JSON without source positions: what a policy means, so
@@ -88,7 +108,11 @@ pub fn meaning(graph: &Graph) -> serde_json::Value {
             _ => {}
         }
     }
-    let mut v = serde_json::to_value(graph).unwrap_or_default();
+    // A graph with errors has no artifact, and so no meaning: null.
+    let mut v = v3::Graph::from_graph(graph)
+        .ok()
+        .and_then(|g| serde_json::to_value(g).ok())
+        .unwrap_or_default();
     strip(&mut v);
     v
 }
@@ -111,16 +135,22 @@ pub fn read(text: &str) -> Result<Graph, LoadError> {
         Some(v) => return Err(LoadError::WrongVersion(v)),
         None => return Err(LoadError::Malformed("missing field `version`".into())),
     }
-    let env: Envelope<Graph> =
+    let env: Envelope<v3::Graph> =
         serde_json::from_str(text).map_err(|e| LoadError::Malformed(e.to_string()))?;
-    verify(&env.graph)?;
-    Ok(env.graph)
+    let graph = env.graph.into_graph()?;
+    run_checks(&graph)?;
+    Ok(graph)
 }
 
 /// Checks that every index points at something and that the graph passes
 /// every check: what the engine requires before it trusts a graph.
 pub fn verify(graph: &Graph) -> Result<(), LoadError> {
     verify_indices(graph).map_err(LoadError::Inconsistent)?;
+    run_checks(graph)
+}
+
+/// Every check of a graph whose indices all point at something.
+fn run_checks(graph: &Graph) -> Result<(), LoadError> {
     let errors: Vec<String> = crate::check::run(graph, &Default::default(), &Default::default())
         .into_iter()
         .filter(|d| d.is_error())
