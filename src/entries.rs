@@ -59,20 +59,14 @@ pub fn desugar<'a>(p: &mut Policy<'a>, diags: &mut Vec<Diagnostic>) {
         (None, Some(s)) => s.name.clone(),
         (None, None) => return,
     };
-    let name = Name { text: ENTRY, span };
+    let name = Name::new(ENTRY, span);
     let mut answers = vec![AnswerDef {
-        name: Name {
-            text: NEW,
-            span: start.span,
-        },
+        name: Name::new(NEW, start.span),
         label: Some(text("\"A new call\"", span)),
         after: None,
     }];
     let mut branches = vec![Branch {
-        arm: Arm::Answer(Name {
-            text: NEW,
-            span: start.span,
-        }),
+        arm: Arm::Answer(Name::new(NEW, start.span)),
         dest: Dest::Step(start.clone()),
         bound: None,
         span: start.span,

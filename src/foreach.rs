@@ -79,10 +79,7 @@ pub fn desugar<'a>(
                 .map_or_else(|| a.name.text.to_string(), |l| l.value().into_owned());
             let name = bump.alloc_str(&format!("{}_{}", f.name.text, a.name.text));
             facts.push(FactDecl {
-                name: Name {
-                    text: name,
-                    span: a.name.span,
-                },
+                name: Name::new(name, a.name.span),
                 label: Some(text(bump, &format!("{label} {words}"), a.name.span)),
                 ty: FactType::YesNo(a.name.span),
                 source: f.source.clone(),
@@ -311,10 +308,7 @@ fn unroll<'a>(
 ) -> Step<'a> {
     let (base, name_span) = (s.name.text, s.name.span);
     let name = |suffix: &str| -> Name<'a> {
-        Name {
-            text: bump.alloc_str(&format!("{base}>{suffix}")),
-            span: name_span,
-        }
+        Name::new(bump.alloc_str(&format!("{base}>{suffix}")), name_span)
     };
     let piece = |name: Name<'a>, actions: Vec<Action<'a>>, exit: Option<Box<Exit<'a>>>| Step {
         name,
@@ -496,16 +490,16 @@ fn cut<'a>(
         };
         let decide = |k: usize, doing: &Name<'a>, next: &Name<'a>| {
             let branch = |answer: &'static str, to: &Name<'a>| Branch {
-                arm: Arm::Answer(Name { text: answer, span }),
+                arm: Arm::Answer(Name::new(answer, span)),
                 dest: Dest::Step(to.clone()),
                 bound: None,
                 span,
             };
             Exit::Match {
-                fact: Name {
-                    text: bump.alloc_str(&format!("{}_{}", fact.text, m.items[k].0)),
-                    span: fact.span,
-                },
+                fact: Name::new(
+                    bump.alloc_str(&format!("{}_{}", fact.text, m.items[k].0)),
+                    fact.span,
+                ),
                 branches: vec![branch("yes", doing), branch("no", next)],
                 span,
             }

@@ -115,10 +115,10 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
     let mut branches = Vec::with_capacity(p.roles.len());
     let mut hand_overs = Vec::with_capacity(p.roles.len());
     for r in &p.roles {
-        let piece = Name {
-            text: bump.alloc_str(&format!("{}>{}", fact.text, r.name.text)),
+        let piece = Name::new(
+            bump.alloc_str(&format!("{}>{}", fact.text, r.name.text)),
             span,
-        };
+        );
         branches.push(Branch {
             arm: Arm::Answer(r.name.clone()),
             dest: Dest::Step(piece.clone()),

@@ -1,12 +1,14 @@
 //! AST + symbols to the decision graph. Lowering builds each question's
 //! answer-indexed branch table, so this is where `non-exhaustive` is found:
-//! a branch table with a hole or a clash cannot be built.
+//! a branch table with a hole or a clash cannot be built. What each
+//! reference names is read from the binding resolution wrote into it
+//! ([`bound`]), never looked up again by its text.
 
 use crate::codes::Code;
 use crate::diagnostic::{plain_list, Diagnostic};
 use crate::domain::{Interval, Scale};
 use crate::graph::{self, Edge, Graph, StepId};
-use crate::resolve::{FactOrigin, Namespace, Symbols};
+use crate::resolve::{FactOrigin, Symbols};
 use crate::span::Span;
 use crate::syntax::ast;
 use std::mem::MaybeUninit;
@@ -40,7 +42,6 @@ pub fn lower_on(
     let exits = copy_exits(&p, s, &plan, unknown);
     let top = Place {
         unknown,
-        steps: &s.steps,
         base: 0,
         exits: None,
         prefix: "",
@@ -65,7 +66,7 @@ pub fn lower_on(
     let mut outcomes: Vec<graph::Outcome> = p
         .outcomes
         .iter()
-        .map(|o| lower_outcome(o, p, s, diags))
+        .map(|o| lower_outcome(o, p, diags))
         .collect();
     // Gap outcomes follow the declared names (see `gap_terminal`).
     outcomes.truncate(s.outcomes.len());
@@ -74,7 +75,7 @@ pub fn lower_on(
     let scoped_disclose = p
         .never_disclose
         .iter()
-        .filter_map(|n| lower_scoped(n, s, &facts, diags))
+        .filter_map(|n| lower_scoped(n, &facts, diags))
         .collect();
     let scenarios = p
         .scenarios
@@ -103,7 +104,7 @@ pub fn lower_on(
                     ast::TargetKind::Contact => graph::TargetKind::Contact,
                 },
                 via: t.via.as_ref().map(|v| v.value().to_string()),
-                requires: ids(&s.data, &t.requires),
+                requires: ids(&t.requires),
                 span: t.name.span,
             })
             .collect(),
@@ -129,7 +130,7 @@ pub fn lower_on(
             .never_disclose
             .iter()
             .filter(|n| n.scope.is_none())
-            .flat_map(|n| ids(&s.data, &n.fields))
+            .flat_map(|n| ids::<graph::DataId>(&n.fields))
             .collect(),
         scoped_disclose,
         never: p
@@ -149,8 +150,8 @@ pub fn lower_on(
             .iter()
             .filter_map(|r| {
                 Some(graph::Order {
-                    first: s.steps.get(r.first.text)?,
-                    then: s.steps.get(r.then.text)?,
+                    first: bound(&r.first)?,
+                    then: bound(&r.then)?,
                     span: r.span,
                 })
             })
@@ -158,7 +159,7 @@ pub fn lower_on(
         receives: p
             .receives
             .iter()
-            .flat_map(|r| ids(&s.data, &r.data))
+            .flat_map(|r| ids::<graph::DataId>(&r.data))
             .collect(),
         standing: p
             .anytime
@@ -167,13 +168,9 @@ pub fn lower_on(
                 Some(graph::StandingRule {
                     name: a.name.text.to_string(),
                     label: a.label.value().to_string(),
-                    handler: s.steps.get(a.handler.text)?,
+                    handler: bound(&a.handler)?,
                     within: match &a.within {
-                        Some(list) => Some(
-                            list.iter()
-                                .map(|n| s.steps.get(n.text))
-                                .collect::<Option<Vec<_>>>()?,
-                        ),
+                        Some(list) => Some(list.iter().map(bound).collect::<Option<Vec<_>>>()?),
                         None => None,
                     },
                     span: a.name.span,
@@ -189,16 +186,14 @@ pub fn lower_on(
 
 /// Where a step is lowered: among the policy's steps, or in a copy of a
 /// procedure at one call.
-struct Place<'s, 'a> {
+struct Place<'s> {
     /// Where a reference sopc could not bind leads.
     unknown: StepId,
-    /// The names of the steps here; local step `i` is graph step
+    /// Local step `i` (what a step name here is bound to) is graph step
     /// `base + i`.
-    steps: &'s Namespace<'a, StepId>,
     base: usize,
-    /// In a copy: the procedure's exits, and where each leads from this
-    /// call.
-    exits: Option<(&'s Namespace<'a, graph::ExitId>, &'s [graph::Dest])>,
+    /// In a copy: where each of the procedure's exits leads from this call.
+    exits: Option<&'s [graph::Dest]>,
     /// Put before each step's name: `s4>` in the copy called at `s4`.
     prefix: &'s str,
     /// By local step: the first step of the copy its `call` runs.
@@ -263,7 +258,7 @@ fn plan_copies(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Pla
             let Some(ast::Exit::Call { procedure, .. }) = step.exit.as_deref() else {
                 continue;
             };
-            let Some(id) = s.procedures.get(procedure.text) else {
+            let Some(id) = bound::<graph::ProcedureId>(procedure) else {
                 continue;
             };
             let k = s.procedure_at[id.index()] as usize;
@@ -327,13 +322,11 @@ fn lower_copies(
     let mut dropped = Vec::new();
     for (c, copy) in plan.copies.iter().enumerate() {
         let proc = &p.procedures[copy.procedure];
-        let own = &s.procedure[copy.procedure];
         let calls = plan.calls_in(Some(c), proc.steps.len());
         let place = Place {
             unknown,
-            steps: &own.steps,
             base: copy.base,
-            exits: Some((&own.exits, &exits[c])),
+            exits: Some(&exits[c]),
             prefix: &copy.prefix,
             calls: &calls,
         };
@@ -358,7 +351,6 @@ fn copy_exits(p: &ast::Policy, s: &Symbols, plan: &Plan, unknown: StepId) -> Vec
                 &p.steps[copy.caller],
                 Place {
                     unknown,
-                    steps: &s.steps,
                     base: 0,
                     exits: None,
                     prefix: "",
@@ -367,14 +359,12 @@ fn copy_exits(p: &ast::Policy, s: &Symbols, plan: &Plan, unknown: StepId) -> Vec
             ),
             Some(parent) => {
                 let outer = &plan.copies[parent];
-                let names = &s.procedure[outer.procedure];
                 (
                     &p.procedures[outer.procedure].steps[copy.caller],
                     Place {
                         unknown,
-                        steps: &names.steps,
                         base: outer.base,
-                        exits: Some((&names.exits, &exits[parent])),
+                        exits: Some(&exits[parent]),
                         prefix: "",
                         calls: &no_calls,
                     },
@@ -384,7 +374,7 @@ fn copy_exits(p: &ast::Policy, s: &Symbols, plan: &Plan, unknown: StepId) -> Vec
         let mut mine = vec![graph::Dest::Step(unknown); own.exits.len()];
         if let Some(ast::Exit::Call { branches, .. }) = caller.exit.as_deref() {
             for b in branches {
-                if let Some(e) = own.exits.get(b.exit.text) {
+                if let Some(e) = bound::<graph::ExitId>(&b.exit) {
                     mine[e.index()] = lower_dest(&b.dest, s, &place).0;
                 }
             }
@@ -408,9 +398,8 @@ fn procedure_diagnostics(
         let nowhere = vec![graph::Dest::Step(unknown); own.exits.len()];
         let place = Place {
             unknown,
-            steps: &own.steps,
             base: 0,
-            exits: Some((&own.exits, &nowhere)),
+            exits: Some(&nowhere),
             prefix: "",
             calls: &calls,
         };
@@ -529,8 +518,16 @@ fn free_heap(step: &mut ast::Step) {
     step.text = None;
 }
 
-fn ids<I: graph::Id>(ns: &crate::resolve::Namespace<I>, names: &[ast::Name]) -> Vec<I> {
-    names.iter().filter_map(|n| ns.get(n.text)).collect()
+/// What resolution bound a reference to (see [`ast::Binding`]); the id's
+/// type is the namespace of the reference's place. `None`: the name is not
+/// declared (resolution reported it) or refers to a broken declaration.
+fn bound<I: graph::Id>(name: &ast::Name) -> Option<I> {
+    name.bound.get().map(I::new)
+}
+
+/// The declared ones among references of one kind.
+fn ids<I: graph::Id>(names: &[ast::Name]) -> Vec<I> {
+    names.iter().filter_map(bound).collect()
 }
 
 fn lower_header(h: &ast::Header) -> graph::Header {
@@ -580,10 +577,9 @@ fn lower_class(c: ast::DataClass) -> graph::DataClass {
 fn lower_outcome(
     o: &ast::OutcomeDecl,
     p: &ast::Policy,
-    s: &Symbols,
     diags: &mut Vec<Diagnostic>,
 ) -> graph::Outcome {
-    let targets = ids(&s.targets, &o.targets);
+    let targets: Vec<graph::TargetId> = ids(&o.targets);
     let kind = match o.kind {
         Some(ast::OutcomeKind::Resolved) => graph::OutcomeKind::Resolved,
         Some(ast::OutcomeKind::Referral) => graph::OutcomeKind::Referral,
@@ -720,7 +716,7 @@ fn lower_step(
                 // Written out as steps before resolution (src/foreach.rs).
                 ast::Action::ForEach { .. } | ast::Action::Repeat { .. } => return None,
                 ast::Action::Refer { target, span } => graph::Action::Refer {
-                    target: s.targets.get(target.text)?,
+                    target: bound(target)?,
                     span: *span,
                 },
                 ast::Action::Do(t) => graph::Action::Do {
@@ -743,16 +739,16 @@ fn lower_step(
                     // A name that is not declared may be any field (its
                     // `unknown-name` error says so): counted as collecting every
                     // field, so that no `missing-data` follows from it.
-                    data: if fields.iter().all(|f| s.data.get(f.text).is_some()) {
-                        ids(&s.data, fields)
+                    data: if fields.iter().all(|f| f.bound.get().is_some()) {
+                        ids(fields)
                     } else {
                         (0..s.data.len()).map(graph::DataId::new).collect()
                     },
                     span: *span,
                 },
                 ast::Action::Transfer(t) => graph::Action::Transfer {
-                    role: s.roles.get(t.role.text)?,
-                    requires: ids(&s.data, &t.requires),
+                    role: bound(&t.role)?,
+                    requires: ids(&t.requires),
                     reason: t
                         .reason
                         .as_ref()
@@ -761,7 +757,7 @@ fn lower_step(
                     span: t.span,
                 },
                 ast::Action::Ticket(t) => graph::Action::Ticket(Box::new(graph::Ticket {
-                    target: s.targets.get(t.target.text)?,
+                    target: bound(&t.target)?,
                     title: t.title.as_ref().map(|t| t.value().to_string()),
                     fields: t
                         .fields
@@ -771,8 +767,8 @@ fn lower_step(
                             value: v.value().to_string(),
                         })
                         .collect(),
-                    body: ids(&s.data, &t.body),
-                    assignee: ids(&s.data, &t.assignee),
+                    body: ids(&t.body),
+                    assignee: ids(&t.assignee),
                     span: t.span,
                 })),
             })
@@ -782,7 +778,7 @@ fn lower_step(
     if let Some(ast::Exit::Handoff(h)) = step.exit.as_deref() {
         actions.push(graph::Action::Handoff {
             policy: h.policy.value().into_owned(),
-            requires: ids(&s.data, &h.requires),
+            requires: ids(&h.requires),
             span: h.span,
         });
     }
@@ -795,7 +791,7 @@ fn lower_step(
             },
             None => graph::Exit::Unknown,
         },
-        Some(ast::Exit::End(t)) => match terminal(t, s) {
+        Some(ast::Exit::End(t)) => match terminal(t) {
             Some(terminal) => graph::Exit::End {
                 terminal,
                 span: t.span,
@@ -835,7 +831,7 @@ fn lower_step(
             edge: edge(dest, bound.as_ref(), *span, s, at),
         },
         Some(ast::Exit::Ask { fact, branches, .. }) => {
-            let id = s.facts.get(fact.text).unwrap_or(graph::FactId(0));
+            let id = bound(fact).unwrap_or(graph::FactId(0));
             let answers = facts
                 .get(id.index())
                 .map(|f| f.answers.as_slice())
@@ -855,7 +851,7 @@ fn lower_step(
                 ),
             }
         }
-        Some(ast::Exit::Verify { fact, branches, .. }) => match s.facts.get(fact.text) {
+        Some(ast::Exit::Verify { fact, branches, .. }) => match bound::<graph::FactId>(fact) {
             Some(id) => graph::Exit::Ask {
                 fact: id,
                 branches: branch_table(
@@ -876,7 +872,7 @@ fn lower_step(
             fact,
             branches,
             span,
-        }) => match s.facts.get(fact.text) {
+        }) => match bound::<graph::FactId>(fact) {
             Some(id) => graph::Exit::Match {
                 fact: id,
                 branches: match &facts[id.index()].kind {
@@ -920,7 +916,7 @@ fn lower_step(
             .as_ref()
             .map(|t| t.value().to_string())
             .unwrap_or_default(),
-        role: step.role.as_ref().and_then(|r| s.roles.get(r.text)),
+        role: step.role.as_ref().and_then(bound),
         actions,
         exit,
         loop_bound: None,
@@ -1094,27 +1090,26 @@ fn edge(dest: &ast::Dest, bound: Option<&ast::Bound>, span: Span, s: &Symbols, a
 /// A destination; one that names something not declared leads to the
 /// `unknown` step.
 fn lower_dest(d: &ast::Dest, s: &Symbols, at: &Place) -> (graph::Dest, Option<graph::ExitId>) {
-    let bound = match d {
-        ast::Dest::Step(n) => at
-            .steps
-            .get(n.text)
-            .map(|i| (graph::Dest::Step(StepId::new(at.base + i.index())), None)),
-        ast::Dest::End(t) => terminal(t, s).map(|t| (graph::Dest::End(t), None)),
+    let to = match d {
+        ast::Dest::Step(n) => {
+            bound::<StepId>(n).map(|i| (graph::Dest::Step(StepId::new(at.base + i.index())), None))
+        }
+        ast::Dest::End(t) => terminal(t).map(|t| (graph::Dest::End(t), None)),
         ast::Dest::Gap(g) => gap_terminal(g.span, s).map(|t| (graph::Dest::End(t), None)),
-        ast::Dest::Exit(n) => at.exits.and_then(|(names, dests)| {
-            let e = names.get(n.text)?;
+        ast::Dest::Exit(n) => at.exits.and_then(|dests| {
+            let e = bound::<graph::ExitId>(n)?;
             Some((*dests.get(e.index())?, Some(e)))
         }),
     };
-    bound.unwrap_or((graph::Dest::Step(at.unknown), None))
+    to.unwrap_or((graph::Dest::Step(at.unknown), None))
 }
 
 /// `None` when the outcome, or the target named, is not declared.
-fn terminal(t: &ast::TerminalRef, s: &Symbols) -> Option<graph::Terminal> {
+fn terminal(t: &ast::TerminalRef) -> Option<graph::Terminal> {
     Some(graph::Terminal {
-        outcome: s.outcomes.get(t.outcome.text)?,
+        outcome: bound(&t.outcome)?,
         target: match &t.target {
-            Some(n) => Some(s.targets.get(n.text)?),
+            Some(n) => Some(bound(n)?),
             None => None,
         },
     })
@@ -1124,7 +1119,7 @@ fn terminal(t: &ast::TerminalRef, s: &Symbols) -> Option<graph::Terminal> {
 /// resolution reported the second).
 fn lower_loops(loops: &[ast::LoopDecl], s: &Symbols, at: &Place, steps: &mut [graph::Step]) {
     for l in loops {
-        let Some(id) = s.steps.get(l.step.text) else {
+        let Some(id) = bound::<StepId>(&l.step) else {
             continue;
         };
         let Some(step) = steps.get_mut(id.index()) else {
@@ -1160,7 +1155,7 @@ fn lower_scenario(
 ) -> Option<graph::Scenario> {
     let mut answers = vec![];
     for pair in &sc.answers {
-        let fact = s.facts.get(pair.fact.text)?;
+        let fact: graph::FactId = bound(&pair.fact)?;
         let f = &facts[fact.index()];
         let mut rounds = vec![];
         for g in &pair.rounds {
@@ -1186,7 +1181,7 @@ fn lower_scenario(
         name: sc.name.value().to_string(),
         answers,
         expect: match &sc.expect {
-            Some(ast::Expected::Outcome(t)) => Some(terminal(t, s)?),
+            Some(ast::Expected::Outcome(t)) => Some(terminal(t)?),
             // Any gap with this note: the scenario runner compares open
             // questions by note.
             Some(ast::Expected::Gap(g)) => {
@@ -1197,11 +1192,11 @@ fn lower_scenario(
             Some(ast::Expected::Handoff(h)) => handoff_terminal(&h.policy.value(), s),
             None => None,
         },
-        visits: sc.visits.as_ref().map(|v| ids(&s.steps, v)),
+        visits: sc.visits.as_ref().map(|v| ids(v)),
         raises: sc
             .raises
             .iter()
-            .map(|(r, at)| Some((s.standing.get(r.text)?, s.steps.get(at.text)?)))
+            .map(|(r, at)| Some((bound(r)?, bound(at)?)))
             .collect::<Option<_>>()?,
         span: sc.name.span,
     })
@@ -1232,7 +1227,7 @@ fn lower_facts(
         .chain(p.procedures.iter().flat_map(|proc| &proc.steps))
     {
         if let Some(ast::Exit::Match { fact, branches, .. }) = step.exit.as_deref() {
-            if let Some(f) = s.facts.get(fact.text).filter(|&f| ordered(f)) {
+            if let Some(f) = bound(fact).filter(|&f| ordered(f)) {
                 matches[f.index()].push(branches);
             }
         }
@@ -1308,7 +1303,7 @@ fn lower_facts(
                                     ast::Quorum::All => items.len() as u32,
                                     ast::Quorum::Any(k) | ast::Quorum::AtLeast(k) => *k,
                                 },
-                                items: ids(&s.data, items),
+                                items: ids(items),
                             },
                             source,
                             waits: None,
@@ -2062,12 +2057,11 @@ fn lower_rules(d: &ast::DataDecl, diags: &mut Vec<Diagnostic>) -> Vec<graph::Val
 /// or `passed`.
 fn lower_scoped(
     n: &ast::NeverDisclose,
-    s: &Symbols,
     facts: &[graph::Fact],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<graph::ScopedDisclosure> {
     let scope = n.scope.as_ref()?;
-    let fact_id = s.facts.get(scope.fact.text)?;
+    let fact_id: graph::FactId = bound(&scope.fact)?;
     let f = &facts[fact_id.index()];
     let answer = match &scope.answer {
         Some(a) => f
@@ -2101,7 +2095,7 @@ fn lower_scoped(
         }
     };
     Some(graph::ScopedDisclosure {
-        data: ids(&s.data, &n.fields),
+        data: ids(&n.fields),
         scope: match scope.kind {
             ast::ScopeKind::Until => graph::DisclosureScope::Until,
             ast::ScopeKind::To => graph::DisclosureScope::To,

@@ -1,6 +1,8 @@
 //! Name resolution: declare every name once, bind every reference, and report
 //! `duplicate-name` (both places labelled) and `unknown-name` (with "did you
-//! mean"). Its output, [`Symbols`], maps names to the indices the graph uses.
+//! mean"). Its output, [`Symbols`], maps names to the indices the graph
+//! uses, and each reference keeps what it was bound to in its name
+//! ([`crate::syntax::ast::Binding`]), which lowering reads.
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -103,9 +105,11 @@ impl<'a, I: Id> Namespace<'a, I> {
         self.names.is_empty()
     }
 
-    /// Binds a reference, reporting `unknown-name` when it is not declared.
+    /// Binds a reference, reporting `unknown-name` when it is not declared,
+    /// and records the binding in the name for lowering.
     fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<I> {
         let found = self.get(name.text);
+        name.bound.set(found.map(I::index));
         if found.is_none() && !self.broken.contains(&name.text) {
             let suggestion =
                 crate::suggest::closest_for_report(diags.len(), name.text, &self.names);
@@ -319,18 +323,25 @@ fn declare_question<'a>(
     s: &mut Symbols<'a>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    match step.exit.as_deref() {
+    let fact = match step.exit.as_deref() {
         Some(Exit::Ask { fact, answers, .. }) => {
             if s.facts.declare(fact, diags).is_some() {
                 s.fact_origins.push(origin);
             }
             check_answers(fact, answers, diags);
+            fact
         }
-        Some(Exit::Verify { fact, .. }) if s.facts.declare(fact, diags).is_some() => {
-            s.fact_origins.push(origin);
+        Some(Exit::Verify { fact, .. }) => {
+            if s.facts.declare(fact, diags).is_some() {
+                s.fact_origins.push(origin);
+            }
+            fact
         }
-        _ => {}
-    }
+        _ => return,
+    };
+    // The step asks the fact of that name: the one declared first, where
+    // two steps ask one question (`duplicate-name` is reported).
+    fact.bound.set(s.facts.get(fact.text).map(Id::index));
 }
 
 /// The policies `handoff` names, each once, in source order.
@@ -742,7 +753,9 @@ fn bind_step_name(n: &Name, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnosti
         Scope::Top => &s.steps,
         Scope::Procedure(_, own) => &own.steps,
     };
-    if steps.get(n.text).is_some() || steps.broken.contains(&n.text) {
+    let found = steps.get(n.text);
+    n.bound.set(found.map(StepId::index));
+    if found.is_some() || steps.broken.contains(&n.text) {
         return;
     }
     let mut d = Diagnostic::new(
@@ -788,7 +801,9 @@ fn bind_exit(n: &Name, scope: Scope, diags: &mut Vec<Diagnostic>) {
             .with_help("`exit` leaves a procedure; a step of the policy ends with `end OUTCOME` or goes to a step"),
         ),
         Scope::Procedure(proc, own) => {
-            if own.exits.get(n.text).is_none() {
+            let found = own.exits.get(n.text);
+            n.bound.set(found.map(ExitId::index));
+            if found.is_none() {
                 let suggestion =
                     crate::suggest::closest_for_report(diags.len(), n.text, &own.exits.names);
                 let d = Diagnostic::new(
@@ -829,7 +844,9 @@ fn bind_call(
     let mut mapped = vec![None; own.exits.len()];
     let mut unknown_exits = 0;
     for b in branches {
-        match own.exits.get(b.exit.text) {
+        let found = own.exits.get(b.exit.text);
+        b.exit.bound.set(found.map(ExitId::index));
+        match found {
             Some(e) => match mapped[e.index()] {
                 Some(first) => diags.push(
                     Diagnostic::new(
@@ -1139,10 +1156,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, w)| AnswerDef {
-                    name: Name {
-                        text: w,
-                        span: Span::new(i, i + 1),
-                    },
+                    name: Name::new(w, Span::new(i, i + 1)),
                     label: None,
                     after: None,
                 })

@@ -3,12 +3,83 @@
 //! dropping it allocates once per list, not once per word.
 
 use crate::span::Span;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A name as written, with where it was written.
+/// A name as written, with where it was written and, where it refers to a
+/// declaration, what name resolution bound it to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name<'a> {
     pub text: &'a str,
     pub span: Span,
+    pub bound: Binding,
+}
+
+impl<'a> Name<'a> {
+    /// A name not yet bound.
+    pub fn new(text: &'a str, span: Span) -> Self {
+        Name {
+            text,
+            span,
+            bound: Binding::default(),
+        }
+    }
+}
+
+/// The index of the declaration a reference names, in the namespace of
+/// its place (the policy's steps, facts, targets, ...; a procedure's own
+/// steps or exits inside one): written by `resolve`, read by `lower`, so
+/// that lowering never looks a name up again.
+///
+/// A slot in the name rather than a table keyed by span: the pieces that
+/// `for each`, `repeat` and `role from host` write share the author's
+/// spans, so a span does not tell two references apart. Atomic so that
+/// resolution can bind the two halves of a large policy on two threads
+/// through the shared tree; relaxed, since the threads are joined before
+/// lowering reads. Names compare equal whatever their bindings.
+pub struct Binding(AtomicU32);
+
+impl Default for Binding {
+    fn default() -> Self {
+        Binding(AtomicU32::new(u32::MAX))
+    }
+}
+
+impl Binding {
+    /// Records what the reference names (`None`: nothing declared).
+    pub fn set(&self, index: Option<usize>) {
+        let raw = index.map_or(u32::MAX, |i| i as u32);
+        self.0.store(raw, Ordering::Relaxed);
+    }
+
+    /// The index recorded; `None` when nothing was, or nothing is named.
+    pub fn get(&self) -> Option<usize> {
+        match self.0.load(Ordering::Relaxed) {
+            u32::MAX => None,
+            i => Some(i as usize),
+        }
+    }
+}
+
+impl Clone for Binding {
+    fn clone(&self) -> Self {
+        let b = Binding::default();
+        b.set(self.get());
+        b
+    }
+}
+
+impl PartialEq for Binding {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Binding {}
+
+impl std::fmt::Debug for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
 }
 
 /// A piece of prose: one or more adjacent quoted strings, joined by a space.

@@ -1071,10 +1071,7 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
 }
 
 fn name<'i>(pair: Pair<'i, Rule>) -> Name<'i> {
-    Name {
-        text: pair.as_str(),
-        span: span_of(&pair),
-    }
+    Name::new(pair.as_str(), span_of(&pair))
 }
 
 fn names(list: Pair<'_, Rule>) -> Vec<Name<'_>> {
@@ -1143,10 +1140,10 @@ fn text_refs(raw: &str, offset: usize) -> Vec<Name<'_>> {
             j += 1;
         }
         if j > start && j < bytes.len() && bytes[j] == b'}' && !bytes[start].is_ascii_digit() {
-            refs.push(Name {
-                text: &raw[start..j],
-                span: Span::new(offset + start, offset + j),
-            });
+            refs.push(Name::new(
+                &raw[start..j],
+                Span::new(offset + start, offset + j),
+            ));
             i = j + 1;
         } else {
             i = start;
