@@ -125,6 +125,7 @@ fn check_policy(
     crate::holder::desugar(&mut policy, &bump, &mut diags);
     let mut symbols = crate::resolve::resolve(&policy, &mut diags);
     let levels = Levels::new(std::mem::take(&mut symbols.lints), &opts.levels);
+    symbols.drop_name_tables();
     // Lowering consumes the tree; the names are not needed by the checks:
     // free them before the state space, the largest thing a check builds.
     let graph = crate::lower::lower(policy, &symbols, &mut diags);

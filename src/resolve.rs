@@ -195,6 +195,30 @@ pub struct Symbols<'a> {
     pub start: Option<StepId>,
 }
 
+impl Symbols<'_> {
+    /// Frees the tables from names to indices, keeping the names in order:
+    /// lowering reads each reference's binding, and at a million steps the
+    /// tables are tens of megabytes beside the tree. [`Namespace::get`]
+    /// finds nothing afterwards.
+    pub fn drop_name_tables(&mut self) {
+        fn drop_index<I>(ns: &mut Namespace<'_, I>) {
+            ns.index = HashMap::new();
+        }
+        drop_index(&mut self.steps);
+        drop_index(&mut self.targets);
+        drop_index(&mut self.data);
+        drop_index(&mut self.outcomes);
+        drop_index(&mut self.roles);
+        drop_index(&mut self.standing);
+        drop_index(&mut self.procedures);
+        drop_index(&mut self.facts);
+        for own in &mut self.procedure {
+            drop_index(&mut own.steps);
+            drop_index(&mut own.exits);
+        }
+    }
+}
+
 pub fn resolve<'a>(p: &Policy<'a>, diags: &mut Vec<Diagnostic>) -> Symbols<'a> {
     let two_threads = crate::parallel::cores() >= 2 && p.steps.len() >= TWO_THREADS_MIN_STEPS;
     resolve_on(p, diags, two_threads)
