@@ -1133,22 +1133,7 @@ fn the_host_says_which_role_takes_the_call() {
         "/tests/fixtures/clean/role-from-host-routed.sop"
     );
     let dir = common::temp_dir("role-from-host");
-    let eval = |context: &str| {
-        let file = dir.join("context.json");
-        std::fs::write(&file, context).expect("write");
-        let (code, out, _) = sopc(
-            &[
-                "eval",
-                policy,
-                "--answers",
-                "-",
-                "--context",
-                file.to_str().expect("utf-8"),
-            ],
-            r#"{"kind": "admin"}"#,
-        );
-        (code, serde_json::from_str::<Value>(&out).expect("json"))
-    };
+    let eval = |context: &str| eval_in_context(&dir, policy, r#"{"kind": "admin"}"#, context);
     let transfers = |v: &Value| -> Vec<String> {
         v["trace"]["actions"]
             .as_array()
@@ -1197,22 +1182,7 @@ fn a_host_gives_a_multi_select_as_a_list() {
         "/tests/fixtures/engine/host-multiple.sop"
     );
     let dir = common::temp_dir("host-multiple");
-    let eval = |context: &str| {
-        let file = dir.join("context.json");
-        std::fs::write(&file, context).expect("write");
-        let (code, out, _) = sopc(
-            &[
-                "eval",
-                policy,
-                "--answers",
-                "-",
-                "--context",
-                file.to_str().expect("utf-8"),
-            ],
-            "{}",
-        );
-        (code, serde_json::from_str::<Value>(&out).expect("json"))
-    };
+    let eval = |context: &str| eval_in_context(&dir, policy, "{}", context);
     let notes = |v: &Value| -> Vec<String> {
         v["trace"]["actions"]
             .as_array()
@@ -1255,4 +1225,26 @@ fn a_host_gives_a_multi_select_as_a_list() {
         let message = v["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains(words), "{message}");
     }
+}
+
+/// `sopc eval` of `policy` on `answers`, with the host's `context` in a
+/// file in `dir`: its exit code and JSON.
+fn eval_in_context(
+    dir: &std::path::Path,
+    policy: &str,
+    answers: &str,
+    context: &str,
+) -> (i32, Value) {
+    let file = dir.join("context.json");
+    std::fs::write(&file, context).expect("write");
+    let args = [
+        "eval",
+        policy,
+        "--answers",
+        "-",
+        "--context",
+        file.to_str().expect("utf-8"),
+    ];
+    let (code, out, _) = sopc(&args, answers);
+    (code, serde_json::from_str::<Value>(&out).expect("json"))
 }
