@@ -145,6 +145,17 @@ impl Pieces {
     /// The multi-select facts of a lowered graph, with their items' facts
     /// (an item whose fact did not lower is left out).
     pub fn multi_selects(&self, g: &crate::graph::Graph) -> Vec<crate::graph::MultiSelect> {
+        if self.multiples.is_empty() {
+            return Vec::new();
+        }
+        // One pass over the facts: a policy of many multi-selects and many
+        // facts is not searched once per item.
+        let index: HashMap<&str, usize> = g
+            .facts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.as_str(), i))
+            .collect();
         self.multiples
             .iter()
             .map(|(name, items)| crate::graph::MultiSelect {
@@ -152,7 +163,7 @@ impl Pieces {
                 items: items
                     .iter()
                     .filter_map(|(item, fact)| {
-                        let at = g.facts.iter().position(|f| f.name == *fact)?;
+                        let at = *index.get(fact.as_str())?;
                         Some(crate::graph::MultiItem {
                             name: item.clone(),
                             fact: crate::graph::FactId::new(at),
