@@ -17,7 +17,8 @@
 
 use crate::analysis::count::Count;
 use crate::analysis::states::{Next, StateId, StateSpace};
-use crate::graph::{Action, DataId, Exit, Graph, OutcomeKind, StepId, TargetId, Terminal};
+use crate::domain;
+use crate::graph::{Action, DataId, FactKind, Graph, OutcomeKind, StepId, TargetId, Terminal};
 use std::collections::{BTreeSet, HashMap};
 
 /// The most product states explored before giving up.
@@ -126,16 +127,110 @@ pub enum DiffError {
 struct Version<'a> {
     g: &'a Graph,
     space: &'a StateSpace,
+    /// 0 for the old version, 1 for the new: its class in a [`Common`] cut.
+    side: usize,
+    common: &'a HashMap<String, Common>,
+}
+
+/// An ordered fact both versions have, cut by the points of both: each
+/// group of values takes one class in the old version and one in the new,
+/// so a moved boundary (500.00 to 600.00) shows the values between as a
+/// path of their own.
+struct Common {
+    /// The label of each group (its intervals, in order) and its class in
+    /// the old and the new version.
+    groups: Vec<(String, [u32; 2])>,
+}
+
+/// The ordered facts of the same name and scale in both versions.
+fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
+    let mut out = HashMap::new();
+    for f in &old.facts {
+        let Some(n) = new.fact_by_name(&f.name).map(|id| new.fact(id)) else {
+            continue;
+        };
+        let (
+            FactKind::Ordered {
+                scale,
+                cuts: co,
+                classes: ko,
+            },
+            FactKind::Ordered {
+                scale: sn,
+                cuts: cn,
+                classes: kn,
+            },
+        ) = (&f.kind, &n.kind)
+        else {
+            continue;
+        };
+        if scale != sn {
+            continue;
+        }
+        let mut cuts: Vec<i64> = co.iter().chain(cn).copied().collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let class = |own: &[i64], classes: &[u32], i: usize| {
+            let at = domain::class_interval(*scale, &cuts, i).0;
+            classes.get(domain::class_of(own, at)).copied().unwrap_or(0)
+        };
+        let keys: Vec<[u32; 2]> = (0..=cuts.len())
+            .map(|i| [class(co, ko, i), class(cn, kn, i)])
+            .collect();
+        let mut groups: Vec<(String, [u32; 2])> = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            if groups.iter().any(|(_, k)| k == key) {
+                continue;
+            }
+            let members: Vec<usize> = (i..keys.len()).filter(|&j| keys[j] == *key).collect();
+            // A group that is a whole class of one version reads in that
+            // version's words; otherwise by its ranges.
+            let whole = |side: usize| {
+                (0..keys.len()).all(|j| (keys[j][side] == key[side]) == members.contains(&j))
+            };
+            let words = |g: &Graph, k: u32| {
+                g.fact(g.fact_by_name(&f.name)?)
+                    .answers
+                    .get(k as usize)
+                    .cloned()
+            };
+            let label = match (whole(0), whole(1)) {
+                (true, _) => words(old, key[0]),
+                (_, true) => words(new, key[1]),
+                _ => None,
+            };
+            let label = label.unwrap_or_else(|| {
+                let mut ranges: Vec<String> = members
+                    .iter()
+                    .take(3)
+                    .map(|&j| domain::class_label(*scale, domain::class_interval(*scale, &cuts, j)))
+                    .collect();
+                if members.len() > 3 {
+                    ranges.push(format!("{} more", members.len() - 3));
+                }
+                ranges.join(", ")
+            });
+            groups.push((label, *key));
+        }
+        for i in 0..groups.len() {
+            if groups.iter().filter(|(l, _)| *l == groups[i].0).count() > 1 {
+                groups[i].0 = format!("{} (#{})", groups[i].0, i + 1);
+            }
+        }
+        out.insert(f.name.clone(), Common { groups });
+    }
+    out
 }
 
 impl Version<'_> {
-    /// Follows the state's transitions that need no answer (match, goto),
-    /// recording each step entered.
+    /// Follows the state's transitions that need no answer (a `match` on a
+    /// value already known, a goto), recording each step entered. A
+    /// `match` that reads a declared fact for the first time on the path
+    /// chooses among its values as a question does.
     fn settle(&self, mut s: StateId, steps: &mut Vec<StepId>) -> Side {
         loop {
             steps.push(self.space.step[s as usize]);
-            let step = self.g.step(self.space.step[s as usize]);
-            if let Exit::Ask { .. } = step.exit {
+            if self.space.obtains(self.g, s).is_some() {
                 return Side::Asking(s);
             }
             match self.space.transitions(s).first().map(|t| t.next) {
@@ -146,24 +241,39 @@ impl Version<'_> {
         }
     }
 
+    /// The fact whose value state `s` chooses: the question it asks, or
+    /// the declared fact its `match` reads first.
     fn fact_name(&self, s: StateId) -> Option<&str> {
-        match self.g.step(self.space.step[s as usize]).exit {
-            Exit::Ask { fact, .. } => Some(self.g.fact(fact).name.as_str()),
-            _ => None,
-        }
+        let f = self.space.obtains(self.g, s)?;
+        Some(self.g.fact(f).name.as_str())
     }
 
-    fn answers(&self, s: StateId) -> &[String] {
-        match self.g.step(self.space.step[s as usize]).exit {
-            Exit::Ask { fact, .. } => &self.g.fact(fact).answers,
-            _ => &[],
+    /// The answers state `s` chooses among, as both versions name them.
+    fn answers(&self, s: StateId) -> Vec<String> {
+        let Some(f) = self.space.obtains(self.g, s).map(|f| self.g.fact(f)) else {
+            return Vec::new();
+        };
+        match self.common.get(&f.name) {
+            Some(c) => c.groups.iter().map(|(l, _)| l.clone()).collect(),
+            None => f.answers.clone(),
         }
     }
 
     /// The side after answering `answer` at asking state `s`, recording the
     /// steps entered on the way.
     fn answer(&self, s: StateId, answer: &str, steps: &mut Vec<StepId>) -> Side {
-        let Some(i) = self.answers(s).iter().position(|a| a == answer) else {
+        let Some(f) = self.space.obtains(self.g, s).map(|f| self.g.fact(f)) else {
+            return Side::Missing;
+        };
+        let index = match self.common.get(&f.name) {
+            Some(c) => c
+                .groups
+                .iter()
+                .find(|(l, _)| l == answer)
+                .map(|(_, k)| k[self.side] as usize),
+            None => f.answers.iter().position(|a| a == answer),
+        };
+        let Some(i) = index else {
             return Side::Missing;
         };
         match self
@@ -471,10 +581,10 @@ impl<'a> Product<'a> {
                 let (Side::Asking(so), Side::Asking(sn)) = (p.old, p.new) else {
                     return Ok(());
                 };
-                let mut answers: Vec<String> = self.old.answers(so).to_vec();
+                let mut answers: Vec<String> = self.old.answers(so);
                 for x in self.new.answers(sn) {
-                    if !answers.contains(x) {
-                        answers.push(x.clone());
+                    if !answers.contains(&x) {
+                        answers.push(x);
                     }
                 }
                 for ans in answers {
@@ -529,7 +639,7 @@ impl<'a> Product<'a> {
                     (&self.new, &self.old)
                 };
                 let keep = other.asks(&fact);
-                let answers: Vec<String> = this.answers(s).to_vec();
+                let answers: Vec<String> = this.answers(s);
                 for ans in answers {
                     let mut next = p.clone();
                     let mut steps = Vec::new();
@@ -572,9 +682,20 @@ fn terminal_name(g: &Graph, t: Terminal) -> String {
 pub fn diff(old: &Graph, new: &Graph, examples: usize) -> Result<Diff, DiffError> {
     let so = StateSpace::build(old).map_err(|_| DiffError::TooLarge)?;
     let sn = StateSpace::build(new).map_err(|_| DiffError::TooLarge)?;
+    let common = common_ordered(old, new);
     let mut product = Product {
-        old: Version { g: old, space: &so },
-        new: Version { g: new, space: &sn },
+        old: Version {
+            g: old,
+            space: &so,
+            side: 0,
+            common: &common,
+        },
+        new: Version {
+            g: new,
+            space: &sn,
+            side: 1,
+            common: &common,
+        },
         ids: HashMap::new(),
         pairs: Vec::new(),
         tickets: HashMap::new(),

@@ -3823,9 +3823,9 @@ type Run = (
     usize,
 );
 
-fn run(m: &Model, assignment: &[usize]) -> Run {
+fn run(m: &Model, start: usize, assignment: &[usize]) -> Run {
     let (mut consumed, mut steps, mut tickets) = (BTreeSet::new(), Vec::new(), Vec::new());
-    let mut s = 0;
+    let mut s = start;
     loop {
         steps.push((s, matches!(m.steps[s].exit, Exit::Ask { .. })));
         tickets.extend(
@@ -3886,33 +3886,55 @@ fn diff_agrees(spec: Spec, seed: u64) -> Result<bool, TestCaseError> {
     }
     let d = sopc::diff::diff(&g_old, &g_new, 5).expect("small policies compare");
     let mut kinds: std::collections::BTreeMap<BTreeSet<(usize, usize)>, &str> = Default::default();
-    let mut assignment = vec![0; counts.len()];
-    loop {
-        let (c_old, steps_old, t_old, end_old) = run(&old, &assignment);
-        let (c_new, steps_new, t_new, end_new) = run(&new, &assignment);
-        let kind = if end_old != end_new {
-            "changed"
-        } else if t_old != t_new {
-            "tickets"
-        } else if steps_old != steps_new {
-            "route"
-        } else {
-            "same"
+    // A call begins at step 0 or at an entry's step (the host's `entry`),
+    // the same in both versions.
+    for (root, entry) in old.roots() {
+        let Loc::Policy(start) = root else {
+            unreachable!("an entry leads to a step of the policy")
         };
-        let key: BTreeSet<(usize, usize)> = c_old.union(&c_new).copied().collect();
-        if let Some(previous) = kinds.insert(key, kind) {
-            prop_assert_eq!(previous, kind, "one caller path, two verdicts");
+        let mut assignment = vec![0; counts.len()];
+        loop {
+            let (c_old, steps_old, t_old, end_old) = run(&old, start, &assignment);
+            let (c_new, steps_new, t_new, end_new) = run(&new, start, &assignment);
+            let kind = if end_old != end_new {
+                "changed"
+            } else if t_old != t_new {
+                "tickets"
+            } else if steps_old != steps_new {
+                "route"
+            } else {
+                "same"
+            };
+            let key: BTreeSet<(usize, usize)> = c_old.union(&c_new).copied().chain(entry).collect();
+            // A path through a `for each` asks each item of `m` (yes or
+            // no) where it first needs it: a path per subset. The items
+            // change no route or ending here.
+            let each = |steps: &[(usize, bool)], m: &Model| {
+                steps.iter().any(|&(s, _)| !m.steps[s].each.is_empty())
+            };
+            let items = if each(&steps_old, &old) || each(&steps_new, &new) {
+                old.items
+            } else {
+                0
+            };
+            for subset in 0..1usize << items {
+                let mut key = key.clone();
+                key.extend((0..items).map(|j| (ITEM_KEY + j, subset >> j & 1)));
+                if let Some(previous) = kinds.insert(key, kind) {
+                    prop_assert_eq!(previous, kind, "one caller path, two verdicts");
+                }
+            }
+            // The next assignment, like an odometer.
+            let mut k = 0;
+            while k < counts.len() && assignment[k] + 1 == counts[k] {
+                assignment[k] = 0;
+                k += 1;
+            }
+            if k == counts.len() {
+                break;
+            }
+            assignment[k] += 1;
         }
-        // The next assignment, like an odometer.
-        let mut k = 0;
-        while k < counts.len() && assignment[k] + 1 == counts[k] {
-            assignment[k] = 0;
-            k += 1;
-        }
-        if k == counts.len() {
-            break;
-        }
-        assignment[k] += 1;
     }
     let expected = |kind: &str| kinds.values().filter(|&&k| k == kind).count() as u128;
     let context = || {
@@ -5198,6 +5220,27 @@ fn t_play(
     week: bool,
     given: &BTreeMap<FKey, Given>,
 ) -> (Option<usize>, BTreeSet<FKey>) {
+    let (end, used, _) = t_walk(m, week, given);
+    (end, used)
+}
+
+/// [`t_play`], with the steps the call entered, in order.
+fn t_walk(
+    m: &TModel,
+    week: bool,
+    given: &BTreeMap<FKey, Given>,
+) -> (Option<usize>, BTreeSet<FKey>, Vec<usize>) {
+    let mut route = Vec::new();
+    let (end, used) = t_walk_into(m, week, given, &mut route);
+    (end, used, route)
+}
+
+fn t_walk_into(
+    m: &TModel,
+    week: bool,
+    given: &BTreeMap<FKey, Given>,
+    route: &mut Vec<usize>,
+) -> (Option<usize>, BTreeSet<FKey>) {
     let mut used = BTreeSet::new();
     let mut visited = vec![false; m.steps.len()];
     let mut s = 0;
@@ -5210,6 +5253,7 @@ fn t_play(
     }
     loop {
         visited[s] = true;
+        route.push(s);
         let mut read = |key: FKey| {
             used.insert(key);
             given.get(&key).copied()
@@ -5757,4 +5801,257 @@ fn the_typed_generator_covers_every_verdict() {
     for (k, n) in seen.iter().enumerate() {
         assert!(*n >= 50, "`{}` came up only {n} times: {seen:?}", names[k]);
     }
+}
+
+// ------------------------------------------- diff on typed facts
+//
+// `sopc diff` against every value of two typed versions: a declared fact
+// is read where a `match` first needs it, and a moved boundary (500.00 to
+// 1000.00) must show the values between as caller paths of their own.
+
+/// A range arm with its boundary moved to a neighbour in the pool.
+fn shifted(ty: Ty, arm: RArm, up: bool) -> RArm {
+    let next = |a: usize| {
+        if up {
+            (a + 1).min(starts(ty) - 1)
+        } else {
+            a.saturating_sub(1)
+        }
+    };
+    match arm {
+        RArm::Over(a) => RArm::Over(next(a)),
+        RArm::Under(a) => RArm::Under(next(a)),
+        RArm::OrMore(a) => RArm::OrMore(next(a)),
+        RArm::OrLess(a) => RArm::OrLess(next(a)),
+        RArm::Exact(a) => RArm::Exact(next(a)),
+        other => other,
+    }
+}
+
+/// A typed model with one to three edits that keep every fact and its
+/// values: an end changed, a destination moved (forward only), a range's
+/// boundary moved.
+fn t_edited(m: &TModel, seed: u64) -> TModel {
+    let mut r = seed | 1;
+    let mut below = |n: usize| (xorshift(&mut r) % n.max(1) as u64) as usize;
+    let mut m = m.clone();
+    let n = m.steps.len();
+    for _ in 0..1 + below(3) {
+        let i = below(n);
+        let c = below(64) % (n - i - 1 + ENDS.len());
+        let d = if i + 1 + c < n {
+            Dest::Step(i + 1 + c)
+        } else {
+            Dest::End(i + 1 + c - n)
+        };
+        let (what, k, up) = (below(3), below(8), below(2) == 0);
+        match (what, &mut m.steps[i]) {
+            (_, TExit::End(o)) => *o = (*o + 1) % ENDS.len(),
+            (_, TExit::Goto(to)) => *to = d,
+            (_, TExit::Ask { to, .. }) => {
+                let j = k % to.len();
+                to[j] = d;
+            }
+            (_, TExit::Verify { to, .. }) => to[k % 2] = d,
+            (_, TExit::Match { arms, .. }) => {
+                let j = k % arms.len();
+                arms[j].1 = d;
+            }
+            (0, TExit::Range { arms, .. }) => {
+                let j = k % arms.len();
+                arms[j].1 = d;
+            }
+            (_, TExit::Range { fact, arms }) => {
+                let j = k % arms.len();
+                arms[j].0 = shifted(ORDERED[*fact].1, arms[j].0, up);
+            }
+        }
+    }
+    m
+}
+
+/// How every range `match` on ordered fact `f` treats value `x`: two
+/// values alike here are one answer of the fact in that version.
+fn range_signature(m: &TModel, week: bool, f: usize, x: i64) -> Vec<Option<usize>> {
+    m.steps
+        .iter()
+        .filter_map(|e| match e {
+            TExit::Range { fact, arms } if *fact == f => {
+                Some(first_arm(ORDERED[f].1, week, arms, x))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// What one caller path is made of, as `diff` counts paths: each fact
+/// either version reads, with its answer (for an ordered fact, how each
+/// version treats the value).
+type DiffKey = BTreeSet<(FKey, Vec<Option<usize>>, Vec<Option<usize>>)>;
+
+/// Runs `sopc::diff` on a typed model and an edit of it, and every
+/// assignment of the tried values through both: `Ok(None)` where the
+/// versions do not compile or have too many assignments to try.
+fn t_diff_agrees(spec: &TSpec, seed: u64) -> Result<Option<sopc::diff::Diff>, TestCaseError> {
+    let old = t_model(spec);
+    let new = t_edited(&old, seed);
+    let week = on_week(&old);
+    if on_week(&new) != week {
+        return Ok(None);
+    }
+    let (text_old, text_new) = (t_print(&old).text, t_print(&new).text);
+    let (Ok(g_old), Ok(g_new)) = (sopc::compile(&text_old), sopc::compile(&text_new)) else {
+        return Ok(None);
+    };
+    let v = TVerdicts {
+        week,
+        ..Default::default()
+    };
+    let mut facts: BTreeMap<FKey, Vec<Given>> = readable(&old, &v).into_iter().collect();
+    facts.extend(readable(&new, &v));
+    let facts: Vec<(FKey, Vec<Given>)> = facts.into_iter().collect();
+    if facts
+        .iter()
+        .try_fold(1usize, |p, (_, vs)| {
+            p.checked_mul(vs.len()).filter(|&p| p <= 20_000)
+        })
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let d = sopc::diff::diff(&g_old, &g_new, 5).expect("small policies compare");
+    let answer = |m: &TModel, key: FKey, g: Given| match (key, g) {
+        (FKey::Ordered(f), Given::Value(x)) => range_signature(m, week, f, x),
+        (_, Given::Answer(a)) => vec![Some(a)],
+        (_, Given::Verified(ok)) => vec![Some(usize::from(!ok))],
+        _ => vec![],
+    };
+    let mut kinds: BTreeMap<DiffKey, &str> = BTreeMap::new();
+    let mut at = vec![0usize; facts.len()];
+    loop {
+        let given: BTreeMap<FKey, Given> = facts
+            .iter()
+            .zip(&at)
+            .map(|((k, vs), &i)| (*k, vs[i]))
+            .collect();
+        let (end_old, used_old, route_old) = t_walk(&old, week, &given);
+        let (end_new, used_new, route_new) = t_walk(&new, week, &given);
+        let kind = if end_old != end_new {
+            "changed"
+        } else if route_old.len() != route_new.len() {
+            // Every step files the same two tickets.
+            "tickets"
+        } else if route_old != route_new {
+            "route"
+        } else {
+            "same"
+        };
+        let key: DiffKey = used_old
+            .union(&used_new)
+            .map(|&k| (k, answer(&old, k, given[&k]), answer(&new, k, given[&k])))
+            .collect();
+        if let Some(previous) = kinds.insert(key, kind) {
+            prop_assert_eq!(previous, kind, "one caller path, two verdicts");
+        }
+        let mut k = 0;
+        while k < at.len() && at[k] + 1 == facts[k].1.len() {
+            at[k] = 0;
+            k += 1;
+        }
+        if k == at.len() {
+            break;
+        }
+        at[k] += 1;
+    }
+    let expected = |kind: &str| kinds.values().filter(|&&k| k == kind).count() as u128;
+    let context =
+        || format!("\n--- old ---\n{text_old}--- new ---\n{text_new}--- diff ---\n{d:#?}");
+    for (found, kind) in [
+        (&d.changed, "changed"),
+        (&d.tickets, "tickets"),
+        (&d.route, "route"),
+    ] {
+        prop_assert_eq!(
+            found.count.to_u128(),
+            Some(expected(kind)),
+            "{}{}",
+            kind,
+            context()
+        );
+    }
+    prop_assert!(
+        d.added.count.is_zero() && d.removed.count.is_zero(),
+        "no value was added or removed{}",
+        context()
+    );
+    Ok(Some(d))
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 5000,
+        rng_seed: RngSeed::Fixed(0x00d1_ff15),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+    #[test]
+    fn diff_on_typed_facts_agrees_with_brute_force(spec in t_spec(), seed in any::<u64>()) {
+        t_diff_agrees(&spec, seed)?;
+    }
+}
+
+/// The typed diff oracle must compare real cases: changes behind a fact
+/// the host gives or a system holds, and behind a moved boundary.
+#[test]
+fn the_typed_diff_oracle_sees_changes_behind_facts_and_boundaries() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(16),
+        ..Config::default()
+    });
+    let (mut compared, mut behind_fact, mut between) = (0, 0, 0);
+    for _ in 0..1500 {
+        let (spec, seed) = (t_spec(), any::<u64>())
+            .new_tree(&mut runner)
+            .expect("a case")
+            .current();
+        let Some(d) = t_diff_agrees(&spec, seed).expect("agrees") else {
+            continue;
+        };
+        compared += 1;
+        let names = [
+            "children",
+            "queue_wait",
+            "now",
+            "eligible",
+            "status",
+            "agent",
+        ];
+        let reads = |c: &sopc::diff::ChangedPath, pick: &dyn Fn(&str) -> bool| {
+            c.answers.iter().any(|(f, _)| pick(f))
+        };
+        if d.changed
+            .examples
+            .iter()
+            .any(|c| reads(c, &|f| names.contains(&f)))
+        {
+            behind_fact += 1;
+        }
+        // A value between two versions' boundaries reads as a range of
+        // both, not as either version's answer.
+        if d.changed.examples.iter().any(|c| {
+            c.answers
+                .iter()
+                .any(|(f, a)| ORDERED.iter().any(|o| o.0 == f) && a.contains(".."))
+        }) {
+            between += 1;
+        }
+    }
+    println!("typed diff: {compared} compared, {behind_fact} with a change behind a declared fact, {between} with a value between boundaries");
+    assert!(compared >= 200, "only {compared} of 1500 cases compared");
+    assert!(
+        behind_fact >= 50,
+        "{behind_fact} changes behind a declared fact"
+    );
+    assert!(between >= 10, "{between} changes between boundaries");
 }

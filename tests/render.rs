@@ -68,6 +68,57 @@ fn the_hac_document_covers_the_seed() {
     assert!(doc.contains("| SOP Owner | Arlicia Netto |"));
 }
 
+/// A fact a `match` reads first (here a system's amount and the role the
+/// host gives) is a choice like a question: each value is a path, and a
+/// moved boundary shows the values between as a path of their own.
+#[test]
+fn diff_follows_every_value_of_a_fact_and_a_moved_boundary() {
+    let d = diff(
+        &compile_file("tests/fixtures/diff/threshold_base.sop"),
+        &compile_file("tests/fixtures/diff/threshold_moved.sop"),
+        10,
+    )
+    .expect("diff");
+    let path = |c: &sopc::diff::ChangedPath| {
+        let answers: Vec<String> = c
+            .answers
+            .iter()
+            .map(|(f, a)| format!("{f} = {a}"))
+            .collect();
+        format!(
+            "{} : {} -> {}",
+            answers.join(", "),
+            c.old.as_deref().unwrap_or("-"),
+            c.new.as_deref().unwrap_or("-")
+        )
+    };
+    let changed: Vec<String> = d.changed.examples.iter().map(path).collect();
+    assert_eq!(
+        changed,
+        [
+            // `over 500.00` became `over 600.00`: 500.01 up to 600.00.
+            "agent = tier1, amount = 500.01..600.01 : approval(approvals) -> sent",
+            // The second role's branch changed.
+            "agent = tier2, amount = under 500.01 : sent -> approval(approvals)",
+        ]
+    );
+    assert_eq!(d.route.count.to_u128(), Some(1));
+    assert!(d.added.count.is_zero() && d.removed.count.is_zero());
+    // The reverse diff names the same values.
+    let back = diff(
+        &compile_file("tests/fixtures/diff/threshold_moved.sop"),
+        &compile_file("tests/fixtures/diff/threshold_base.sop"),
+        10,
+    )
+    .expect("diff");
+    assert_eq!(back.changed.count.to_u128(), Some(2));
+    assert!(back
+        .changed
+        .examples
+        .iter()
+        .any(|c| c.answers.iter().any(|(_, a)| a == "500.01..600.01")));
+}
+
 #[test]
 fn diff_finds_each_kind_of_change() {
     let base = compile_file("tests/fixtures/diff/base.sop");
