@@ -62,7 +62,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, diags: &mut Vec<Diagnostic>) {
     let name = Name::new(ENTRY, span);
     let mut answers = vec![AnswerDef {
         name: Name::new(NEW, start.span),
-        label: Some(text("\"A new call\"", span)),
+        label: Some(Box::new(text("\"A new call\"", span))),
         after: None,
     }];
     let mut branches = vec![Branch {
@@ -74,7 +74,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, diags: &mut Vec<Diagnostic>) {
     for e in &p.entries {
         answers.push(AnswerDef {
             name: e.name.clone(),
-            label: Some(e.label.clone()),
+            label: Some(Box::new(e.label.clone())),
             after: None,
         });
         branches.push(Branch {

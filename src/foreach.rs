@@ -391,7 +391,7 @@ fn repeat<'a>(
         Exit::Match {
             fact: fact.clone(),
             branches: vec![
-                branch(Arm::Range(at_least), doing),
+                branch(Arm::Range(Box::new(at_least)), doing),
                 branch(Arm::Else(span), next),
             ],
             span,
@@ -428,17 +428,8 @@ fn cut<'a>(
         };
         let after: Vec<Action<'a>> = s.actions.split_off(at + 1);
         let (fact, body, span, rounds) = match s.actions.pop() {
-            Some(Action::ForEach {
-                fact,
-                actions,
-                span,
-            }) => (fact, actions, span, None),
-            Some(Action::Repeat {
-                fact,
-                times,
-                actions,
-                span,
-            }) => (fact, actions, span, Some(times)),
+            Some(Action::ForEach(e)) => (e.fact, e.actions, e.span, None),
+            Some(Action::Repeat(r)) => (r.fact, r.actions, r.span, Some(r.times)),
             _ => unreachable!("the action at `at` repeats"),
         };
         if let Some(times) = rounds {

@@ -35,7 +35,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
         .iter()
         .map(|r| AnswerDef {
             name: r.name.clone(),
-            label: Some(r.title.clone()),
+            label: Some(Box::new(r.title.clone())),
             after: None,
         })
         .collect();

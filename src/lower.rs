@@ -1627,9 +1627,10 @@ fn arm_intervals(scale: Scale, arm: &ast::Arm) -> Result<Option<Vec<Interval>>, 
                 n.span,
             )),
         },
-        ast::Arm::Days {
-            from, to, hours, ..
-        } => {
+        ast::Arm::Days(d) => {
+            let ast::Days {
+                from, to, hours, ..
+            } = &**d;
             if scale != Scale::Week {
                 return Err((
                     format!(
@@ -1913,9 +1914,10 @@ fn arm_text(scale: Scale, arm: &ast::Arm) -> String {
         ast::Arm::Range(r) => range(r),
         ast::Arm::Answer(n) => n.text.to_string(),
         ast::Arm::Else(_) => "else".into(),
-        ast::Arm::Days {
-            from, to, hours, ..
-        } => {
+        ast::Arm::Days(d) => {
+            let ast::Days {
+                from, to, hours, ..
+            } = &**d;
             let mut t = from.text.to_string();
             if let Some(to) = to {
                 t.push_str(&format!("..{}", to.text));

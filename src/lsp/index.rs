@@ -289,9 +289,13 @@ impl<'a> Walker<'a> {
                         self.text(reason);
                     }
                 }
-                Action::ForEach { fact, actions, .. } | Action::Repeat { fact, actions, .. } => {
-                    self.push(Kind::Fact, fact, Use::Reference);
-                    self.actions(actions);
+                Action::ForEach(e) => {
+                    self.push(Kind::Fact, &e.fact, Use::Reference);
+                    self.actions(&e.actions);
+                }
+                Action::Repeat(r) => {
+                    self.push(Kind::Fact, &r.fact, Use::Reference);
+                    self.actions(&r.actions);
                 }
             }
         }

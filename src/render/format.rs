@@ -981,9 +981,10 @@ impl Printer<'_> {
             Arm::Answer(a) => a.text.to_string(),
             Arm::Else(_) => "else".to_string(),
             Arm::Range(r) => self.range(r),
-            Arm::Days {
-                from, to, hours, ..
-            } => {
+            Arm::Days(d) => {
+                let Days {
+                    from, to, hours, ..
+                } = &**d;
                 let mut s = from.text.to_string();
                 if let Some(t) = to {
                     s.push_str(&format!("..{}", t.text));
@@ -1081,43 +1082,38 @@ impl Printer<'_> {
                 self.out.push_str("  }");
                 self.end_line(t.span.end as usize);
             }
-            Action::ForEach {
-                fact,
-                actions,
-                span,
+            Action::ForEach(e) => {
+                let head = format!("  for each {} {{", e.fact.text);
+                self.repetition(&head, &e.fact, &e.actions, e.span);
             }
-            | Action::Repeat {
-                fact,
-                actions,
-                span,
-                ..
-            } => {
-                let head = match a {
-                    Action::Repeat { times, .. } => {
-                        format!("  repeat {} up to {times} {{", fact.text)
-                    }
-                    _ => format!("  for each {} {{", fact.text),
-                };
-                self.out.push_str(&head);
-                self.end_line(fact.span.end as usize);
-                for a in actions {
-                    // Printed as a step's action, then two more spaces in.
-                    let start = self.out.len();
-                    self.leading(a.span().start as usize, "  ");
-                    self.action(a);
-                    let printed = self.out.split_off(start);
-                    for line in printed.split_inclusive('\n') {
-                        if line != "\n" {
-                            self.out.push_str("  ");
-                        }
-                        self.out.push_str(line);
-                    }
-                }
-                self.leading(span.end as usize, "    ");
-                self.out.push_str("  }");
-                self.end_line(span.end as usize);
+            Action::Repeat(r) => {
+                let head = format!("  repeat {} up to {} {{", r.fact.text, r.times);
+                self.repetition(&head, &r.fact, &r.actions, r.span);
             }
         }
+    }
+
+    /// A `for each` or `repeat` block: its head, its actions two spaces
+    /// further in, and its closing brace.
+    fn repetition(&mut self, head: &str, fact: &Name, actions: &[Action], span: crate::span::Span) {
+        self.out.push_str(head);
+        self.end_line(fact.span.end as usize);
+        for a in actions {
+            // Printed as a step's action, then two more spaces in.
+            let start = self.out.len();
+            self.leading(a.span().start as usize, "  ");
+            self.action(a);
+            let printed = self.out.split_off(start);
+            for line in printed.split_inclusive('\n') {
+                if line != "\n" {
+                    self.out.push_str("  ");
+                }
+                self.out.push_str(line);
+            }
+        }
+        self.leading(span.end as usize, "    ");
+        self.out.push_str("  }");
+        self.end_line(span.end as usize);
     }
 
     fn given(&self, g: &Given) -> String {

@@ -357,10 +357,12 @@ pub struct FactDecl<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnswerDef<'a> {
     pub name: Name<'a>,
-    pub label: Option<Text<'a>>,
+    /// Boxed, as `after`: a large policy has millions of answers, most
+    /// without words.
+    pub label: Option<Box<Text<'a>>>,
     /// `after 2 days`: in a `wait`, the answer taken when nothing happens
     /// by then.
-    pub after: Option<Value<'a>>,
+    pub after: Option<Box<Value<'a>>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -501,20 +503,27 @@ pub enum Action<'a> {
         span: Span,
     },
     /// `for each FACT { … }`: the actions once per item of a multi-select
-    /// fact that applies (see `src/foreach.rs`).
-    ForEach {
-        fact: Name<'a>,
-        actions: Vec<Action<'a>>,
-        span: Span,
-    },
+    /// fact that applies (see `src/foreach.rs`). Boxed, as `Repeat`: rare,
+    /// and the largest actions.
+    ForEach(Box<ForEach<'a>>),
     /// `repeat FACT up to N { … }`: the actions as many times as a count
     /// fact says, at most N (see `src/foreach.rs`).
-    Repeat {
-        fact: Name<'a>,
-        times: u32,
-        actions: Vec<Action<'a>>,
-        span: Span,
-    },
+    Repeat(Box<Repeat<'a>>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForEach<'a> {
+    pub fact: Name<'a>,
+    pub actions: Vec<Action<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repeat<'a> {
+    pub fact: Name<'a>,
+    pub times: u32,
+    pub actions: Vec<Action<'a>>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -532,9 +541,9 @@ impl Action<'_> {
             Action::Collect { span, .. } => *span,
             Action::Ticket(t) => t.span,
             Action::Transfer(t) => t.span,
-            Action::Refer { span, .. }
-            | Action::ForEach { span, .. }
-            | Action::Repeat { span, .. } => *span,
+            Action::Refer { span, .. } => *span,
+            Action::ForEach(e) => e.span,
+            Action::Repeat(r) => r.span,
         }
     }
 }
@@ -590,15 +599,19 @@ pub enum Arm<'a> {
     /// An answer; on a time of day, a day or `weekdays`/`weekends`.
     Answer(Name<'a>),
     Else(Span),
-    /// A range of values.
-    Range(Range<'a>),
+    /// A range of values. Boxed, as `Days`: a branch sits in every
+    /// question, and most arms are answers.
+    Range(Box<Range<'a>>),
     /// Days of the week (`mon..fri`, `weekdays`), with hours or without.
-    Days {
-        from: Name<'a>,
-        to: Option<Name<'a>>,
-        hours: Option<Range<'a>>,
-        span: Span,
-    },
+    Days(Box<Days<'a>>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Days<'a> {
+    pub from: Name<'a>,
+    pub to: Option<Name<'a>>,
+    pub hours: Option<Range<'a>>,
+    pub span: Span,
 }
 
 impl Arm<'_> {
@@ -607,7 +620,7 @@ impl Arm<'_> {
             Arm::Answer(n) => n.span,
             Arm::Else(s) => *s,
             Arm::Range(r) => r.span,
-            Arm::Days { span, .. } => *span,
+            Arm::Days(d) => d.span,
         }
     }
 }

@@ -440,8 +440,12 @@ fn answer_set<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<V
         let mut dc = Children::of(def);
         out.push(AnswerDef {
             name: name(dc.take(Rule::answer)?),
-            label: dc.maybe(Rule::text).map(text).transpose()?,
-            after: dc.maybe(Rule::value).map(|v| value(v, diags)).transpose()?,
+            label: dc.maybe(Rule::text).map(text).transpose()?.map(Box::new),
+            after: dc
+                .maybe(Rule::value)
+                .map(|v| value(v, diags))
+                .transpose()?
+                .map(Box::new),
         });
     }
     out.shrink_to_fit();
@@ -660,17 +664,17 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
                 }
             }
             s.actions.push(match times {
-                Some(times) => Action::Repeat {
+                Some(times) => Action::Repeat(Box::new(Repeat {
                     fact,
                     times,
                     actions: inner.actions,
                     span: item_span,
-                },
-                None => Action::ForEach {
+                })),
+                None => Action::ForEach(Box::new(ForEach {
                     fact,
                     actions: inner.actions,
                     span: item_span,
-                },
+                })),
             });
         }
         "transfer" => s.actions.push(Action::Transfer(Box::new(Transfer {
@@ -765,7 +769,7 @@ fn branch<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Branc
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let arm = if let Some(r) = c.maybe(Rule::range) {
-        Arm::Range(range(r, diags)?)
+        Arm::Range(Box::new(range(r, diags)?))
     } else if let Some(a) = c.maybe(Rule::answer) {
         let to = c.maybe(Rule::days_end).map(name);
         let hours = c.maybe(Rule::range).map(|r| range(r, diags)).transpose()?;
@@ -778,12 +782,12 @@ fn branch<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Branc
                 .map(|h| h.span.end)
                 .or(to.as_ref().map(|t| t.span.end))
                 .unwrap_or(from.span.end);
-            Arm::Days {
+            Arm::Days(Box::new(Days {
                 span: Span::new(from.span.start as usize, end as usize),
                 from,
                 to,
                 hours,
-            }
+            }))
         }
     } else {
         Arm::Else(Span::new(
