@@ -80,7 +80,7 @@ codes! {
     InfeasibleBranch = "infeasible-branch", Warning, true, "a branch on a known fact that no caller path can take";
     UncollectedField = "uncollected-field", Warning, true, "a ticket names a data field that some caller path to it has not collected";
     ReviewOverdue = "review-overdue", Warning, true, "the last review is older than the policy's review period";
-    OpenGap = "open-gap", Warning, true, "a caller path ends in a `gap`: something the source leaves unsaid";
+    OpenGap = "open-gap", Warning, true, "a caller path ends in or passes a `gap`: something the source leaves unsaid";
     LongPath = "long-path", Warning, true, "the longest caller path asks more questions than the policy's budget";
     MissingText = "missing-text", Warning, true, "a step without text, or a question without a prompt";
     UnusedDeclaration = "unused-declaration", Warning, true, "a data field, ticket or referral target, outcome, declared fact or procedure that nothing uses";

@@ -229,6 +229,7 @@ fn action_for_item<'a>(bump: &'a Bump, a: &Action<'a>, fact: &str, words: &str) 
         Action::Say(t) => Action::Say(for_item(bump, t, fact, words)),
         Action::Warn(t) => Action::Warn(for_item(bump, t, fact, words)),
         Action::Note(t) => Action::Note(for_item(bump, t, fact, words)),
+        Action::Gap(t) => Action::Gap(for_item(bump, t, fact, words)),
         Action::Ticket(t) => {
             let mut t = t.clone();
             t.title = t.title.map(|x| for_item(bump, &x, fact, words));

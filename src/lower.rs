@@ -735,6 +735,10 @@ fn lower_step(
                     text: t.value().to_string(),
                     span: t.span,
                 },
+                ast::Action::Gap(t) => graph::Action::Gap {
+                    note: t.value().to_string(),
+                    span: t.span,
+                },
                 ast::Action::Collect { fields, span } => graph::Action::Collect {
                     // A name that is not declared may be any field (its
                     // `unknown-name` error says so): counted as collecting every

@@ -661,7 +661,7 @@ fn bind_step(step: &Step, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>
     }
     for a in &step.actions {
         match a {
-            Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) => {
+            Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) | Action::Gap(t) => {
                 bind_text(t, s, diags)
             }
             Action::Collect { fields, .. } => {

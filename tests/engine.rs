@@ -1248,3 +1248,31 @@ fn eval_in_context(
     let (code, out, _) = sopc(&args, answers);
     (code, serde_json::from_str::<Value>(&out).expect("json"))
 }
+
+/// A `gap` the call goes on past is in the trace where the call passed it,
+/// and the call ends where the steps after it lead.
+#[test]
+fn an_open_question_the_call_goes_on_past_is_in_the_trace() {
+    let dir = common::temp_dir("gap-going-on");
+    let (code, v) = eval_in_context(
+        &dir,
+        "tests/fixtures/check/open-gap_going-on.sop",
+        "{}",
+        "{}",
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["outcome"]["outcome"], "notified", "{v}");
+    let gaps: Vec<&Value> = v["trace"]["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter(|a| a["kind"] == "gap")
+        .collect();
+    assert_eq!(gaps.len(), 1, "{v}");
+    assert_eq!(gaps[0]["step"], "critical");
+    assert_eq!(
+        gaps[0]["note"],
+        "The source does not say what to do when a critical customer cannot be contacted"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -378,6 +378,11 @@ pub enum Action<'a> {
         text: Text<'a>,
         span: Span,
     },
+    /// An open question the call goes on past.
+    Gap {
+        note: Text<'a>,
+        span: Span,
+    },
     Collect {
         data: Vec<u32>,
         span: Span,
@@ -1273,6 +1278,10 @@ impl<'a> Action<'a> {
                 text: text(t),
                 span: (*span).into(),
             },
+            g::Action::Gap { note, span } => Action::Gap {
+                note: text(note),
+                span: (*span).into(),
+            },
             g::Action::Collect { data, span } => Action::Collect {
                 data: raw(data),
                 span: (*span).into(),
@@ -1335,6 +1344,10 @@ impl<'a> Action<'a> {
             },
             Action::Note { text, span } => g::Action::Note {
                 text: text.into_owned(),
+                span: span.into(),
+            },
+            Action::Gap { note, span } => g::Action::Gap {
+                note: note.into_owned(),
                 span: span.into(),
             },
             Action::Collect { data, span } => g::Action::Collect {

@@ -61,7 +61,8 @@ pub fn unused_declarations(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnosti
                 Action::Do { text, .. }
                 | Action::Say { text, .. }
                 | Action::Warn { text, .. }
-                | Action::Note { text, .. } => mention(text, &mut data),
+                | Action::Note { text, .. }
+                | Action::Gap { note: text, .. } => mention(text, &mut data),
                 Action::Collect { data: fields, .. } => {
                     for &d in fields {
                         data[d.index()] = true;
@@ -319,6 +320,7 @@ fn action_key(g: &Graph, a: &Action) -> String {
         Action::Say { text, .. } => format!("say {text}"),
         Action::Warn { text, .. } => format!("warn {text}"),
         Action::Note { text, .. } => format!("note {text}"),
+        Action::Gap { note, .. } => format!("gap {note}"),
         Action::Collect { data, .. } => format!("collect {}", names(data)),
         Action::Ticket(t) => format!(
             "ticket {} {:?} {:?} {} {}",

@@ -167,7 +167,29 @@ fn quoted_value(f: &crate::graph::Fact, a: u32) -> String {
 pub fn open_gaps(g: &Graph, space: &StateSpace, levels: &Levels, diags: &mut Vec<Diagnostic>) {
     use crate::analysis::states::Next;
     let mut seen: Vec<crate::graph::OutcomeId> = Vec::new();
+    // A `gap` the call goes on past: reported where a path first enters
+    // its step (a procedure's copies share the span, reported once).
+    let mut passed: std::collections::HashSet<crate::span::Span> = Default::default();
     for s in 0..space.len() as u32 {
+        let step = g.step(space.step[s as usize]);
+        for a in &step.actions {
+            let crate::graph::Action::Gap { note, span } = a else {
+                continue;
+            };
+            if !passed.insert(*span) || levels.allows(Code::OpenGap, step.span) {
+                continue;
+            }
+            let path = super::counter_example(g, space, &space.path_to(s), Some(s));
+            diags.push(
+                Diagnostic::new(
+                    Code::OpenGap,
+                    format!("an open question for the SOP owner: {note}"),
+                )
+                .at(*span, "an open question for the SOP owner; the call goes on")
+                .with_help("ask the SOP owner and write the answer in; `lint allow open-gap` on the step keeps it open on purpose")
+                .with_path(path),
+            );
+        }
         for t in space.transitions(s) {
             let Next::End(terminal) = t.next else {
                 continue;

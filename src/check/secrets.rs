@@ -184,7 +184,8 @@ pub fn forbidden_phrases(g: &Graph, diags: &mut Vec<Diagnostic>) {
                 Action::Do { text, span }
                 | Action::Say { text, span }
                 | Action::Warn { text, span }
-                | Action::Note { text, span } => {
+                | Action::Note { text, span }
+                | Action::Gap { note: text, span } => {
                     check(text, *span, &format!("step `{}`", step.name), diags)
                 }
                 Action::Ticket(t) => {

@@ -354,6 +354,10 @@ fn show_step(out: &mut impl Write, g: &Graph, s: StepId, data: &DataValues) {
             Action::Say { text, .. } => format!("  Say: \"{}\"", fill(g, text, data)),
             Action::Warn { text, .. } => format!("  WARN the caller: \"{}\"", fill(g, text, data)),
             Action::Note { text, .. } => format!("  Note: {}", fill(g, text, data)),
+            Action::Gap { note, .. } => format!(
+                "  Open question (the SOP does not say; go on): {}",
+                fill(g, note, data)
+            ),
             Action::Collect { data: fields, .. } => {
                 let labels: Vec<&str> = fields.iter().map(|&d| g.data(d).label.as_str()).collect();
                 format!("  Collect: {}", labels.join(", "))

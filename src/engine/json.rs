@@ -454,6 +454,8 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
                     .push(json!({"step": step.name, "kind": "warn", "text": fill(g, text, data)})),
                 Action::Note { text, .. } => actions
                     .push(json!({"step": step.name, "kind": "note", "text": fill(g, text, data)})),
+                Action::Gap { note, .. } => actions
+                    .push(json!({"step": step.name, "kind": "gap", "note": fill(g, note, data)})),
                 Action::Collect { data: fields, .. } => {
                     for &f in fields {
                         collected.push(field_json(g, f, data));

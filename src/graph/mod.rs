@@ -390,6 +390,13 @@ pub enum Action {
         text: String,
         span: Span,
     },
+    /// An open question the call goes on past (`gap "…"` among the
+    /// actions): reported by `open-gap` and listed by the document, as a
+    /// `gap` that ends the call is.
+    Gap {
+        note: String,
+        span: Span,
+    },
     Collect {
         data: Vec<DataId>,
         span: Span,

@@ -268,7 +268,11 @@ impl<'a> Walker<'a> {
     fn actions(&mut self, actions: &[Action<'a>]) {
         for a in actions {
             match a {
-                Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) => self.text(t),
+                Action::Do(t)
+                | Action::Say(t)
+                | Action::Warn(t)
+                | Action::Note(t)
+                | Action::Gap(t) => self.text(t),
                 Action::Collect { fields, .. } => self.names(Kind::Data, fields),
                 Action::Ticket(t) => {
                     self.push(Kind::Target, &t.target, Use::Reference);

@@ -217,6 +217,10 @@ fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
                 vec![strong("Warn the caller:"), plain(format!(" “{text}”"))]
             }
             Action::Note { text, .. } => vec![emphasis("Note:"), plain(format!(" {text}"))],
+            Action::Gap { note, .. } => vec![
+                strong("Open question:"),
+                plain(format!(" {note} (the procedure goes on)")),
+            ],
             Action::Collect { data, .. } => {
                 vec![plain(format!("Collect: {}.", labels(g, data)))]
             }
@@ -612,17 +616,26 @@ pub fn document(g: &Graph) -> Document {
             blocks: vec![Block::List(lines)],
         });
     }
-    let gaps: Vec<Line> = g
+    // Those that end the call, then those it goes on past, each once.
+    let mut notes: Vec<String> = g
         .outcomes
         .iter()
         .filter(|o| o.kind == crate::graph::OutcomeKind::Gap)
+        .map(|o| o.label.clone())
+        .collect();
+    let mut going_on: Vec<&str> = Vec::new();
+    for a in g.steps.iter().flat_map(|s| &s.actions) {
+        if let crate::graph::Action::Gap { note, .. } = a {
+            if !going_on.contains(&note.as_str()) {
+                going_on.push(note);
+                notes.push(format!("{note} (the procedure goes on)"));
+            }
+        }
+    }
+    let gaps: Vec<Line> = notes
+        .iter()
         .enumerate()
-        .map(|(k, o)| {
-            vec![
-                strong(format!("{}.", k + 1)),
-                plain(format!(" {}", o.label)),
-            ]
-        })
+        .map(|(k, note)| vec![strong(format!("{}.", k + 1)), plain(format!(" {note}"))])
         .collect();
     if !gaps.is_empty() {
         sections.push(Section {

@@ -1018,6 +1018,7 @@ impl Printer<'_> {
             Action::Say(t) => self.line(&format!("  say {}", self.text(t, 6)), t.span),
             Action::Warn(t) => self.line(&format!("  warn {}", self.text(t, 7)), t.span),
             Action::Note(t) => self.line(&format!("  note {}", self.text(t, 7)), t.span),
+            Action::Gap(t) => self.line(&format!("  gap {}", self.text(t, 6)), t.span),
             Action::Collect { fields, span } => {
                 self.line(&format!("  collect {}", names(fields)), *span)
             }

@@ -117,6 +117,7 @@ fn step_json(g: &Graph, s: StepId, data: &DataValues) -> Value {
             Action::Say { text, .. } => json!({ "kind": "say", "text": fill(g, text, data) }),
             Action::Warn { text, .. } => json!({ "kind": "warn", "text": fill(g, text, data) }),
             Action::Note { text, .. } => json!({ "kind": "note", "text": fill(g, text, data) }),
+            Action::Gap { note, .. } => json!({ "kind": "gap", "note": fill(g, note, data) }),
             Action::Collect { data: fields, .. } => {
                 json!({ "kind": "collect", "fields": names(g, fields) })
             }

@@ -488,6 +488,9 @@ pub enum Action<'a> {
     Warn(Text<'a>),
     /// An aside for the analyst.
     Note(Text<'a>),
+    /// `gap "…"` among the actions: something the source leaves unsaid
+    /// here, while the call goes on (a `gap` last in a step ends the call).
+    Gap(Text<'a>),
     Collect {
         fields: Vec<Name<'a>>,
         span: Span,
@@ -537,7 +540,9 @@ pub struct Transfer<'a> {
 impl Action<'_> {
     pub fn span(&self) -> Span {
         match self {
-            Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) => t.span,
+            Action::Do(t) | Action::Say(t) | Action::Warn(t) | Action::Note(t) | Action::Gap(t) => {
+                t.span
+            }
             Action::Collect { span, .. } => *span,
             Action::Ticket(t) => t.span,
             Action::Transfer(t) => t.span,

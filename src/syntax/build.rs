@@ -618,6 +618,7 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
         "say" => s.actions.push(Action::Say(text(ic.take(Rule::text)?)?)),
         "warn" => s.actions.push(Action::Warn(text(ic.take(Rule::text)?)?)),
         "note" => s.actions.push(Action::Note(text(ic.take(Rule::text)?)?)),
+        "gap" => s.actions.push(Action::Gap(text(ic.take(Rule::text)?)?)),
         "collect" => s.actions.push(Action::Collect {
             fields: names(ic.take(Rule::name_list)?),
             span: item_span,

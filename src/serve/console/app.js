@@ -321,6 +321,9 @@ function actionsView(state, at) {
       case "note":
         items.push(h("p", { class: "note" }, h("span", { class: "visually-hidden" }, "Note: "), a.text));
         break;
+      case "gap":
+        items.push(h("div", { class: "warn gap", role: "note" }, h("strong", {}, "Open question in the SOP (go on): "), a.note));
+        break;
       case "do": {
         const id = "do-" + k;
         items.push(h("div", { class: "do" }, h("input", { type: "checkbox", id }), h("label", { for: id }, a.text)));
