@@ -130,6 +130,9 @@ struct Version<'a> {
     /// 0 for the old version, 1 for the new: its class in a [`Common`] cut.
     side: usize,
     common: &'a HashMap<String, Common>,
+    /// The names of its facts: whether it asks one is looked up at every
+    /// product state where only the other version asks.
+    fact_names: std::collections::HashSet<&'a str>,
 }
 
 /// An ordered fact both versions have, cut by the points of both: each
@@ -145,8 +148,17 @@ struct Common {
 /// The ordered facts of the same name and scale in both versions.
 fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
     let mut out = HashMap::new();
-    for f in &old.facts {
-        let Some(n) = new.fact_by_name(&f.name).map(|id| new.fact(id)) else {
+    // By name, once: a large policy has tens of thousands of questions.
+    fn ordered(g: &Graph) -> HashMap<&str, &crate::graph::Fact> {
+        g.facts
+            .iter()
+            .filter(|f| matches!(f.kind, FactKind::Ordered { .. }))
+            .map(|f| (f.name.as_str(), f))
+            .collect()
+    }
+    let news = ordered(new);
+    for f in ordered(old).into_values() {
+        let Some(&n) = news.get(f.name.as_str()) else {
             continue;
         };
         let (
@@ -188,15 +200,9 @@ fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
             let whole = |side: usize| {
                 (0..keys.len()).all(|j| (keys[j][side] == key[side]) == members.contains(&j))
             };
-            let words = |g: &Graph, k: u32| {
-                g.fact(g.fact_by_name(&f.name)?)
-                    .answers
-                    .get(k as usize)
-                    .cloned()
-            };
             let label = match (whole(0), whole(1)) {
-                (true, _) => words(old, key[0]),
-                (_, true) => words(new, key[1]),
+                (true, _) => f.answers.get(key[0] as usize).cloned(),
+                (_, true) => n.answers.get(key[1] as usize).cloned(),
                 _ => None,
             };
             let label = label.unwrap_or_else(|| {
@@ -387,7 +393,7 @@ impl Version<'_> {
     }
 
     fn asks(&self, fact: &str) -> bool {
-        self.g.fact_by_name(fact).is_some()
+        self.fact_names.contains(fact)
     }
 }
 
@@ -689,12 +695,14 @@ pub fn diff(old: &Graph, new: &Graph, examples: usize) -> Result<Diff, DiffError
             space: &so,
             side: 0,
             common: &common,
+            fact_names: old.facts.iter().map(|f| f.name.as_str()).collect(),
         },
         new: Version {
             g: new,
             space: &sn,
             side: 1,
             common: &common,
+            fact_names: new.facts.iter().map(|f| f.name.as_str()).collect(),
         },
         ids: HashMap::new(),
         pairs: Vec::new(),
