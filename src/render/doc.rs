@@ -218,8 +218,8 @@ fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
             }
             Action::Note { text, .. } => vec![emphasis("Note:"), plain(format!(" {text}"))],
             Action::Gap { note, .. } => vec![
-                strong("Open question:"),
-                plain(format!(" {note} (the procedure goes on)")),
+                strong("Open question (the step goes on):"),
+                plain(format!(" {note}")),
             ],
             Action::Collect { data, .. } => {
                 vec![plain(format!("Collect: {}.", labels(g, data)))]
@@ -628,7 +628,7 @@ pub fn document(g: &Graph) -> Document {
         if let crate::graph::Action::Gap { note, .. } = a {
             if !going_on.contains(&note.as_str()) {
                 going_on.push(note);
-                notes.push(format!("{note} (the procedure goes on)"));
+                notes.push(format!("{note} (the step goes on past it)"));
             }
         }
     }
