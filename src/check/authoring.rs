@@ -350,9 +350,9 @@ fn action_key(g: &Graph, a: &Action) -> String {
     }
 }
 
-/// Two steps of the policy (not copies of a procedure's), held by the same
-/// role, whose actions are the same, in the same order: reported at the
-/// later one, naming the first.
+/// Two steps of the policy (not copies of a procedure's, nor pieces of one
+/// written step), held by the same role, whose actions are the same, in
+/// the same order: reported at the later one, naming the first.
 pub fn duplicate_steps(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) {
     let mut first: std::collections::HashMap<Vec<String>, usize> = Default::default();
     for (i, step) in g.steps.iter().enumerate() {
@@ -371,10 +371,13 @@ pub fn duplicate_steps(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnostic>) 
                 v.insert(i);
             }
             std::collections::hash_map::Entry::Occupied(o) => {
-                if levels.allows(Code::DuplicateStep, step.span) {
+                let earlier = &g.steps[*o.get()];
+                // Pieces of one written step (a `for each` item's, a
+                // `repeat` round's) share its span and do the same things
+                // by design.
+                if earlier.span == step.span || levels.allows(Code::DuplicateStep, step.span) {
                     continue;
                 }
-                let earlier = &g.steps[*o.get()];
                 diags.push(
                     Diagnostic::new(
                         Code::DuplicateStep,
