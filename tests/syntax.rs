@@ -59,3 +59,53 @@ fn no_message_shows_a_grammar_rule_name() {
         }
     });
 }
+
+/// A `gap` followed by more of the step, or last in a `for each` body
+/// (which has no way out), is an open question the call goes on past; a
+/// `gap` last in a step is its way out.
+#[test]
+fn a_gap_is_an_action_unless_it_is_the_way_out() {
+    let text = r#"sop "T" "Gaps" { owner "x" }
+fact m "Which apply?" multiple { a b } ask
+outcome ok "OK"
+step one "One" {
+  gap "Unsaid before the question"
+  for each m {
+    do "Check it."
+    gap "Unsaid for each item"
+  }
+  ask q "Works?" { yes no }
+  yes -> end ok
+  no  -> gap "Unsaid when it does not work"
+}
+"#;
+    let checked = sopc::check_source(text, &common::options());
+    let mut open: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == sopc::Code::OpenGap)
+        .map(|d| {
+            d.message
+                .trim_start_matches("an open question for the SOP owner: ")
+        })
+        .collect();
+    open.sort_unstable();
+    assert_eq!(
+        open,
+        [
+            "Unsaid before the question",
+            "Unsaid for each item",
+            "Unsaid when it does not work"
+        ],
+        "{:#?}",
+        checked.diagnostics
+    );
+    assert!(
+        checked
+            .diagnostics
+            .iter()
+            .all(|d| d.code == sopc::Code::OpenGap),
+        "{:#?}",
+        checked.diagnostics
+    );
+}

@@ -645,7 +645,15 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
                 exit: None,
                 span: s.span,
             };
-            while let Some(a) = ic.maybe(Rule::action) {
+            loop {
+                if let Some(g) = ic.maybe(Rule::last_gap) {
+                    let note = text(Children::of(g).take(Rule::text)?)?;
+                    inner.actions.push(Action::Gap(note));
+                    continue;
+                }
+                let Some(a) = ic.maybe(Rule::action) else {
+                    break;
+                };
                 let a_span = span_of(&a);
                 let nested = matches!(first_word(&a), "for" | "repeat");
                 action(a, &mut inner, diags)?;
