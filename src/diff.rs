@@ -197,9 +197,9 @@ fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
             let members: Vec<usize> = (i..keys.len()).filter(|&j| keys[j] == *key).collect();
             // A group that is a whole class of one version reads in that
             // version's words; otherwise by its ranges.
-            let whole = |side: usize| {
-                (0..keys.len()).all(|j| (keys[j][side] == key[side]) == members.contains(&j))
-            };
+            // Members share the class, so the class has no other interval.
+            let whole =
+                |side: usize| keys.iter().filter(|k| k[side] == key[side]).count() == members.len();
             let label = match (whole(0), whole(1)) {
                 (true, _) => f.answers.get(key[0] as usize).cloned(),
                 (_, true) => n.answers.get(key[1] as usize).cloned(),
@@ -218,9 +218,11 @@ fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
             });
             groups.push((label, *key));
         }
-        for i in 0..groups.len() {
-            if groups.iter().filter(|(l, _)| *l == groups[i].0).count() > 1 {
-                groups[i].0 = format!("{} (#{})", groups[i].0, i + 1);
+        // Words two groups share get the group's number, as a class's do.
+        let labels: Vec<String> = groups.iter().map(|(l, _)| l.clone()).collect();
+        for (i, (label, _)) in groups.iter_mut().enumerate() {
+            if labels.iter().filter(|l| *l == label).count() > 1 {
+                *label = format!("{label} (#{})", i + 1);
             }
         }
         out.insert(f.name.clone(), Common { groups });
