@@ -1035,19 +1035,11 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
     );
     // Open questions that end the call and those it goes on past alike.
     let notes = |g: &Graph| -> BTreeSet<String> {
-        let going_on = g
-            .steps
-            .iter()
-            .flat_map(|s| &s.actions)
-            .filter_map(|a| match a {
-                Action::Gap { note, .. } => Some(note.clone()),
-                _ => None,
-            });
         g.outcomes
             .iter()
             .filter(|o| o.kind == OutcomeKind::Gap)
             .map(|o| o.label.clone())
-            .chain(going_on)
+            .chain(g.gaps_gone_past().map(str::to_string))
             .collect()
     };
     let (old_notes, new_notes) = (notes(old), notes(new));

@@ -767,6 +767,18 @@ impl Graph {
             .map(StepId::new)
     }
 
+    /// The notes of the open questions the call goes on past (`gap "…"`
+    /// among a step's actions), in step order, repeats included.
+    pub fn gaps_gone_past(&self) -> impl Iterator<Item = &str> {
+        self.steps
+            .iter()
+            .flat_map(|s| &s.actions)
+            .filter_map(|a| match a {
+                Action::Gap { note, .. } => Some(note.as_str()),
+                _ => None,
+            })
+    }
+
     pub fn fact_by_name(&self, name: &str) -> Option<FactId> {
         self.facts
             .iter()

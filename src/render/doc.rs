@@ -624,12 +624,10 @@ pub fn document(g: &Graph) -> Document {
         .map(|o| o.label.clone())
         .collect();
     let mut going_on: Vec<&str> = Vec::new();
-    for a in g.steps.iter().flat_map(|s| &s.actions) {
-        if let crate::graph::Action::Gap { note, .. } = a {
-            if !going_on.contains(&note.as_str()) {
-                going_on.push(note);
-                notes.push(format!("{note} (the step goes on past it)"));
-            }
+    for note in g.gaps_gone_past() {
+        if !going_on.contains(&note) {
+            going_on.push(note);
+            notes.push(format!("{note} (the step goes on past it)"));
         }
     }
     let gaps: Vec<Line> = notes
