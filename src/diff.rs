@@ -201,8 +201,8 @@ fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
             let whole =
                 |side: usize| keys.iter().filter(|k| k[side] == key[side]).count() == members.len();
             let label = match (whole(0), whole(1)) {
-                (true, _) => f.answers.get(key[0] as usize).cloned(),
-                (_, true) => n.answers.get(key[1] as usize).cloned(),
+                (true, _) => f.answers.get(key[0] as usize).map(|a| a.to_string()),
+                (_, true) => n.answers.get(key[1] as usize).map(|a| a.to_string()),
                 _ => None,
             };
             let label = label.unwrap_or_else(|| {
@@ -225,7 +225,7 @@ fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
                 *label = format!("{label} (#{})", i + 1);
             }
         }
-        out.insert(f.name.clone(), Common { groups });
+        out.insert(f.name.to_string(), Common { groups });
     }
     out
 }
@@ -261,9 +261,9 @@ impl Version<'_> {
         let Some(f) = self.space.obtains(self.g, s).map(|f| self.g.fact(f)) else {
             return Vec::new();
         };
-        match self.common.get(&f.name) {
+        match self.common.get(f.name.as_str()) {
             Some(c) => c.groups.iter().map(|(l, _)| l.clone()).collect(),
-            None => f.answers.clone(),
+            None => f.answers.iter().map(|a| a.to_string()).collect(),
         }
     }
 
@@ -273,7 +273,7 @@ impl Version<'_> {
         let Some(f) = self.space.obtains(self.g, s).map(|f| self.g.fact(f)) else {
             return Side::Missing;
         };
-        let index = match self.common.get(&f.name) {
+        let index = match self.common.get(f.name.as_str()) {
             Some(c) => c
                 .groups
                 .iter()
@@ -288,7 +288,7 @@ impl Version<'_> {
             .space
             .transitions(s)
             .iter()
-            .find(|t| t.answer == Some(i as u32))
+            .find(|t| t.answer() == Some(i as u32))
             .map(|t| t.next)
         {
             Some(Next::State(n)) => self.settle(n, steps),
@@ -356,7 +356,7 @@ impl Version<'_> {
             .space
             .transitions(s)
             .iter()
-            .find(|t| t.event.is_some_and(|r| self.g.rule(r).name == rule));
+            .find(|t| t.event().is_some_and(|r| self.g.rule(r).name == rule));
         match next.map(|t| t.next) {
             Some(Next::State(n)) => self.settle(n, steps),
             Some(Next::End(t)) => Side::Done(t),
@@ -369,7 +369,7 @@ impl Version<'_> {
         self.space
             .transitions(s)
             .iter()
-            .filter_map(|t| t.event.map(|r| self.g.rule(r).name.clone()))
+            .filter_map(|t| t.event().map(|r| self.g.rule(r).name.clone()))
             .collect()
     }
 
@@ -912,9 +912,9 @@ fn declarations(old: &Graph, new: &Graph) -> Vec<String> {
     };
     // A bound on a loop as a whole decides how often the call comes back.
     let bound = |g: &Graph, s: &crate::graph::Step| {
-        s.loop_bound.map(|l| {
+        s.loop_bound().map(|l| {
             let then = match l.then {
-                crate::graph::Dest::Step(t) => g.step(t).name.clone(),
+                crate::graph::Dest::Step(t) => g.step(t).name.to_string(),
                 crate::graph::Dest::End(t) if g.outcome(t.outcome).kind == OutcomeKind::Gap => {
                     g.ending_text(t)
                 }

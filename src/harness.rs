@@ -168,7 +168,7 @@ pub fn engine_bytes(engine: &Engine, data: &[u8]) {
                 "a valid answer was refused or an invalid one taken"
             );
             if ok {
-                given.push((name, answer));
+                given.push((name.to_string(), answer.to_string()));
             }
         } else {
             assert!(

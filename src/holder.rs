@@ -174,8 +174,12 @@ pub fn holder_fact(g: &crate::graph::Graph) -> Option<&crate::graph::Fact> {
     };
     let f = g.facts.get(fact.index())?;
     let roles = g.roles.iter().map(|r| r.name.as_str());
-    (f.source == crate::graph::FactSource::Host && f.answers.iter().map(String::as_str).eq(roles))
-        .then_some(f)
+    (f.source == crate::graph::FactSource::Host
+        && f.answers
+            .iter()
+            .map(crate::graph::CompactString::as_str)
+            .eq(roles))
+    .then_some(f)
 }
 
 /// Whether `s` is a step where the role a `role` fact names takes the

@@ -720,23 +720,23 @@ fn lower_step(
                     span: *span,
                 },
                 ast::Action::Do(t) => graph::Action::Do {
-                    text: t.value().to_string(),
+                    text: t.value().into(),
                     span: t.span,
                 },
                 ast::Action::Say(t) => graph::Action::Say {
-                    text: t.value().to_string(),
+                    text: t.value().into(),
                     span: t.span,
                 },
                 ast::Action::Warn(t) => graph::Action::Warn {
-                    text: t.value().to_string(),
+                    text: t.value().into(),
                     span: t.span,
                 },
                 ast::Action::Note(t) => graph::Action::Note {
-                    text: t.value().to_string(),
+                    text: t.value().into(),
                     span: t.span,
                 },
                 ast::Action::Gap(t) => graph::Action::Gap {
-                    note: t.value().to_string(),
+                    note: t.value().into(),
                     span: t.span,
                 },
                 ast::Action::Collect { fields, span } => graph::Action::Collect {
@@ -914,13 +914,13 @@ fn lower_step(
         },
     };
     graph::Step {
-        name: format!("{}{}", at.prefix, step.name.text),
+        name: compact_str::format_compact!("{}{}", at.prefix, step.name.text),
         text: step
             .text
             .as_ref()
-            .map(|t| t.value().to_string())
+            .map(|t| t.value().into())
             .unwrap_or_default(),
-        role: step.role.as_ref().and_then(bound),
+        role: step.role.as_deref().and_then(bound),
         actions,
         exit,
         loop_bound: None,
@@ -937,7 +937,7 @@ fn branch_table(
     step: &str,
     fact: &str,
     fact_span: Span,
-    answers: &[String],
+    answers: &[graph::CompactString],
     branches: &[ast::Branch],
     s: &Symbols,
     at: &Place,
@@ -950,7 +950,7 @@ fn branch_table(
     let mut unknown_answers = 0;
     let mut else_edge: Option<(Edge, Span)> = None;
     for b in branches {
-        let e = edge(&b.dest, b.bound.as_ref(), b.span, s, at);
+        let e = edge(&b.dest, b.bound.as_deref(), b.span, s, at);
         match &b.arm {
             ast::Arm::Else(span) => {
                 if let Some((_, first)) = else_edge {
@@ -1130,11 +1130,11 @@ fn lower_loops(loops: &[ast::LoopDecl], s: &Symbols, at: &Place, steps: &mut [gr
             continue;
         };
         if step.loop_bound.is_none() {
-            step.loop_bound = Some(graph::LoopBound {
+            step.loop_bound = Some(Box::new(graph::LoopBound {
                 times: l.bound.times,
                 then: lower_dest(&l.bound.then, s, at).0,
                 span: l.span,
-            });
+            }));
         }
     }
 }
@@ -1142,7 +1142,7 @@ fn lower_loops(loops: &[ast::LoopDecl], s: &Symbols, at: &Place, steps: &mut [gr
 /// Whether an edge of the step, or its loop bound's `then`, leads to `to`.
 fn leads_to(step: &graph::Step, to: StepId) -> bool {
     let to = graph::Dest::Step(to);
-    step.loop_bound.is_some_and(|l| l.then == to)
+    step.loop_bound().is_some_and(|l| l.then == to)
         || step.exit.edges().any(|(_, e)| {
             [Some(e.to), e.bound.map(|b| b.then)]
                 .into_iter()
@@ -1271,10 +1271,10 @@ fn lower_facts(
                         let (answers, answer_words) = answer_list(defs);
                         let timeout = timeout(defs, &answers, *waits, diags);
                         graph::Fact {
-                            name: fact.text.to_string(),
+                            name: fact.text.into(),
                             prompt: prompt
                                 .as_ref()
-                                .map(|t| t.value().to_string())
+                                .map(|t| t.value().into())
                                 .unwrap_or_default(),
                             answers,
                             answer_words,
@@ -1295,10 +1295,10 @@ fn lower_facts(
                     }) => {
                         check_quorum(fact, *quorum, *quorum_span, *stated, items.len(), diags);
                         graph::Fact {
-                            name: fact.text.to_string(),
+                            name: fact.text.into(),
                             prompt: prompt
                                 .as_ref()
-                                .map(|t| t.value().to_string())
+                                .map(|t| t.value().into())
                                 .unwrap_or_default(),
                             answers: vec!["passed".into(), "failed".into()],
                             answer_words: vec![],
@@ -1321,7 +1321,7 @@ fn lower_facts(
                 let f = &p.facts[i as usize];
                 let (answers, answer_words, kind) = match &f.ty {
                     ast::FactType::YesNo(_) => (
-                        vec!["yes".to_string(), "no".to_string()],
+                        vec!["yes".into(), "no".into()],
                         vec![],
                         graph::FactKind::YesNo,
                     ),
@@ -1346,7 +1346,7 @@ fn lower_facts(
                         let cuts = crate::domain::cuts(scale, intervals);
                         let (classes, answers) = classes_of(scale, &cuts, &matches[id]);
                         (
-                            answers,
+                            answers.into_iter().map(Into::into).collect(),
                             vec![],
                             graph::FactKind::Ordered {
                                 scale,
@@ -1367,10 +1367,10 @@ fn lower_facts(
                     ast::FactSource::Host => (None, graph::FactSource::Host),
                 };
                 graph::Fact {
-                    name: f.name.text.to_string(),
+                    name: f.name.text.into(),
                     prompt: prompt
                         .or(f.label.as_ref())
-                        .map(|t| t.value().to_string())
+                        .map(|t| t.value().into())
                         .unwrap_or_default(),
                     answers,
                     answer_words,
@@ -1392,7 +1392,7 @@ fn lower_facts(
 /// `after` anywhere else, twice, or on no duration is `wrong-type`.
 fn timeout(
     defs: &[ast::AnswerDef],
-    answers: &[String],
+    answers: &[graph::CompactString],
     waits: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(u32, i64)> {
@@ -1439,20 +1439,22 @@ fn timeout(
     found
 }
 
-fn answer_list(answers: &[ast::AnswerDef]) -> (Vec<String>, Vec<String>) {
+fn answer_list(
+    answers: &[ast::AnswerDef],
+) -> (Vec<graph::CompactString>, Vec<graph::CompactString>) {
     let kept: Vec<&ast::AnswerDef> = answers
         .iter()
         .enumerate()
         .filter(|(i, a)| !answers[..*i].iter().any(|b| b.name.text == a.name.text))
         .map(|(_, a)| a)
         .collect();
-    let names = kept.iter().map(|a| a.name.text.to_string()).collect();
+    let names = kept.iter().map(|a| a.name.text.into()).collect();
     let words = if kept.iter().any(|a| a.label.is_some()) {
         kept.iter()
             .map(|a| {
                 a.label
                     .as_ref()
-                    .map(|l| l.value().to_string())
+                    .map(|l| l.value().into())
                     .unwrap_or_default()
             })
             .collect()
@@ -1696,7 +1698,7 @@ fn ordered_table(
     let mut else_edge: Option<(Edge, Span)> = None;
     let least = |c: usize| crate::domain::class_interval(scale, cuts, c).0;
     for b in branches {
-        let e = edge(&b.dest, b.bound.as_ref(), b.span, s, at);
+        let e = edge(&b.dest, b.bound.as_deref(), b.span, s, at);
         let intervals = match arm_intervals(scale, &b.arm) {
             Ok(Some(iv)) => iv,
             Ok(None) => {

@@ -97,11 +97,11 @@ pub fn enumerate(g: &Graph, space: &StateSpace, limit: usize) -> Vec<CallerPath>
         }
         let t = trans[*next];
         *next += 1;
-        let asked = match (space.obtains(g, s), t.answer) {
+        let asked = match (space.obtains(g, s), t.answer()) {
             (Some(fact), Some(a)) => Some((fact, a)),
             _ => None,
         };
-        let raised = t.event.map(|r| (answers.len(), r));
+        let raised = t.event().map(|r| (answers.len(), r));
         match t.next {
             Next::End(terminal) => {
                 let mut a = answers.clone();
@@ -180,7 +180,7 @@ pub fn answers_json(g: &Graph, answers: &[(FactId, u32)]) -> Value {
     for f in order {
         let r = &rounds[&f];
         let v = if r.len() == 1 { json!(r[0]) } else { json!(r) };
-        m.insert(g.fact(f).name.clone(), v);
+        m.insert(g.fact(f).name.to_string(), v);
     }
     Value::Object(m)
 }

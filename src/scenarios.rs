@@ -124,8 +124,8 @@ pub fn run(engine: &Engine) -> Report {
         let mut failures = Vec::new();
         if let Evaluation::NeedsAnswer { question, .. } = &evaluation {
             failures.push(Mismatch::Unanswered {
-                fact: g.fact(question.fact).name.clone(),
-                step: g.step(question.step).name.clone(),
+                fact: g.fact(question.fact).name.to_string(),
+                step: g.step(question.step).name.to_string(),
             });
         }
         if let (Some(expected), Some(actual)) = (sc.expect, terminal) {
@@ -192,8 +192,8 @@ fn unused_answers(
         let first = rounds[f.index()].len() - answers.len();
         for (i, &a) in answers.iter().enumerate() {
             out.push((
-                fact.name.clone(),
-                fact.answers[a as usize].clone(),
+                fact.name.to_string(),
+                fact.answers[a as usize].to_string(),
                 first + i + 1,
             ));
         }
@@ -202,7 +202,7 @@ fn unused_answers(
 }
 
 fn names(g: &Graph, steps: &[StepId]) -> Vec<String> {
-    steps.iter().map(|&s| g.step(s).name.clone()).collect()
+    steps.iter().map(|&s| g.step(s).name.to_string()).collect()
 }
 
 /// `want` appears in `have` in order (other steps may come between).
@@ -227,7 +227,7 @@ fn coverage(g: &Graph, step_hit: &[bool], branch_hit: &[Vec<bool>]) -> Coverage 
         if step_hit[i] {
             c.steps_covered += 1;
         } else {
-            c.uncovered_steps.push(step.name.clone());
+            c.uncovered_steps.push(step.name.to_string());
         }
         let (fact, branches) = match &step.exit {
             Exit::Ask { fact, branches } | Exit::Match { fact, branches } => {

@@ -112,11 +112,11 @@ fn a_loop_bound_round_trips_and_version_2_still_loads() {
 #[test]
 fn refuses_a_loop_bound_that_leads_nowhere() {
     let (mut g, _) = hac_artifact();
-    g.steps[0].loop_bound = Some(sopc::graph::LoopBound {
+    g.steps[0].loop_bound = Some(Box::new(sopc::graph::LoopBound {
         times: 1,
         then: sopc::graph::Dest::Step(sopc::graph::StepId::new(g.steps.len() + 3)),
         span: Default::default(),
-    });
+    }));
     let err = sopc::artifact::read(&sopc::artifact::write(&g)).expect_err("refused");
     assert!(matches!(err, LoadError::Inconsistent(_)), "{err}");
     assert!(err.to_string().contains("loop bound"), "{err}");

@@ -441,7 +441,7 @@ fn generated_standing_rules_check_clean_and_add_their_paths() {
     );
     // Handlers end the call: no state is kept twice, only the handlers' own.
     assert_eq!(b.len(), a.len() + 40);
-    let events = b.trans.iter().filter(|t| t.event.is_some()).count();
+    let events = b.trans.iter().filter(|t| t.event().is_some()).count();
     assert!(events > 40 * 10, "{events}");
     let (ca, cb) = (
         sopc::paths::count(&a).to_string(),

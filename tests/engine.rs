@@ -879,7 +879,10 @@ fn an_entry_is_taken_from_the_context_and_a_new_call_is_the_default() {
     let e = engine("tests/fixtures/engine/entries.sop");
     let g = e.graph();
     let steps = |t: &sopc::engine::Trace| -> Vec<String> {
-        t.steps.iter().map(|&s| g.step(s).name.clone()).collect()
+        t.steps
+            .iter()
+            .map(|&s| g.step(s).name.to_string())
+            .collect()
     };
     let ctx = [("entry".to_string(), "returning".to_string())];
     let rounds = e.rounds_with_context(&[], &ctx).expect("rounds");
@@ -1057,7 +1060,7 @@ fn done(g: &sopc::Graph, trace: &sopc::engine::Trace) -> Vec<String> {
         .iter()
         .flat_map(|&s| &g.step(s).actions)
         .filter_map(|a| match a {
-            sopc::graph::Action::Do { text, .. } => Some(text.clone()),
+            sopc::graph::Action::Do { text, .. } => Some(text.to_string()),
             _ => None,
         })
         .collect()

@@ -3083,7 +3083,7 @@ fn agree_model(m: &Model, scenarios: &[ScenarioSpec]) -> Result<Seen, TestCaseEr
             let steps = p
                 .steps
                 .iter()
-                .map(|&s| graph.step(s).name.clone())
+                .map(|&s| graph.step(s).name.to_string())
                 .filter(|name| name != "entry" && !is_item_piece(name))
                 .collect();
             ((answers, end_of(p.terminal)), steps)

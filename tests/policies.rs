@@ -322,13 +322,13 @@ fn a_missing_callback_phone_is_missing_data_on_a_real_caller_path() {
                 .iter()
                 .map(|&(f, a)| {
                     let fact = original.fact(f);
-                    (fact.name.clone(), fact.answers[a as usize].clone())
+                    (fact.name.to_string(), fact.answers[a as usize].to_string())
                 })
                 .collect();
             let steps: Vec<String> = p
                 .steps
                 .iter()
-                .map(|&s| original.step(s).name.clone())
+                .map(|&s| original.step(s).name.to_string())
                 .collect();
             answers == ce.answers && steps == ce.steps
         });

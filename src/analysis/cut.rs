@@ -45,7 +45,7 @@ pub fn unbounded_loops_cut(g: &Graph) -> Graph {
             let Dest::Step(to) = *dest else { continue };
             // A step on the walk's stack leads back here: a return to it
             // counts against its loop bound, if it has one.
-            let loop_bound = cut.steps.get(to.index()).and_then(|s| s.loop_bound);
+            let loop_bound = cut.steps.get(to.index()).and_then(|s| s.loop_bound());
             match state.get(to.index()) {
                 Some(1) if !is_counted && loop_bound.is_none() => {
                     *dest = Dest::Step(sink);

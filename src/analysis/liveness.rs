@@ -8,25 +8,25 @@
 //! be known and where it is last read: a fact read in one region of a
 //! large policy costs that region, not every step before it.
 
+use super::lists::Lists;
 use crate::graph::{Exit, FactId, Graph, StepId};
 
-/// `live[step]`: sorted fact ids live on entry to the step.
-pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
+/// `live.get(step)`: sorted fact ids live on entry to the step.
+pub fn live_facts(g: &Graph) -> Lists<FactId> {
     let n = g.steps.len();
     // Edges both ways; a predecessor says whether it answers its question
     // on the way (raising a standing rule leaves the question unanswered).
-    let mut succs: Vec<Vec<StepId>> = vec![Vec::new(); n];
-    let mut preds: Vec<Vec<(StepId, bool)>> = vec![Vec::new(); n];
-    for s in g.step_ids() {
-        for t in super::successors(g, s) {
-            succs[s.index()].push(t);
-            preds[t.index()].push((s, true));
-        }
-        for t in super::raised_to(g, s) {
-            succs[s.index()].push(t);
-            preds[t.index()].push((s, false));
-        }
-    }
+    let moves = || {
+        g.step_ids().flat_map(move |s| {
+            super::successors(g, s)
+                .map(move |t| (s, t, true))
+                .chain(super::raised_to(g, s).map(move |t| (s, t, false)))
+        })
+    };
+    let succs = Lists::from_pairs(n, || moves().map(|(s, t, _)| (s.index(), t)));
+    let preds = Lists::from_pairs(n, || {
+        moves().map(|(s, t, answers)| (t.index(), (s, answers)))
+    });
     // Where each fact is read (a `match`, or a text disclosed only under a
     // condition on it) and asked.
     let mut reads: Vec<Vec<StepId>> = vec![Vec::new(); g.facts.len()];
@@ -44,10 +44,12 @@ pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
             }
         }
     }
+    drop(scoped);
     // Tarjan numbers a component after every component it reaches: a step
     // that can reach a read is in a component numbered at least the read's.
     let comp = super::scc::of_graph(g).comp;
-    let mut live: Vec<Vec<FactId>> = vec![Vec::new(); n];
+    // (step, fact) pairs, fact by fact: each step's facts come out sorted.
+    let mut live: Vec<(u32, FactId)> = Vec::new();
     // Marks by fact, so that no array is cleared between facts.
     let (mut known, mut marked) = (vec![u32::MAX; n], vec![u32::MAX; n]);
     let mut stack: Vec<StepId> = Vec::new();
@@ -60,7 +62,7 @@ pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
         // among the steps that may still lead to a read.
         stack.extend(read.iter().chain(&asks[f]).copied());
         while let Some(s) = stack.pop() {
-            for &t in &succs[s.index()] {
+            for &t in succs.get(s.index()) {
                 if comp[t.index()] >= floor && known[t.index()] != mark {
                     known[t.index()] = mark;
                     stack.push(t);
@@ -78,7 +80,7 @@ pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
             }
         }
         while let Some(t) = stack.pop() {
-            for &(p, answers) in &preds[t.index()] {
+            for &(p, answers) in preds.get(t.index()) {
                 let defines = answers
                     && matches!(g.step(p).exit, Exit::Ask { fact, .. } if fact.index() == f);
                 if defines || marked[p.index()] == mark || known[p.index()] != mark {
@@ -89,9 +91,12 @@ pub fn live_facts(g: &Graph) -> Vec<Vec<FactId>> {
                 stack.push(p);
             }
         }
-        for s in found {
-            live[s.index()].push(FactId::new(f));
-        }
+        live.extend(
+            found
+                .into_iter()
+                .map(|s| (s.index() as u32, FactId::new(f))),
+        );
     }
-    live
+    drop((succs, preds, comp, known, marked));
+    Lists::from_pairs(n, || live.iter().map(|&(s, f)| (s as usize, f)))
 }

@@ -5,6 +5,7 @@
 
 pub mod count;
 pub mod cut;
+pub mod lists;
 pub mod liveness;
 pub mod said;
 pub mod scc;
@@ -65,7 +66,7 @@ pub fn loop_return(
     to: Dest,
 ) -> Option<crate::graph::LoopBound> {
     let Dest::Step(t) = to else { return None };
-    let bound = g.step(t).loop_bound?;
+    let bound = g.step(t).loop_bound()?;
     // An edge inside one component is on a cycle: the component is a loop.
     (comps.comp.get(from.index()) == comps.comp.get(t.index())).then_some(bound)
 }

@@ -57,15 +57,40 @@ pub enum Next {
     End(Terminal),
 }
 
-/// One way out of a state.
+/// One way out of a state: an answer taken, a standing rule raised
+/// instead of answering, or neither (a `goto`). Both in one word: a large
+/// policy's space holds millions of transitions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transition {
-    /// The answer index for `ask` and `match`; `None` for `goto` and for
-    /// a standing rule raised.
-    pub answer: Option<u32>,
-    /// The standing rule raised instead of answering, if any.
-    pub event: Option<StandingId>,
+    /// `NO_LABEL`, an answer index, or `EVENT | rule`.
+    label: u32,
     pub next: Next,
+}
+
+const NO_LABEL: u32 = u32::MAX;
+const EVENT: u32 = 1 << 31;
+
+impl Transition {
+    fn new(answer: Option<u32>, event: Option<StandingId>, next: Next) -> Self {
+        let label = match (answer, event) {
+            (Some(a), _) => a,
+            (None, Some(r)) => EVENT | r.index() as u32,
+            (None, None) => NO_LABEL,
+        };
+        Transition { label, next }
+    }
+
+    /// The answer index for `ask` and `match`; `None` for `goto` and for a
+    /// standing rule raised.
+    pub fn answer(&self) -> Option<u32> {
+        (self.label & EVENT == 0).then_some(self.label)
+    }
+
+    /// The standing rule raised instead of answering, if any.
+    pub fn event(&self) -> Option<StandingId> {
+        (self.label != NO_LABEL && self.label & EVENT != 0)
+            .then(|| StandingId::new((self.label & !EVENT) as usize))
+    }
 }
 
 /// A variable of the analysis state: a fact's latest answer, or a counter.
@@ -288,7 +313,8 @@ impl StateSpace {
         // Each retry is a state: a bound past the limit is refused here, for
         // every caller, rather than explored for minutes.
         let over = |e: &crate::graph::Edge| e.bound.is_some_and(|b| b.times > MAX_BOUND);
-        let loop_over = |s: &crate::graph::Step| s.loop_bound.is_some_and(|l| l.times > MAX_BOUND);
+        let loop_over =
+            |s: &crate::graph::Step| s.loop_bound().is_some_and(|l| l.times > MAX_BOUND);
         if g.steps
             .iter()
             .any(|s| loop_over(s) || s.exit.edges().any(|(_, e)| over(e)))
@@ -301,7 +327,7 @@ impl StateSpace {
 
 struct Builder<'g> {
     g: &'g Graph,
-    live: Vec<Vec<FactId>>,
+    live: super::lists::Lists<FactId>,
     comp: Vec<u32>,
     /// Counter variable of each bounded edge inside a loop, by (step, edge).
     counter_of: HashMap<(StepId, u32), Var>,
@@ -363,9 +389,10 @@ impl<'g> Builder<'g> {
             }
         }
         let rule_base = n_facts + counter_comp.len() as Var;
+        let live = live_facts(g);
         Builder {
             g,
-            live: live_facts(g),
+            live,
             comp: comps.comp,
             rule_base,
             rule_live: rule_liveness(g),
@@ -431,7 +458,7 @@ impl<'g> Builder<'g> {
         env: &mut Env,
         parent: Option<(StateId, u32)>,
     ) -> Result<StateId, SpaceError> {
-        let live = &self.live[step.index()];
+        let live = self.live.get(step.index());
         let n_facts = self.space.n_facts;
         let comp = self.comp[step.index()];
         // Both lists are sorted: one walk along `live` as `env` is read.
@@ -503,11 +530,9 @@ impl<'g> Builder<'g> {
             _ => None,
         };
         if let Exit::End { terminal, .. } = step.exit {
-            self.space.trans.push(Transition {
-                answer: None,
-                event: None,
-                next: Next::End(terminal),
-            });
+            self.space
+                .trans
+                .push(Transition::new(None, None, Next::End(terminal)));
         }
         // While the call waits here, each standing rule in scope not raised
         // yet may be raised instead of an answer.
@@ -560,7 +585,7 @@ impl<'g> Builder<'g> {
             let mut spent = false;
             let dest = match dest {
                 Dest::Step(to) if self.comp[to.index()] == self.comp[step_id.index()] => {
-                    match (self.loop_of.get(&to), g.step(to).loop_bound) {
+                    match (self.loop_of.get(&to), g.step(to).loop_bound()) {
                         (Some(&c), Some(l)) => {
                             let back = next_env
                                 .iter()
@@ -593,11 +618,7 @@ impl<'g> Builder<'g> {
                     continue;
                 }
             };
-            self.space.trans.push(Transition {
-                answer,
-                event: None,
-                next,
-            });
+            self.space.trans.push(Transition::new(answer, None, next));
         }
         if waits {
             for (r, rule) in g.standing.iter().enumerate() {
@@ -610,11 +631,9 @@ impl<'g> Builder<'g> {
                 set(&mut next_env, var, 1);
                 let t = self.space.trans.len() as u32;
                 let next = Next::State(self.intern(rule.handler, &mut next_env, Some((s, t)))?);
-                self.space.trans.push(Transition {
-                    answer: None,
-                    event: Some(StandingId::new(r)),
-                    next,
-                });
+                self.space
+                    .trans
+                    .push(Transition::new(None, Some(StandingId::new(r)), next));
             }
         }
         self.space.first.push(self.space.trans.len() as u32);

@@ -377,7 +377,7 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
                 check_dest(&b.then, &at)?;
             }
         }
-        if let Some(l) = step.loop_bound {
+        if let Some(l) = step.loop_bound() {
             if l.then == Dest::Unmatched {
                 return Err(format!("{at}: its loop bound leads nowhere"));
             }

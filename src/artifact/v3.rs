@@ -22,12 +22,12 @@ fn text(s: &str) -> Text<'_> {
     Cow::Borrowed(s)
 }
 
-fn texts(v: &[String]) -> Vec<Text<'_>> {
-    v.iter().map(|s| text(s)).collect()
+fn texts<S: AsRef<str>>(v: &[S]) -> Vec<Text<'_>> {
+    v.iter().map(|s| text(s.as_ref())).collect()
 }
 
-fn owned(v: Vec<Text>) -> Vec<String> {
-    v.into_iter().map(Cow::into_owned).collect()
+fn owned<S: From<String>>(v: Vec<Text>) -> Vec<S> {
+    v.into_iter().map(|t| S::from(t.into_owned())).collect()
 }
 
 fn raw<I: g::Id>(ids: &[I]) -> Vec<u32> {
@@ -1150,8 +1150,8 @@ impl<'a> Fact<'a> {
 
     fn into_graph(self) -> g::Fact {
         g::Fact {
-            name: self.name.into_owned(),
-            prompt: self.prompt.into_owned(),
+            name: self.name.into(),
+            prompt: self.prompt.into(),
             answers: owned(self.answers),
             answer_words: owned(self.answer_words),
             kind: match self.kind {
@@ -1208,7 +1208,7 @@ impl<'a> Step<'a> {
             g::Exit::None => Exit::None,
             g::Exit::Unknown => {
                 return Err(Unreadable {
-                    step: s.name.clone(),
+                    step: s.name.to_string(),
                 })
             }
         };
@@ -1218,7 +1218,7 @@ impl<'a> Step<'a> {
             role: s.role.map(|r| r.0),
             actions: s.actions.iter().map(Action::from_graph).collect(),
             exit,
-            loop_bound: s.loop_bound.map(|l| LoopBound {
+            loop_bound: s.loop_bound().map(|l| LoopBound {
                 times: l.times,
                 then: l.then.into(),
                 span: l.span.into(),
@@ -1229,8 +1229,8 @@ impl<'a> Step<'a> {
 
     fn into_graph(self) -> g::Step {
         g::Step {
-            name: self.name.into_owned(),
-            text: self.text.into_owned(),
+            name: self.name.into(),
+            text: self.text.into(),
             role: self.role.map(g::RoleId),
             actions: self.actions.into_iter().map(Action::into_graph).collect(),
             exit: match self.exit {
@@ -1249,10 +1249,12 @@ impl<'a> Step<'a> {
                 },
                 Exit::None => g::Exit::None,
             },
-            loop_bound: self.loop_bound.map(|l| g::LoopBound {
-                times: l.times,
-                then: l.then.into(),
-                span: l.span.into(),
+            loop_bound: self.loop_bound.map(|l| {
+                Box::new(g::LoopBound {
+                    times: l.times,
+                    then: l.then.into(),
+                    span: l.span.into(),
+                })
             }),
             span: self.span.into(),
         }
@@ -1331,23 +1333,23 @@ impl<'a> Action<'a> {
     fn into_graph(self) -> g::Action {
         match self {
             Action::Do { text, span } => g::Action::Do {
-                text: text.into_owned(),
+                text: text.into(),
                 span: span.into(),
             },
             Action::Say { text, span } => g::Action::Say {
-                text: text.into_owned(),
+                text: text.into(),
                 span: span.into(),
             },
             Action::Warn { text, span } => g::Action::Warn {
-                text: text.into_owned(),
+                text: text.into(),
                 span: span.into(),
             },
             Action::Note { text, span } => g::Action::Note {
-                text: text.into_owned(),
+                text: text.into(),
                 span: span.into(),
             },
             Action::Gap { note, span } => g::Action::Gap {
-                note: note.into_owned(),
+                note: note.into(),
                 span: span.into(),
             },
             Action::Collect { data, span } => g::Action::Collect {

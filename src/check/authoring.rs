@@ -104,7 +104,7 @@ pub fn unused_declarations(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnosti
             Exit::End { terminal, .. } => Some(Dest::End(terminal)),
             _ => None,
         };
-        let spent = step.loop_bound.map(|l| l.then);
+        let spent = step.loop_bound().map(|l| l.then);
         for d in ends.chain(end).chain(spent) {
             if let Dest::End(t) = d {
                 outcomes[t.outcome.index()] = true;
@@ -281,7 +281,7 @@ pub fn useless_loop_bounds(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnosti
     }
     let comps = scc::of_graph(g);
     for (s, step) in g.steps.iter().enumerate() {
-        let Some(l) = step.loop_bound else { continue };
+        let Some(l) = step.loop_bound() else { continue };
         if comps.cyclic[comps.comp[s] as usize] || levels.allows(Code::UselessBound, l.span) {
             continue;
         }

@@ -9,6 +9,7 @@
 //! lack it yields a real caller path as the counter-example.
 
 use super::counter_example;
+use crate::analysis::lists::Lists;
 use crate::analysis::states::{Next, StateId, StateSpace};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -162,9 +163,11 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     let mut bits = Bits {
         index: HashMap::new(),
     };
-    let mut gen: Vec<Vec<usize>> = vec![Vec::new(); g.steps.len()];
-    // Bits a step clears: the other roles, after a transfer.
-    let mut kill: Vec<Vec<usize>> = vec![Vec::new(); g.steps.len()];
+    // Per step, in step order: the bits it sets, the bits it clears (the
+    // other roles, after a transfer), and what it needs.
+    let mut gen: Lists<usize> = Lists::new();
+    let mut kill: Lists<usize> = Lists::new();
+    let mut needs: Lists<Need> = Lists::new();
     let roles_matter = !g.roles.is_empty()
         && g.steps.iter().any(|s| {
             s.role.is_some()
@@ -173,7 +176,6 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     .any(|a| matches!(a, Action::Transfer { .. }))
         });
     let first_actor = roles_matter.then(|| bits.get(Item::Actor(RoleId(0))));
-    let mut needs: Vec<Vec<Need>> = (0..g.steps.len()).map(|_| Vec::new()).collect();
     let mut policies: Vec<&str> = Vec::new();
     // Data handed over at the start are collected before the first step.
     let received: Vec<usize> = g
@@ -182,6 +184,10 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         .map(|&d| bits.get(Item::Data(d)))
         .collect();
     let firsts: HashSet<StepId> = g.requires.iter().map(|r| r.first).collect();
+    let mut orders: HashMap<StepId, Vec<&crate::graph::Order>> = HashMap::new();
+    for r in &g.requires {
+        orders.entry(r.then).or_default().push(r);
+    }
     let data_ids: HashMap<&str, DataId> = g
         .data
         .iter()
@@ -190,11 +196,13 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         .collect();
     for (s, step) in g.steps.iter().enumerate() {
         let mut local: Vec<usize> = Vec::new();
+        let mut cleared: Vec<usize> = Vec::new();
+        let mut step_needs: Vec<Need> = Vec::new();
         if firsts.contains(&StepId::new(s)) {
             local.push(bits.get(Item::Visited(StepId::new(s))));
         }
         if let (true, Some(role)) = (roles_matter, step.role) {
-            needs[s].push(Need {
+            step_needs.push(Need {
                 bit: bits.get(Item::Actor(role)),
                 local: vec![],
                 answer: None,
@@ -211,7 +219,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     span,
                     ..
                 } => {
-                    needs[s].extend(bits.data_needs(requires.iter().copied(), &local, |d| {
+                    step_needs.extend(bits.data_needs(requires.iter().copied(), &local, |d| {
                         Report::Handover {
                             data: d,
                             role: *role,
@@ -222,7 +230,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                         .map(|r| bits.get(Item::Actor(RoleId::new(r))))
                         .collect();
                     local.retain(|b| !others.contains(b));
-                    kill[s] = others;
+                    cleared = others;
                     local.push(bits.get(Item::Actor(*role)));
                 }
                 Action::Collect { data, .. } => {
@@ -236,7 +244,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     span,
                 } => {
                     let policy_index = policies.len();
-                    needs[s].extend(bits.data_needs(requires.iter().copied(), &local, |d| {
+                    step_needs.extend(bits.data_needs(requires.iter().copied(), &local, |d| {
                         Report::Handoff {
                             data: d,
                             policy: policy_index,
@@ -247,7 +255,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 }
                 Action::Refer { target, span } => {
                     let requires = g.target(*target).requires.iter().copied();
-                    needs[s].extend(bits.data_needs(requires, &local, |d| Report::Data {
+                    step_needs.extend(bits.data_needs(requires, &local, |d| Report::Data {
                         data: d,
                         target: *target,
                         span: *span,
@@ -256,7 +264,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 }
                 Action::Ticket(t) => {
                     let requires = &g.target(t.target).requires;
-                    needs[s].extend(bits.data_needs(requires.iter().copied(), &local, |d| {
+                    step_needs.extend(bits.data_needs(requires.iter().copied(), &local, |d| {
                         Report::Data {
                             data: d,
                             target: t.target,
@@ -267,7 +275,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                     let named = ticket_fields(g, &data_ids, t)
                         .into_iter()
                         .filter(|d| !requires.contains(d));
-                    needs[s].extend(bits.data_needs(named, &local, |d| Report::Uncollected {
+                    step_needs.extend(bits.data_needs(named, &local, |d| Report::Uncollected {
                         data: d,
                         target: t.target,
                         span: t.span,
@@ -287,7 +295,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             if let Some(target) = terminal.target {
                 if g.target(target).kind == TargetKind::Ticket {
                     let bit = bits.get(Item::Ticket(target));
-                    needs[s].push(Need {
+                    step_needs.push(Need {
                         bit,
                         local: local.clone(),
                         answer,
@@ -298,36 +306,34 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 }
             }
         }
-        gen[s] = local;
+        for r in orders.get(&StepId::new(s)).into_iter().flatten() {
+            step_needs.push(Need {
+                bit: bits.get(Item::Visited(r.first)),
+                local: vec![],
+                answer: None,
+                ends: None,
+                spent: false,
+                report: Report::Order {
+                    first: r.first,
+                    then: r.then,
+                    span: r.span,
+                },
+            });
+        }
+        // A branch's needs, sorted by answer after the others, are looked
+        // up from the transitions that take the branch: a question with
+        // many answers has as many needs, and checking each in every state
+        // of its step would be quadratic.
+        step_needs.sort_by_key(|n| n.answer);
+        gen.push(local);
+        kill.push(cleared);
+        needs.push(step_needs);
     }
-    for r in &g.requires {
-        let bit = bits.get(Item::Visited(r.first));
-        needs[r.then.index()].push(Need {
-            bit,
-            local: vec![],
-            answer: None,
-            ends: None,
-            spent: false,
-            report: Report::Order {
-                first: r.first,
-                then: r.then,
-                span: r.span,
-            },
-        });
-    }
-    if needs.iter().all(Vec::is_empty) {
+    if needs.all_empty() {
         return;
     }
-    // A branch's needs, sorted by answer after the others, are looked up
-    // from the transitions that take the branch: a question with many
-    // answers has as many needs, and checking each in every state of its
-    // step would be quadratic.
-    for list in &mut needs {
-        list.sort_by_key(|n| n.answer);
-    }
-    let on_branch: Vec<usize> = needs
-        .iter()
-        .map(|list| list.partition_point(|n| n.answer.is_none()))
+    let on_branch: Vec<u32> = (0..g.steps.len())
+        .map(|s| needs.get(s).partition_point(|n| n.answer.is_none()) as u32)
         .collect();
     // Data collected after a requirement is of no use to it; `local` lists
     // only what came before. Items never generated still need a bit.
@@ -352,8 +358,8 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         let step = space.step[s as usize];
         let base = s as usize * words;
         out.copy_from_slice(&inb[base..base + words]);
-        let list = &needs[step.index()];
-        let first_on_branch = on_branch[step.index()];
+        let list = needs.get(step.index());
+        let first_on_branch = on_branch[step.index()] as usize;
         let mut fails = |k: usize| {
             let need = &list[k];
             if !has(&out, need.bit)
@@ -371,7 +377,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         if first_on_branch < list.len() {
             for id in space.transition_ids(s) {
                 let t = space.trans[id as usize];
-                let (Some(a), Next::End(terminal)) = (t.answer, t.next) else {
+                let (Some(a), Next::End(terminal)) = (t.answer(), t.next) else {
                     continue;
                 };
                 let from = first_on_branch
@@ -387,10 +393,10 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
                 }
             }
         }
-        for &b in &kill[step.index()] {
+        for &b in kill.get(step.index()) {
             out[b / 64] &= !(1 << (b % 64));
         }
-        for &b in &gen[step.index()] {
+        for &b in gen.get(step.index()) {
             out[b / 64] |= 1 << (b % 64);
         }
         for t in space.transitions(s) {
@@ -409,13 +415,13 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
     for (s, k, bit) in failures {
         let path = walk_back(space, &preds, &inb, words, &gen, &kill, s, bit);
         let mut ce = counter_example(g, space, &path, Some(s));
-        let need = &needs[space.step[s as usize].index()][k];
+        let need = &needs.get(space.step[s as usize].index())[k];
         // A `match`'s answer is already on the path; a question's is the
         // caller's last word.
         if let (Some(a), Some(fact)) = (need.answer, space.obtains(g, s)) {
             let f = g.fact(fact);
             ce.answers
-                .push((f.name.clone(), f.answers[a as usize].clone()));
+                .push((f.name.to_string(), f.answers[a as usize].to_string()));
         }
         diags.push(describe(g, need.report, space.step[s as usize], &policies).with_path(ce));
     }
@@ -596,16 +602,16 @@ fn walk_back(
     preds: &[Vec<(StateId, u32)>],
     inb: &[u64],
     words: usize,
-    gen: &[Vec<usize>],
-    kill: &[Vec<usize>],
+    gen: &Lists<usize>,
+    kill: &Lists<usize>,
     s: StateId,
     bit: usize,
 ) -> Vec<(StateId, u32)> {
     let lacks = |p: StateId| {
         let base = p as usize * words;
         let step = space.step[p as usize].index();
-        (inb[base + bit / 64] & (1 << (bit % 64)) == 0 || kill[step].contains(&bit))
-            && !gen[step].contains(&bit)
+        (inb[base + bit / 64] & (1 << (bit % 64)) == 0 || kill.get(step).contains(&bit))
+            && !gen.get(step).contains(&bit)
     };
     let mut path = Vec::new();
     let mut cur = s;

@@ -53,7 +53,7 @@ pub fn bound_limits(g: &Graph, diags: &mut Vec<Diagnostic>) {
                 .with_help("a retry bound counts questions put to one caller; use a small number"),
             );
         }
-        if let Some(l) = step.loop_bound.filter(|l| l.times > MAX_BOUND) {
+        if let Some(l) = step.loop_bound().filter(|l| l.times > MAX_BOUND) {
             diags.push(
                 Diagnostic::new(
                     Code::TooLarge,

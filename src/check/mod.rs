@@ -219,22 +219,22 @@ pub(crate) fn counter_example(
     let mut ce = CounterExample::default();
     for &(s, t) in path {
         let step = g.step(space.step[s as usize]);
-        ce.steps.push(step.name.clone());
+        ce.steps.push(step.name.to_string());
         let taken = space.trans[t as usize];
-        if let (Some(fact), Some(a)) = (space.obtains(g, s), taken.answer) {
+        if let (Some(fact), Some(a)) = (space.obtains(g, s), taken.answer()) {
             let f = g.fact(fact);
             ce.answers
-                .push((f.name.clone(), f.answers[a as usize].clone()));
+                .push((f.name.to_string(), f.answers[a as usize].to_string()));
         }
         // `anytime` is a keyword: no fact has that name.
-        if let Some(r) = taken.event {
+        if let Some(r) = taken.event() {
             ce.answers
                 .push(("anytime".to_string(), g.rule(r).name.clone()));
         }
     }
     if let Some(last) = last {
         ce.steps
-            .push(g.step(space.step[last as usize]).name.clone());
+            .push(g.step(space.step[last as usize]).name.to_string());
     }
     ce
 }

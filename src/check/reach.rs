@@ -56,7 +56,7 @@ pub fn infeasible_branches(
             continue;
         }
         for t in space.transitions(s) {
-            if let Some(a) = t.answer {
+            if let Some(a) = t.answer() {
                 taken[step][a as usize] = true;
             }
         }
@@ -123,7 +123,7 @@ pub fn unmatched(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
         let value = &f.answers[answer as usize];
         let mut path = super::counter_example(g, space, &space.path_to(s), Some(s));
         if space.obtains(g, s).is_some() {
-            path.answers.push((f.name.clone(), value.clone()));
+            path.answers.push((f.name.to_string(), value.to_string()));
         }
         diags.push(
             Diagnostic::new(
@@ -203,10 +203,10 @@ pub fn open_gaps(g: &Graph, space: &StateSpace, levels: &Levels, diags: &mut Vec
                 continue;
             }
             let mut path = super::counter_example(g, space, &space.path_to(s), Some(s));
-            if let (Some(fact), Some(a)) = (space.obtains(g, s), t.answer) {
+            if let (Some(fact), Some(a)) = (space.obtains(g, s), t.answer()) {
                 let f = g.fact(fact);
                 path.answers
-                    .push((f.name.clone(), f.answers[a as usize].clone()));
+                    .push((f.name.to_string(), f.answers[a as usize].to_string()));
             }
             diags.push(
                 Diagnostic::new(

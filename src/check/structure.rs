@@ -98,7 +98,7 @@ pub fn terminals(g: &Graph, diags: &mut Vec<Diagnostic>) {
     }
     for step in &g.steps {
         // A loop bound's `then` is checked once, on its `loop` line.
-        let spent = step.loop_bound.and_then(|l| match l.then {
+        let spent = step.loop_bound().and_then(|l| match l.then {
             crate::graph::Dest::End(t) => Some((t, l.span, None)),
             _ => None,
         });

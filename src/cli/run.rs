@@ -198,7 +198,9 @@ pub fn run(args: Args) -> Exit {
         }
         let answer = match line.parse::<usize>() {
             _ if matches!(fact.kind, FactKind::Verify { .. }) => format!("{MARKED}{line}"),
-            Ok(n) if !typed && (1..=fact.answers.len()).contains(&n) => fact.answers[n - 1].clone(),
+            Ok(n) if !typed && (1..=fact.answers.len()).contains(&n) => {
+                fact.answers[n - 1].to_string()
+            }
             _ if typed => line.to_string(),
             _ => match choose(fact, line) {
                 Ok(a) => a,
@@ -257,22 +259,25 @@ fn choose(fact: &Fact, input: &str) -> Result<String, String> {
     let n = fact.answers.len();
     let spellings = |i: usize| {
         [
-            fact.answers[i].to_lowercase(),
+            fact.answers[i].as_str().to_lowercase(),
             fact.answer_words(i).to_lowercase(),
         ]
     };
     if let Some(i) = (0..n).find(|&i| spellings(i).contains(&wanted)) {
-        return Ok(fact.answers[i].clone());
+        return Ok(fact.answers[i].to_string());
     }
     let starting: Vec<usize> = (0..n)
         .filter(|&i| !wanted.is_empty() && spellings(i).iter().any(|s| s.starts_with(&wanted)))
         .collect();
     match starting.as_slice() {
-        [one] => Ok(fact.answers[*one].clone()),
+        [one] => Ok(fact.answers[*one].to_string()),
         [] => {
-            let hint = sopc::suggest::closest(input, fact.answers.iter().map(String::as_str))
-                .map(|a| format!("; did you mean `{a}`?"))
-                .unwrap_or_else(|| format!("; the answers are: {}", fact.answers.join(", ")));
+            let hint = sopc::suggest::closest(
+                input,
+                fact.answers.iter().map(sopc::graph::CompactString::as_str),
+            )
+            .map(|a| format!("; did you mean `{a}`?"))
+            .unwrap_or_else(|| format!("; the answers are: {}", fact.answers.join(", ")));
             Err(format!(
                 "`{input}` is not an answer to `{}`{hint}",
                 fact.name

@@ -179,7 +179,7 @@ fn items_given(g: &Graph, name: &str, listed: &[Value]) -> Result<Vec<(String, S
             } else {
                 "no"
             };
-            (g.fact(i.fact).name.clone(), value.to_string())
+            (g.fact(i.fact).name.to_string(), value.to_string())
         })
         .collect())
 }
@@ -532,9 +532,9 @@ pub fn trace_json(g: &Graph, trace: &Trace, data: &DataValues) -> Value {
             .iter()
             .filter_map(|l| {
                 let step = g.step(l.step);
-                let bound = step.loop_bound?;
+                let bound = step.loop_bound()?;
                 let then = match bound.then {
-                    crate::graph::Dest::Step(s) => g.step(s).name.clone(),
+                    crate::graph::Dest::Step(s) => g.step(s).name.to_string(),
                     crate::graph::Dest::End(t) => g.ending_text(t),
                     crate::graph::Dest::Unmatched => String::new(),
                 };

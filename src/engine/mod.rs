@@ -279,7 +279,7 @@ impl Engine {
             let slot = graph
                 .steps
                 .iter()
-                .map(|s| match s.loop_bound {
+                .map(|s| match s.loop_bound() {
                     Some(_) => {
                         slots += 1;
                         slots - 1
@@ -360,7 +360,7 @@ impl Engine {
             FactKind::Ordered { scale, .. } => {
                 let v = crate::domain::parse(*scale, answer).map_err(|reason| {
                     EngineError::InvalidValue {
-                        name: f.name.clone(),
+                        name: f.name.to_string(),
                         reason,
                     }
                 })?;
@@ -370,7 +370,7 @@ impl Engine {
             FactKind::Verify { at_least, items } => {
                 let Some(marked) = answer.strip_prefix(MARKED) else {
                     return Err(EngineError::InvalidValue {
-                        name: f.name.clone(),
+                        name: f.name.to_string(),
                         reason: format!(
                             "a verification is decided from the items the analyst marks, never asked: give the items that checked out, as {{\"marked\": [...]}} (items: {})",
                             self.item_names(items).join(", ")
@@ -382,7 +382,7 @@ impl Engine {
                 for m in marked.split(',').map(str::trim).filter(|m| !m.is_empty()) {
                     if !names.contains(&m) {
                         return Err(EngineError::InvalidValue {
-                            name: f.name.clone(),
+                            name: f.name.to_string(),
                             reason: format!(
                                 "`{m}` is not an item of this verification; its items are: {}",
                                 names.join(", ")
@@ -401,9 +401,9 @@ impl Engine {
                 .position(|a| a == answer)
                 .map(|i| i as u32)
                 .ok_or_else(|| EngineError::InvalidAnswer {
-                    fact: f.name.clone(),
+                    fact: f.name.to_string(),
                     answer: answer.to_string(),
-                    options: f.answers.clone(),
+                    options: f.answers.iter().map(|a| a.to_string()).collect(),
                 }),
         }
     }
@@ -737,7 +737,7 @@ fn compact(g: &Graph) -> Compact {
     let loops = g
         .steps
         .iter()
-        .filter_map(|s| s.loop_bound)
+        .filter_map(|s| s.loop_bound())
         .map(|l| (l.times, dest(l.then)))
         .collect();
     Compact {
@@ -893,7 +893,7 @@ impl<'e> Session<'e> {
         if q.fact != f {
             return Err(EngineError::NotAsked {
                 fact: fact.to_string(),
-                asking: Some(self.engine.graph.fact(q.fact).name.clone()),
+                asking: Some(self.engine.graph.fact(q.fact).name.to_string()),
             });
         }
         let a = self.engine.answer_index(f, answer)?;
@@ -1027,7 +1027,7 @@ impl<'e> Session<'e> {
             return to;
         };
         let g = &self.engine.graph;
-        let Some(bound) = g.step(t).loop_bound else {
+        let Some(bound) = g.step(t).loop_bound() else {
             return to;
         };
         if self.loops[slot] < bound.times {

@@ -63,7 +63,7 @@ impl Engine {
             if f != q.fact {
                 return Err(EngineError::NotAsked {
                     fact: fact.to_string(),
-                    asking: Some(self.graph.fact(q.fact).name.clone()),
+                    asking: Some(self.graph.fact(q.fact).name.to_string()),
                 });
             }
             let a = input["answer"]

@@ -4,6 +4,7 @@
 //! [`crate::artifact`], whose own types are the file's layout.
 
 use crate::span::Span;
+pub use compact_str::CompactString;
 
 mod id;
 
@@ -176,12 +177,12 @@ pub struct Outcome {
 /// comparisons cut (see [`crate::domain`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fact {
-    pub name: String,
-    pub prompt: String,
-    pub answers: Vec<String>,
+    pub name: CompactString,
+    pub prompt: CompactString,
+    pub answers: Vec<CompactString>,
     /// The words an analyst reads for each answer (empty: the answer's
     /// name); empty when no answer has words.
-    pub answer_words: Vec<String>,
+    pub answer_words: Vec<CompactString>,
     pub kind: FactKind,
     pub source: FactSource,
     /// A `wait`: the call waits for one of the answers to happen.
@@ -375,26 +376,26 @@ pub struct Ticket {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Do {
-        text: String,
+        text: CompactString,
         span: Span,
     },
     Say {
-        text: String,
+        text: CompactString,
         span: Span,
     },
     Warn {
-        text: String,
+        text: CompactString,
         span: Span,
     },
     Note {
-        text: String,
+        text: CompactString,
         span: Span,
     },
     /// An open question the call goes on past (`gap "…"` among the
     /// actions): reported by `open-gap` and listed by the document, as a
     /// `gap` that ends the call is.
     Gap {
-        note: String,
+        note: CompactString,
         span: Span,
     },
     Collect {
@@ -430,17 +431,26 @@ pub enum Action {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
-    pub name: String,
-    pub text: String,
+    pub name: CompactString,
+    pub text: CompactString,
     /// The role that must hold the call here (`by ROLE`); none: whoever
     /// holds it. The call starts with the first role declared.
     pub role: Option<RoleId>,
     pub actions: Vec<Action>,
     pub exit: Exit,
-    /// A bound on the loop as a whole (`loop STEP …`), if one names the step.
-    pub loop_bound: Option<LoopBound>,
+    /// A bound on the loop as a whole (`loop STEP …`), if one names the step
+    /// (read with [`Step::loop_bound`]). Boxed: few steps have one, and a
+    /// large policy has a million steps.
+    pub loop_bound: Option<Box<LoopBound>>,
     /// The span of the step's name.
     pub span: Span,
+}
+
+impl Step {
+    /// The bound on the loop as a whole at this step, if any.
+    pub fn loop_bound(&self) -> Option<LoopBound> {
+        self.loop_bound.as_deref().copied()
+    }
 }
 
 impl FactKind {
@@ -477,7 +487,7 @@ impl Fact {
     pub fn answer_words(&self, i: usize) -> &str {
         match self.answer_words.get(i) {
             Some(w) if !w.is_empty() => w,
-            _ => self.answers.get(i).map_or("", String::as_str),
+            _ => self.answers.get(i).map_or("", CompactString::as_str),
         }
     }
 }
@@ -698,7 +708,7 @@ impl Graph {
     /// there may be sent on by it instead.
     pub fn loop_at(&self, to: Dest) -> Option<LoopBound> {
         match to {
-            Dest::Step(s) => self.steps.get(s.index())?.loop_bound,
+            Dest::Step(s) => self.steps.get(s.index())?.loop_bound(),
             Dest::End(_) | Dest::Unmatched => None,
         }
     }

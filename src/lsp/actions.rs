@@ -242,17 +242,17 @@ fn bound_loop(p: &Policy, d: &Diagnostic) -> Option<Fix> {
     let names: Vec<&str> = cycle.split(" -> ").collect();
     let (first, last) = (*names.first()?, *names.get(names.len().checked_sub(2)?)?);
     let step = p.steps.iter().find(|s| s.name.text == last)?;
-    let to_first = |dest: &Dest, bound: &Option<Bound>| {
+    let to_first = |dest: &Dest, bound: Option<&Bound>| {
         bound.is_none() && matches!(dest, Dest::Step(n) if n.text == first)
     };
     let dest_end = match step.exit.as_deref()? {
-        Exit::Goto { dest, bound, .. } if to_first(dest, bound) => dest.span().end,
+        Exit::Goto { dest, bound, .. } if to_first(dest, bound.as_ref()) => dest.span().end,
         Exit::Ask { branches, .. }
         | Exit::Match { branches, .. }
         | Exit::Verify { branches, .. } => {
             branches
                 .iter()
-                .find(|b| to_first(&b.dest, &b.bound))?
+                .find(|b| to_first(&b.dest, b.bound.as_deref()))?
                 .dest
                 .span()
                 .end

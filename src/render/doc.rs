@@ -195,7 +195,7 @@ fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
         };
         out.push(vec![strong(format!("{t}{stop}"))]);
     }
-    if let Some(l) = s.loop_bound {
+    if let Some(l) = s.loop_bound() {
         let words = match l.times {
             0 => format!(
                 " the call does not come back to this step: each time it would, {}.",
@@ -211,7 +211,7 @@ fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
     }
     for a in &s.actions {
         out.push(match a {
-            Action::Do { text, .. } => vec![plain(text)],
+            Action::Do { text, .. } => vec![plain(text.as_str())],
             Action::Say { text, .. } => vec![plain(format!("Say: “{text}”"))],
             Action::Warn { text, .. } => {
                 vec![strong("Warn the caller:"), plain(format!(" “{text}”"))]
@@ -322,7 +322,7 @@ fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
                 let answer = if f.answer_words.get(a).is_some_and(|w| !w.is_empty()) {
                     format!("“{}”", f.answer_words(a))
                 } else {
-                    f.answers[a].clone()
+                    f.answers[a].to_string()
                 };
                 let answer = match f.waits.as_ref().and_then(|w| w.timeout) {
                     Some((t, minutes)) if t as usize == a => format!(

@@ -350,8 +350,8 @@ fn terminal(t: &TerminalRef) -> String {
     }
 }
 
-fn bound(b: &Option<Bound>) -> String {
-    b.as_ref().map(bound_words).unwrap_or_default()
+fn bound(b: Option<&Bound>) -> String {
+    b.map(bound_words).unwrap_or_default()
 }
 
 /// ` at most N times, then DEST`.
@@ -873,7 +873,7 @@ impl Printer<'_> {
                 span,
             }) => {
                 self.leading(span.start as usize, "  ");
-                self.line(&format!("  goto {}{}", dest(d), bound(b)), *span);
+                self.line(&format!("  goto {}{}", dest(d), bound(b.as_ref())), *span);
             }
             Some(Exit::Ask {
                 fact,
@@ -1005,7 +1005,7 @@ impl Printer<'_> {
                     "{indent}{} -> {}{}",
                     pad(arm, width),
                     dest(&b.dest),
-                    bound(&b.bound)
+                    bound(b.bound.as_deref())
                 ),
                 b.span,
             );

@@ -38,7 +38,7 @@ pub fn terminals(g: &Graph) -> Vec<Terminal> {
         for (t, _, _) in s.terminals() {
             add(t);
         }
-        if let Some(Dest::End(t)) = s.loop_bound.map(|l| l.then) {
+        if let Some(Dest::End(t)) = s.loop_bound().map(|l| l.then) {
             add(t);
         }
     }
@@ -63,7 +63,7 @@ fn terminal_label(g: &Graph, t: Terminal) -> String {
 
 fn step_label(g: &Graph, s: &Step) -> String {
     let text = if s.text.is_empty() {
-        s.name.clone()
+        s.name.to_string()
     } else {
         shorten(&s.text, NODE_TEXT)
     };
@@ -75,7 +75,7 @@ fn step_label(g: &Graph, s: &Step) -> String {
         Exit::Match { fact, .. } => format!("{text}\n(by the answer to {})", g.fact(fact).name),
         _ => text,
     };
-    match s.loop_bound {
+    match s.loop_bound() {
         Some(l) => format!("{label}\n(back here at most {}×)", l.times),
         None => label,
     }
@@ -118,7 +118,7 @@ fn arrows(g: &Graph, terms: &[Terminal]) -> Vec<Arrow> {
                 dashed: false,
             });
         }
-        if let Some(l) = s.loop_bound {
+        if let Some(l) = s.loop_bound() {
             out.push(Arrow {
                 from,
                 to: node_id(l.then, terms),

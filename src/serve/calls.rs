@@ -362,13 +362,13 @@ impl Call<'_> {
     pub fn step_name(&self) -> String {
         let g = self.session.engine().graph();
         match self.session.status() {
-            Status::Asking(q) => g.step(q.step).name.clone(),
+            Status::Asking(q) => g.step(q.step).name.to_string(),
             Status::Done(_) => self
                 .session
                 .trace()
                 .steps
                 .last()
-                .map(|&s| g.step(s).name.clone())
+                .map(|&s| g.step(s).name.to_string())
                 .unwrap_or_default(),
         }
     }

@@ -668,7 +668,9 @@ pub enum Quorum {
 pub struct Branch<'a> {
     pub arm: Arm<'a>,
     pub dest: Dest<'a>,
-    pub bound: Option<Bound<'a>>,
+    /// Boxed: few branches are bounded, and a large policy holds millions
+    /// of branches at once.
+    pub bound: Option<Box<Bound<'a>>>,
     pub span: Span,
 }
 
@@ -770,7 +772,9 @@ pub struct Procedure<'a> {
 pub struct Step<'a> {
     pub name: Name<'a>,
     pub text: Option<Text<'a>>,
-    pub role: Option<Name<'a>>,
+    /// Boxed: few steps name a role, and the list of steps is held whole
+    /// until lowering is done.
+    pub role: Option<Box<Name<'a>>>,
     pub lints: Vec<LintAttr<'a>>,
     pub actions: Vec<Action<'a>>,
     /// Boxed: the largest part of a step, and the tree's list of steps is

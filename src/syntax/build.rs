@@ -448,8 +448,21 @@ fn answer_set<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<V
                 .map(Box::new),
         });
     }
-    out.shrink_to_fit();
+    exact(&mut out);
     Ok(out)
+}
+
+/// Moves a list into a block of its own length. `shrink_to_fit` is not
+/// enough: mimalloc, the binary's allocator, keeps a block that shrinks by
+/// less than half where it is, so a list of two branches built by pushes
+/// kept the room for four (on a 1M-step policy, 270 MB more resident than
+/// the tree's size).
+fn exact<T>(list: &mut Vec<T>) {
+    if list.capacity() > list.len() {
+        let mut fitted = Vec::with_capacity(list.len());
+        fitted.append(list);
+        *list = fitted;
+    }
 }
 
 fn outcome<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<OutcomeDecl<'i>> {
@@ -539,7 +552,7 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
         name: name(c.take(Rule::ident)?),
         text: c.maybe(Rule::text).map(text).transpose()?,
         role: match c.maybe(Rule::step_role) {
-            Some(r) => Some(name(Children::of(r).take(Rule::ident)?)),
+            Some(r) => Some(Box::new(name(Children::of(r).take(Rule::ident)?))),
             None => None,
         },
         lints: vec![],
@@ -593,16 +606,16 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
     }
     // A vector's first push makes room for four: a step's lists are mostly
     // shorter, and a large policy holds a million steps at once.
-    s.actions.shrink_to_fit();
-    s.lints.shrink_to_fit();
+    exact(&mut s.actions);
+    exact(&mut s.lints);
     match s.exit.as_deref_mut() {
         Some(Exit::Ask {
             answers, branches, ..
         }) => {
-            answers.shrink_to_fit();
-            branches.shrink_to_fit();
+            exact(answers);
+            exact(branches);
         }
-        Some(Exit::Match { branches, .. }) => branches.shrink_to_fit(),
+        Some(Exit::Match { branches, .. }) => exact(branches),
         _ => {}
     }
     Ok(s)
@@ -806,7 +819,7 @@ fn branch<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Branc
     };
     let dest = dest(c.next().ok_or(Reject::Shape)?)?;
     let bound = match c.maybe(Rule::bound) {
-        Some(b) => Some(bound(b)?),
+        Some(b) => Some(Box::new(bound(b)?)),
         None => None,
     };
     Ok(Branch {
