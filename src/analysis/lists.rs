@@ -4,10 +4,18 @@
 //! million steps was tens of megabytes of a check's peak.
 
 /// `get(i)` is the list of index `i`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lists<T> {
+    /// `start[i]..start[i + 1]` are the items of index `i`: one more
+    /// entry than there are lists.
     start: Vec<u32>,
     items: Vec<T>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl<T> Lists<T> {
@@ -81,5 +89,21 @@ mod tests {
         assert_eq!(lists.get(1), [] as [char; 0]);
         assert_eq!(lists.get(2), ['a', 'c']);
         assert_eq!(lists.get(3), [] as [char; 0]);
+    }
+
+    #[test]
+    fn lists_pushed_in_order_read_back_and_none_is_all_empty() {
+        let mut lists = Lists::default();
+        assert!(lists.all_empty());
+        lists.push([1, 2]);
+        lists.push([]);
+        lists.push([3]);
+        assert!(!lists.all_empty());
+        assert_eq!(lists.get(0), [1, 2]);
+        assert_eq!(lists.get(1), [] as [i32; 0]);
+        assert_eq!(lists.get(2), [3]);
+        let none: Lists<u8> = Lists::from_pairs(2, std::iter::empty);
+        assert!(none.all_empty());
+        assert_eq!(none.get(1), [] as [u8; 0]);
     }
 }
