@@ -72,6 +72,11 @@ const EVENT: u32 = 1 << 31;
 
 impl Transition {
     fn new(answer: Option<u32>, event: Option<StandingId>, next: Next) -> Self {
+        // A transition answers or raises a rule, never both; an index with
+        // the top bit set would read as the other kind.
+        debug_assert!(answer.is_none() || event.is_none());
+        debug_assert!(answer.is_none_or(|a| a & EVENT == 0));
+        debug_assert!(event.is_none_or(|r| (r.index() as u32) < EVENT - 1));
         let label = match (answer, event) {
             (Some(a), _) => a,
             (None, Some(r)) => EVENT | r.index() as u32,

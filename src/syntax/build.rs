@@ -455,8 +455,8 @@ fn answer_set<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<V
 /// Moves a list into a block of its own length. `shrink_to_fit` is not
 /// enough: mimalloc, the binary's allocator, keeps a block that shrinks by
 /// less than half where it is, so a list of two branches built by pushes
-/// kept the room for four (on a 1M-step policy, 270 MB more resident than
-/// the tree's size).
+/// kept the room for four (on a 1M-step policy, 118 MB of resident memory
+/// after parsing, docs/performance.md).
 fn exact<T>(list: &mut Vec<T>) {
     if list.capacity() > list.len() {
         let mut fitted = Vec::with_capacity(list.len());
