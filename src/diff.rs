@@ -152,7 +152,7 @@ fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
     fn ordered(g: &Graph) -> HashMap<&str, &crate::graph::Fact> {
         g.facts
             .iter()
-            .filter(|f| matches!(f.kind, FactKind::Ordered { .. }))
+            .filter(|f| matches!(f.kind, FactKind::Ordered(_)))
             .map(|f| (f.name.as_str(), f))
             .collect()
     }
@@ -161,21 +161,11 @@ fn common_ordered(old: &Graph, new: &Graph) -> HashMap<String, Common> {
         let Some(&n) = news.get(f.name.as_str()) else {
             continue;
         };
-        let (
-            FactKind::Ordered {
-                scale,
-                cuts: co,
-                classes: ko,
-            },
-            FactKind::Ordered {
-                scale: sn,
-                cuts: cn,
-                classes: kn,
-            },
-        ) = (&f.kind, &n.kind)
-        else {
+        let (FactKind::Ordered(was), FactKind::Ordered(now)) = (&f.kind, &n.kind) else {
             continue;
         };
+        let (scale, co, ko) = (&was.scale, &was.cuts, &was.classes);
+        let (sn, cn, kn) = (&now.scale, &now.cuts, &now.classes);
         if scale != sn {
             continue;
         }

@@ -24,7 +24,7 @@ pub const NEW: &str = "new";
 fn text(raw: &'static str, span: crate::span::Span) -> Text<'static> {
     Text {
         raw,
-        refs: Box::default(),
+        refs: Default::default(),
         span,
     }
 }
@@ -101,7 +101,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, diags: &mut Vec<Diagnostic>) {
             actions: Vec::new(),
             exit: Some(Box::new(Exit::Match {
                 fact: name.clone(),
-                branches,
+                branches: branches.into(),
                 span,
             })),
             span,

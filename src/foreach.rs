@@ -204,7 +204,7 @@ fn text<'a>(bump: &'a Bump, words: &str, span: Span) -> Text<'a> {
     let escaped = words.replace('\\', "\\\\").replace('"', "\\\"");
     Text {
         raw: bump.alloc_str(&format!("\"{escaped}\"")),
-        refs: Box::default(),
+        refs: Default::default(),
         span,
     }
 }
@@ -394,7 +394,8 @@ fn repeat<'a>(
             branches: vec![
                 branch(Arm::Range(Box::new(at_least)), doing),
                 branch(Arm::Else(span), next),
-            ],
+            ]
+            .into(),
             span,
         }
     };
@@ -503,7 +504,7 @@ fn cut<'a>(
                     bump.alloc_str(&format!("{}_{}", fact.text, m.items[k].0)),
                     fact.span,
                 ),
-                branches: vec![branch("yes", doing), branch("no", next)],
+                branches: Box::new([branch("yes", doing), branch("no", next)]),
                 span,
             }
         };

@@ -22,7 +22,7 @@ use bumpalo::Bump;
 fn text(raw: &'static str, span: crate::span::Span) -> Text<'static> {
     Text {
         raw,
-        refs: Box::default(),
+        refs: Default::default(),
         span,
     }
 }
@@ -152,7 +152,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
         actions: Vec::new(),
         exit: Some(Box::new(Exit::Match {
             fact: fact.clone(),
-            branches,
+            branches: branches.into(),
             span,
         })),
         span,

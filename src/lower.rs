@@ -836,10 +836,7 @@ fn lower_step(
         },
         Some(ast::Exit::Ask { fact, branches, .. }) => {
             let id = bound(fact).unwrap_or(graph::FactId(0));
-            let answers = facts
-                .get(id.index())
-                .map(|f| f.answers.as_slice())
-                .unwrap_or(&[]);
+            let answers = facts.get(id.index()).map(|f| &*f.answers).unwrap_or(&[]);
             graph::Exit::Ask {
                 fact: id,
                 branches: branch_table(
@@ -880,17 +877,13 @@ fn lower_step(
             Some(id) => graph::Exit::Match {
                 fact: id,
                 branches: match &facts[id.index()].kind {
-                    graph::FactKind::Ordered {
-                        scale,
-                        cuts,
-                        classes,
-                    } => ordered_table(
+                    graph::FactKind::Ordered(o) => ordered_table(
                         step.name.text,
                         fact.text,
                         *span,
-                        *scale,
-                        cuts,
-                        classes,
+                        o.scale,
+                        &o.cuts,
+                        &o.classes,
                         facts[id.index()].answers.len(),
                         branches,
                         s,
@@ -1280,19 +1273,22 @@ fn lower_facts(
                             answer_words,
                             kind: graph::FactKind::Choice,
                             source: source.clone(),
-                            waits: waits.then_some(graph::Wait { timeout }),
+                            waits: waits.then(|| Box::new(graph::Wait { timeout })),
                             span: fact.span,
                         }
                     }
                     Some(ast::Exit::Verify {
                         fact,
                         prompt,
-                        quorum,
-                        quorum_span,
-                        stated,
-                        items,
+                        checklist,
                         ..
                     }) => {
+                        let ast::Checklist {
+                            quorum,
+                            quorum_span,
+                            stated,
+                            items,
+                        } = &**checklist;
                         check_quorum(fact, *quorum, *quorum_span, *stated, items.len(), diags);
                         graph::Fact {
                             name: fact.text.into(),
@@ -1300,15 +1296,15 @@ fn lower_facts(
                                 .as_ref()
                                 .map(|t| t.value().into())
                                 .unwrap_or_default(),
-                            answers: vec!["passed".into(), "failed".into()],
-                            answer_words: vec![],
-                            kind: graph::FactKind::Verify {
+                            answers: Box::new(["passed".into(), "failed".into()]),
+                            answer_words: Box::default(),
+                            kind: graph::FactKind::Verify(Box::new(graph::Verification {
                                 at_least: match quorum {
                                     ast::Quorum::All => items.len() as u32,
                                     ast::Quorum::Any(k) | ast::Quorum::AtLeast(k) => *k,
                                 },
                                 items: ids(items),
-                            },
+                            })),
                             source,
                             waits: None,
                             span: fact.span,
@@ -1321,15 +1317,17 @@ fn lower_facts(
                 let f = &p.facts[i as usize];
                 let (answers, answer_words, kind) = match &f.ty {
                     ast::FactType::YesNo(_) => (
-                        vec!["yes".into(), "no".into()],
-                        vec![],
+                        Box::new(["yes".into(), "no".into()]) as Box<[_]>,
+                        Box::default(),
                         graph::FactKind::YesNo,
                     ),
                     // A multi-select is written out as one yes/no fact per
                     // item before resolution (src/foreach.rs).
                     // A `role` fact is a choice among the roles by now
                     // (src/holder.rs); one left is a broken one.
-                    ast::FactType::Role(_) => (vec![], vec![], graph::FactKind::Choice),
+                    ast::FactType::Role(_) => {
+                        (Box::default(), Box::default(), graph::FactKind::Choice)
+                    }
                     ast::FactType::Choice(answers) | ast::FactType::Multiple(answers) => {
                         let (a, w) = answer_list(answers);
                         // A declared fact is read, not waited for.
@@ -1347,12 +1345,12 @@ fn lower_facts(
                         let (classes, answers) = classes_of(scale, &cuts, &matches[id]);
                         (
                             answers.into_iter().map(Into::into).collect(),
-                            vec![],
-                            graph::FactKind::Ordered {
+                            Box::default(),
+                            graph::FactKind::Ordered(Box::new(graph::Ordered {
                                 scale,
                                 cuts,
                                 classes,
-                            },
+                            })),
                         )
                     }
                 };
@@ -1361,7 +1359,7 @@ fn lower_facts(
                     ast::FactSource::Lookup(system) => (
                         None,
                         graph::FactSource::Lookup {
-                            system: system.as_ref().map(|t| t.value().to_string()),
+                            system: system.as_ref().map(|t| t.value().into()),
                         },
                     ),
                     ast::FactSource::Host => (None, graph::FactSource::Host),
@@ -1441,7 +1439,7 @@ fn timeout(
 
 fn answer_list(
     answers: &[ast::AnswerDef],
-) -> (Vec<graph::CompactString>, Vec<graph::CompactString>) {
+) -> (Box<[graph::CompactString]>, Box<[graph::CompactString]>) {
     let kept: Vec<&ast::AnswerDef> = answers
         .iter()
         .enumerate()
@@ -1459,7 +1457,7 @@ fn answer_list(
             })
             .collect()
     } else {
-        vec![]
+        Box::default()
     };
     (names, words)
 }
@@ -1939,7 +1937,7 @@ fn arm_text(scale: Scale, arm: &ast::Arm) -> String {
 
 /// The class a scenario's given value falls in, or why it does not fit.
 fn given_class(f: &graph::Fact, g: &ast::Given) -> Result<u32, (String, Span)> {
-    let graph::FactKind::Ordered { scale, .. } = &f.kind else {
+    let graph::FactKind::Ordered(o) = &f.kind else {
         return match g {
             ast::Given::Answer(a) => f
                 .answers
@@ -1967,6 +1965,7 @@ fn given_class(f: &graph::Fact, g: &ast::Given) -> Result<u32, (String, Span)> {
             )),
         };
     };
+    let scale = &o.scale;
     let v = match g {
         ast::Given::Value(v) if *scale == Scale::Week => {
             return Err((
@@ -2079,7 +2078,7 @@ fn lower_scoped(
             .ok_or((a.text, a.span)),
         None => match f.kind {
             graph::FactKind::YesNo => Ok(0),
-            graph::FactKind::Verify { .. } => Ok(0),
+            graph::FactKind::Verify(_) => Ok(0),
             _ => Err(("", scope.fact.span)),
         },
     };

@@ -388,7 +388,7 @@ fn gap_spans<'a>(p: &Policy<'a>) -> Vec<GapRef<'a>> {
     let mut out = Vec::new();
     let mut dest = |d: &Dest<'a>| {
         if let Dest::Gap(g) = d {
-            out.push(g.clone());
+            out.push((**g).clone());
         }
     };
     let in_procedures = p.procedures.iter().flat_map(|proc| &proc.steps);
@@ -405,7 +405,7 @@ fn gap_spans<'a>(p: &Policy<'a>) -> Vec<GapRef<'a>> {
                 &[]
             }
             Some(Exit::Gap(g)) => {
-                dest(&Dest::Gap(g.clone()));
+                dest(&Dest::Gap(Box::new(g.clone())));
                 &[]
             }
             Some(Exit::Call { branches, .. }) => {
@@ -715,7 +715,7 @@ fn bind_step(step: &Step, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>
             }
         }
         Some(Exit::Verify {
-            items,
+            checklist,
             branches,
             prompt,
             ..
@@ -723,7 +723,7 @@ fn bind_step(step: &Step, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>
             if let Some(p) = prompt {
                 bind_text(p, s, diags);
             }
-            for d in items {
+            for d in &checklist.items {
                 s.data.bind(d, diags);
             }
             for b in branches {

@@ -222,19 +222,19 @@ fn verify_indices(g: &Graph) -> Result<(), String> {
             }
         }
         match &f.kind {
-            crate::graph::FactKind::Ordered { cuts, classes, .. }
-                if classes.len() != cuts.len() + 1
-                    || cuts.windows(2).any(|w| w[0] >= w[1])
-                    || classes.iter().any(|&c| c as usize >= f.answers.len())
-                    || (0..f.answers.len() as u32).any(|a| !classes.contains(&a)) =>
+            crate::graph::FactKind::Ordered(o)
+                if o.classes.len() != o.cuts.len() + 1
+                    || o.cuts.windows(2).any(|w| w[0] >= w[1])
+                    || o.classes.iter().any(|&c| c as usize >= f.answers.len())
+                    || (0..f.answers.len() as u32).any(|a| !o.classes.contains(&a)) =>
             {
                 return Err(format!(
                     "fact `{}`: its ranges do not match its cuts",
                     f.name
                 ));
             }
-            crate::graph::FactKind::Verify { items, .. } => {
-                data_ok(items, &format!("verification `{}`", f.name))?;
+            crate::graph::FactKind::Verify(v) => {
+                data_ok(&v.items, &format!("verification `{}`", f.name))?;
                 if f.answers.len() != 2 {
                     return Err(format!("verification `{}` has not two results", f.name));
                 }

@@ -26,7 +26,7 @@ fn texts<S: AsRef<str>>(v: &[S]) -> Vec<Text<'_>> {
     v.iter().map(|s| text(s.as_ref())).collect()
 }
 
-fn owned<S: From<String>>(v: Vec<Text>) -> Vec<S> {
+fn owned<S: From<String>, C: FromIterator<S>>(v: Vec<Text>) -> C {
     v.into_iter().map(|t| S::from(t.into_owned())).collect()
 }
 
@@ -1121,18 +1121,14 @@ impl<'a> Fact<'a> {
             kind: match &f.kind {
                 g::FactKind::Choice => FactKind::Choice,
                 g::FactKind::YesNo => FactKind::YesNo,
-                g::FactKind::Ordered {
-                    scale,
-                    cuts,
-                    classes,
-                } => FactKind::Ordered {
-                    scale: (*scale).into(),
-                    cuts: cuts.clone(),
-                    classes: classes.clone(),
+                g::FactKind::Ordered(o) => FactKind::Ordered {
+                    scale: o.scale.into(),
+                    cuts: o.cuts.clone(),
+                    classes: o.classes.clone(),
                 },
-                g::FactKind::Verify { at_least, items } => FactKind::Verify {
-                    at_least: *at_least,
-                    items: raw(items),
+                g::FactKind::Verify(v) => FactKind::Verify {
+                    at_least: v.at_least,
+                    items: raw(&v.items),
                 },
             },
             source: match &f.source {
@@ -1161,15 +1157,17 @@ impl<'a> Fact<'a> {
                     scale,
                     cuts,
                     classes,
-                } => g::FactKind::Ordered {
+                } => g::FactKind::Ordered(Box::new(g::Ordered {
                     scale: scale.into(),
                     cuts,
                     classes,
-                },
-                FactKind::Verify { at_least, items } => g::FactKind::Verify {
-                    at_least,
-                    items: typed(items),
-                },
+                })),
+                FactKind::Verify { at_least, items } => {
+                    g::FactKind::Verify(Box::new(g::Verification {
+                        at_least,
+                        items: typed(items),
+                    }))
+                }
             },
             source: match self.source {
                 FactSource::Step { step } => g::FactSource::Step {
@@ -1177,11 +1175,11 @@ impl<'a> Fact<'a> {
                 },
                 FactSource::Ask => g::FactSource::Ask,
                 FactSource::Lookup { system } => g::FactSource::Lookup {
-                    system: system.map(Cow::into_owned),
+                    system: system.map(|s| s.into()),
                 },
                 FactSource::Host => g::FactSource::Host,
             },
-            waits: self.waits.map(|w| g::Wait { timeout: w.timeout }),
+            waits: self.waits.map(|w| Box::new(g::Wait { timeout: w.timeout })),
             span: self.span.into(),
         }
     }

@@ -42,8 +42,8 @@ pub fn unused_declarations(g: &Graph, levels: &Levels, diags: &mut Vec<Diagnosti
         data[d.index()] = true;
     }
     for f in &g.facts {
-        if let FactKind::Verify { items, .. } = &f.kind {
-            for &d in items {
+        if let FactKind::Verify(check) = &f.kind {
+            for &d in &check.items {
                 data[d.index()] = true;
             }
         }

@@ -149,14 +149,10 @@ pub fn unmatched(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
 /// (`50000.00`).
 fn quoted_value(f: &crate::graph::Fact, a: u32) -> String {
     match &f.kind {
-        crate::graph::FactKind::Ordered {
-            scale,
-            cuts,
-            classes,
-        } => {
-            let first = classes.iter().position(|&c| c == a).unwrap_or(0);
-            let least = crate::domain::class_interval(*scale, cuts, first).0;
-            crate::domain::format(*scale, least)
+        crate::graph::FactKind::Ordered(o) => {
+            let first = o.classes.iter().position(|&c| c == a).unwrap_or(0);
+            let least = crate::domain::class_interval(o.scale, &o.cuts, first).0;
+            crate::domain::format(o.scale, least)
         }
         _ => format!("`{}`", f.answers[a as usize]),
     }

@@ -101,12 +101,17 @@ pub fn run(args: Args) -> Exit {
         // A value, or the items of a verification, are typed; a choice is
         // picked by number or word.
         let typed = match &fact.kind {
-            FactKind::Ordered { scale, .. } => {
-                let _ = writeln!(out, "  (a value, for example {})", scale.example());
+            FactKind::Ordered(o) => {
+                let _ = writeln!(out, "  (a value, for example {})", o.scale.example());
                 true
             }
-            FactKind::Verify { at_least, items } => {
-                let names: Vec<&str> = items.iter().map(|&d| g.data(d).name.as_str()).collect();
+            FactKind::Verify(check) => {
+                let at_least = check.at_least;
+                let names: Vec<&str> = check
+                    .items
+                    .iter()
+                    .map(|&d| g.data(d).name.as_str())
+                    .collect();
                 let _ = writeln!(
                     out,
                     "  Mark the items that check out (at least {at_least} to pass), separated by commas: {}",
@@ -197,7 +202,7 @@ pub fn run(args: Args) -> Exit {
             continue;
         }
         let answer = match line.parse::<usize>() {
-            _ if matches!(fact.kind, FactKind::Verify { .. }) => format!("{MARKED}{line}"),
+            _ if matches!(fact.kind, FactKind::Verify(_)) => format!("{MARKED}{line}"),
             Ok(n) if !typed && (1..=fact.answers.len()).contains(&n) => {
                 fact.answers[n - 1].to_string()
             }

@@ -347,16 +347,18 @@ pub fn question_json(g: &Graph, q: Question) -> Value {
         FactSource::Host => v["source"] = json!("host"),
     }
     match &f.kind {
-        FactKind::Ordered { scale, .. } => {
+        FactKind::Ordered(o) => {
+            let scale = o.scale;
             // A value is given, not an option chosen: the options are the
             // ranges the policy tells apart.
             v["type"] = json!(scale.name());
             v["example"] = json!(scale.example());
         }
-        FactKind::Verify { at_least, items } => {
+        FactKind::Verify(check) => {
             v["type"] = json!("verification");
-            v["at_least"] = json!(at_least);
-            v["items"] = json!(items
+            v["at_least"] = json!(check.at_least);
+            v["items"] = json!(check
+                .items
                 .iter()
                 .map(|&d| g.data(d).name.as_str())
                 .collect::<Vec<_>>());

@@ -357,8 +357,8 @@ impl Engine {
     pub fn answer_index(&self, fact: FactId, answer: &str) -> Result<u32, EngineError> {
         let f = self.graph.fact(fact);
         match &f.kind {
-            FactKind::Ordered { scale, .. } => {
-                let v = crate::domain::parse(*scale, answer).map_err(|reason| {
+            FactKind::Ordered(o) => {
+                let v = crate::domain::parse(o.scale, answer).map_err(|reason| {
                     EngineError::InvalidValue {
                         name: f.name.to_string(),
                         reason,
@@ -367,7 +367,8 @@ impl Engine {
                 // A verified graph has a class for every interval.
                 Ok(f.kind.class_of_value(v).unwrap_or(0))
             }
-            FactKind::Verify { at_least, items } => {
+            FactKind::Verify(check) => {
+                let (at_least, items) = (&check.at_least, &check.items);
                 let Some(marked) = answer.strip_prefix(MARKED) else {
                     return Err(EngineError::InvalidValue {
                         name: f.name.to_string(),

@@ -179,14 +179,16 @@ pub struct Outcome {
 pub struct Fact {
     pub name: CompactString,
     pub prompt: CompactString,
-    pub answers: Vec<CompactString>,
+    pub answers: Box<[CompactString]>,
     /// The words an analyst reads for each answer (empty: the answer's
     /// name); empty when no answer has words.
-    pub answer_words: Vec<CompactString>,
+    pub answer_words: Box<[CompactString]>,
     pub kind: FactKind,
     pub source: FactSource,
-    /// A `wait`: the call waits for one of the answers to happen.
-    pub waits: Option<Wait>,
+    /// A `wait`: the call waits for one of the answers to happen. Boxed,
+    /// as the kind's and the source's rarer parts: a large policy has
+    /// hundreds of thousands of facts, all held while its steps are lowered.
+    pub waits: Option<Box<Wait>>,
     pub span: Span,
 }
 
@@ -210,14 +212,25 @@ pub enum FactKind {
     /// `cuts[i]` (see [`crate::domain`]); `classes[i]` is the answer of
     /// interval `i`: intervals that take the same branch of every `match`
     /// share one.
-    Ordered {
-        scale: Scale,
-        cuts: Vec<i64>,
-        classes: Vec<u32>,
-    },
-    /// `passed` when at least `at_least` of the items check out, else
-    /// `failed`; the analyst marks the items.
-    Verify { at_least: u32, items: Vec<DataId> },
+    Ordered(Box<Ordered>),
+    /// `passed` when enough of the items check out, else `failed`; the
+    /// analyst marks the items.
+    Verify(Box<Verification>),
+}
+
+/// The values of an ordered fact, in classes (see [`FactKind::Ordered`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ordered {
+    pub scale: Scale,
+    pub cuts: Vec<i64>,
+    pub classes: Vec<u32>,
+}
+
+/// A `verify`: `passed` when at least `at_least` of the items check out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    pub at_least: u32,
+    pub items: Vec<DataId>,
 }
 
 /// Where a fact's value comes from.
@@ -228,7 +241,7 @@ pub enum FactSource {
     /// Asked of the caller when a step first needs it.
     Ask,
     /// Read by the analyst in a system when a step first needs it.
-    Lookup { system: Option<String> },
+    Lookup { system: Option<Box<str>> },
     /// Given by the console when the call starts.
     Host,
 }
@@ -457,9 +470,7 @@ impl FactKind {
     /// The answer a value of an ordered fact falls in.
     pub fn class_of_value(&self, v: i64) -> Option<u32> {
         match self {
-            FactKind::Ordered { cuts, classes, .. } => {
-                classes.get(crate::domain::class_of(cuts, v)).copied()
-            }
+            FactKind::Ordered(o) => o.classes.get(crate::domain::class_of(&o.cuts, v)).copied(),
             _ => None,
         }
     }

@@ -232,12 +232,10 @@ fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
                 answers_text(answers)
             )),
             Exit::Verify {
-                prompt,
-                quorum,
-                items,
-                ..
+                prompt, checklist, ..
             } => {
-                let q = match quorum {
+                let items = &checklist.items;
+                let q = match checklist.quorum {
                     Quorum::All => "all of".to_string(),
                     Quorum::Any(k) => format!("any {k} of"),
                     Quorum::AtLeast(k) => format!("at least {k} of"),
@@ -282,7 +280,7 @@ fn answer(p: &Policy, o: &Occurrence) -> Option<String> {
             p.steps.iter().find_map(|s| match s.exit.as_deref() {
                 Some(Exit::Ask {
                     fact: f, answers, ..
-                }) if f.text == fact => Some(answers.as_slice()),
+                }) if f.text == fact => Some(&**answers),
                 _ => None,
             })
         });

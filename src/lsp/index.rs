@@ -337,10 +337,11 @@ impl<'a> Walker<'a> {
             Exit::Verify {
                 fact,
                 prompt,
-                items,
+                checklist,
                 branches,
                 ..
             } => {
+                let items = &checklist.items;
                 self.push(Kind::Fact, fact, Use::Declaration);
                 if let Some(p) = prompt {
                     self.text(p);

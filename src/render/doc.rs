@@ -271,7 +271,8 @@ fn step_lines(g: &Graph, id: StepId, s: &Step) -> Vec<Line> {
         Exit::Ask { fact, branches } | Exit::Match { fact, branches } => {
             let f = g.fact(*fact);
             match (&s.exit, &f.kind, &f.source) {
-                (Exit::Ask { .. }, FactKind::Verify { at_least, items }, _) => {
+                (Exit::Ask { .. }, FactKind::Verify(check), _) => {
+                    let (at_least, items) = (&check.at_least, &check.items);
                     let how = if *at_least as usize == items.len() {
                         "all of".to_string()
                     } else {

@@ -930,13 +930,12 @@ impl Printer<'_> {
             Some(Exit::Verify {
                 fact,
                 prompt,
-                quorum,
-                stated,
-                items,
+                checklist,
                 branches,
                 span,
-                ..
             }) => {
+                let (quorum, stated, items) =
+                    (&checklist.quorum, &checklist.stated, &checklist.items);
                 self.leading(span.start as usize, "  ");
                 let mut line = format!("  verify {}", fact.text);
                 if let Some(p) = prompt {

@@ -39,8 +39,9 @@ pub fn add(call: &Call<'_>, context: &[(String, String)], state: &mut Value) {
     }
     // A verification's items by their labels, for its checklist.
     if let Status::Asking(q) = call.session.status() {
-        if let FactKind::Verify { items, .. } = &g.fact(q.fact).kind {
-            state["at"]["items"] = items
+        if let FactKind::Verify(check) = &g.fact(q.fact).kind {
+            state["at"]["items"] = check
+                .items
                 .iter()
                 .map(|&d| json!({ "item": g.data(d).name, "label": g.data(d).label }))
                 .collect::<Vec<_>>()

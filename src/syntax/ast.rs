@@ -89,8 +89,37 @@ pub struct Text<'a> {
     /// comments between them (kept for the formatter).
     pub raw: &'a str,
     /// `{field}` references inside the text, with the span of the name.
-    pub refs: Box<[Name<'a>]>,
+    pub refs: Refs<'a>,
     pub span: Span,
+}
+
+/// The `{field}` references of a text. One word when there are none, as
+/// in nearly every text: a large policy holds millions of texts at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refs<'a>(Option<Box<Box<[Name<'a>]>>>);
+
+impl<'a> std::ops::Deref for Refs<'a> {
+    type Target = [Name<'a>];
+
+    fn deref(&self) -> &[Name<'a>] {
+        self.0.as_deref().map_or(&[], |r| r)
+    }
+}
+
+impl<'a> FromIterator<Name<'a>> for Refs<'a> {
+    fn from_iter<I: IntoIterator<Item = Name<'a>>>(iter: I) -> Self {
+        let refs: Box<[Name<'a>]> = iter.into_iter().collect();
+        Refs((!refs.is_empty()).then(|| Box::new(refs)))
+    }
+}
+
+impl<'s, 'a> IntoIterator for &'s Refs<'a> {
+    type Item = &'s Name<'a>;
+    type IntoIter = std::slice::Iter<'s, Name<'a>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 impl<'a> Text<'a> {
@@ -566,8 +595,9 @@ pub struct TerminalRef<'a> {
 pub enum Dest<'a> {
     Step(Name<'a>),
     End(TerminalRef<'a>),
-    /// `gap "…"`: what the source leaves unsaid.
-    Gap(GapRef<'a>),
+    /// `gap "…"`: what the source leaves unsaid. Boxed: rare, and a
+    /// destination sits in every branch.
+    Gap(Box<GapRef<'a>>),
     /// `exit NAME`: inside a procedure, leave it by that exit.
     Exit(Name<'a>),
 }
@@ -664,6 +694,16 @@ pub enum Quorum {
     AtLeast(u32),
 }
 
+/// What a `verify` checks: `at least K of these N: a, b, c`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checklist<'a> {
+    pub quorum: Quorum,
+    pub quorum_span: Span,
+    /// The count the source states (`of these 3:`).
+    pub stated: Option<(u32, Span)>,
+    pub items: Vec<Name<'a>>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Branch<'a> {
     pub arm: Arm<'a>,
@@ -674,6 +714,8 @@ pub struct Branch<'a> {
     pub span: Span,
 }
 
+/// A step's way out. Its lists are boxed slices, not vectors: the tree
+/// holds a million of them at once in a large policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exit<'a> {
     /// `ask fact "prompt" { a b }` followed by branches; `wait` for a
@@ -681,8 +723,8 @@ pub enum Exit<'a> {
     Ask {
         fact: Name<'a>,
         prompt: Option<Text<'a>>,
-        answers: Vec<AnswerDef<'a>>,
-        branches: Vec<Branch<'a>>,
+        answers: Box<[AnswerDef<'a>]>,
+        branches: Box<[Branch<'a>]>,
         waits: bool,
         span: Span,
     },
@@ -691,18 +733,15 @@ pub enum Exit<'a> {
     Verify {
         fact: Name<'a>,
         prompt: Option<Text<'a>>,
-        quorum: Quorum,
-        quorum_span: Span,
-        /// The count the source states (`of these 3:`).
-        stated: Option<(u32, Span)>,
-        items: Vec<Name<'a>>,
-        branches: Vec<Branch<'a>>,
+        /// Boxed: it would make every step's way out a fifth larger.
+        checklist: Box<Checklist<'a>>,
+        branches: Box<[Branch<'a>]>,
         span: Span,
     },
     /// `match fact { a -> x ... }` on a fact asked earlier.
     Match {
         fact: Name<'a>,
-        branches: Vec<Branch<'a>>,
+        branches: Box<[Branch<'a>]>,
         span: Span,
     },
     Goto {
@@ -998,7 +1037,7 @@ impl<'a> Policy<'a> {
     pub(crate) fn without_header() -> Self {
         let empty = Text {
             raw: "",
-            refs: Box::default(),
+            refs: Refs::default(),
             span: Span::new(0, 0),
         };
         Policy::new(Header::new(empty.clone(), empty, Span::new(0, 0)))

@@ -465,6 +465,12 @@ fn exact<T>(list: &mut Vec<T>) {
     }
 }
 
+/// A list as a boxed slice in a block of its own length (see [`exact`]).
+fn fitted<T>(mut list: Vec<T>) -> Box<[T]> {
+    exact(&mut list);
+    list.into_boxed_slice()
+}
+
 fn outcome<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<OutcomeDecl<'i>> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
@@ -575,7 +581,7 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
                 }
                 s.exit = Some(Box::new(Exit::Match {
                     fact,
-                    branches,
+                    branches: fitted(branches),
                     span: item_span,
                 }));
             }
@@ -608,16 +614,6 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
     // shorter, and a large policy holds a million steps at once.
     exact(&mut s.actions);
     exact(&mut s.lints);
-    match s.exit.as_deref_mut() {
-        Some(Exit::Ask {
-            answers, branches, ..
-        }) => {
-            exact(answers);
-            exact(branches);
-        }
-        Some(Exit::Match { branches, .. }) => exact(branches),
-        _ => {}
-    }
     Ok(s)
 }
 
@@ -739,8 +735,8 @@ fn ask<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Exit<'i>
     Ok(Exit::Ask {
         fact,
         prompt,
-        answers,
-        branches,
+        answers: fitted(answers),
+        branches: fitted(branches),
         waits,
         span,
     })
@@ -778,11 +774,13 @@ fn verify<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Exit<
     Ok(Exit::Verify {
         fact,
         prompt,
-        quorum,
-        quorum_span,
-        stated,
-        items,
-        branches,
+        checklist: Box::new(Checklist {
+            quorum,
+            quorum_span,
+            stated,
+            items,
+        }),
+        branches: fitted(branches),
         span,
     })
 }
@@ -834,7 +832,7 @@ fn branch<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Branc
 fn dest<'i>(pair: Pair<'i, Rule>) -> Result<Dest<'i>> {
     match pair.as_rule() {
         Rule::terminal => Ok(Dest::End(terminal(pair)?)),
-        Rule::gap_end => Ok(Dest::Gap(gap_ref(pair)?)),
+        Rule::gap_end => Ok(Dest::Gap(Box::new(gap_ref(pair)?))),
         Rule::ident => Ok(Dest::Step(name(pair))),
         Rule::exit_dest => Ok(Dest::Exit(name(Children::of(pair).take(Rule::ident)?))),
         _ => Err(Reject::Shape),
@@ -1114,7 +1112,7 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
     let span = span_of(&pair);
     let mut t = Text {
         raw: pair.as_str(),
-        refs: Box::default(),
+        refs: Refs::default(),
         span,
     };
     let parts = t.parts();
@@ -1132,7 +1130,7 @@ fn text<'i>(pair: Pair<'i, Rule>) -> Result<Text<'i>> {
         check_escapes(inner, offset)?;
         refs.extend(text_refs(inner, offset));
     }
-    t.refs = refs.into_boxed_slice();
+    t.refs = refs.into_iter().collect();
     Ok(t)
 }
 
