@@ -182,6 +182,16 @@ impl Envs {
     }
 }
 
+/// Makes room for one more item in `list`, by half as many again when it is
+/// full rather than by doubling: the state space's lists are its largest
+/// part and counted against the budget by capacity, and a doubling just
+/// past the middle of a large space was what sent it over.
+fn grow_by_half<T>(list: &mut Vec<T>) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(list.capacity() / 2 + 1);
+    }
+}
+
 /// About what a hash map's table takes: its entries and a control byte
 /// each, at the table's load factor of 7/8.
 fn map_bytes<K, V>(m: &HashMap<K, V>) -> usize {
@@ -195,8 +205,11 @@ pub struct StateSpace {
     /// Transitions of state `s`: `trans[first[s]..first[s + 1]]`.
     first: Vec<u32>,
     pub trans: Vec<Transition>,
-    /// The transition that first discovered each state (shortest path tree).
-    pub parent: Vec<Option<(StateId, u32)>>,
+    /// The transition (an index into `trans`) that first discovered each
+    /// state, `NONE` for the start: the shortest path tree. Its state is
+    /// found from `first` (see [`StateSpace::parent`]): a word a state
+    /// rather than three.
+    parent: Vec<u32>,
     /// States in topological order, the start state first.
     pub topo: Vec<StateId>,
     /// States whose step matches on a fact no answer is known for.
@@ -246,7 +259,7 @@ impl StateSpace {
             + self.spent.capacity())
             * size_of::<u32>()
             + self.trans.capacity() * size_of::<Transition>()
-            + self.parent.capacity() * size_of::<Option<(StateId, u32)>>()
+            + self.parent.capacity() * size_of::<u32>()
             + self.envs.bytes()
     }
 
@@ -294,11 +307,21 @@ impl StateSpace {
         self.spent.binary_search(&t).is_ok()
     }
 
+    /// The transition that discovered `s`, with the state it leaves; `None`
+    /// for the start state.
+    pub fn parent(&self, s: StateId) -> Option<(StateId, u32)> {
+        let t = self.parent[s as usize];
+        // The state whose transitions hold `t`: the last `p` with
+        // `first[p] <= t` (a state with no transitions shares its `first`
+        // with the next).
+        (t != NONE).then(|| (self.first.partition_point(|&f| f <= t) as StateId - 1, t))
+    }
+
     /// The transitions from the start state to `s` along the discovery tree.
     pub fn path_to(&self, s: StateId) -> Vec<(StateId, u32)> {
         let mut path = Vec::new();
         let mut cur = s;
-        while let Some((p, t)) = self.parent[cur as usize] {
+        while let Some((p, t)) = self.parent(cur) {
             path.push((p, t));
             cur = p;
         }
@@ -349,7 +372,12 @@ struct Builder<'g> {
     /// can still be reached from `step`; elsewhere its variable is dropped.
     rule_live: Vec<Vec<bool>>,
     plain: Vec<StateId>,
-    keyed: HashMap<(StepId, u32), StateId>,
+    /// The states with a non-empty environment, found by their step and
+    /// environment. The table holds state ids alone and hashes them from
+    /// the space's own lists: 5 bytes a slot, where a map from the pair to
+    /// the id took 13.
+    keyed: hashbrown::HashTable<StateId>,
+    key_hasher: foldhash::fast::RandomState,
     space: StateSpace,
     /// Scratch: the environment of the state being expanded, and of the
     /// state a transition leads to.
@@ -406,7 +434,8 @@ impl<'g> Builder<'g> {
             counter_comp,
             counter_step,
             plain: vec![NONE; g.steps.len()],
-            keyed: HashMap::new(),
+            keyed: hashbrown::HashTable::new(),
+            key_hasher: foldhash::fast::RandomState::default(),
             // Room for one state per step: the size of the space when no
             // fact is matched and no retry is bounded.
             space: StateSpace {
@@ -481,10 +510,21 @@ impl<'g> Builder<'g> {
             }
         });
         let env_id = self.space.envs.intern(env)?;
+        let hash = |step: StepId, env: u32| {
+            use std::hash::BuildHasher;
+            self.key_hasher.hash_one((step.0, env))
+        };
+        let key = hash(step, env_id);
+        let space = &self.space;
         let existing = if env_id == 0 {
             self.plain[step.index()]
         } else {
-            self.keyed.get(&(step, env_id)).copied().unwrap_or(NONE)
+            self.keyed
+                .find(key, |&s| {
+                    space.step[s as usize] == step && space.env[s as usize] == env_id
+                })
+                .copied()
+                .unwrap_or(NONE)
         };
         if existing != NONE {
             return Ok(existing);
@@ -492,14 +532,21 @@ impl<'g> Builder<'g> {
         let Ok(id) = StateId::try_from(self.space.step.len()) else {
             return Err(SpaceError::TooLarge(self.blowup()));
         };
+        let space = &mut self.space;
+        grow_by_half(&mut space.step);
+        grow_by_half(&mut space.env);
+        grow_by_half(&mut space.parent);
+        space.step.push(step);
+        space.env.push(env_id);
+        space.parent.push(parent.map_or(NONE, |(_, t)| t));
         if env_id == 0 {
             self.plain[step.index()] = id;
         } else {
-            self.keyed.insert((step, env_id), id);
+            let space = &self.space;
+            self.keyed.insert_unique(key, id, |&s| {
+                hash(space.step[s as usize], space.env[s as usize])
+            });
         }
-        self.space.step.push(step);
-        self.space.env.push(env_id);
-        self.space.parent.push(parent);
         Ok(id)
     }
 
@@ -535,9 +582,7 @@ impl<'g> Builder<'g> {
             _ => None,
         };
         if let Exit::End { terminal, .. } = step.exit {
-            self.space
-                .trans
-                .push(Transition::new(None, None, Next::End(terminal)));
+            self.push_transition(Transition::new(None, None, Next::End(terminal)));
         }
         // While the call waits here, each standing rule in scope not raised
         // yet may be raised instead of an answer.
@@ -623,7 +668,7 @@ impl<'g> Builder<'g> {
                     continue;
                 }
             };
-            self.space.trans.push(Transition::new(answer, None, next));
+            self.push_transition(Transition::new(answer, None, next));
         }
         if waits {
             for (r, rule) in g.standing.iter().enumerate() {
@@ -636,14 +681,18 @@ impl<'g> Builder<'g> {
                 set(&mut next_env, var, 1);
                 let t = self.space.trans.len() as u32;
                 let next = Next::State(self.intern(rule.handler, &mut next_env, Some((s, t)))?);
-                self.space
-                    .trans
-                    .push(Transition::new(None, Some(StandingId::new(r)), next));
+                self.push_transition(Transition::new(None, Some(StandingId::new(r)), next));
             }
         }
+        grow_by_half(&mut self.space.first);
         self.space.first.push(self.space.trans.len() as u32);
         (self.env, self.next_env) = (env, next_env);
         Ok(())
+    }
+
+    fn push_transition(&mut self, t: Transition) {
+        grow_by_half(&mut self.space.trans);
+        self.space.trans.push(t);
     }
 }
 
@@ -651,7 +700,7 @@ impl Builder<'_> {
     fn bytes(&self) -> usize {
         self.space.bytes()
             + self.plain.capacity() * std::mem::size_of::<StateId>()
-            + map_bytes(&self.keyed)
+            + self.keyed.capacity() * 8 / 7 * (std::mem::size_of::<StateId>() + 1)
     }
 
     /// Which variables fill the space: how many states keep each.
