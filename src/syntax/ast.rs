@@ -594,7 +594,9 @@ pub struct TerminalRef<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Dest<'a> {
     Step(Name<'a>),
-    End(TerminalRef<'a>),
+    /// Boxed: a `TerminalRef` is half again the size of a name, and a
+    /// destination sits in every branch, most of them a step.
+    End(Box<TerminalRef<'a>>),
     /// `gap "…"`: what the source leaves unsaid. Boxed: rare, and a
     /// destination sits in every branch.
     Gap(Box<GapRef<'a>>),

@@ -831,7 +831,7 @@ fn branch<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Branc
 /// A step name or `end outcome`.
 fn dest<'i>(pair: Pair<'i, Rule>) -> Result<Dest<'i>> {
     match pair.as_rule() {
-        Rule::terminal => Ok(Dest::End(terminal(pair)?)),
+        Rule::terminal => Ok(Dest::End(Box::new(terminal(pair)?))),
         Rule::gap_end => Ok(Dest::Gap(Box::new(gap_ref(pair)?))),
         Rule::ident => Ok(Dest::Step(name(pair))),
         Rule::exit_dest => Ok(Dest::Exit(name(Children::of(pair).take(Rule::ident)?))),
