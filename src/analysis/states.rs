@@ -178,7 +178,7 @@ impl Envs {
         use std::mem::size_of;
         self.data.capacity() * size_of::<(Var, u32)>()
             + (self.start.capacity() + self.older.capacity()) * size_of::<u32>()
-            + map_bytes(&self.by_hash)
+            + table_bytes(self.by_hash.capacity(), size_of::<(u64, u32)>())
     }
 }
 
@@ -192,10 +192,10 @@ fn grow_by_half<T>(list: &mut Vec<T>) {
     }
 }
 
-/// About what a hash map's table takes: its entries and a control byte
-/// each, at the table's load factor of 7/8.
-fn map_bytes<K, V>(m: &HashMap<K, V>) -> usize {
-    m.capacity() * 8 / 7 * (std::mem::size_of::<(K, V)>() + 1)
+/// About what a hash table of `capacity` entries of `entry` bytes takes:
+/// its entries and a control byte each, at the table's load factor of 7/8.
+fn table_bytes(capacity: usize, entry: usize) -> usize {
+    capacity * 8 / 7 * (entry + 1)
 }
 
 pub struct StateSpace {
@@ -700,7 +700,7 @@ impl Builder<'_> {
     fn bytes(&self) -> usize {
         self.space.bytes()
             + self.plain.capacity() * std::mem::size_of::<StateId>()
-            + self.keyed.capacity() * 8 / 7 * (std::mem::size_of::<StateId>() + 1)
+            + table_bytes(self.keyed.capacity(), std::mem::size_of::<StateId>())
     }
 
     /// Which variables fill the space: how many states keep each.

@@ -716,8 +716,8 @@ pub struct Branch<'a> {
     pub span: Span,
 }
 
-/// A step's way out. Its lists are boxed slices, not vectors: the tree
-/// holds a million of them at once in a large policy.
+/// A step's way out. Its answers and branches are boxed slices, not
+/// vectors: the tree holds a million of them at once in a large policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exit<'a> {
     /// `ask fact "prompt" { a b }` followed by branches; `wait` for a
