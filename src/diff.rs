@@ -231,7 +231,12 @@ impl Version<'_> {
             if self.space.obtains(self.g, s).is_some() {
                 return Side::Asking(s);
             }
-            match self.space.transitions(s).first().map(|t| t.next) {
+            match self
+                .space
+                .transitions(s)
+                .first()
+                .map(|t| self.space.next(t))
+            {
                 Some(Next::State(n)) => s = n,
                 Some(Next::End(t)) => return Side::Done(t),
                 None => return Side::Missing,
@@ -279,7 +284,7 @@ impl Version<'_> {
             .transitions(s)
             .iter()
             .find(|t| t.answer() == Some(i as u32))
-            .map(|t| t.next)
+            .map(|t| self.space.next(t))
         {
             Some(Next::State(n)) => self.settle(n, steps),
             Some(Next::End(t)) => Side::Done(t),
@@ -347,7 +352,7 @@ impl Version<'_> {
             .transitions(s)
             .iter()
             .find(|t| t.event().is_some_and(|r| self.g.rule(r).name == rule));
-        match next.map(|t| t.next) {
+        match next.map(|t| self.space.next(t)) {
             Some(Next::State(n)) => self.settle(n, steps),
             Some(Next::End(t)) => Side::Done(t),
             None => Side::Missing,

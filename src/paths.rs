@@ -29,7 +29,7 @@ pub fn count(space: &StateSpace) -> Count {
     'fast: for &s in space.topo.iter().rev() {
         let mut total: u128 = 0;
         for t in space.transitions(s) {
-            let add = match t.next {
+            let add = match space.next(t) {
                 Next::End(_) => 1,
                 Next::State(to) => small[to as usize],
             };
@@ -50,7 +50,7 @@ pub fn count(space: &StateSpace) -> Count {
     for &s in space.topo.iter().rev() {
         let mut total = Count::zero();
         for t in space.transitions(s) {
-            match t.next {
+            match space.next(t) {
                 Next::End(_) => total.add(&Count::one()),
                 Next::State(to) => total.add(&big[to as usize]),
             }
@@ -102,7 +102,7 @@ pub fn enumerate(g: &Graph, space: &StateSpace, limit: usize) -> Vec<CallerPath>
             _ => None,
         };
         let raised = t.event().map(|r| (answers.len(), r));
-        match t.next {
+        match space.next(&t) {
             Next::End(terminal) => {
                 let mut a = answers.clone();
                 a.extend(asked);

@@ -58,20 +58,26 @@ pub enum Next {
 }
 
 /// One way out of a state: an answer taken, a standing rule raised
-/// instead of answering, or neither (a `goto`). Both in one word: a large
-/// policy's space holds millions of transitions.
+/// instead of answering, or neither (a `goto`), and where it leads. Two
+/// words: a large policy's space holds millions of transitions (read
+/// where it leads with [`StateSpace::next`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transition {
     /// `NO_LABEL`, an answer index, or `EVENT | rule`.
     label: u32,
-    pub next: Next,
+    /// A state id, or `END | i` for the space's terminal `i`.
+    next: u32,
 }
 
 const NO_LABEL: u32 = u32::MAX;
 const EVENT: u32 = 1 << 31;
+/// The top bit of [`Transition::next`]: the call ends. State ids stay
+/// below it (the builder refuses more states as `too-large`).
+const END: u32 = 1 << 31;
 
 impl Transition {
-    fn new(answer: Option<u32>, event: Option<StandingId>, next: Next) -> Self {
+    /// `next` is a state id, or `END | i` for terminal `i`.
+    fn new(answer: Option<u32>, event: Option<StandingId>, next: u32) -> Self {
         // A transition answers or raises a rule, never both; an index with
         // the top bit set would read as the other kind.
         debug_assert!(answer.is_none() || event.is_none());
@@ -96,6 +102,11 @@ impl Transition {
         (self.label != NO_LABEL && self.label & EVENT != 0)
             .then(|| StandingId::new((self.label & !EVENT) as usize))
     }
+
+    /// The state it leads to; `None` where the call ends.
+    pub fn to(&self) -> Option<StateId> {
+        (self.next & END == 0).then_some(self.next)
+    }
 }
 
 /// A variable of the analysis state: a fact's latest answer, or a counter.
@@ -112,10 +123,9 @@ struct Envs {
     data: Vec<(Var, u32)>,
     /// Environment `e` is `data[start[e]..start[e + 1]]`; 0 is the empty one.
     start: Vec<u32>,
-    /// The newest environment with a given hash.
-    by_hash: HashMap<u64, u32>,
-    /// For each environment, the previous one with the same hash, or `NONE`.
-    older: Vec<u32>,
+    /// The environments by their contents: bare ids, hashed from `data`
+    /// (4 bytes and a control byte a slot).
+    table: hashbrown::HashTable<u32>,
     seed: u64,
 }
 
@@ -125,8 +135,7 @@ impl Envs {
         Envs {
             data: Vec::new(),
             start: vec![0, 0],
-            by_hash: HashMap::new(),
-            older: vec![NONE],
+            table: hashbrown::HashTable::new(),
             // A seed per run: no policy can be written to make every
             // environment collide.
             seed: foldhash::fast::RandomState::default().hash_one(0u64),
@@ -134,20 +143,11 @@ impl Envs {
     }
 
     fn get(&self, e: u32) -> &[(Var, u32)] {
-        &self.data[self.start[e as usize] as usize..self.start[e as usize + 1] as usize]
+        slice(&self.data, &self.start, e)
     }
 
     fn len(&self) -> usize {
-        self.older.len()
-    }
-
-    fn hash(&self, env: &[(Var, u32)]) -> u64 {
-        let mut h = self.seed;
-        for &(v, a) in env {
-            h = (h.rotate_left(26) ^ (u64::from(v) << 32 | u64::from(a)))
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-        h ^ (h >> 29)
+        self.start.len() - 1
     }
 
     /// The id of `env`, added if new.
@@ -155,31 +155,43 @@ impl Envs {
         if env.is_empty() {
             return Ok(0);
         }
-        let h = self.hash(env);
-        let newest = self.by_hash.get(&h).copied().unwrap_or(NONE);
-        let mut e = newest;
-        while e != NONE {
-            if self.get(e) == env {
-                return Ok(e);
-            }
-            e = self.older[e as usize];
+        let seed = self.seed;
+        let h = hash(seed, env);
+        let Envs {
+            data, start, table, ..
+        } = self;
+        if let Some(&e) = table.find(h, |&e| slice(data, start, e) == env) {
+            return Ok(e);
         }
-        let id = self.len() as u32;
-        self.data.extend_from_slice(env);
-        let end =
-            u32::try_from(self.data.len()).map_err(|_| SpaceError::TooLarge(Blowup::default()))?;
-        self.start.push(end);
-        self.older.push(newest);
-        self.by_hash.insert(h, id);
+        let id =
+            u32::try_from(start.len() - 1).map_err(|_| SpaceError::TooLarge(Blowup::default()))?;
+        data.extend_from_slice(env);
+        let end = u32::try_from(data.len()).map_err(|_| SpaceError::TooLarge(Blowup::default()))?;
+        start.push(end);
+        table.insert_unique(h, id, |&e| hash(seed, slice(data, start, e)));
         Ok(id)
     }
 
     fn bytes(&self) -> usize {
         use std::mem::size_of;
         self.data.capacity() * size_of::<(Var, u32)>()
-            + (self.start.capacity() + self.older.capacity()) * size_of::<u32>()
-            + table_bytes(self.by_hash.capacity(), size_of::<(u64, u32)>())
+            + self.start.capacity() * size_of::<u32>()
+            + table_bytes(self.table.capacity(), size_of::<u32>())
     }
+}
+
+/// Environment `e` of `data` and `start` (see [`Envs`]).
+fn slice<'a>(data: &'a [(Var, u32)], start: &[u32], e: u32) -> &'a [(Var, u32)] {
+    &data[start[e as usize] as usize..start[e as usize + 1] as usize]
+}
+
+fn hash(seed: u64, env: &[(Var, u32)]) -> u64 {
+    let mut h = seed;
+    for &(v, a) in env {
+        h = (h.rotate_left(26) ^ (u64::from(v) << 32 | u64::from(a)))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    h ^ (h >> 29)
 }
 
 /// Makes room for one more item in `list`, by half as many again when it is
@@ -205,6 +217,8 @@ pub struct StateSpace {
     /// Transitions of state `s`: `trans[first[s]..first[s + 1]]`.
     first: Vec<u32>,
     pub trans: Vec<Transition>,
+    /// The terminals the transitions end in, each once.
+    terminals: Vec<Terminal>,
     /// The transition (an index into `trans`) that first discovered each
     /// state, `NONE` for the start: the shortest path tree. Its state is
     /// found from `first` (see [`StateSpace::parent`]): a word a state
@@ -269,6 +283,14 @@ impl StateSpace {
 
     pub fn is_empty(&self) -> bool {
         self.step.is_empty()
+    }
+
+    /// Where transition `t` leads.
+    pub fn next(&self, t: &Transition) -> Next {
+        match t.to() {
+            Some(s) => Next::State(s),
+            None => Next::End(self.terminals[(t.next & !END) as usize]),
+        }
     }
 
     pub fn transitions(&self, s: StateId) -> &[Transition] {
@@ -379,6 +401,8 @@ struct Builder<'g> {
     keyed: hashbrown::HashTable<StateId>,
     key_hasher: foldhash::fast::RandomState,
     space: StateSpace,
+    /// The index of each terminal in `space.terminals`.
+    terminal_ids: HashMap<Terminal, u32>,
     /// Scratch: the environment of the state being expanded, and of the
     /// state a transition leads to.
     env: Env,
@@ -448,6 +472,7 @@ impl<'g> Builder<'g> {
                     first
                 },
                 trans: Vec::with_capacity(g.steps.len()),
+                terminals: Vec::new(),
                 parent: Vec::with_capacity(g.steps.len()),
                 topo: vec![],
                 unknown_fact_at: vec![],
@@ -455,6 +480,7 @@ impl<'g> Builder<'g> {
                 spent: vec![],
                 n_facts,
             },
+            terminal_ids: HashMap::new(),
             env: Env::new(),
             next_env: Env::new(),
         }
@@ -479,6 +505,11 @@ impl<'g> Builder<'g> {
             self.expand(s)?;
             s += 1;
         }
+        // The tables that found states and environments again are of no
+        // more use: freed before the order's own lists are made.
+        self.keyed = hashbrown::HashTable::new();
+        self.plain = Vec::new();
+        self.space.envs.table = hashbrown::HashTable::new();
         self.space.topo = topological(&self.space)?;
         Ok(self.space)
     }
@@ -529,9 +560,10 @@ impl<'g> Builder<'g> {
         if existing != NONE {
             return Ok(existing);
         }
-        let Ok(id) = StateId::try_from(self.space.step.len()) else {
+        let id = self.space.step.len() as StateId;
+        if self.space.step.len() >= END as usize {
             return Err(SpaceError::TooLarge(self.blowup()));
-        };
+        }
         let space = &mut self.space;
         grow_by_half(&mut space.step);
         grow_by_half(&mut space.env);
@@ -582,7 +614,8 @@ impl<'g> Builder<'g> {
             _ => None,
         };
         if let Exit::End { terminal, .. } = step.exit {
-            self.push_transition(Transition::new(None, None, Next::End(terminal)));
+            let end = self.end(terminal);
+            self.push_transition(Transition::new(None, None, end));
         }
         // While the call waits here, each standing rule in scope not raised
         // yet may be raised instead of an answer.
@@ -659,8 +692,8 @@ impl<'g> Builder<'g> {
                 self.space.spent.push(t);
             }
             let next = match dest {
-                Dest::End(term) => Next::End(term),
-                Dest::Step(to) => Next::State(self.intern(to, &mut next_env, Some((s, t)))?),
+                Dest::End(term) => self.end(term),
+                Dest::Step(to) => self.intern(to, &mut next_env, Some((s, t)))?,
                 // A `match` with no branch for this answer: a caller path
                 // that brings it here is a `non-exhaustive` error.
                 Dest::Unmatched => {
@@ -680,7 +713,7 @@ impl<'g> Builder<'g> {
                 next_env.extend_from_slice(&env);
                 set(&mut next_env, var, 1);
                 let t = self.space.trans.len() as u32;
-                let next = Next::State(self.intern(rule.handler, &mut next_env, Some((s, t)))?);
+                let next = self.intern(rule.handler, &mut next_env, Some((s, t)))?;
                 self.push_transition(Transition::new(None, Some(StandingId::new(r)), next));
             }
         }
@@ -688,6 +721,16 @@ impl<'g> Builder<'g> {
         self.space.first.push(self.space.trans.len() as u32);
         (self.env, self.next_env) = (env, next_env);
         Ok(())
+    }
+
+    /// The `next` of a transition that ends in `terminal`.
+    fn end(&mut self, terminal: Terminal) -> u32 {
+        let terminals = &mut self.space.terminals;
+        let i = *self.terminal_ids.entry(terminal).or_insert_with(|| {
+            terminals.push(terminal);
+            terminals.len() as u32 - 1
+        });
+        END | i
     }
 
     fn push_transition(&mut self, t: Transition) {
@@ -793,7 +836,7 @@ fn topological(space: &StateSpace) -> Result<Vec<StateId>, SpaceError> {
     let n = space.len();
     let mut indegree = vec![0u32; n];
     for t in &space.trans {
-        if let Next::State(to) = t.next {
+        if let Some(to) = t.to() {
             indegree[to as usize] += 1;
         }
     }
@@ -804,7 +847,7 @@ fn topological(space: &StateSpace) -> Result<Vec<StateId>, SpaceError> {
         let s = order[i];
         i += 1;
         for t in space.transitions(s) {
-            if let Next::State(to) = t.next {
+            if let Some(to) = t.to() {
                 indegree[to as usize] -= 1;
                 if indegree[to as usize] == 0 {
                     order.push(to);

@@ -23,7 +23,7 @@ pub fn longest(g: &Graph, space: &StateSpace) -> (Vec<u32>, Vec<u32>) {
                 .is_some_and(|f| !matches!(g.fact(f).source, crate::graph::FactSource::Host)),
         );
         for t in space.transition_ids(s) {
-            let rest = match space.trans[t as usize].next {
+            let rest = match space.next(&space.trans[t as usize]) {
                 Next::State(to) => most[to as usize],
                 Next::End(_) => 0,
             };
@@ -55,7 +55,7 @@ pub fn long_path(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>) {
             break;
         }
         path.push((cur, t));
-        match space.trans[t as usize].next {
+        match space.next(&space.trans[t as usize]) {
             Next::State(to) => cur = to,
             Next::End(_) => break,
         }

@@ -122,7 +122,7 @@ impl Need {
     /// Whether transition `t`, which ends in `terminal`, is this need's
     /// way to it.
     fn takes(&self, space: &StateSpace, t: u32, terminal: Terminal) -> bool {
-        space.trans[t as usize].next == Next::End(terminal)
+        space.next(&space.trans[t as usize]) == Next::End(terminal)
             && self.ends == Some(terminal)
             && space.is_spent(t) == self.spent
     }
@@ -377,7 +377,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
         if first_on_branch < list.len() {
             for id in space.transition_ids(s) {
                 let t = space.trans[id as usize];
-                let (Some(a), Next::End(terminal)) = (t.answer(), t.next) else {
+                let (Some(a), Next::End(terminal)) = (t.answer(), space.next(&t)) else {
                     continue;
                 };
                 let from = first_on_branch
@@ -400,7 +400,7 @@ pub fn must_analysis(g: &Graph, space: &StateSpace, diags: &mut Vec<Diagnostic>)
             out[b / 64] |= 1 << (b % 64);
         }
         for t in space.transitions(s) {
-            if let Next::State(to) = t.next {
+            if let Some(to) = t.to() {
                 let tb = to as usize * words;
                 for w in 0..words {
                     inb[tb + w] &= out[w];
@@ -587,7 +587,7 @@ fn predecessors(space: &StateSpace) -> Vec<Vec<(StateId, u32)>> {
     let mut preds = vec![Vec::new(); space.len()];
     for s in 0..space.len() as StateId {
         for t in space.transition_ids(s) {
-            if let Next::State(to) = space.trans[t as usize].next {
+            if let Some(to) = space.trans[t as usize].to() {
                 preds[to as usize].push((s, t));
             }
         }

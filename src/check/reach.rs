@@ -187,7 +187,7 @@ pub fn open_gaps(g: &Graph, space: &StateSpace, levels: &Levels, diags: &mut Vec
             );
         }
         for t in space.transitions(s) {
-            let Next::End(terminal) = t.next else {
+            let Next::End(terminal) = space.next(t) else {
                 continue;
             };
             let o = g.outcome(terminal.outcome);
