@@ -65,12 +65,59 @@ pub fn check_source(text: &str, opts: &CheckOptions) -> Checked {
 /// Checks the file `name` whose text is `text`, reading the libraries it
 /// uses through `files`.
 pub fn check_file(name: &str, text: &str, opts: &CheckOptions, files: &dyn Files) -> Checked {
+    check_text(name, Text::Borrowed(text), opts, files)
+}
+
+/// As [`check_file`], taking the text and freeing it once the graph is
+/// built: the checks need only the graph, and on a large policy the text
+/// is a sixth of what a check holds at its peak. The diagnostics' spans
+/// are into `text`, so the caller reads it again to show them.
+pub fn check_file_freeing_text(
+    name: &str,
+    text: String,
+    opts: &CheckOptions,
+    files: &dyn Files,
+) -> Checked {
+    check_text(name, Text::Owned(text), opts, files)
+}
+
+/// The checked text: borrowed for the whole check, or owned and freed
+/// before the checks.
+enum Text<'t> {
+    Borrowed(&'t str),
+    Owned(String),
+}
+
+impl Text<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Borrowed(t) => t,
+            Text::Owned(t) => t,
+        }
+    }
+
+    /// Frees an owned text; a borrowed one is the caller's.
+    fn free(&mut self) {
+        if let Text::Owned(t) = self {
+            *t = String::new();
+        }
+    }
+}
+
+fn check_text(name: &str, mut source: Text<'_>, opts: &CheckOptions, files: &dyn Files) -> Checked {
+    let text = source.as_str();
     let parsed = crate::syntax::parse(text);
     let mut diags = parsed.diagnostics;
     let mut policy = parsed.policy;
     let library = policy.header.library;
     if policy.uses.is_empty() && !library {
-        return check_policy(policy, diags, None, opts);
+        return match lower_policy(policy, diags, opts) {
+            Ok(lowered) => {
+                source.free();
+                check_lowered(lowered, None, opts)
+            }
+            Err(done) => *done,
+        };
     }
     let before = diags.len();
     let libs = uses::load(name, text, &policy, files, &mut diags);
@@ -100,19 +147,38 @@ pub fn check_file(name: &str, text: &str, opts: &CheckOptions, files: &dyn Files
         checked.library = true;
         return checked;
     }
-    placed(check_policy(policy, diags, Some(&libs), opts), libs, lost)
+    let checked = match lower_policy(policy, diags, opts) {
+        Ok(lowered) => {
+            source.free();
+            check_lowered(lowered, Some(&libs), opts)
+        }
+        Err(done) => *done,
+    };
+    placed(checked, libs, lost)
 }
 
-/// The stages after parsing, on a policy with its libraries merged in.
-fn check_policy(
+/// A policy lowered to its graph, with what the checks after it need.
+struct Lowered {
+    graph: Graph,
+    diags: Vec<Diagnostic>,
+    levels: Levels,
+    pieces: crate::foreach::Pieces,
+}
+
+/// The stages from the tree to the graph, on a policy with its libraries
+/// merged in; `Err` with what was found when there is no graph to check.
+fn lower_policy(
     policy: crate::syntax::ast::Policy<'_>,
     mut diags: Vec<Diagnostic>,
-    libs: Option<&Libraries>,
     opts: &CheckOptions,
-) -> Checked {
+) -> Result<Lowered, Box<Checked>> {
     // Not one step could be read: nothing more to say than why.
     if policy.steps.is_empty() && diags.iter().any(Diagnostic::is_error) {
-        return finish(None, diags, &Levels::new(Vec::new(), &opts.levels));
+        return Err(Box::new(finish(
+            None,
+            diags,
+            &Levels::new(Vec::new(), &opts.levels),
+        )));
     }
     // Every stage runs on what the one before could read: a broken
     // declaration is left out, a name that is not declared leads nowhere,
@@ -131,9 +197,25 @@ fn check_policy(
     let graph = crate::lower::lower(policy, &symbols, &mut diags);
     drop(symbols);
     let Some(mut graph) = graph else {
-        return finish(None, diags, &levels);
+        return Err(Box::new(finish(None, diags, &levels)));
     };
     graph.multiples = pieces.multi_selects(&graph);
+    Ok(Lowered {
+        graph,
+        diags,
+        levels,
+        pieces,
+    })
+}
+
+/// The checks, on a lowered policy.
+fn check_lowered(lowered: Lowered, libs: Option<&Libraries>, opts: &CheckOptions) -> Checked {
+    let Lowered {
+        graph,
+        mut diags,
+        levels,
+        pieces,
+    } = lowered;
     let mut found = check::run(&graph, &opts.check, &levels);
     merge_copies(&graph, &mut found);
     diags.extend(found);

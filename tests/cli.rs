@@ -379,3 +379,38 @@ fn a_finding_in_a_library_is_reported_once_in_its_file() {
     assert_eq!(d["range"]["start"]["line"], 12);
     assert_eq!(v["summary"]["errors"], 1);
 }
+
+/// A file of 4 MiB or more is freed while the checks run and read again
+/// to show what they found: the lines shown are the file's, in every
+/// format, as for a small file.
+#[test]
+fn a_large_file_shows_its_findings_from_the_text_read_again() {
+    let dir = common::temp_dir("large-file");
+    let mut text = sopc::synth::generate(30_000, 7);
+    assert!(text.len() >= 4 << 20, "{} bytes", text.len());
+    let last_line = text.lines().count() + 1;
+    text.push_str("step planted \"Planted\" { goto nowhere }\n");
+    let path = dir.join("large.sop");
+    std::fs::write(&path, &text).unwrap();
+    let name = path.to_str().unwrap();
+    let human = sopc(&["check", name]);
+    assert_eq!(code(&human), 1, "{}", human.stderr);
+    let shown = format!("{last_line} │ step planted \"Planted\" {{ goto nowhere }}");
+    assert!(human.stdout.contains(&shown), "{}", human.stdout);
+    assert!(
+        human.stdout.contains(&format!("large.sop:{last_line}:31]")),
+        "{}",
+        human.stdout
+    );
+    let json = sopc(&["check", "--format", "json", name]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let unknown = report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "unknown-name")
+        .expect("the planted reference is reported");
+    assert_eq!(unknown["range"]["start"]["line"], last_line, "{unknown}");
+    assert_eq!(unknown["range"]["start"]["column"], 31, "{unknown}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

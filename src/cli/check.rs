@@ -4,7 +4,7 @@
 use super::{input, usage_error, Exit};
 use sopc::date::Date;
 use sopc::levels::{Level, Overrides};
-use sopc::pipeline::{check_file, CheckOptions};
+use sopc::pipeline::{check_file, check_file_freeing_text, CheckOptions};
 use sopc::render::FileReport;
 use sopc::sources::DiskFiles;
 use sopc::{diagnostic, Diagnostic, Severity};
@@ -174,7 +174,20 @@ pub fn run(args: Args) -> Exit {
         let (diagnostics, shared, unused_shared, library) = match not_utf8 {
             Some(d) => (vec![d], Vec::new(), None, false),
             None => {
-                let c = check_file(&source.name, &source.text, &opts, &DiskFiles);
+                let c = if source.text.len() >= input::FREED_WHILE_CHECKED && file.is_file() {
+                    let was = input::Fingerprint::of(&source.text);
+                    let text = std::mem::take(&mut source.text);
+                    let mut c = check_file_freeing_text(&source.name, text, &opts, &DiskFiles);
+                    // Not shown: freed before the text is read again.
+                    c.graph = None;
+                    source.text = match input::read_again(file, was) {
+                        Ok(text) => text,
+                        Err(e) => return usage_error(e),
+                    };
+                    c
+                } else {
+                    check_file(&source.name, &source.text, &opts, &DiskFiles)
+                };
                 let unused = (!c.has_errors()).then_some(c.unused_shared);
                 (c.diagnostics, c.shared, unused, c.library)
             }

@@ -101,11 +101,69 @@ pub fn read_lossy(path: &Path) -> Result<(Source, Option<Diagnostic>), String> {
     }
 }
 
+/// The size from which `sopc check` frees a file's text while the checks
+/// run and reads it again to show what they found (4 MiB, a policy of
+/// about 25,000 steps): on a large policy the text is a sixth of what a
+/// check holds at its peak, and a small one is not worth a second read.
+pub const FREED_WHILE_CHECKED: usize = 4 << 20;
+
+/// What tells a text read again from the one read first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    pub fn of(text: &str) -> Self {
+        use std::hash::BuildHasher;
+        Fingerprint {
+            len: text.len(),
+            hash: foldhash::quality::FixedState::default().hash_one(text),
+        }
+    }
+}
+
+/// Reads `path` again, as [`read_lossy`] did; an error if it is not the
+/// text read first (`was`), since what was found is about that text.
+pub fn read_again(path: &Path, was: Fingerprint) -> Result<String, String> {
+    let (source, _) = read_lossy(path)?;
+    if Fingerprint::of(&source.text) != was {
+        return Err(format!(
+            "`{}` changed while sopc checked it; check it again",
+            path.display()
+        ));
+    }
+    Ok(source.text)
+}
+
 /// The reason without Rust's "(os error 2)" suffix.
 fn io_reason(e: &std::io::Error) -> String {
     let s = e.to_string();
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{read_again, read_lossy, Fingerprint};
+
+    /// A file read again is the text read first, or an error that says it
+    /// changed: never other text under the first one's spans.
+    #[test]
+    fn a_file_changed_between_reads_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("sopc-reread-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("p.sop");
+        std::fs::write(&path, "step a \"A\" { end resolved }\n").unwrap();
+        let (first, _) = read_lossy(&path).unwrap();
+        let was = Fingerprint::of(&first.text);
+        assert_eq!(read_again(&path, was).unwrap(), first.text);
+        std::fs::write(&path, "step b \"B\" { end resolved }\n").unwrap();
+        let err = read_again(&path, was).unwrap_err();
+        assert!(err.contains("changed while sopc checked it"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
