@@ -93,7 +93,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, diags: &mut Vec<Diagnostic>) {
     });
     p.steps.insert(
         0,
-        Step {
+        Box::new(Step {
             name: name.clone(),
             text: Some(text("\"Begin where the call comes in\"", span)),
             role: None,
@@ -105,7 +105,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, diags: &mut Vec<Diagnostic>) {
                 span,
             })),
             span,
-        },
+        }),
     );
     let begin = StartDecl { step: name, span };
     match p.starts.first_mut() {

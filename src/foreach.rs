@@ -249,13 +249,14 @@ fn action_for_item<'a>(bump: &'a Bump, a: &Action<'a>, fact: &str, words: &str) 
 
 /// Each step with a `for each` cut into the steps that do it, in place.
 fn cut_steps<'a>(
-    steps: Vec<Step<'a>>,
+    steps: Vec<Box<Step<'a>>>,
     facts: &Facts<'_, 'a>,
     bump: &'a Bump,
     diags: &mut Vec<Diagnostic>,
     pieces: &mut Pieces,
-) -> Vec<Step<'a>> {
+) -> Vec<Box<Step<'a>>> {
     let mut out = Vec::with_capacity(steps.len());
+    let mut cut_out = Vec::new();
     for s in steps {
         if !s.actions.iter().any(is_repetition) {
             check_match(&s, facts.multiples, diags);
@@ -263,13 +264,14 @@ fn cut_steps<'a>(
             continue;
         }
         let written = s.name.text.to_string();
-        let from = out.len() + 1;
-        cut(s, facts, bump, diags, &mut out);
-        for piece in &out[from..] {
+        cut(*s, facts, bump, diags, &mut cut_out);
+        // The first is the step itself; the rest are its pieces.
+        for piece in cut_out.iter().skip(1) {
             pieces
                 .steps
                 .insert(piece.name.text.to_string(), written.clone());
         }
+        out.extend(cut_out.drain(..).map(Box::new));
     }
     out
 }

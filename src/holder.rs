@@ -158,7 +158,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
         span,
     };
     p.steps
-        .splice(0..0, std::iter::once(begin).chain(hand_overs));
+        .splice(0..0, std::iter::once(begin).chain(hand_overs).map(Box::new));
     let begin = StartDecl { step: fact, span };
     match p.starts.first_mut() {
         Some(s) => *s = begin,

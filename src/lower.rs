@@ -239,6 +239,10 @@ impl Plan {
 /// copies, and past this a policy is `too-large` rather than slow.
 const MAX_COPIED_STEPS: usize = 1 << 20;
 
+/// A scope whose calls are copied: the copy it is (none for the policy's
+/// own steps), its steps, its steps' name prefix, and its first step's id.
+type Scope<'t, 'a> = (Option<usize>, &'t [Box<ast::Step<'a>>], String, usize);
+
 /// Plans a copy of the called procedure for each `call`, depth first in
 /// the order the steps are written: a call inside a copy gets a copy of
 /// its own. Calls of an unknown or recursive procedure get none (their
@@ -249,7 +253,7 @@ fn plan_copies(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Pla
         next: p.steps.len(),
     };
     // (scope, the scope's steps, its name prefix), to visit.
-    let mut work: Vec<(Option<usize>, &[ast::Step], String, usize)> = Vec::new();
+    let mut work: Vec<Scope> = Vec::new();
     work.push((None, &p.steps, String::new(), 0));
     let mut too_large = false;
     while let Some((parent, steps, prefix, base)) = work.pop() {
@@ -452,12 +456,13 @@ fn graph_procedures(
 const TWO_THREADS_MIN_STEPS: usize = 8_192;
 
 /// Lowers every step, freeing each one's part of the tree once it is
-/// lowered; on two threads, one half each, if asked. The steps and
-/// their diagnostics come out in source order either way, and no
-/// diagnostic depends on another step's (see [`branch_table`]), so the
-/// result does not depend on the threads.
+/// lowered (each step is a box of its own, so the whole of it goes); on
+/// two threads, one half each, if asked. The steps and their diagnostics
+/// come out in source order either way, and no diagnostic depends on
+/// another step's (see [`branch_table`]), so the result does not depend
+/// on the threads.
 fn lower_steps(
-    mut tree: Vec<ast::Step>,
+    mut tree: Vec<Box<ast::Step>>,
     s: &Symbols,
     facts: &[graph::Fact],
     at: &Place,
@@ -468,30 +473,29 @@ fn lower_steps(
     // A list of its own size: `collect` would reuse the tree's list, twice
     // as large, for the rest of the run.
     let mut steps: Vec<graph::Step> = Vec::with_capacity(n);
-    let lower_into = |tree: &mut [ast::Step],
+    let lower_into = |tree: Vec<Box<ast::Step>>,
                       first: usize,
                       slots: &mut [MaybeUninit<graph::Step>],
                       diags: &mut Vec<Diagnostic>| {
         debug_assert_eq!(tree.len(), slots.len());
-        for (i, (step, slot)) in tree.iter_mut().zip(slots).enumerate() {
-            slot.write(lower_step(step, first + i, s, facts, at, diags));
-            free_heap(step);
+        for (i, (step, slot)) in tree.into_iter().zip(slots).enumerate() {
+            slot.write(lower_step(&step, first + i, s, facts, at, diags));
         }
     };
     if !two_threads || n < 2 {
-        lower_into(&mut tree, 0, &mut steps.spare_capacity_mut()[..n], diags);
+        lower_into(tree, 0, &mut steps.spare_capacity_mut()[..n], diags);
     } else {
         // Each half writes its steps in place. Lowering the second half into
         // a list of its own and appending it holds that list twice: at a
         // million steps the peak went from 1,012 MB to 1,086 MB, past the
         // 1 GiB target (examples/stages.rs, docs/performance.md).
-        let (first, second) = tree.split_at_mut(n / 2);
+        let second = tree.split_off(n / 2);
         let (first_slots, second_slots) = steps.spare_capacity_mut()[..n].split_at_mut(n / 2);
         // Behind a lock: the second half is lent to whichever thread lowers
         // it, which takes it once.
         let second = Mutex::new(Some((second, second_slots)));
         let ((), found) = crate::parallel::both(
-            || lower_into(first, 0, first_slots, diags),
+            || lower_into(tree, 0, first_slots, diags),
             || {
                 let mut found = Vec::new();
                 if let Some((tree, slots)) = second.lock().ok().and_then(|mut h| h.take()) {
@@ -507,15 +511,6 @@ fn lower_steps(
     // exactly the first `n`, and a panic in either half never gets here.
     unsafe { steps.set_len(n) };
     steps
-}
-
-/// Frees what a tree step owns once it is lowered (its names and texts
-/// borrow from the source).
-fn free_heap(step: &mut ast::Step) {
-    step.exit = None;
-    step.actions = Vec::new();
-    step.lints = Vec::new();
-    step.text = None;
 }
 
 /// What resolution bound a reference to (see [`ast::Binding`]); the id's

@@ -567,7 +567,7 @@ const TWO_THREADS_MIN_STEPS: usize = 8_192;
 /// ([`crate::suggest::closest_for_report`]), and the second half counts
 /// from none: its findings are kept when nothing came before them, and
 /// otherwise bound again here, in order.
-fn bind_steps(steps: &[Step], s: &Symbols, diags: &mut Vec<Diagnostic>, two_threads: bool) {
+fn bind_steps(steps: &[Box<Step>], s: &Symbols, diags: &mut Vec<Diagnostic>, two_threads: bool) {
     if !two_threads || steps.len() < 2 {
         for step in steps {
             bind_step(step, s, Scope::Top, diags);
@@ -575,7 +575,7 @@ fn bind_steps(steps: &[Step], s: &Symbols, diags: &mut Vec<Diagnostic>, two_thre
         return;
     }
     let (first, second) = steps.split_at(steps.len() / 2);
-    let bind = |steps: &[Step], diags: &mut Vec<Diagnostic>| {
+    let bind = |steps: &[Box<Step>], diags: &mut Vec<Diagnostic>| {
         for step in steps {
             bind_step(step, s, Scope::Top, diags);
         }

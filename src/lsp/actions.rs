@@ -232,6 +232,7 @@ fn step_at<'p, 'a>(p: &'p Policy<'a>, span: Span) -> Option<&'p Step<'a>> {
     p.steps
         .iter()
         .find(|s| s.span.start <= span.start && span.end <= s.span.end)
+        .map(|s| &**s)
 }
 
 /// `unbounded-loop`: bound the branch that closes the cycle the help names

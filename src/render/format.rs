@@ -84,7 +84,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
     items.extend(policy.anytime.iter().map(Item::Anytime));
     items.extend(policy.receives.iter().map(Item::Receives));
     items.extend(policy.loops.iter().map(Item::Loop));
-    items.extend(policy.steps.iter().map(Item::Step));
+    items.extend(policy.steps.iter().map(|s| Item::Step(s)));
     items.extend(policy.procedures.iter().map(Item::Procedure));
     items.extend(policy.scenarios.iter().map(Item::Scenario));
     items.sort_by_key(|i| i.span().start);

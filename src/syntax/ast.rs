@@ -805,7 +805,7 @@ pub struct Procedure<'a> {
     pub name: Name<'a>,
     pub text: Option<Text<'a>>,
     pub exits: Vec<Name<'a>>,
-    pub steps: Vec<Step<'a>>,
+    pub steps: Vec<Box<Step<'a>>>,
     pub span: Span,
 }
 
@@ -978,7 +978,7 @@ pub struct Policy<'a> {
     pub anytime: Vec<Anytime<'a>>,
     /// `receives A, B`: data handed over by another policy's `handoff`.
     pub receives: Vec<Receives<'a>>,
-    pub steps: Vec<Step<'a>>,
+    pub steps: Vec<Box<Step<'a>>>,
     pub procedures: Vec<Procedure<'a>>,
     pub scenarios: Vec<Scenario<'a>>,
     /// `loop STEP at most N times, then DEST`.

@@ -165,7 +165,7 @@ pub fn declaration<'i>(
                 span,
             });
         }
-        Rule::step_decl => p.steps.push(step(decl, diags)?),
+        Rule::step_decl => p.steps.push(Box::new(step(decl, diags)?)),
         Rule::procedure_decl => p.procedures.push(procedure(decl, diags)?),
         Rule::scenario_decl => p.scenarios.push(scenario(decl, diags)?),
         _ => return Err(Reject::Shape),
@@ -516,7 +516,7 @@ fn procedure<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Pr
     };
     let mut steps = vec![];
     while let Some(s) = c.maybe(Rule::step_decl) {
-        steps.push(step(s, diags)?);
+        steps.push(Box::new(step(s, diags)?));
     }
     Ok(Procedure {
         name,
