@@ -25,6 +25,10 @@ fn main() {
     // As the binary does, so that the memory figures are the binary's.
     sopc::memory::return_freed_memory_soon();
     let path = std::env::args().nth(1).expect("a policy file");
+    // As `sopc check` does for a large file (src/cli/input.rs).
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() >= 64 << 20) {
+        sopc::memory::without_huge_pages();
+    }
     let text = std::fs::read_to_string(path).expect("readable UTF-8");
     let t = Instant::now();
     let parsed = sopc::syntax::parse(&text);

@@ -15,9 +15,38 @@ pub fn return_freed_memory_soon() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
 }
 
+/// Turns transparent huge pages off for the process (Linux; nothing
+/// elsewhere). mimalloc asks for them on its large regions, and the kernel
+/// then clears 2 MiB at each first touch of fresh memory: on a 1M-step
+/// check that was a fifth of the run's CPU time in the kernel
+/// (`clear_page_erms`), and it held memory a sparse touch did not need
+/// (docs/performance.md, "Without transparent huge pages"); on a smaller
+/// one they save time. mimalloc's own option (`allow_thp`) is read before
+/// `main`, so this goes through the kernel, which applies it to every
+/// later page fault: the CLI calls it before it reads a large file.
+pub fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `PR_SET_THP_DISABLE` takes plain integers and changes only
+    // how this process's memory is paged; a kernel without it returns an
+    // error, which leaves things as they were.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::MI_OPTION_PURGE_DELAY;
+
+    /// The kernel reports huge pages off for the process once asked.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn huge_pages_are_off_once_asked() {
+        super::without_huge_pages();
+        // SAFETY: `PR_GET_THP_DISABLE` takes plain integers and only reads.
+        let off = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(off, 1);
+    }
 
     /// The index names the purge delay: no other option of mimalloc 3
     /// defaults to 1000 (ms). Fails if an upgrade renumbers the options.
