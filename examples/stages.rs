@@ -26,8 +26,8 @@ fn main() {
     sopc::memory::return_freed_memory_soon();
     let path = std::env::args().nth(1).expect("a policy file");
     // As `sopc check` does for a large file (src/cli/input.rs).
-    if std::fs::metadata(&path).is_ok_and(|m| m.len() >= 64 << 20) {
-        sopc::memory::without_huge_pages();
+    if let Ok(m) = std::fs::metadata(&path) {
+        sopc::memory::before_reading(m.len());
     }
     let text = std::fs::read_to_string(path).expect("readable UTF-8");
     let t = Instant::now();

@@ -252,7 +252,6 @@ fn plan_copies(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Pla
         copies: Vec::new(),
         next: p.steps.len(),
     };
-    // (scope, the scope's steps, its name prefix), to visit.
     let mut work: Vec<Scope> = Vec::new();
     work.push((None, &p.steps, String::new(), 0));
     let mut too_large = false;

@@ -15,6 +15,21 @@ pub fn return_freed_memory_soon() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
 }
 
+/// The size of an input from which the rest of the run goes without
+/// transparent huge pages (64 MiB, a policy of about 400,000 steps): past
+/// it they cost more time in the kernel than they save, below it they
+/// save about a tenth of a check's time (docs/performance.md, "Without
+/// transparent huge pages").
+pub const WITHOUT_HUGE_PAGES_FROM: u64 = 64 << 20;
+
+/// Call before reading an input of `bytes`: a large one turns transparent
+/// huge pages off for the rest of the run ([`without_huge_pages`]).
+pub fn before_reading(bytes: u64) {
+    if bytes >= WITHOUT_HUGE_PAGES_FROM {
+        without_huge_pages();
+    }
+}
+
 /// Turns transparent huge pages off for the process (Linux; nothing
 /// elsewhere). mimalloc asks for them on its large regions, and the kernel
 /// then clears 2 MiB at each first touch of fresh memory: on a 1M-step
@@ -23,7 +38,7 @@ pub fn return_freed_memory_soon() {
 /// (docs/performance.md, "Without transparent huge pages"); on a smaller
 /// one they save time. mimalloc's own option (`allow_thp`) is read before
 /// `main`, so this goes through the kernel, which applies it to every
-/// later page fault: the CLI calls it before it reads a large file.
+/// later page fault.
 pub fn without_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: `PR_SET_THP_DISABLE` takes plain integers and changes only

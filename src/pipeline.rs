@@ -111,13 +111,9 @@ fn check_text(name: &str, mut source: Text<'_>, opts: &CheckOptions, files: &dyn
     let mut policy = parsed.policy;
     let library = policy.header.library;
     if policy.uses.is_empty() && !library {
-        return match lower_policy(policy, diags, opts) {
-            Ok(lowered) => {
-                source.free();
-                check_lowered(lowered, None, opts)
-            }
-            Err(done) => *done,
-        };
+        let lowered = lower_policy(policy, diags, opts);
+        source.free();
+        return check_lowered(lowered, None, opts);
     }
     let before = diags.len();
     let libs = uses::load(name, text, &policy, files, &mut diags);
@@ -147,14 +143,9 @@ fn check_text(name: &str, mut source: Text<'_>, opts: &CheckOptions, files: &dyn
         checked.library = true;
         return checked;
     }
-    let checked = match lower_policy(policy, diags, opts) {
-        Ok(lowered) => {
-            source.free();
-            check_lowered(lowered, Some(&libs), opts)
-        }
-        Err(done) => *done,
-    };
-    placed(checked, libs, lost)
+    let lowered = lower_policy(policy, diags, opts);
+    source.free();
+    placed(check_lowered(lowered, Some(&libs), opts), libs, lost)
 }
 
 /// A policy lowered to its graph, with what the checks after it need.
@@ -208,14 +199,22 @@ fn lower_policy(
     })
 }
 
-/// The checks, on a lowered policy.
-fn check_lowered(lowered: Lowered, libs: Option<&Libraries>, opts: &CheckOptions) -> Checked {
+/// The checks, on a lowered policy; what lowering found if there is no
+/// graph to check.
+fn check_lowered(
+    lowered: Result<Lowered, Box<Checked>>,
+    libs: Option<&Libraries>,
+    opts: &CheckOptions,
+) -> Checked {
     let Lowered {
         graph,
         mut diags,
         levels,
         pieces,
-    } = lowered;
+    } = match lowered {
+        Ok(lowered) => lowered,
+        Err(done) => return *done,
+    };
     let mut found = check::run(&graph, &opts.check, &levels);
     merge_copies(&graph, &mut found);
     diags.extend(found);

@@ -79,8 +79,8 @@ pub fn read(path: &Path) -> Result<Source, String> {
 /// Reads one policy; text that is not UTF-8 comes back decoded with
 /// replacement characters, with a diagnostic at the first invalid byte.
 pub fn read_lossy(path: &Path) -> Result<(Source, Option<Diagnostic>), String> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() >= WITHOUT_HUGE_PAGES_FROM) {
-        sopc::memory::without_huge_pages();
+    if let Ok(m) = std::fs::metadata(path) {
+        sopc::memory::before_reading(m.len());
     }
     let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
@@ -109,13 +109,6 @@ pub fn read_lossy(path: &Path) -> Result<(Source, Option<Diagnostic>), String> {
 /// about 25,000 steps): on a large policy the text is a sixth of what a
 /// check holds at its peak, and a small one is not worth a second read.
 pub const FREED_WHILE_CHECKED: usize = 4 << 20;
-
-/// The size of a file from which the rest of the run goes without
-/// transparent huge pages (64 MiB, a policy of about 400,000 steps): past
-/// it they cost more time in the kernel than they save, below it they
-/// save about a tenth of a check's time (docs/performance.md, "Without
-/// transparent huge pages").
-pub const WITHOUT_HUGE_PAGES_FROM: u64 = 64 << 20;
 
 /// What tells a text read again from the one read first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
