@@ -41,8 +41,8 @@ fn main() {
     let t_resolve = t.elapsed();
     eprintln!("after resolve: {}", rss_mb());
     let levels = sopc::levels::Levels::new(std::mem::take(&mut symbols.lints), &Default::default());
-    // As the pipeline does: lowering reads the bindings, not the tables.
-    symbols.drop_name_tables();
+    // As the pipeline does: lowering reads the bindings, not the names.
+    symbols.drop_names();
     let t = Instant::now();
     let graph = sopc::lower::lower(policy, &symbols, &mut diags).expect("lowers");
     let t_lower = t.elapsed();

@@ -97,7 +97,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, diags: &mut Vec<Diagnostic>) {
             name: name.clone(),
             text: Some(text("\"Begin where the call comes in\"", span)),
             role: None,
-            lints: Vec::new(),
+            lints: Box::default(),
             actions: Vec::new(),
             exit: Some(Box::new(Exit::Match {
                 fact: name.clone(),

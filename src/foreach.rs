@@ -328,7 +328,7 @@ fn unroll<'a>(
         name,
         text: s.text.clone(),
         role: s.role.clone(),
-        lints: Vec::new(),
+        lints: Box::default(),
         actions,
         exit,
         span: s.span,

@@ -129,7 +129,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
             name: piece,
             text: Some(r.title.clone()),
             role: None,
-            lints: Vec::new(),
+            lints: Box::default(),
             actions: vec![Action::Transfer(Box::new(Transfer {
                 role: r.name.clone(),
                 requires: Vec::new(),
@@ -148,7 +148,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
         name: fact.clone(),
         text: Some(text("\"The call goes to the role the host gives\"", span)),
         role: None,
-        lints: Vec::new(),
+        lints: Box::default(),
         actions: Vec::new(),
         exit: Some(Box::new(Exit::Match {
             fact: fact.clone(),

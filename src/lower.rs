@@ -33,7 +33,7 @@ pub fn lower_on(
     two_threads: bool,
 ) -> Option<Graph> {
     let plan = plan_copies(&p, s, diags);
-    let facts = lower_facts(&p, s, &plan, diags);
+    let facts = lower_facts(&mut p, s, &plan, diags);
     let n = p.steps.len();
     // Where a reference sopc could not bind leads (see `unknown_step`):
     // after the policy's steps and the procedures' copies.
@@ -700,79 +700,83 @@ fn lower_step(
     at: &Place,
     diags: &mut Vec<Diagnostic>,
 ) -> graph::Step {
-    let actions: Vec<graph::Action> = step
-        .actions
-        .iter()
-        // A ticket to a target that is not declared is left out (its
-        // `unknown-name` error is reported).
-        .filter_map(|a| {
-            Some(match a {
-                // Written out as steps before resolution (src/foreach.rs).
-                ast::Action::ForEach { .. } | ast::Action::Repeat { .. } => return None,
-                ast::Action::Refer { target, span } => graph::Action::Refer {
-                    target: bound(target)?,
-                    span: *span,
-                },
-                ast::Action::Do(t) => graph::Action::Do {
-                    text: t.value().into(),
-                    span: t.span,
-                },
-                ast::Action::Say(t) => graph::Action::Say {
-                    text: t.value().into(),
-                    span: t.span,
-                },
-                ast::Action::Warn(t) => graph::Action::Warn {
-                    text: t.value().into(),
-                    span: t.span,
-                },
-                ast::Action::Note(t) => graph::Action::Note {
-                    text: t.value().into(),
-                    span: t.span,
-                },
-                ast::Action::Gap(t) => graph::Action::Gap {
-                    note: t.value().into(),
-                    span: t.span,
-                },
-                ast::Action::Collect { fields, span } => graph::Action::Collect {
-                    // A name that is not declared may be any field (its
-                    // `unknown-name` error says so): counted as collecting every
-                    // field, so that no `missing-data` follows from it.
-                    data: if fields.iter().all(|f| f.bound.get().is_some()) {
-                        ids(fields)
-                    } else {
-                        (0..s.data.len()).map(graph::DataId::new).collect()
+    let handoff = matches!(step.exit.as_deref(), Some(ast::Exit::Handoff(_)));
+    // Room for exactly the actions: collected from a `filter_map`, the list
+    // would grow by pushes to room for four, which a million steps of one
+    // action each kept as 190 MB (docs/performance.md).
+    let mut actions = Vec::with_capacity(step.actions.len() + usize::from(handoff));
+    actions.extend(
+        step.actions
+            .iter()
+            // A ticket to a target that is not declared is left out (its
+            // `unknown-name` error is reported).
+            .filter_map(|a| {
+                Some(match a {
+                    // Written out as steps before resolution (src/foreach.rs).
+                    ast::Action::ForEach { .. } | ast::Action::Repeat { .. } => return None,
+                    ast::Action::Refer { target, span } => graph::Action::Refer {
+                        target: bound(target)?,
+                        span: *span,
                     },
-                    span: *span,
-                },
-                ast::Action::Transfer(t) => graph::Action::Transfer {
-                    role: bound(&t.role)?,
-                    requires: ids(&t.requires),
-                    reason: t
-                        .reason
-                        .as_ref()
-                        .map(|r| r.value().to_string())
-                        .unwrap_or_default(),
-                    span: t.span,
-                },
-                ast::Action::Ticket(t) => graph::Action::Ticket(Box::new(graph::Ticket {
-                    target: bound(&t.target)?,
-                    title: t.title.as_ref().map(|t| t.value().to_string()),
-                    fields: t
-                        .fields
-                        .iter()
-                        .map(|(n, v)| graph::TicketField {
-                            name: n.text.to_string(),
-                            value: v.value().to_string(),
-                        })
-                        .collect(),
-                    body: ids(&t.body),
-                    assignee: ids(&t.assignee),
-                    span: t.span,
-                })),
-            })
-        })
-        .collect();
-    let mut actions = actions;
+                    ast::Action::Do(t) => graph::Action::Do {
+                        text: t.value().into(),
+                        span: t.span,
+                    },
+                    ast::Action::Say(t) => graph::Action::Say {
+                        text: t.value().into(),
+                        span: t.span,
+                    },
+                    ast::Action::Warn(t) => graph::Action::Warn {
+                        text: t.value().into(),
+                        span: t.span,
+                    },
+                    ast::Action::Note(t) => graph::Action::Note {
+                        text: t.value().into(),
+                        span: t.span,
+                    },
+                    ast::Action::Gap(t) => graph::Action::Gap {
+                        note: t.value().into(),
+                        span: t.span,
+                    },
+                    ast::Action::Collect { fields, span } => graph::Action::Collect {
+                        // A name that is not declared may be any field (its
+                        // `unknown-name` error says so): counted as collecting every
+                        // field, so that no `missing-data` follows from it.
+                        data: if fields.iter().all(|f| f.bound.get().is_some()) {
+                            ids(fields)
+                        } else {
+                            (0..s.data.len()).map(graph::DataId::new).collect()
+                        },
+                        span: *span,
+                    },
+                    ast::Action::Transfer(t) => graph::Action::Transfer {
+                        role: bound(&t.role)?,
+                        requires: ids(&t.requires),
+                        reason: t
+                            .reason
+                            .as_ref()
+                            .map(|r| r.value().to_string())
+                            .unwrap_or_default(),
+                        span: t.span,
+                    },
+                    ast::Action::Ticket(t) => graph::Action::Ticket(Box::new(graph::Ticket {
+                        target: bound(&t.target)?,
+                        title: t.title.as_ref().map(|t| t.value().to_string()),
+                        fields: t
+                            .fields
+                            .iter()
+                            .map(|(n, v)| graph::TicketField {
+                                name: n.text.to_string(),
+                                value: v.value().to_string(),
+                            })
+                            .collect(),
+                        body: ids(&t.body),
+                        assignee: ids(&t.assignee),
+                        span: t.span,
+                    })),
+                })
+            }),
+    );
     if let Some(ast::Exit::Handoff(h)) = step.exit.as_deref() {
         actions.push(graph::Action::Handoff {
             policy: h.policy.value().into_owned(),
@@ -1195,35 +1199,98 @@ fn lower_scenario(
 
 // ------------------------------------------------------------------ facts
 
-fn lower_facts(
-    p: &ast::Policy,
-    s: &Symbols,
-    plan: &Plan,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<graph::Fact> {
-    let mut facts = Vec::with_capacity(s.facts.len());
-    // The branches of every `match` on each declared ordered fact: their
-    // ranges cut the fact's values into intervals, and the branches each
-    // interval takes group them into classes.
-    let mut matches: Vec<Vec<&[ast::Branch]>> = vec![Vec::new(); s.facts.len()];
-    let ordered = |f: graph::FactId| {
+/// The `match`es on each declared fact over numbers, durations, dates or
+/// times, by fact id: each as its step (`None` for the policy's own, or a
+/// procedure's index) and the step's index. Places, not the branches
+/// themselves, so that lowering the facts may take from the tree.
+type UnitMatches = foldhash::HashMap<usize, Vec<(Option<usize>, usize)>>;
+
+fn unit_matches(p: &ast::Policy, s: &Symbols) -> UnitMatches {
+    let is_unit = |f: graph::FactId| {
         matches!(
             s.fact_origins.get(f.index()),
             Some(FactOrigin::Line(i)) if matches!(p.facts[*i as usize].ty, ast::FactType::Unit(..))
         )
     };
-    for step in p
-        .steps
-        .iter()
-        .chain(p.procedures.iter().flat_map(|proc| &proc.steps))
-    {
-        if let Some(ast::Exit::Match { fact, branches, .. }) = step.exit.as_deref() {
-            if let Some(f) = bound(fact).filter(|&f| ordered(f)) {
-                matches[f.index()].push(branches);
+    let mut found = UnitMatches::default();
+    let places = (p.steps.iter().enumerate().map(|(i, st)| (None, i, st))).chain(
+        p.procedures.iter().enumerate().flat_map(|(pr, proc)| {
+            proc.steps
+                .iter()
+                .enumerate()
+                .map(move |(i, st)| (Some(pr), i, st))
+        }),
+    );
+    for (procedure, i, step) in places {
+        if let Some(ast::Exit::Match { fact, .. }) = step.exit.as_deref() {
+            if let Some(f) = bound(fact).filter(|&f| is_unit(f)) {
+                found.entry(f.index()).or_default().push((procedure, i));
             }
         }
     }
+    found
+}
+
+/// The answers and kind of a fact over numbers, durations, dates or times:
+/// the ranges of every `match` on it cut its values into intervals, and
+/// the branches each interval takes group them into classes.
+fn unit_fact(
+    p: &ast::Policy,
+    unit: ast::Unit,
+    places: &[(Option<usize>, usize)],
+) -> (Box<[graph::CompactString]>, graph::FactKind) {
+    let found: Vec<&[ast::Branch]> = places
+        .iter()
+        .filter_map(|&(procedure, i)| {
+            let step = match procedure {
+                None => p.steps.get(i),
+                Some(pr) => p.procedures.get(pr).and_then(|x| x.steps.get(i)),
+            }?;
+            match step.exit.as_deref() {
+                Some(ast::Exit::Match { branches, .. }) => Some(&**branches),
+                _ => None,
+            }
+        })
+        .collect();
+    let branches = || found.iter().flat_map(|bs| bs.iter());
+    let uses_days = branches().any(|b| names_days(&b.arm));
+    let scale = scale_of(unit, uses_days);
+    let intervals = branches()
+        .filter_map(|b| arm_intervals(scale, &b.arm).ok().flatten())
+        .flatten();
+    let cuts = crate::domain::cuts(scale, intervals);
+    let (classes, answers) = classes_of(scale, &cuts, &found);
+    let kind = graph::FactKind::Ordered(Box::new(graph::Ordered {
+        scale,
+        cuts,
+        classes,
+    }));
+    (answers.into_iter().map(Into::into).collect(), kind)
+}
+
+fn lower_facts(
+    p: &mut ast::Policy,
+    s: &Symbols,
+    plan: &Plan,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<graph::Fact> {
+    let mut facts = Vec::with_capacity(s.facts.len());
+    let matches = unit_matches(p, s);
+    let mut lists = AnswerLists::default();
     for (id, origin) in s.fact_origins.iter().enumerate() {
+        // The answers of a question a step of the policy asks are read
+        // here only: taken from the tree, so that its answers and the
+        // graph's are never both whole in memory (docs/performance.md).
+        let mut taken = None;
+        if let FactOrigin::Step(step) = *origin {
+            if let Some(ast::Exit::Ask { answers, .. }) = p
+                .steps
+                .get_mut(step.index())
+                .and_then(|a| a.exit.as_deref_mut())
+            {
+                taken = Some(std::mem::take(answers));
+            }
+        }
         // A question a procedure asks is asked by each copy: the fact is
         // the first copy's (a procedure never called asks it nowhere).
         let (asker, source) = match *origin {
@@ -1255,6 +1322,7 @@ fn lower_facts(
                         waits,
                         ..
                     }) => {
+                        let defs = taken.as_deref().unwrap_or(defs);
                         let (answers, answer_words) = answer_list(defs);
                         let timeout = timeout(defs, &answers, *waits, diags);
                         graph::Fact {
@@ -1263,7 +1331,7 @@ fn lower_facts(
                                 .as_ref()
                                 .map(|t| t.value().into())
                                 .unwrap_or_default(),
-                            answers,
+                            answers: lists.shared(answers),
                             answer_words,
                             kind: graph::FactKind::Choice,
                             source: source.clone(),
@@ -1290,7 +1358,7 @@ fn lower_facts(
                                 .as_ref()
                                 .map(|t| t.value().into())
                                 .unwrap_or_default(),
-                            answers: Box::new(["passed".into(), "failed".into()]),
+                            answers: lists.shared(Box::new(["passed".into(), "failed".into()])),
                             answer_words: Box::default(),
                             kind: graph::FactKind::Verify(Box::new(graph::Verification {
                                 at_least: match quorum {
@@ -1329,23 +1397,9 @@ fn lower_facts(
                         (a, w, graph::FactKind::Choice)
                     }
                     ast::FactType::Unit(unit, _) => {
-                        let branches = || matches[id].iter().flat_map(|bs| bs.iter());
-                        let uses_days = branches().any(|b| names_days(&b.arm));
-                        let scale = scale_of(*unit, uses_days);
-                        let intervals = branches()
-                            .filter_map(|b| arm_intervals(scale, &b.arm).ok().flatten())
-                            .flatten();
-                        let cuts = crate::domain::cuts(scale, intervals);
-                        let (classes, answers) = classes_of(scale, &cuts, &matches[id]);
-                        (
-                            answers.into_iter().map(Into::into).collect(),
-                            Box::default(),
-                            graph::FactKind::Ordered(Box::new(graph::Ordered {
-                                scale,
-                                cuts,
-                                classes,
-                            })),
-                        )
+                        let places = matches.get(&id).map_or(&[][..], Vec::as_slice);
+                        let (answers, kind) = unit_fact(p, *unit, places);
+                        (answers, Box::default(), kind)
                     }
                 };
                 let (prompt, source) = match &f.source {
@@ -1364,7 +1418,7 @@ fn lower_facts(
                         .or(f.label.as_ref())
                         .map(|t| t.value().into())
                         .unwrap_or_default(),
-                    answers,
+                    answers: lists.shared(answers),
                     answer_words,
                     kind,
                     source,
@@ -1376,6 +1430,25 @@ fn lower_facts(
         facts.push(fact);
     }
     facts
+}
+
+/// The answer lists of a policy's facts, each kept once: a large policy
+/// has hundreds of thousands of questions, most with one of a few lists.
+#[derive(Default)]
+struct AnswerLists(foldhash::HashSet<std::sync::Arc<[graph::CompactString]>>);
+
+impl AnswerLists {
+    fn shared(
+        &mut self,
+        list: Box<[graph::CompactString]>,
+    ) -> std::sync::Arc<[graph::CompactString]> {
+        if let Some(found) = self.0.get(&*list) {
+            return found.clone();
+        }
+        let list: std::sync::Arc<[graph::CompactString]> = list.into();
+        self.0.insert(list.clone());
+        list
+    }
 }
 
 /// The answers, each once (a repeat is reported by resolve), and the words

@@ -15,6 +15,33 @@ pub fn return_freed_memory_soon() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
 }
 
+/// mimalloc's own purge delay (ms), which [`keep_freed_memory`] restores.
+const MIMALLOC_PURGE_DELAY: std::os::raw::c_long = 1000;
+
+/// While the guard lives, freed memory stays with mimalloc for its default
+/// second: the checks run after lowering, below the peak that the short
+/// delay of [`return_freed_memory_soon`] keeps down, and the state space
+/// they build grows by copies whose freed blocks are soon taken again.
+/// Given back at once, each is faulted in again: on the typed 1M-step
+/// check, 0.95 of the time (docs/performance.md). The guard restores the
+/// delay it found.
+pub fn keep_freed_memory() -> FreedMemoryKept {
+    // SAFETY: reads and sets a plain integer option.
+    let before = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, MIMALLOC_PURGE_DELAY) };
+    FreedMemoryKept(before)
+}
+
+/// See [`keep_freed_memory`].
+pub struct FreedMemoryKept(std::os::raw::c_long);
+
+impl Drop for FreedMemoryKept {
+    fn drop(&mut self) {
+        // SAFETY: sets a plain integer option.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, self.0) };
+    }
+}
+
 /// The size of an input from which the rest of the run goes without
 /// transparent huge pages (64 MiB, a policy of about 400,000 steps): past
 /// it they cost more time in the kernel than they save, below it they
@@ -72,6 +99,6 @@ mod tests {
         }
         // SAFETY: reads a plain integer option.
         let delay = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        assert_eq!(delay, 1000);
+        assert_eq!(delay, super::MIMALLOC_PURGE_DELAY);
     }
 }

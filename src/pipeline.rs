@@ -182,7 +182,7 @@ fn lower_policy(
     crate::holder::desugar(&mut policy, &bump, &mut diags);
     let mut symbols = crate::resolve::resolve(&policy, &mut diags);
     let levels = Levels::new(std::mem::take(&mut symbols.lints), &opts.levels);
-    symbols.drop_name_tables();
+    symbols.drop_names();
     // Lowering consumes the tree; the names are not needed by the checks:
     // free them before the state space, the largest thing a check builds.
     let graph = crate::lower::lower(policy, &symbols, &mut diags);
@@ -215,6 +215,8 @@ fn check_lowered(
         Ok(lowered) => lowered,
         Err(done) => return *done,
     };
+    // Past the peak of lowering: freed memory may wait to be taken again.
+    let _kept = crate::memory::keep_freed_memory();
     let mut found = check::run(&graph, &opts.check, &levels);
     merge_copies(&graph, &mut found);
     diags.extend(found);

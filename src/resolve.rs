@@ -13,12 +13,22 @@ use crate::levels::{Level, StepLints};
 use crate::span::Span;
 use crate::syntax::ast::*;
 use foldhash::{HashMap, HashMapExt};
+use std::hash::BuildHasher;
 
 /// One kind of name: steps, targets, data fields, ...
 #[derive(Debug)]
 pub struct Namespace<'a, I> {
     kind: &'static str,
-    index: HashMap<&'a str, I>,
+    /// The ids of the declared names, found by the hash of the name in
+    /// `names`: 5 bytes a slot where a map from names would take 25, and
+    /// a large policy declares a million steps.
+    index: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    id: std::marker::PhantomData<I>,
+    /// How many names were declared, and whether one was left unnamed:
+    /// kept when the names are dropped for lowering.
+    declared: usize,
+    unnamed: bool,
     pub names: Vec<&'a str>,
     pub spans: Vec<Span>,
     /// Names declared by declarations that did not parse: a reference to
@@ -36,7 +46,11 @@ impl<'a, I: Id> Namespace<'a, I> {
     fn with_capacity(kind: &'static str, n: usize) -> Self {
         Namespace {
             kind,
-            index: HashMap::with_capacity(n),
+            index: hashbrown::HashTable::with_capacity(n),
+            hasher: foldhash::fast::RandomState::default(),
+            id: std::marker::PhantomData,
+            declared: 0,
+            unnamed: false,
             names: Vec::with_capacity(n),
             spans: Vec::with_capacity(n),
             broken: Vec::new(),
@@ -51,6 +65,8 @@ impl<'a, I: Id> Namespace<'a, I> {
         if self.declare(name, diags).is_none() {
             self.names.push("");
             self.spans.push(name.span);
+            self.declared += 1;
+            self.unnamed = true;
         }
     }
 
@@ -66,7 +82,7 @@ impl<'a, I: Id> Namespace<'a, I> {
             );
             return None;
         }
-        if let Some(&first) = self.index.get(name.text) {
+        if let Some(first) = self.get(name.text) {
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateName,
@@ -82,27 +98,40 @@ impl<'a, I: Id> Namespace<'a, I> {
             return None;
         }
         let id = I::new(self.names.len());
-        self.index.insert(name.text, id);
         self.names.push(name.text);
         self.spans.push(name.span);
+        self.declared += 1;
+        let Namespace {
+            index,
+            hasher,
+            names,
+            ..
+        } = self;
+        index.insert_unique(hasher.hash_one(name.text), id.index() as u32, |&i| {
+            hasher.hash_one(names[i as usize])
+        });
         Some(id)
     }
 
     pub fn get(&self, name: &str) -> Option<I> {
-        self.index.get(name).copied()
+        self.index
+            .find(self.hasher.hash_one(name), |&i| {
+                self.names[i as usize] == name
+            })
+            .map(|&i| I::new(i as usize))
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.declared
     }
 
     /// Whether a place is kept under no name (see [`Self::declare_in_place`]).
     pub fn has_unnamed(&self) -> bool {
-        self.names.contains(&"")
+        self.unnamed
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.declared == 0
     }
 
     /// Binds a reference, reporting `unknown-name` when it is not declared,
@@ -196,25 +225,28 @@ pub struct Symbols<'a> {
 }
 
 impl Symbols<'_> {
-    /// Frees the tables from names to indices, keeping the names in order:
-    /// lowering reads each reference's binding, and at a million steps the
-    /// tables are tens of megabytes beside the tree. [`Namespace::get`]
+    /// Frees the names, their spans and the tables from names to indices,
+    /// keeping how many each namespace declared: lowering reads each
+    /// reference's binding and the counts only, and at a million steps
+    /// the names are tens of megabytes beside the tree. [`Namespace::get`]
     /// finds nothing afterwards.
-    pub fn drop_name_tables(&mut self) {
-        fn drop_index<I>(ns: &mut Namespace<'_, I>) {
-            ns.index = HashMap::new();
+    pub fn drop_names(&mut self) {
+        fn drop_in<I>(ns: &mut Namespace<'_, I>) {
+            ns.index = hashbrown::HashTable::new();
+            ns.names = Vec::new();
+            ns.spans = Vec::new();
         }
-        drop_index(&mut self.steps);
-        drop_index(&mut self.targets);
-        drop_index(&mut self.data);
-        drop_index(&mut self.outcomes);
-        drop_index(&mut self.roles);
-        drop_index(&mut self.standing);
-        drop_index(&mut self.procedures);
-        drop_index(&mut self.facts);
+        drop_in(&mut self.steps);
+        drop_in(&mut self.targets);
+        drop_in(&mut self.data);
+        drop_in(&mut self.outcomes);
+        drop_in(&mut self.roles);
+        drop_in(&mut self.standing);
+        drop_in(&mut self.procedures);
+        drop_in(&mut self.facts);
         for own in &mut self.procedure {
-            drop_index(&mut own.steps);
-            drop_index(&mut own.exits);
+            drop_in(&mut own.steps);
+            drop_in(&mut own.exits);
         }
     }
 }

@@ -329,7 +329,7 @@ pub fn question_json(g: &Graph, q: Question) -> Value {
         "status": "needs_answer",
         "fact": f.name,
         "prompt": f.prompt,
-        "options": f.answers,
+        "options": &*f.answers,
         "step": g.step(q.step).name,
     });
     if !f.answer_words.is_empty() {

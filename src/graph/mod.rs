@@ -179,7 +179,9 @@ pub struct Outcome {
 pub struct Fact {
     pub name: CompactString,
     pub prompt: CompactString,
-    pub answers: Box<[CompactString]>,
+    /// Shared: most questions of a policy have one of a few lists (`yes`
+    /// and `no`, ...), and a large policy has hundreds of thousands.
+    pub answers: std::sync::Arc<[CompactString]>,
     /// The words an analyst reads for each answer (empty: the answer's
     /// name); empty when no answer has words.
     pub answer_words: Box<[CompactString]>,

@@ -561,14 +561,15 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
             Some(r) => Some(Box::new(name(Children::of(r).take(Rule::ident)?))),
             None => None,
         },
-        lints: vec![],
+        lints: Box::default(),
         actions: vec![],
         exit: None,
         span,
     };
+    let mut lints = Vec::new();
     while let Some(item) = c.next() {
         match item.as_rule() {
-            Rule::action => action(item, &mut s, diags)?,
+            Rule::action => action(item, &mut s, &mut lints, diags)?,
             Rule::ask_exit => s.exit = Some(Box::new(ask(item, diags)?)),
             Rule::verify_exit => s.exit = Some(Box::new(verify(item, diags)?)),
             Rule::match_exit => {
@@ -613,12 +614,17 @@ fn step<'i>(pair: Pair<'i, Rule>, diags: &mut Vec<Diagnostic>) -> Result<Step<'i
     // A vector's first push makes room for four: a step's lists are mostly
     // shorter, and a large policy holds a million steps at once.
     exact(&mut s.actions);
-    exact(&mut s.lints);
+    s.lints = fitted(lints);
     Ok(s)
 }
 
 /// `do`, `say`, `warn`, `note`, `collect`, `ticket` or `lint`.
-fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic>) -> Result<()> {
+fn action<'i>(
+    item: Pair<'i, Rule>,
+    s: &mut Step<'i>,
+    lints: &mut Vec<LintAttr<'i>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<()> {
     let item_span = span_of(&item);
     let word = first_word(&item);
     let mut ic = Children::of(item.clone());
@@ -649,11 +655,12 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
                 name: s.name.clone(),
                 text: None,
                 role: None,
-                lints: Vec::new(),
+                lints: Box::default(),
                 actions: Vec::new(),
                 exit: None,
                 span: s.span,
             };
+            let mut inner_lints = Vec::new();
             loop {
                 if let Some(g) = ic.maybe(Rule::last_gap) {
                     let note = text(Children::of(g).take(Rule::text)?)?;
@@ -665,9 +672,8 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
                 };
                 let a_span = span_of(&a);
                 let nested = matches!(first_word(&a), "for" | "repeat");
-                action(a, &mut inner, diags)?;
-                if nested || !inner.lints.is_empty() {
-                    inner.lints.clear();
+                action(a, &mut inner, &mut inner_lints, diags)?;
+                if nested || !inner_lints.is_empty() {
                     diags.push(
                         Diagnostic::new(
                             Code::Syntax,
@@ -710,7 +716,7 @@ fn action<'i>(item: Pair<'i, Rule>, s: &mut Step<'i>, diags: &mut Vec<Diagnostic
                 "warn" => LintLevel::Warn,
                 _ => LintLevel::Deny,
             };
-            s.lints.push(LintAttr {
+            lints.push(LintAttr {
                 level,
                 code: name(ic.take(Rule::lint_code)?),
                 span: item_span,
