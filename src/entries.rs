@@ -41,7 +41,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, diags: &mut Vec<Diagnostic>) {
         .iter()
         .map(|s| &s.name)
         .chain(p.facts.iter().map(|f| &f.name))
-        .find(|n| n.text == ENTRY);
+        .find(|n| n.text() == ENTRY);
     if let Some(n) = clash {
         diags.push(
             Diagnostic::new(

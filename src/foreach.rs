@@ -58,7 +58,7 @@ pub fn desugar<'a>(
         .facts
         .iter()
         .filter(|f| matches!(f.ty, FactType::Unit(..)))
-        .map(|f| f.name.text)
+        .map(|f| f.name.text())
         .collect();
     let mut multiples: HashMap<&'a str, Multiple<'a>> = HashMap::new();
     let mut facts = Vec::with_capacity(p.facts.len());
@@ -70,14 +70,14 @@ pub fn desugar<'a>(
         let label = f
             .label
             .as_ref()
-            .map_or_else(|| f.name.text.to_string(), |l| l.value().into_owned());
+            .map_or_else(|| f.name.text().to_string(), |l| l.value().into_owned());
         let mut items = Vec::with_capacity(answers.len());
         for a in answers {
             let words = a
                 .label
                 .as_ref()
-                .map_or_else(|| a.name.text.to_string(), |l| l.value().into_owned());
-            let name = bump.alloc_str(&format!("{}_{}", f.name.text, a.name.text));
+                .map_or_else(|| a.name.text().to_string(), |l| l.value().into_owned());
+            let name = bump.alloc_str(&format!("{}_{}", f.name.text(), a.name.text()));
             facts.push(FactDecl {
                 name: Name::new(name, a.name.span),
                 label: Some(text(bump, &format!("{label} {words}"), a.name.span)),
@@ -85,16 +85,16 @@ pub fn desugar<'a>(
                 source: f.source.clone(),
                 span: f.span,
             });
-            items.push((a.name.text, words));
+            items.push((a.name.text(), words));
         }
         pieces.multiples.push((
-            f.name.text.to_string(),
+            f.name.text().to_string(),
             items
                 .iter()
-                .map(|(item, _)| (item.to_string(), format!("{}_{item}", f.name.text)))
+                .map(|(item, _)| (item.to_string(), format!("{}_{item}", f.name.text())))
                 .collect(),
         ));
-        multiples.insert(f.name.text, Multiple { items });
+        multiples.insert(f.name.text(), Multiple { items });
     }
     p.facts = facts;
     // A `match` on a multi-select is reported here (`wrong-type`): its
@@ -218,7 +218,12 @@ fn for_item<'a>(bump: &'a Bump, t: &Text<'a>, fact: &str, words: &str) -> Text<'
     }
     Text {
         raw: bump.alloc_str(&t.raw.replace(&placeholder, &escaped)),
-        refs: t.refs.iter().filter(|r| r.text != fact).cloned().collect(),
+        refs: t
+            .refs
+            .iter()
+            .filter(|r| r.text() != fact)
+            .cloned()
+            .collect(),
         span: t.span,
     }
 }
@@ -263,13 +268,13 @@ fn cut_steps<'a>(
             out.push(s);
             continue;
         }
-        let written = s.name.text.to_string();
+        let written = s.name.text().to_string();
         cut(*s, facts, bump, diags, &mut cut_out);
         // The first is the step itself; the rest are its pieces.
         for piece in cut_out.iter().skip(1) {
             pieces
                 .steps
-                .insert(piece.name.text.to_string(), written.clone());
+                .insert(piece.name.text().to_string(), written.clone());
         }
         out.extend(cut_out.drain(..).map(Box::new));
     }
@@ -281,20 +286,20 @@ fn check_match(s: &Step, multiples: &HashMap<&str, Multiple>, diags: &mut Vec<Di
     let Some(Exit::Match { fact, .. }) = s.exit.as_deref() else {
         return;
     };
-    if let Some(m) = multiples.get(fact.text) {
+    if let Some(m) = multiples.get(fact.text()) {
         let example = m
             .items
             .first()
-            .map_or(String::new(), |(i, _)| format!("`{}_{i}`", fact.text));
+            .map_or(String::new(), |(i, _)| format!("`{}_{i}`", fact.text()));
         diags.push(
             Diagnostic::new(
                 Code::WrongType,
-                format!("`{}` is a multi-select fact: a `match` reads one of its items", fact.text),
+                format!("`{}` is a multi-select fact: a `match` reads one of its items", fact.text()),
             )
             .at(fact.span, "any of several answers")
             .with_help(format!(
                 "match an item, a yes/no fact of its own ({example}), or do something for each item with `for each {}`",
-                fact.text
+                fact.text()
             )),
         );
     }
@@ -320,7 +325,7 @@ fn unroll<'a>(
     bump: &'a Bump,
     out: &mut Vec<Step<'a>>,
 ) -> Step<'a> {
-    let (base, name_span) = (s.name.text, s.name.span);
+    let (base, name_span) = (s.name.text(), s.name.span);
     let name = |suffix: &str| -> Name<'a> {
         Name::new(bump.alloc_str(&format!("{base}>{suffix}")), name_span)
     };
@@ -404,7 +409,7 @@ fn repeat<'a>(
     let actions = |k: usize| {
         let words = (k + 1).to_string();
         body.iter()
-            .map(|a| action_for_item(bump, a, fact.text, &words))
+            .map(|a| action_for_item(bump, a, fact.text(), &words))
             .collect()
     };
     let rounds = Rounds {
@@ -437,13 +442,13 @@ fn cut<'a>(
             _ => unreachable!("the action at `at` repeats"),
         };
         if let Some(times) = rounds {
-            let refused = if !facts.counts.contains(fact.text) {
+            let refused = if !facts.counts.contains(fact.text()) {
                 Some(
                     Diagnostic::new(
                         Code::WrongType,
                         format!(
                             "`repeat` counts by a number fact, and `{}` is not one",
-                            fact.text
+                            fact.text()
                         ),
                     )
                     .at(fact.span, "not a count")
@@ -465,7 +470,7 @@ fn cut<'a>(
                 diags.push(d);
                 s.actions.extend(
                     body.iter()
-                        .map(|a| action_for_item(bump, a, fact.text, fact.text)),
+                        .map(|a| action_for_item(bump, a, fact.text(), fact.text())),
                 );
                 s.actions.extend(after);
                 continue;
@@ -473,13 +478,13 @@ fn cut<'a>(
             s = repeat(s, &fact, times, &body, after, span, bump, out);
             continue;
         }
-        let Some(m) = multiples.get(fact.text) else {
+        let Some(m) = multiples.get(fact.text()) else {
             diags.push(
                 Diagnostic::new(
                     Code::WrongType,
                     format!(
                         "`for each` reads a multi-select fact, and `{}` is not one",
-                        fact.text
+                        fact.text()
                     ),
                 )
                 .at(fact.span, "not `multiple { … }`")
@@ -489,7 +494,7 @@ fn cut<'a>(
             // so that the rest of the step is still checked.
             s.actions.extend(
                 body.iter()
-                    .map(|a| action_for_item(bump, a, fact.text, fact.text)),
+                    .map(|a| action_for_item(bump, a, fact.text(), fact.text())),
             );
             s.actions.extend(after);
             continue;
@@ -503,7 +508,7 @@ fn cut<'a>(
             };
             Exit::Match {
                 fact: Name::new(
-                    bump.alloc_str(&format!("{}_{}", fact.text, m.items[k].0)),
+                    bump.alloc_str(&format!("{}_{}", fact.text(), m.items[k].0)),
                     fact.span,
                 ),
                 branches: Box::new([branch("yes", doing), branch("no", next)]),
@@ -512,7 +517,7 @@ fn cut<'a>(
         };
         let actions = |k: usize| {
             body.iter()
-                .map(|a| action_for_item(bump, a, fact.text, &m.items[k].1))
+                .map(|a| action_for_item(bump, a, fact.text(), &m.items[k].1))
                 .collect()
         };
         let rounds = Rounds {

@@ -61,7 +61,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
                     Code::WrongType,
                     format!(
                         "the role that takes the call (`{}`) is given by the host",
-                        f.name.text
+                        f.name.text()
                     ),
                 )
                 .at(span, "a `role` fact is given when the call starts")
@@ -75,7 +75,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
                     Code::WrongType,
                     format!(
                         "one role takes the call, and `{}` already says which",
-                        first.text
+                        first.text()
                     ),
                 )
                 .at(span, "a second `role` fact")
@@ -94,14 +94,14 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
         .steps
         .iter()
         .map(|s| &s.name)
-        .find(|n| n.text == fact.text)
+        .find(|n| n.text() == fact.text())
     {
         diags.push(
             Diagnostic::new(
                 Code::DuplicateName,
-                format!("`{}` names where the call begins: the step that hands it to the role the host gives", fact.text),
+                format!("`{}` names where the call begins: the step that hands it to the role the host gives", fact.text()),
             )
-            .at(n.span, format!("also named `{}`", fact.text))
+            .at(n.span, format!("also named `{}`", fact.text()))
             .with_label(span, "the role that takes the call")
             .with_help("give the step or the fact another name"),
         );
@@ -116,7 +116,7 @@ pub fn desugar<'a>(p: &mut Policy<'a>, bump: &'a Bump, diags: &mut Vec<Diagnosti
     let mut hand_overs = Vec::with_capacity(p.roles.len());
     for r in &p.roles {
         let piece = Name::new(
-            bump.alloc_str(&format!("{}>{}", fact.text, r.name.text)),
+            bump.alloc_str(&format!("{}>{}", fact.text(), r.name.text())),
             span,
         );
         branches.push(Branch {

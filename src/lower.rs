@@ -88,7 +88,7 @@ pub fn lower_on(
             .roles
             .iter()
             .map(|r| graph::Role {
-                name: r.name.text.to_string(),
+                name: r.name.text().to_string(),
                 title: r.title.value().to_string(),
             })
             .collect(),
@@ -96,7 +96,7 @@ pub fn lower_on(
             .targets
             .iter()
             .map(|t| graph::Target {
-                name: t.name.text.to_string(),
+                name: t.name.text().to_string(),
                 title: t.title.value().to_string(),
                 kind: match t.kind {
                     ast::TargetKind::Referral => graph::TargetKind::Referral,
@@ -112,11 +112,11 @@ pub fn lower_on(
             .data
             .iter()
             .map(|d| graph::Data {
-                name: d.name.text.to_string(),
+                name: d.name.text().to_string(),
                 label: d
                     .label
                     .as_ref()
-                    .map_or_else(|| d.name.text.to_string(), |l| l.value().to_string()),
+                    .map_or_else(|| d.name.text().to_string(), |l| l.value().to_string()),
                 class: lower_class(d.class),
                 rules: lower_rules(d, diags),
                 span: d.name.span,
@@ -166,7 +166,7 @@ pub fn lower_on(
             .iter()
             .filter_map(|a| {
                 Some(graph::StandingRule {
-                    name: a.name.text.to_string(),
+                    name: a.name.text().to_string(),
                     label: a.label.value().to_string(),
                     handler: bound(&a.handler)?,
                     within: match &a.within {
@@ -273,7 +273,7 @@ fn plan_copies(p: &ast::Policy, s: &Symbols, diags: &mut Vec<Diagnostic>) -> Pla
                 too_large = true;
                 continue;
             }
-            let copy_prefix = format!("{prefix}{}>", step.name.text);
+            let copy_prefix = format!("{prefix}{}>", step.name.text());
             plan.copies.push(Copy {
                 procedure: k,
                 parent,
@@ -426,13 +426,13 @@ fn graph_procedures(
             let proc = &p.procedures[k];
             let n = proc.steps.len();
             graph::Procedure {
-                name: proc.name.text.to_string(),
+                name: proc.name.text().to_string(),
                 text: proc
                     .text
                     .as_ref()
                     .map(|t| t.value().to_string())
                     .unwrap_or_default(),
-                exits: proc.exits.iter().map(|e| e.text.to_string()).collect(),
+                exits: proc.exits.iter().map(|e| e.text().to_string()).collect(),
                 calls: plan
                     .copies
                     .iter()
@@ -593,11 +593,11 @@ fn lower_outcome(
         None => graph::OutcomeKind::Escalation,
     };
     graph::Outcome {
-        name: o.name.text.to_string(),
+        name: o.name.text().to_string(),
         label: o
             .label
             .as_ref()
-            .map_or_else(|| o.name.text.to_string(), |l| l.value().to_string()),
+            .map_or_else(|| o.name.text().to_string(), |l| l.value().to_string()),
         kind,
         targets,
         within_minutes: o.within.as_ref().and_then(|w| {
@@ -766,7 +766,7 @@ fn lower_step(
                             .fields
                             .iter()
                             .map(|(n, v)| graph::TicketField {
-                                name: n.text.to_string(),
+                                name: n.text().to_string(),
                                 value: v.value().to_string(),
                             })
                             .collect(),
@@ -839,8 +839,8 @@ fn lower_step(
                 fact: id,
                 branches: branch_table(
                     false,
-                    step.name.text,
-                    fact.text,
+                    step.name.text(),
+                    fact.text(),
                     fact.span,
                     answers,
                     branches,
@@ -855,8 +855,8 @@ fn lower_step(
                 fact: id,
                 branches: branch_table(
                     false,
-                    step.name.text,
-                    fact.text,
+                    step.name.text(),
+                    fact.text(),
                     fact.span,
                     &facts[id.index()].answers,
                     branches,
@@ -876,8 +876,8 @@ fn lower_step(
                 fact: id,
                 branches: match &facts[id.index()].kind {
                     graph::FactKind::Ordered(o) => ordered_table(
-                        step.name.text,
-                        fact.text,
+                        step.name.text(),
+                        fact.text(),
                         *span,
                         o.scale,
                         &o.cuts,
@@ -890,8 +890,8 @@ fn lower_step(
                     ),
                     _ => branch_table(
                         true,
-                        step.name.text,
-                        fact.text,
+                        step.name.text(),
+                        fact.text(),
                         *span,
                         &facts[id.index()].answers,
                         branches,
@@ -905,7 +905,7 @@ fn lower_step(
         },
     };
     graph::Step {
-        name: compact_str::format_compact!("{}{}", at.prefix, step.name.text),
+        name: compact_str::format_compact!("{}{}", at.prefix, step.name.text()),
         text: step
             .text
             .as_ref()
@@ -972,18 +972,18 @@ fn branch_table(
                     plain_list(answers)
                 )),
             ),
-            ast::Arm::Answer(a) => match answers.iter().position(|x| *x == a.text) {
+            ast::Arm::Answer(a) => match answers.iter().position(|x| *x == a.text()) {
                 None => {
                     let mut d = Diagnostic::new(
                         Code::NonExhaustive,
                         format!(
                             "`{}` is not an answer to the question `{fact}` (step `{step}`)",
-                            a.text
+                            a.text()
                         ),
                     )
                     .at(a.span, "not one of its answers")
                     .with_label(fact_span, format!("answers: {}", plain_list(answers)));
-                    d = match crate::suggest::closest_for_report(unknown_answers, a.text, answers) {
+                    d = match crate::suggest::closest_for_report(unknown_answers, a.text(), answers) {
                         Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
                         None => d.with_help(format!("the answers are: {}", plain_list(answers))),
                     };
@@ -997,7 +997,7 @@ fn branch_table(
                                 Code::NonExhaustive,
                                 format!(
                                     "the answer `{}` to `{fact}` has two branches in step `{step}`",
-                                    a.text
+                                    a.text()
                                 ),
                             )
                             .at(a.span, "second branch")
@@ -1326,7 +1326,7 @@ fn lower_facts(
                         let (answers, answer_words) = answer_list(defs);
                         let timeout = timeout(defs, &answers, *waits, diags);
                         graph::Fact {
-                            name: fact.text.into(),
+                            name: fact.text().into(),
                             prompt: prompt
                                 .as_ref()
                                 .map(|t| t.value().into())
@@ -1353,7 +1353,7 @@ fn lower_facts(
                         } = &**checklist;
                         check_quorum(fact, *quorum, *quorum_span, *stated, items.len(), diags);
                         graph::Fact {
-                            name: fact.text.into(),
+                            name: fact.text().into(),
                             prompt: prompt
                                 .as_ref()
                                 .map(|t| t.value().into())
@@ -1413,7 +1413,7 @@ fn lower_facts(
                     ast::FactSource::Host => (None, graph::FactSource::Host),
                 };
                 graph::Fact {
-                    name: f.name.text.into(),
+                    name: f.name.text().into(),
                     prompt: prompt
                         .or(f.label.as_ref())
                         .map(|t| t.value().into())
@@ -1471,7 +1471,7 @@ fn timeout(
         };
         if !waits {
             diags.push(wrong(
-                format!("`after` belongs to a `wait`; `{}` is asked", d.name.text),
+                format!("`after` belongs to a `wait`; `{}` is asked", d.name.text()),
                 "write `wait` instead of `ask` if the call waits for this, or remove `after …`",
             ));
             continue;
@@ -1492,7 +1492,7 @@ fn timeout(
         };
         match minutes {
             Ok(m) => {
-                let a = answers.iter().position(|x| x == d.name.text).unwrap_or(0);
+                let a = answers.iter().position(|x| x == d.name.text()).unwrap_or(0);
                 found = Some((a as u32, m));
             }
             Err(e) => diags.push(wrong(
@@ -1510,10 +1510,10 @@ fn answer_list(
     let kept: Vec<&ast::AnswerDef> = answers
         .iter()
         .enumerate()
-        .filter(|(i, a)| !answers[..*i].iter().any(|b| b.name.text == a.name.text))
+        .filter(|(i, a)| !answers[..*i].iter().any(|b| b.name.text() == a.name.text()))
         .map(|(_, a)| a)
         .collect();
-    let names = kept.iter().map(|a| a.name.text.into()).collect();
+    let names = kept.iter().map(|a| a.name.text().into()).collect();
     let words = if kept.iter().any(|a| a.label.is_some()) {
         kept.iter()
             .map(|a| {
@@ -1546,7 +1546,7 @@ fn check_quorum(
                     Code::CountMismatch,
                     format!(
                         "the verification `{}` says {k} items but lists {n}",
-                        fact.text
+                        fact.text()
                     ),
                 )
                 .at(span, format!("{k} stated"))
@@ -1569,7 +1569,7 @@ fn check_quorum(
         diags.push(
             Diagnostic::new(
                 Code::CountMismatch,
-                format!("the verification `{}` {why}", fact.text),
+                format!("the verification `{}` {why}", fact.text()),
             )
             .at(quorum_span, format!("{k} of {n}"))
             .with_help("the number to pass is between 1 and the number of items listed"),
@@ -1581,7 +1581,7 @@ fn check_quorum(
 fn names_days(arm: &ast::Arm) -> bool {
     match arm {
         ast::Arm::Days { .. } => true,
-        ast::Arm::Answer(n) => crate::domain::days_word(n.text).is_some(),
+        ast::Arm::Answer(n) => crate::domain::days_word(n.text()).is_some(),
         _ => false,
     }
 }
@@ -1682,14 +1682,14 @@ fn arm_intervals(scale: Scale, arm: &ast::Arm) -> Result<Option<Vec<Interval>>, 
                 iv
             }))
         }
-        ast::Arm::Answer(n) => match crate::domain::days_word(n.text) {
+        ast::Arm::Answer(n) => match crate::domain::days_word(n.text()) {
             Some(days) if scale == Scale::Week => {
                 Ok(Some(crate::domain::on_days(&days, &whole_day)))
             }
             _ => Err((
                 format!(
                     "`{}` is not a range of {}: write for example `over {}` or `{}..{}`",
-                    n.text,
+                    n.text(),
                     scale.noun(),
                     scale.example(),
                     scale.example(),
@@ -1712,11 +1712,11 @@ fn arm_intervals(scale: Scale, arm: &ast::Arm) -> Result<Option<Vec<Interval>>, 
                 ));
             }
             let day = |n: &ast::Name| {
-                crate::domain::days_word(n.text).ok_or_else(|| {
+                crate::domain::days_word(n.text()).ok_or_else(|| {
                     (
                         format!(
                             "`{}` is not a day: write mon, tue, …, sun, weekdays or weekends",
-                            n.text
+                            n.text()
                         ),
                         n.span,
                     )
@@ -1983,15 +1983,15 @@ fn arm_text(scale: Scale, arm: &ast::Arm) -> String {
     };
     match arm {
         ast::Arm::Range(r) => range(r),
-        ast::Arm::Answer(n) => n.text.to_string(),
+        ast::Arm::Answer(n) => n.text().to_string(),
         ast::Arm::Else(_) => "else".into(),
         ast::Arm::Days(d) => {
             let ast::Days {
                 from, to, hours, ..
             } = &**d;
-            let mut t = from.text.to_string();
+            let mut t = from.text().to_string();
             if let Some(to) = to {
-                t.push_str(&format!("..{}", to.text));
+                t.push_str(&format!("..{}", to.text()));
             }
             if let Some(h) = hours {
                 t.push(' ');
@@ -2009,13 +2009,13 @@ fn given_class(f: &graph::Fact, g: &ast::Given) -> Result<u32, (String, Span)> {
             ast::Given::Answer(a) => f
                 .answers
                 .iter()
-                .position(|o| *o == a.text)
+                .position(|o| *o == a.text())
                 .map(|i| i as u32)
                 .ok_or_else(|| {
                     (
                         format!(
                             "`{}` is not an answer to `{}`; the answers are: {}",
-                            a.text,
+                            a.text(),
                             f.name,
                             plain_list(&f.answers)
                         ),
@@ -2045,9 +2045,9 @@ fn given_class(f: &graph::Fact, g: &ast::Given) -> Result<u32, (String, Span)> {
         }
         ast::Given::Value(v) => value_in(*scale, v, None)?,
         ast::Given::DayClock { day, minutes, span } if *scale == Scale::Week => {
-            let d = crate::domain::weekday(day.text).ok_or_else(|| {
+            let d = crate::domain::weekday(day.text()).ok_or_else(|| {
                 (
-                    format!("`{}` is not a day: write mon, tue, …, sun", day.text),
+                    format!("`{}` is not a day: write mon, tue, …, sun", day.text()),
                     day.span,
                 )
             })?;
@@ -2085,7 +2085,7 @@ fn lower_rules(d: &ast::DataDecl, diags: &mut Vec<Diagnostic>) -> Vec<graph::Val
                     let why = e.to_string();
                     let why = why.lines().last().unwrap_or("not a regular expression");
                     diags.push(
-                        Diagnostic::new(Code::Syntax, format!("the pattern of `{}` is not a regular expression: {why}", d.name.text))
+                        Diagnostic::new(Code::Syntax, format!("the pattern of `{}` is not a regular expression: {why}", d.name.text()))
                             .at(t.span, "not a regular expression")
                             .with_help("write a regular expression such as \"[0-9]{10}\"; the whole value must match it"),
                     );
@@ -2099,7 +2099,7 @@ fn lower_rules(d: &ast::DataDecl, diags: &mut Vec<Diagnostic>) -> Vec<graph::Val
                     ast::DataClass::Date => Scale::Date,
                     _ => {
                         diags.push(
-                            Diagnostic::new(Code::WrongType, format!("`min` and `max` bound numbers and dates; `{}` is not one", d.name.text))
+                            Diagnostic::new(Code::WrongType, format!("`min` and `max` bound numbers and dates; `{}` is not one", d.name.text()))
                                 .at(r.span, "not a number or a date")
                                 .with_help("use `min length` or `max length` for a text, or make the field `number` or `date`"),
                         );
@@ -2141,8 +2141,8 @@ fn lower_scoped(
         Some(a) => f
             .answers
             .iter()
-            .position(|x| *x == a.text)
-            .ok_or((a.text, a.span)),
+            .position(|x| *x == a.text())
+            .ok_or((a.text(), a.span)),
         None => match f.kind {
             graph::FactKind::YesNo => Ok(0),
             graph::FactKind::Verify(_) => Ok(0),
@@ -2155,7 +2155,8 @@ fn lower_scoped(
             let message = if word.is_empty() {
                 format!(
                     "`never disclose … {}` needs an answer of `{}`",
-                    scope.fact.text, f.name
+                    scope.fact.text(),
+                    f.name
                 )
             } else {
                 format!("`{word}` is not an answer to `{}`", f.name)

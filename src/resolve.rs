@@ -71,22 +71,22 @@ impl<'a, I: Id> Namespace<'a, I> {
     }
 
     fn declare(&mut self, name: &Name<'a>, diags: &mut Vec<Diagnostic>) -> Option<I> {
-        if crate::syntax::keywords::is_reserved(name.text) {
+        if crate::syntax::keywords::is_reserved(name.text()) {
             diags.push(
                 Diagnostic::new(
                     Code::Syntax,
-                    format!("`{}` is a keyword and cannot be a name", name.text),
+                    format!("`{}` is a keyword and cannot be a name", name.text()),
                 )
                 .at(name.span, "a keyword")
                 .with_help(format!("choose another name for this {}", self.kind)),
             );
             return None;
         }
-        if let Some(first) = self.get(name.text) {
+        if let Some(first) = self.get(name.text()) {
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateName,
-                    format!("the {} `{}` is declared twice", self.kind, name.text),
+                    format!("the {} `{}` is declared twice", self.kind, name.text()),
                 )
                 .at(name.span, "declared again here")
                 .with_label(self.spans[first.index()], "first declared here")
@@ -98,7 +98,7 @@ impl<'a, I: Id> Namespace<'a, I> {
             return None;
         }
         let id = I::new(self.names.len());
-        self.names.push(name.text);
+        self.names.push(name.text());
         self.spans.push(name.span);
         self.declared += 1;
         let Namespace {
@@ -107,7 +107,7 @@ impl<'a, I: Id> Namespace<'a, I> {
             names,
             ..
         } = self;
-        index.insert_unique(hasher.hash_one(name.text), id.index() as u32, |&i| {
+        index.insert_unique(hasher.hash_one(name.text()), id.index() as u32, |&i| {
             hasher.hash_one(names[i as usize])
         });
         Some(id)
@@ -137,11 +137,11 @@ impl<'a, I: Id> Namespace<'a, I> {
     /// Binds a reference, reporting `unknown-name` when it is not declared,
     /// and records the binding in the name for lowering.
     fn bind(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> Option<I> {
-        let found = self.get(name.text);
+        let found = self.get(name.text());
         name.bound.set(found.map(I::index));
-        if found.is_none() && !self.broken.contains(&name.text) {
+        if found.is_none() && !self.broken.contains(&name.text()) {
             let suggestion =
-                crate::suggest::closest_for_report(diags.len(), name.text, &self.names);
+                crate::suggest::closest_for_report(diags.len(), name.text(), &self.names);
             diags.push(unknown(self.kind, name, suggestion));
         }
         found
@@ -152,7 +152,7 @@ impl<'a, I: Id> Namespace<'a, I> {
 fn unknown(kind: &str, name: &Name, suggestion: Option<&str>) -> Diagnostic {
     let d = Diagnostic::new(
         Code::UnknownName,
-        format!("there is no {kind} named `{}`", name.text),
+        format!("there is no {kind} named `{}`", name.text()),
     )
     .at(name.span, format!("unknown {kind}"));
     match suggestion {
@@ -362,7 +362,7 @@ fn declare_all<'a>(p: &Policy<'a>, s: &mut Symbols<'a>, diags: &mut Vec<Diagnost
             diags.push(
                 Diagnostic::new(
                     Code::DeadEnd,
-                    format!("the procedure `{}` has no steps", proc.name.text),
+                    format!("the procedure `{}` has no steps", proc.name.text()),
                 )
                 .at(proc.name.span, "no step to start at")
                 .with_help("a procedure starts at its first step: add one inside the braces"),
@@ -397,7 +397,7 @@ fn declare_question<'a>(
     };
     // The step asks the fact of that name: the one declared first, where
     // two steps ask one question (`duplicate-name` is reported).
-    fact.bound.set(s.facts.get(fact.text).map(Id::index));
+    fact.bound.set(s.facts.get(fact.text()).map(Id::index));
 }
 
 /// The policies `handoff` names, each once, in source order.
@@ -466,17 +466,17 @@ fn gap_spans<'a>(p: &Policy<'a>) -> Vec<GapRef<'a>> {
 fn check_answers(fact: &Name, answers: &[AnswerDef], diags: &mut Vec<Diagnostic>) {
     for a in answers
         .iter()
-        .filter(|a| crate::syntax::keywords::is_reserved(a.name.text))
+        .filter(|a| crate::syntax::keywords::is_reserved(a.name.text()))
     {
         diags.push(
             Diagnostic::new(
                 Code::Syntax,
-                format!("`{}` is a keyword and cannot be an answer", a.name.text),
+                format!("`{}` is a keyword and cannot be an answer", a.name.text()),
             )
             .at(a.name.span, "a keyword")
             .with_help(format!(
                 "choose another word for this answer to `{}`",
-                fact.text
+                fact.text()
             )),
         );
     }
@@ -486,7 +486,8 @@ fn check_answers(fact: &Name, answers: &[AnswerDef], diags: &mut Vec<Diagnostic>
                 Code::DuplicateName,
                 format!(
                     "the question `{}` lists the answer `{}` twice",
-                    fact.text, a.name.text
+                    fact.text(),
+                    a.name.text()
                 ),
             )
             .at(a.name.span, "listed again here")
@@ -505,7 +506,9 @@ fn repeated<'n, 'a>(answers: &'n [AnswerDef<'a>]) -> Vec<(&'n AnswerDef<'a>, Spa
             .iter()
             .enumerate()
             .filter_map(|(i, a)| {
-                let first = answers[..i].iter().find(|b| b.name.text == a.name.text)?;
+                let first = answers[..i]
+                    .iter()
+                    .find(|b| b.name.text() == a.name.text())?;
                 Some((a, first.name.span))
             })
             .collect();
@@ -513,7 +516,7 @@ fn repeated<'n, 'a>(answers: &'n [AnswerDef<'a>]) -> Vec<(&'n AnswerDef<'a>, Spa
     let mut first: HashMap<&str, Span> = HashMap::with_capacity(answers.len());
     answers
         .iter()
-        .filter_map(|a| match first.entry(a.name.text) {
+        .filter_map(|a| match first.entry(a.name.text()) {
             std::collections::hash_map::Entry::Occupied(e) => Some((a, *e.get())),
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(a.name.span);
@@ -638,34 +641,34 @@ fn bind_loops(loops: &[LoopDecl], s: &Symbols, diags: &mut Vec<Diagnostic>) {
             .procedure_at
             .iter()
             .zip(&s.procedures.names)
-            .find(|(&k, _)| s.procedure[k as usize].steps.get(l.step.text).is_some());
-        match (s.steps.get(l.step.text), in_procedure) {
+            .find(|(&k, _)| s.procedure[k as usize].steps.get(l.step.text()).is_some());
+        match (s.steps.get(l.step.text()), in_procedure) {
             (None, Some((_, proc))) => diags.push(
                 Diagnostic::new(
                     Code::UnknownName,
-                    format!("there is no step named `{}`", l.step.text),
+                    format!("there is no step named `{}`", l.step.text()),
                 )
                 .at(l.step.span, "a step of a procedure")
                 .with_help(format!(
                     "`{}` is a step of the procedure `{proc}`, copied at each call: a `loop` bounds a step of the policy; name the step of the policy the call comes back to",
-                    l.step.text
+                    l.step.text()
                 )),
             ),
             _ => bind_step_name(&l.step, s, Scope::Top, diags),
         }
         bind_dest(&l.bound.then, s, Scope::Top, diags);
-        if let Some(&at) = first.get(l.step.text) {
+        if let Some(&at) = first.get(l.step.text()) {
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateName,
-                    format!("the step `{}` has two loop bounds", l.step.text),
+                    format!("the step `{}` has two loop bounds", l.step.text()),
                 )
                 .at(l.span, "second bound")
                 .with_label(at, "first bound")
                 .with_help("one budget covers every way back to the step: keep one `loop` line"),
             );
         } else {
-            first.insert(l.step.text, l.span);
+            first.insert(l.step.text(), l.span);
         }
     }
 }
@@ -684,9 +687,9 @@ fn bind_step(step: &Step, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnostic>
         bind_text(t, s, diags);
     }
     for lint in &step.lints {
-        if crate::codes::Code::from_name(lint.code.text).is_none() {
+        if crate::codes::Code::from_name(lint.code.text()).is_none() {
             let codes = crate::codes::Code::ALL.iter().map(|c| c.name());
-            let suggestion = crate::suggest::closest(lint.code.text, codes);
+            let suggestion = crate::suggest::closest(lint.code.text(), codes);
             diags.push(unknown("check code", &lint.code, suggestion));
         }
         diags.extend(fixed_level(lint));
@@ -809,14 +812,14 @@ fn bind_step_name(n: &Name, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnosti
         Scope::Top => &s.steps,
         Scope::Procedure(_, own) => &own.steps,
     };
-    let found = steps.get(n.text);
+    let found = steps.get(n.text());
     n.bound.set(found.map(StepId::index));
-    if found.is_some() || steps.broken.contains(&n.text) {
+    if found.is_some() || steps.broken.contains(&n.text()) {
         return;
     }
     let mut d = Diagnostic::new(
         Code::UnknownName,
-        format!("there is no step named `{}`", n.text),
+        format!("there is no step named `{}`", n.text()),
     )
     .at(n.span, "unknown step");
     let elsewhere = match scope {
@@ -824,20 +827,20 @@ fn bind_step_name(n: &Name, s: &Symbols, scope: Scope, diags: &mut Vec<Diagnosti
             .procedure_at
             .iter()
             .zip(&s.procedures.names)
-            .find(|(&k, _)| s.procedure[k as usize].steps.get(n.text).is_some())
+            .find(|(&k, _)| s.procedure[k as usize].steps.get(n.text()).is_some())
             .map(|(_, proc)| {
-                format!("`{}` is a step of the procedure `{proc}`: a step outside it `call`s the procedure instead", n.text)
+                format!("`{}` is a step of the procedure `{proc}`: a step outside it `call`s the procedure instead", n.text())
             }),
-        Scope::Procedure(proc, _) => s.steps.get(n.text).map(|_| {
+        Scope::Procedure(proc, _) => s.steps.get(n.text()).map(|_| {
             format!(
                 "`{}` is a step outside the procedure `{}`: leave the procedure by an `exit`, and let each `call` say where it leads",
-                n.text, proc.text
+                n.text(), proc.text()
             )
         }),
     };
     d = match elsewhere {
         Some(help) => d.with_help(help),
-        None => match crate::suggest::closest_for_report(diags.len(), n.text, &steps.names) {
+        None => match crate::suggest::closest_for_report(diags.len(), n.text(), &steps.names) {
             Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
             None => d.with_help("declare the step, or check the spelling"),
         },
@@ -851,20 +854,20 @@ fn bind_exit(n: &Name, scope: Scope, diags: &mut Vec<Diagnostic>) {
         Scope::Top => diags.push(
             Diagnostic::new(
                 Code::UnknownName,
-                format!("there is no procedure to leave by `exit {}`", n.text),
+                format!("there is no procedure to leave by `exit {}`", n.text()),
             )
             .at(n.span, "not inside a procedure")
             .with_help("`exit` leaves a procedure; a step of the policy ends with `end OUTCOME` or goes to a step"),
         ),
         Scope::Procedure(proc, own) => {
-            let found = own.exits.get(n.text);
+            let found = own.exits.get(n.text());
             n.bound.set(found.map(ExitId::index));
             if found.is_none() {
                 let suggestion =
-                    crate::suggest::closest_for_report(diags.len(), n.text, &own.exits.names);
+                    crate::suggest::closest_for_report(diags.len(), n.text(), &own.exits.names);
                 let d = Diagnostic::new(
                     Code::UnknownName,
-                    format!("the procedure `{}` has no exit named `{}`", proc.text, n.text),
+                    format!("the procedure `{}` has no exit named `{}`", proc.text(), n.text()),
                 )
                 .at(n.span, "unknown exit")
                 .with_label(proc.span, format!("exits: {}", crate::diagnostic::plain_list(&own.exits.names)));
@@ -872,7 +875,7 @@ fn bind_exit(n: &Name, scope: Scope, diags: &mut Vec<Diagnostic>) {
                     Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
                     None => d.with_help(format!(
                         "declare it after the procedure's text: `exits {}`",
-                        n.text
+                        n.text()
                     )),
                 });
             }
@@ -900,14 +903,14 @@ fn bind_call(
     let mut mapped = vec![None; own.exits.len()];
     let mut unknown_exits = 0;
     for b in branches {
-        let found = own.exits.get(b.exit.text);
+        let found = own.exits.get(b.exit.text());
         b.exit.bound.set(found.map(ExitId::index));
         match found {
             Some(e) => match mapped[e.index()] {
                 Some(first) => diags.push(
                     Diagnostic::new(
                         Code::DuplicateName,
-                        format!("the call maps the exit `{}` twice", b.exit.text),
+                        format!("the call maps the exit `{}` twice", b.exit.text()),
                     )
                     .at(b.exit.span, "mapped again here")
                     .with_label(first, "first mapped here")
@@ -920,19 +923,20 @@ fn bind_call(
                     Code::UnknownName,
                     format!(
                         "the procedure `{}` has no exit named `{}`",
-                        procedure.text, b.exit.text
+                        procedure.text(),
+                        b.exit.text()
                     ),
                 )
                 .at(b.exit.span, "unknown exit");
                 d = match crate::suggest::closest_for_report(
                     unknown_exits,
-                    b.exit.text,
+                    b.exit.text(),
                     &own.exits.names,
                 ) {
                     Some(sug) => d.with_help(format!("did you mean `{sug}`?")),
                     None if own.exits.is_empty() => d.with_help(format!(
                         "`{}` has no exits: it always ends the call",
-                        procedure.text
+                        procedure.text()
                     )),
                     None => d.with_help(format!(
                         "its exits are: {}",
@@ -958,7 +962,7 @@ fn bind_call(
                 Code::UnmappedExit,
                 format!(
                     "the call of `{}` says nothing about its exit {}",
-                    procedure.text,
+                    procedure.text(),
                     crate::diagnostic::quoted_list(&missing)
                 ),
             )
@@ -976,7 +980,7 @@ fn calls_of(proc: &Procedure, s: &Symbols) -> Vec<(usize, Span)> {
         .iter()
         .filter_map(|step| match step.exit.as_deref() {
             Some(Exit::Call { procedure, .. }) => {
-                let id = s.procedures.get(procedure.text)?;
+                let id = s.procedures.get(procedure.text())?;
                 Some((s.procedure_at[id.index()] as usize, procedure.span))
             }
             _ => None,
@@ -1026,13 +1030,13 @@ fn recursive_procedures(p: &Policy, s: &mut Symbols, diags: &mut Vec<Diagnostic>
                     }
                     cycle.push(to);
                     let chain: Vec<&str> =
-                        cycle.iter().map(|&k| p.procedures[k].name.text).collect();
+                        cycle.iter().map(|&k| p.procedures[k].name.text()).collect();
                     diags.push(
                         Diagnostic::new(
                             Code::RecursiveProcedure,
                             format!(
                                 "the procedure `{}` calls itself: {}",
-                                p.procedures[to].name.text,
+                                p.procedures[to].name.text(),
                                 chain.join(" -> ")
                             ),
                         )
@@ -1052,7 +1056,7 @@ fn unused_exits<'a>(proc: &Procedure<'a>, diags: &mut Vec<Diagnostic>) {
     let mut used: Vec<&'a str> = Vec::new();
     let mut dest = |d: &Dest<'a>| {
         if let Dest::Exit(n) = d {
-            used.push(n.text);
+            used.push(n.text());
         }
     };
     for step in &proc.steps {
@@ -1082,19 +1086,19 @@ fn unused_exits<'a>(proc: &Procedure<'a>, diags: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
-    for e in proc.exits.iter().filter(|e| !used.contains(&e.text)) {
+    for e in proc.exits.iter().filter(|e| !used.contains(&e.text())) {
         diags.push(
             Diagnostic::new(
                 Code::UnusedExit,
                 format!(
                     "no step of the procedure `{}` leaves by its exit `{}`",
-                    proc.name.text, e.text
+                    proc.name.text(), e.text()
                 ),
             )
             .at(e.span, "never taken")
             .with_help(format!(
                 "remove `{}` from the exits (and from every call), or write `exit {}` where the procedure leaves that way",
-                e.text, e.text
+                e.text(), e.text()
             )),
         );
     }
@@ -1159,8 +1163,8 @@ fn bind_scenario(sc: &Scenario, s: &Symbols, diags: &mut Vec<Diagnostic>) {
 /// the words the `-A` flag and `sopc.toml` use. Unknown names are reported
 /// as unknown.
 fn fixed_level(line: &LintAttr) -> Option<Diagnostic> {
-    let code = Code::from_name(line.code.text)?;
-    let reason = Code::lookup_lint(line.code.text).err()?;
+    let code = Code::from_name(line.code.text())?;
+    let reason = Code::lookup_lint(line.code.text()).err()?;
     Some(
         Diagnostic::new(Code::NotALint, reason)
             .at(line.code.span, "not a lint")
@@ -1187,7 +1191,7 @@ fn step_lints(p: &Policy) -> StepLints {
                         LintLevel::Warn => Level::Warn,
                         LintLevel::Deny => Level::Deny,
                     };
-                    Some((Code::from_name(l.code.text)?, level))
+                    Some((Code::from_name(l.code.text())?, level))
                 })
                 .collect();
             (s.span, lints)

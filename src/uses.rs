@@ -220,9 +220,9 @@ pub fn merge<'a>(
             let mut told: HashSet<&str> = HashSet::new();
             for (lib, lib_name) in libs.iter_mut() {
                 for d in std::mem::take(&mut lib.$field) {
-                    match own.iter().find(|n| n.text == d.name.text) {
+                    match own.iter().find(|n| n.text() == d.name.text()) {
                         Some(n) => {
-                            if told.insert(n.text) {
+                            if told.insert(n.text()) {
                                 diags.push(shadowed($kind, n, lib_name));
                             }
                         }
@@ -250,7 +250,7 @@ fn shadowed(kind: &str, name: &crate::syntax::ast::Name, lib: &str) -> Diagnosti
         Code::ShadowedName,
         format!(
             "the {kind} `{}` is also declared in `{lib}`, which this policy uses",
-            name.text
+            name.text()
         ),
     )
     .at(name.span, "this declaration is the one used")

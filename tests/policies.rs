@@ -99,7 +99,7 @@ fn hac_parses_to_this_outline() {
     for s in &policy.steps {
         out.push_str(&format!(
             "step {} {:?}\n",
-            s.name.text,
+            s.name.text(),
             s.text.as_ref().map(|t| t.value()).unwrap_or_default()
         ));
         for a in &s.actions {
@@ -111,7 +111,7 @@ fn hac_parses_to_this_outline() {
                 ast::Action::Collect { fields, .. } => format!("collect {}", names(fields)),
                 ast::Action::Ticket(t) => format!(
                     "ticket {} body [{}] assignee [{}]",
-                    t.target.text,
+                    t.target.text(),
                     names(&t.body),
                     names(&t.assignee)
                 ),
@@ -127,13 +127,17 @@ fn hac_parses_to_this_outline() {
                 ..
             }) => {
                 let answers: Vec<ast::Name> = answers.iter().map(|a| a.name.clone()).collect();
-                out.push_str(&format!("  ask {} {{ {} }}\n", fact.text, names(&answers)));
+                out.push_str(&format!(
+                    "  ask {} {{ {} }}\n",
+                    fact.text(),
+                    names(&answers)
+                ));
                 for b in branches {
                     out.push_str(&format!("    {}\n", branch(b)));
                 }
             }
             Some(ast::Exit::Match { fact, branches, .. }) => {
-                out.push_str(&format!("  match {}\n", fact.text));
+                out.push_str(&format!("  match {}\n", fact.text()));
                 for b in branches {
                     out.push_str(&format!("    {}\n", branch(b)));
                 }
@@ -150,28 +154,28 @@ fn hac_parses_to_this_outline() {
 }
 
 fn names(n: &[ast::Name]) -> String {
-    n.iter().map(|n| n.text).collect::<Vec<_>>().join(", ")
+    n.iter().map(|n| n.text()).collect::<Vec<_>>().join(", ")
 }
 
 fn terminal(t: &ast::TerminalRef) -> String {
     match &t.target {
-        Some(x) => format!("end {}({})", t.outcome.text, x.text),
-        None => format!("end {}", t.outcome.text),
+        Some(x) => format!("end {}({})", t.outcome.text(), x.text()),
+        None => format!("end {}", t.outcome.text()),
     }
 }
 
 fn dest_text(d: &ast::Dest) -> String {
     match d {
-        ast::Dest::Step(n) => n.text.to_string(),
+        ast::Dest::Step(n) => n.text().to_string(),
         ast::Dest::End(t) => terminal(t),
         ast::Dest::Gap(g) => format!("gap {}", g.note.raw),
-        ast::Dest::Exit(n) => format!("exit {}", n.text),
+        ast::Dest::Exit(n) => format!("exit {}", n.text()),
     }
 }
 
 fn branch(b: &ast::Branch) -> String {
     let arm = match &b.arm {
-        ast::Arm::Answer(a) => a.text.to_string(),
+        ast::Arm::Answer(a) => a.text().to_string(),
         ast::Arm::Else(_) => "else".into(),
         other => panic!("HAC has no ranges, yet {other:?}"),
     };
@@ -211,7 +215,7 @@ fn truncating_hac_inside_any_step_is_an_error_with_a_position() {
             assert!(
                 checked.has_errors(),
                 "cut at byte {cut} in step `{}` was accepted",
-                step.name.text
+                step.name.text()
             );
             let first = checked
                 .diagnostics
@@ -283,9 +287,9 @@ fn deleting_any_branch_line_of_hac_is_an_error_naming_the_step() {
             assert!(
                 errors
                     .iter()
-                    .any(|d| d.message.contains(&format!("`{}`", step.name.text))),
+                    .any(|d| d.message.contains(&format!("`{}`", step.name.text()))),
                 "deleting {line:?}: no error names step `{}`: {errors:?}",
-                step.name.text
+                step.name.text()
             );
         }
         offset += line.len();

@@ -67,7 +67,7 @@ fn a_broken_step_keeps_the_others_and_its_name() {
     );
     // The tree has the two readable steps and the broken one's name.
     let parsed = sopc::parse(&text);
-    let names: Vec<&str> = parsed.policy.steps.iter().map(|s| s.name.text).collect();
+    let names: Vec<&str> = parsed.policy.steps.iter().map(|s| s.name.text()).collect();
     assert_eq!(names, ["a", "c"]);
     assert_eq!(parsed.policy.broken[0].name, "b");
 }

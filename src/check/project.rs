@@ -41,7 +41,7 @@ fn edges(text: &str) -> Edges {
         .filter_map(|s| match s.exit.as_deref() {
             Some(Exit::Handoff(h)) => Some(Handoff {
                 to: h.policy.value().into_owned(),
-                requires: h.requires.iter().map(|n| n.text.to_string()).collect(),
+                requires: h.requires.iter().map(|n| n.text().to_string()).collect(),
                 span: h.span,
             }),
             _ => None,
@@ -50,7 +50,7 @@ fn edges(text: &str) -> Edges {
     let receives = tree
         .receives
         .iter()
-        .flat_map(|r| r.data.iter().map(|n| n.text.to_string()))
+        .flat_map(|r| r.data.iter().map(|n| n.text().to_string()))
         .collect();
     Edges { handoffs, receives }
 }

@@ -87,7 +87,7 @@ fn collect_first(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
     Some(Fix {
         title: format!(
             "Collect `{field}` just before the ticket to `{}`",
-            ticket.target.text
+            ticket.target.text()
         ),
         edits: vec![(Span::new(at, at), format!("collect {field}\n{indent}"))],
         preferred: true,
@@ -103,7 +103,7 @@ fn secret_to_assignee(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
         .strip_suffix("` from `body` to `assignee`")?;
     let ticket = ticket_at(p, d)?;
     let body = &ticket.body;
-    let k = body.iter().position(|n| n.text == field)?;
+    let k = body.iter().position(|n| n.text() == field)?;
     let name = body[k].span;
     let remove = if body.len() == 1 {
         // The whole `body` section; its line too, if nothing else is on it.
@@ -242,9 +242,9 @@ fn bound_loop(p: &Policy, d: &Diagnostic) -> Option<Fix> {
     let cycle = help.strip_prefix("the cycle: ")?.lines().next()?;
     let names: Vec<&str> = cycle.split(" -> ").collect();
     let (first, last) = (*names.first()?, *names.get(names.len().checked_sub(2)?)?);
-    let step = p.steps.iter().find(|s| s.name.text == last)?;
+    let step = p.steps.iter().find(|s| s.name.text() == last)?;
     let to_first = |dest: &Dest, bound: Option<&Bound>| {
-        bound.is_none() && matches!(dest, Dest::Step(n) if n.text == first)
+        bound.is_none() && matches!(dest, Dest::Step(n) if n.text() == first)
     };
     let dest_end = match step.exit.as_deref()? {
         Exit::Goto { dest, bound, .. } if to_first(dest, bound.as_ref()) => dest.span().end,
@@ -315,7 +315,7 @@ fn allow_lint(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
     };
     let code = d.code.name();
     Some(Fix {
-        title: format!("Allow `{code}` in step `{}`", step.name.text),
+        title: format!("Allow `{code}` in step `{}`", step.name.text()),
         edits: vec![(
             Span::new(at + 1, at + 1),
             format!("\n{indent}lint allow {code}"),
@@ -343,11 +343,11 @@ fn missing_branches(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
             }
             let missing: Vec<&str> = answers
                 .iter()
-                .map(|a| a.name.text)
+                .map(|a| a.name.text())
                 .filter(|a| {
                     !branches
                         .iter()
-                        .any(|b| matches!(&b.arm, Arm::Answer(n) if n.text == *a))
+                        .any(|b| matches!(&b.arm, Arm::Answer(n) if n.text() == *a))
                 })
                 .collect();
             (fact, branches, missing)
@@ -390,10 +390,10 @@ fn missing_branches(text: &str, p: &Policy, d: &Diagnostic) -> Option<Fix> {
         let note = if *a == "else" {
             format!(
                 "What to do for the other values of {} is not written yet",
-                fact.text
+                fact.text()
             )
         } else {
-            format!("What to do when {} is {a} is not written yet", fact.text)
+            format!("What to do when {} is {a} is not written yet", fact.text())
         };
         lines.push_str(&format!("\n{indent}{a} -> gap \"{note}\""));
     }

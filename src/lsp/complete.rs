@@ -408,37 +408,37 @@ fn scenario_slot<'a>(toks: &[Token<'a>], at_line_start: bool) -> Slot<'a> {
 fn detail(p: &Policy, kind: Kind, name: &str) -> Option<String> {
     let value = |t: &Option<Text>| t.as_ref().map(|t| t.value().into_owned());
     match kind {
-        Kind::Step => value(&p.steps.iter().find(|s| s.name.text == name)?.text),
+        Kind::Step => value(&p.steps.iter().find(|s| s.name.text() == name)?.text),
         Kind::Target => Some(
             p.targets
                 .iter()
-                .find(|s| s.name.text == name)?
+                .find(|s| s.name.text() == name)?
                 .title
                 .value()
                 .into(),
         ),
-        Kind::Data => value(&p.data.iter().find(|s| s.name.text == name)?.label),
-        Kind::Outcome => value(&p.outcomes.iter().find(|s| s.name.text == name)?.label),
+        Kind::Data => value(&p.data.iter().find(|s| s.name.text() == name)?.label),
+        Kind::Outcome => value(&p.outcomes.iter().find(|s| s.name.text() == name)?.label),
         Kind::Role => Some(
             p.roles
                 .iter()
-                .find(|s| s.name.text == name)?
+                .find(|s| s.name.text() == name)?
                 .title
                 .value()
                 .into(),
         ),
-        Kind::Fact => match p.facts.iter().find(|f| f.name.text == name) {
+        Kind::Fact => match p.facts.iter().find(|f| f.name.text() == name) {
             Some(f) => value(&f.label),
             None => p.steps.iter().find_map(|s| match s.exit.as_deref() {
                 Some(Exit::Ask { fact, prompt, .. } | Exit::Verify { fact, prompt, .. })
-                    if fact.text == name =>
+                    if fact.text() == name =>
                 {
                     value(prompt)
                 }
                 _ => None,
             }),
         },
-        Kind::Procedure => value(&p.procedures.iter().find(|x| x.name.text == name)?.text),
+        Kind::Procedure => value(&p.procedures.iter().find(|x| x.name.text() == name)?.text),
         Kind::Answer | Kind::Exit => None,
     }
 }
@@ -503,13 +503,13 @@ fn answers_of<'a>(p: &'a Policy, fact: &str) -> Vec<(&'a str, Option<String>)> {
             .iter()
             .map(|a| {
                 (
-                    a.name.text,
+                    a.name.text(),
                     a.label.as_ref().map(|l| l.value().into_owned()),
                 )
             })
             .collect()
     };
-    if let Some(f) = p.facts.iter().find(|f| f.name.text == fact) {
+    if let Some(f) = p.facts.iter().find(|f| f.name.text() == fact) {
         return match &f.ty {
             FactType::Choice(a) => labelled(a),
             // A `match` reads one item of a multi-select, not the fact.
@@ -519,7 +519,7 @@ fn answers_of<'a>(p: &'a Policy, fact: &str) -> Vec<(&'a str, Option<String>)> {
             FactType::Role(_) => p
                 .roles
                 .iter()
-                .map(|r| (r.name.text, Some(r.title.value().into_owned())))
+                .map(|r| (r.name.text(), Some(r.title.value().into_owned())))
                 .collect(),
         };
     }
@@ -527,8 +527,8 @@ fn answers_of<'a>(p: &'a Policy, fact: &str) -> Vec<(&'a str, Option<String>)> {
         match s.exit.as_deref() {
             Some(Exit::Ask {
                 fact: f, answers, ..
-            }) if f.text == fact => return labelled(answers),
-            Some(Exit::Verify { fact: f, .. }) if f.text == fact => {
+            }) if f.text() == fact => return labelled(answers),
+            Some(Exit::Verify { fact: f, .. }) if f.text() == fact => {
                 return vec![("passed", None), ("failed", None)]
             }
             _ => {}
@@ -556,8 +556,8 @@ fn items(p: &Policy, index: &Index, slot: Slot) -> Vec<CompletionItem> {
             let allowed: Vec<&str> = p
                 .outcomes
                 .iter()
-                .find(|o| o.name.text == outcome)
-                .map(|o| o.targets.iter().map(|t| t.text).collect())
+                .find(|o| o.name.text() == outcome)
+                .map(|o| o.targets.iter().map(|t| t.text()).collect())
                 .unwrap_or_default();
             names(p, index, Kind::Target)
                 .into_iter()

@@ -39,7 +39,7 @@ fn loop_keyword(p: &Policy, offset: usize) -> Option<(Span, String)> {
         span,
         format!(
             "**loop bound** on the step `{}`\n\n{}",
-            l.step.text,
+            l.step.text(),
             loop_words(l)
         ),
     ))
@@ -48,14 +48,14 @@ fn loop_keyword(p: &Policy, offset: usize) -> Option<(Span, String)> {
 /// What a loop bound does, in words.
 fn loop_words(l: &LoopDecl) -> String {
     let then = match &*l.bound.then {
-        Dest::Step(n) => format!("to `{}`", n.text),
-        Dest::End(t) => format!("to `end {}`", t.outcome.text),
+        Dest::Step(n) => format!("to `{}`", n.text()),
+        Dest::End(t) => format!("to `end {}`", t.outcome.text()),
         Dest::Gap(_) => "to the open question (`gap`)".to_string(),
-        Dest::Exit(n) => format!("by `exit {}`", n.text),
+        Dest::Exit(n) => format!("by `exit {}`", n.text()),
     };
     format!(
         "the call comes back to `{}` at most {} {} in all, by whichever branch of its loop; the next time it goes {then}",
-        l.step.text,
+        l.step.text(),
         l.bound.times,
         if l.bound.times == 1 { "time" } else { "times" }
     )
@@ -68,14 +68,14 @@ fn quote(t: &Option<Text>) -> String {
 }
 
 fn code_list(names: &[Name]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.text)).collect();
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.text())).collect();
     quoted.join(", ")
 }
 
 /// A procedure: its text, its exits, and the steps that call it.
 fn procedure(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
-    let x = p.procedures.iter().find(|x| x.name.text == o.name)?;
-    let mut out = format!("**procedure `{}`**{}", x.name.text, quote(&x.text));
+    let x = p.procedures.iter().find(|x| x.name.text() == o.name)?;
+    let mut out = format!("**procedure `{}`**{}", x.name.text(), quote(&x.text));
     if !x.exits.is_empty() {
         out.push_str(&format!("\n\nexits: {}", code_list(&x.exits)));
     }
@@ -93,23 +93,29 @@ fn procedure(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
 
 /// An exit of a procedure.
 fn exit(p: &Policy, o: &Occurrence) -> Option<String> {
-    let x = p.procedures.iter().find(|x| Some(x.name.text) == o.fact)?;
+    let x = p
+        .procedures
+        .iter()
+        .find(|x| Some(x.name.text()) == o.fact)?;
     Some(format!(
         "**exit `{}`** of the procedure `{}`{}",
         o.name,
-        x.name.text,
+        x.name.text(),
         quote(&x.text)
     ))
 }
 
 fn step(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
     if let Some(proc) = o.fact {
-        let x = p.procedures.iter().find(|x| x.name.text == proc)?;
-        let s = x.steps.iter().find(|s| s.name.text == o.name)?;
-        let first = x.steps.first().is_some_and(|f| f.name.text == s.name.text);
+        let x = p.procedures.iter().find(|x| x.name.text() == proc)?;
+        let s = x.steps.iter().find(|s| s.name.text() == o.name)?;
+        let first = x
+            .steps
+            .first()
+            .is_some_and(|f| f.name.text() == s.name.text());
         let mut out = format!(
             "**step `{}`** of the procedure `{proc}`{}",
-            s.name.text,
+            s.name.text(),
             quote(&s.text)
         );
         if first {
@@ -117,25 +123,28 @@ fn step(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
         }
         return Some(out);
     }
-    let s = p.steps.iter().find(|s| s.name.text == o.name)?;
-    let mut out = format!("**step `{}`**{}", s.name.text, quote(&s.text));
+    let s = p.steps.iter().find(|s| s.name.text() == o.name)?;
+    let mut out = format!("**step `{}`**{}", s.name.text(), quote(&s.text));
     if let Some(r) = &s.role {
-        out.push_str(&format!("\n\ndone by `{}`", r.text));
+        out.push_str(&format!("\n\ndone by `{}`", r.text()));
     }
     let first = match p.starts.first() {
-        Some(start) => start.step.text == s.name.text,
-        None => p.steps.first().is_some_and(|f| f.name.text == s.name.text),
+        Some(start) => start.step.text() == s.name.text(),
+        None => p
+            .steps
+            .first()
+            .is_some_and(|f| f.name.text() == s.name.text()),
     };
     let mut from: Vec<String> = Vec::new();
     for r in index.references(o).filter(|r| r.usage == Use::Destination) {
-        if let Some(name) = r.step.and_then(|i| p.steps.get(i)).map(|s| s.name.text) {
+        if let Some(name) = r.step.and_then(|i| p.steps.get(i)).map(|s| s.name.text()) {
             let name = format!("`{name}`");
             if !from.contains(&name) {
                 from.push(name);
             }
         }
     }
-    if let Some(l) = p.loops.iter().find(|l| l.step.text == s.name.text) {
+    if let Some(l) = p.loops.iter().find(|l| l.step.text() == s.name.text()) {
         out.push_str(&format!("\n\n{}", loop_words(l)));
     }
     match (first, from.is_empty()) {
@@ -154,8 +163,8 @@ fn answers_text(answers: &[AnswerDef]) -> String {
     let listed: Vec<String> = answers
         .iter()
         .map(|a| match &a.label {
-            Some(l) => format!("`{}` ({})", a.name.text, l.value()),
-            None => format!("`{}`", a.name.text),
+            Some(l) => format!("`{}` ({})", a.name.text(), l.value()),
+            None => format!("`{}`", a.name.text()),
         })
         .collect();
     listed.join(", ")
@@ -176,10 +185,10 @@ fn unit_name(u: Unit) -> &'static str {
 
 fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
     let mut out = String::new();
-    if let Some(f) = p.facts.iter().find(|f| f.name.text == o.name) {
+    if let Some(f) = p.facts.iter().find(|f| f.name.text() == o.name) {
         out.push_str(&format!(
             "**question `{}`**{}",
-            f.name.text,
+            f.name.text(),
             quote(&f.label)
         ));
         let ty = match &f.ty {
@@ -188,14 +197,14 @@ fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
             FactType::Multiple(a) => format!(
                 "any of {}; each item is a yes/no fact `{}_ITEM`",
                 answers_text(a),
-                f.name.text
+                f.name.text()
             ),
             FactType::Unit(u, _) => unit_name(*u).to_string(),
             FactType::Role(_) => format!(
                 "the role that takes the call: {}",
                 p.roles
                     .iter()
-                    .map(|r| format!("`{}`", r.name.text))
+                    .map(|r| format!("`{}`", r.name.text()))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -215,7 +224,7 @@ fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
     } else {
         let (s, exit) = p.steps.iter().find_map(|s| match s.exit.as_deref() {
             Some(e @ (Exit::Ask { fact, .. } | Exit::Verify { fact, .. }))
-                if fact.text == o.name =>
+                if fact.text() == o.name =>
             {
                 Some((s, e))
             }
@@ -228,7 +237,7 @@ fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
                 "**question `{}`**{}\n\nasked in step `{}`; answers {}",
                 o.name,
                 quote(prompt),
-                s.name.text,
+                s.name.text(),
                 answers_text(answers)
             )),
             Exit::Verify {
@@ -244,7 +253,7 @@ fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
                     "**verification `{}`**{}\n\nin step `{}`: {q} {}; answers `passed`, `failed`",
                     o.name,
                     quote(prompt),
-                    s.name.text,
+                    s.name.text(),
                     code_list(items)
                 ));
             }
@@ -253,7 +262,7 @@ fn fact(p: &Policy, index: &Index, o: &Occurrence) -> Option<String> {
     }
     let mut read_in: Vec<String> = Vec::new();
     for r in index.references(o).filter(|r| r.usage == Use::Reference) {
-        if let Some(name) = r.step.and_then(|i| p.steps.get(i)).map(|s| s.name.text) {
+        if let Some(name) = r.step.and_then(|i| p.steps.get(i)).map(|s| s.name.text()) {
             let name = format!("`{name}`");
             if !read_in.contains(&name) {
                 read_in.push(name);
@@ -271,7 +280,7 @@ fn answer(p: &Policy, o: &Occurrence) -> Option<String> {
     let declared = p
         .facts
         .iter()
-        .filter(|f| f.name.text == fact)
+        .filter(|f| f.name.text() == fact)
         .find_map(|f| match &f.ty {
             FactType::Choice(a) => Some(a.as_slice()),
             _ => None,
@@ -280,12 +289,12 @@ fn answer(p: &Policy, o: &Occurrence) -> Option<String> {
             p.steps.iter().find_map(|s| match s.exit.as_deref() {
                 Some(Exit::Ask {
                     fact: f, answers, ..
-                }) if f.text == fact => Some(&**answers),
+                }) if f.text() == fact => Some(&**answers),
                 _ => None,
             })
         });
     let words = declared
-        .and_then(|answers| answers.iter().find(|a| a.name.text == o.name))
+        .and_then(|answers| answers.iter().find(|a| a.name.text() == o.name))
         .and_then(|a| a.label.as_ref())
         .map(|l| format!(" — {}", l.value()))
         .unwrap_or_default();
@@ -293,7 +302,7 @@ fn answer(p: &Policy, o: &Occurrence) -> Option<String> {
 }
 
 fn target(text: &str, p: &Policy, o: &Occurrence) -> Option<String> {
-    let t = p.targets.iter().find(|t| t.name.text == o.name)?;
+    let t = p.targets.iter().find(|t| t.name.text() == o.name)?;
     let kind = match t.kind {
         TargetKind::Referral => "referral: the caller is told to go there",
         TargetKind::Ticket => "ticket: a ticket is filed to this queue or person",
@@ -301,7 +310,7 @@ fn target(text: &str, p: &Policy, o: &Occurrence) -> Option<String> {
     };
     let mut out = format!(
         "**target `{}`** — {}\n\n{kind}",
-        t.name.text,
+        t.name.text(),
         t.title.value()
     );
     if let Some(via) = &t.via {
@@ -318,7 +327,7 @@ fn target(text: &str, p: &Policy, o: &Occurrence) -> Option<String> {
 }
 
 fn data(text: &str, p: &Policy, o: &Occurrence) -> Option<String> {
-    let d = p.data.iter().find(|d| d.name.text == o.name)?;
+    let d = p.data.iter().find(|d| d.name.text() == o.name)?;
     let class = match d.class {
         DataClass::Text => "`text`",
         DataClass::Phone => "`phone`",
@@ -335,7 +344,7 @@ fn data(text: &str, p: &Policy, o: &Occurrence) -> Option<String> {
     };
     let mut out = format!(
         "**data `{}`**{}\n\nclass {class}",
-        d.name.text,
+        d.name.text(),
         quote(&d.label)
     );
     if !d.rules.is_empty() {
@@ -346,7 +355,7 @@ fn data(text: &str, p: &Policy, o: &Occurrence) -> Option<String> {
 }
 
 fn outcome(p: &Policy, o: &Occurrence) -> Option<String> {
-    let d = p.outcomes.iter().find(|d| d.name.text == o.name)?;
+    let d = p.outcomes.iter().find(|d| d.name.text() == o.name)?;
     // As the language says: without a kind, referral targets make a
     // referral, ticket or contact targets an escalation, none resolved.
     let kind = match d.kind {
@@ -356,7 +365,7 @@ fn outcome(p: &Policy, o: &Occurrence) -> Option<String> {
             let referral = d.targets.iter().all(|n| {
                 p.targets
                     .iter()
-                    .find(|t| t.name.text == n.text)
+                    .find(|t| t.name.text() == n.text())
                     .is_some_and(|t| t.kind == TargetKind::Referral)
             });
             let kind = if referral { "referral" } else { "escalation" };
@@ -365,7 +374,7 @@ fn outcome(p: &Policy, o: &Occurrence) -> Option<String> {
     };
     let mut out = format!(
         "**outcome `{}`**{}\n\nkind {kind}",
-        d.name.text,
+        d.name.text(),
         quote(&d.label)
     );
     if !d.targets.is_empty() {
@@ -375,9 +384,12 @@ fn outcome(p: &Policy, o: &Occurrence) -> Option<String> {
 }
 
 fn role(p: &Policy, o: &Occurrence) -> Option<String> {
-    let r = p.roles.iter().find(|r| r.name.text == o.name)?;
-    let first = p.roles.first().is_some_and(|f| f.name.text == r.name.text);
-    let mut out = format!("**role `{}`** — {}", r.name.text, r.title.value());
+    let r = p.roles.iter().find(|r| r.name.text() == o.name)?;
+    let first = p
+        .roles
+        .first()
+        .is_some_and(|f| f.name.text() == r.name.text());
+    let mut out = format!("**role `{}`** — {}", r.name.text(), r.title.value());
     if first {
         out.push_str("\n\nholds the call when it starts");
     }
@@ -392,7 +404,7 @@ fn lint_code(p: &Policy, offset: usize) -> Option<(Span, String)> {
         .iter()
         .flat_map(|s| &s.lints)
         .find(|l| l.code.span.start <= offset && offset <= l.code.span.end)?;
-    let code = crate::Code::from_name(line.code.text)?;
+    let code = crate::Code::from_name(line.code.text())?;
     Some((
         line.code.span,
         format!(

@@ -150,7 +150,7 @@ impl<'a> Walker<'a> {
         };
         self.out.push(Occurrence {
             kind,
-            name: name.text,
+            name: name.text(),
             fact,
             span: name.span,
             usage,
@@ -162,7 +162,7 @@ impl<'a> Walker<'a> {
     fn exit(&mut self, of: &'a str, name: &Name<'a>, usage: Use) {
         self.out.push(Occurrence {
             kind: Kind::Exit,
-            name: name.text,
+            name: name.text(),
             fact: Some(of),
             span: name.span,
             usage,
@@ -173,7 +173,7 @@ impl<'a> Walker<'a> {
     fn answer(&mut self, fact: &'a str, name: &Name<'a>, usage: Use) {
         self.out.push(Occurrence {
             kind: Kind::Answer,
-            name: name.text,
+            name: name.text(),
             fact: Some(fact),
             span: name.span,
             usage,
@@ -206,7 +206,7 @@ impl<'a> Walker<'a> {
             self.push(Kind::Fact, &f.name, Use::Declaration);
             if let FactType::Choice(answers) | FactType::Multiple(answers) = &f.ty {
                 for a in answers {
-                    self.answer(f.name.text, &a.name, Use::Declaration);
+                    self.answer(f.name.text(), &a.name, Use::Declaration);
                 }
             }
         }
@@ -219,7 +219,7 @@ impl<'a> Walker<'a> {
             if let Some(scope) = &n.scope {
                 self.push(Kind::Fact, &scope.fact, Use::Reference);
                 if let Some(answer) = &scope.answer {
-                    self.answer(scope.fact.text, answer, Use::Reference);
+                    self.answer(scope.fact.text(), answer, Use::Reference);
                 }
             }
         }
@@ -252,9 +252,9 @@ impl<'a> Walker<'a> {
                 self.text(t);
             }
             for e in &proc.exits {
-                self.exit(proc.name.text, e, Use::Declaration);
+                self.exit(proc.name.text(), e, Use::Declaration);
             }
-            self.procedure = Some(proc.name.text);
+            self.procedure = Some(proc.name.text());
             for step in &proc.steps {
                 self.step_decl(step);
             }
@@ -330,9 +330,9 @@ impl<'a> Walker<'a> {
                     self.text(p);
                 }
                 for a in answers {
-                    self.answer(fact.text, &a.name, Use::Declaration);
+                    self.answer(fact.text(), &a.name, Use::Declaration);
                 }
-                self.branches(fact.text, branches);
+                self.branches(fact.text(), branches);
             }
             Exit::Verify {
                 fact,
@@ -347,11 +347,11 @@ impl<'a> Walker<'a> {
                     self.text(p);
                 }
                 self.names(Kind::Data, items);
-                self.branches(fact.text, branches);
+                self.branches(fact.text(), branches);
             }
             Exit::Match { fact, branches, .. } => {
                 self.push(Kind::Fact, fact, Use::Reference);
-                self.branches(fact.text, branches);
+                self.branches(fact.text(), branches);
             }
             Exit::Goto { dest, bound, .. } => {
                 self.dest(dest);
@@ -374,7 +374,7 @@ impl<'a> Walker<'a> {
             } => {
                 self.push(Kind::Procedure, procedure, Use::Reference);
                 for b in branches {
-                    self.exit(procedure.text, &b.exit, Use::Reference);
+                    self.exit(procedure.text(), &b.exit, Use::Reference);
                     self.dest(&b.dest);
                 }
             }
@@ -416,7 +416,7 @@ impl<'a> Walker<'a> {
             self.push(Kind::Fact, &pair.fact, Use::Reference);
             for given in &pair.rounds {
                 match given {
-                    Given::Answer(a) => self.answer(pair.fact.text, a, Use::Reference),
+                    Given::Answer(a) => self.answer(pair.fact.text(), a, Use::Reference),
                     Given::Value(_) | Given::DayClock { .. } => {}
                 }
             }

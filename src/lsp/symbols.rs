@@ -21,7 +21,7 @@ fn symbol(
         whole.end.max(name.span.end) as usize,
     );
     DocumentSymbol {
-        name: name.text.to_string(),
+        name: name.text().to_string(),
         detail,
         kind,
         tags: None,

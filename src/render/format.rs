@@ -118,7 +118,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
                 Item::Role(r) => p.line(
                     &format!(
                         "role {} {}",
-                        pad(r.name.text, widths.name),
+                        pad(r.name.text(), widths.name),
                         p.text(&r.title, 0)
                     ),
                     r.span,
@@ -134,9 +134,9 @@ pub fn format(policy: &Policy, source: &str) -> String {
                             ScopeKind::Until => "until",
                             ScopeKind::To => "to",
                         };
-                        line.push_str(&format!(" {word} {}", sc.fact.text));
+                        line.push_str(&format!(" {word} {}", sc.fact.text()));
                         if let Some(a) = &sc.answer {
-                            line.push_str(&format!(" {}", a.text));
+                            line.push_str(&format!(" {}", a.text()));
                         }
                     }
                     p.line(&line, n.span)
@@ -150,22 +150,26 @@ pub fn format(policy: &Policy, source: &str) -> String {
                     p.line(&format!("never {word} {}", p.text(&n.phrase, col)), n.span)
                 }
                 Item::Require(r) => p.line(
-                    &format!("require {} before {}", r.first.text, r.then.text),
+                    &format!("require {} before {}", r.first.text(), r.then.text()),
                     r.span,
                 ),
-                Item::Start(s) => p.line(&format!("start {}", s.step.text), s.span),
+                Item::Start(s) => p.line(&format!("start {}", s.step.text()), s.span),
                 Item::Entry(e) => {
-                    let head = format!("entry {} ", e.name.text);
-                    let line = format!("{head}{} -> {}", p.text(&e.label, head.len()), e.step.text);
+                    let head = format!("entry {} ", e.name.text());
+                    let line = format!(
+                        "{head}{} -> {}",
+                        p.text(&e.label, head.len()),
+                        e.step.text()
+                    );
                     p.line(&line, e.span)
                 }
                 Item::Receives(r) => p.line(&format!("receives {}", names(&r.data)), r.span),
                 Item::Anytime(a) => {
-                    let head = format!("anytime {} ", a.name.text);
+                    let head = format!("anytime {} ", a.name.text());
                     let mut line = format!(
                         "{head}{} -> {}",
                         p.text(&a.label, head.len()),
-                        a.handler.text
+                        a.handler.text()
                     );
                     if let Some(w) = &a.within {
                         line.push_str(&format!(" within {}", names(w)));
@@ -173,7 +177,7 @@ pub fn format(policy: &Policy, source: &str) -> String {
                     p.line(&line, a.span)
                 }
                 Item::Loop(l) => p.line(
-                    &format!("loop {}{}", l.step.text, bound_words(&l.bound)),
+                    &format!("loop {}{}", l.step.text(), bound_words(&l.bound)),
                     l.span,
                 ),
                 Item::Step(s) => p.step(s),
@@ -280,11 +284,11 @@ impl Widths {
         let mut w = Widths::default();
         for item in run {
             let (name, label) = match item {
-                Item::Role(r) => (r.name.text.len(), 0),
-                Item::Target(t) => (t.name.text.len(), raw_len(&t.title)),
-                Item::Data(d) => (d.name.text.len(), d.label.as_ref().map_or(0, raw_len)),
-                Item::Outcome(o) => (o.name.text.len(), o.label.as_ref().map_or(0, raw_len)),
-                Item::Fact(f) => (f.name.text.len(), f.label.as_ref().map_or(0, raw_len)),
+                Item::Role(r) => (r.name.text().len(), 0),
+                Item::Target(t) => (t.name.text().len(), raw_len(&t.title)),
+                Item::Data(d) => (d.name.text().len(), d.label.as_ref().map_or(0, raw_len)),
+                Item::Outcome(o) => (o.name.text().len(), o.label.as_ref().map_or(0, raw_len)),
+                Item::Fact(f) => (f.name.text().len(), f.label.as_ref().map_or(0, raw_len)),
                 _ => (0, 0),
             };
             w.name = w.name.max(name);
@@ -321,7 +325,7 @@ fn handoff(h: &crate::syntax::ast::Handoff) -> String {
 }
 
 fn names(n: &[Name]) -> String {
-    n.iter().map(|n| n.text).collect::<Vec<_>>().join(", ")
+    n.iter().map(|n| n.text()).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether the source between two offsets holds an empty line.
@@ -336,17 +340,17 @@ fn blank_between(source: &str, from: usize, to: usize) -> bool {
 
 fn dest(d: &Dest) -> String {
     match d {
-        Dest::Step(n) => n.text.to_string(),
+        Dest::Step(n) => n.text().to_string(),
         Dest::End(t) => format!("end {}", terminal(t)),
         Dest::Gap(g) => format!("gap {}", g.note.raw),
-        Dest::Exit(n) => format!("exit {}", n.text),
+        Dest::Exit(n) => format!("exit {}", n.text()),
     }
 }
 
 fn terminal(t: &TerminalRef) -> String {
     match &t.target {
-        Some(x) => format!("{}({})", t.outcome.text, x.text),
-        None => t.outcome.text.to_string(),
+        Some(x) => format!("{}({})", t.outcome.text(), x.text()),
+        None => t.outcome.text().to_string(),
     }
 }
 
@@ -561,7 +565,7 @@ impl Printer<'_> {
         let title = self.text(&t.title, name_col + w.name + 1);
         let mut line = format!(
             "target {} {} {kind}",
-            pad(t.name.text, w.name),
+            pad(t.name.text(), w.name),
             pad(&title, w.label)
         );
         if let Some(v) = &t.via {
@@ -600,11 +604,11 @@ impl Printer<'_> {
         let mut line = if w.label > 0 {
             format!(
                 "data {} {} {class}",
-                pad(d.name.text, w.name),
+                pad(d.name.text(), w.name),
                 pad(&label, w.label)
             )
         } else {
-            format!("data {} {class}", pad(d.name.text, w.name))
+            format!("data {} {class}", pad(d.name.text(), w.name))
         };
         for r in &d.rules {
             line.push(' ');
@@ -657,7 +661,7 @@ impl Printer<'_> {
             .as_ref()
             .map(|l| self.text(l, 0))
             .unwrap_or_default();
-        let mut line = format!("fact {}", pad(f.name.text, w.name));
+        let mut line = format!("fact {}", pad(f.name.text(), w.name));
         if w.label > 0 {
             line.push(' ');
             line.push_str(&pad(&label, w.label));
@@ -670,16 +674,20 @@ impl Printer<'_> {
                 if answers.iter().any(|a| a.label.is_some())
                     || line.len() + self.answer_set(answers).len() > WIDTH =>
             {
-                let w = answers.iter().map(|a| a.name.text.len()).max().unwrap_or(0);
+                let w = answers
+                    .iter()
+                    .map(|a| a.name.text().len())
+                    .max()
+                    .unwrap_or(0);
                 let mut block = String::from("{");
                 for a in answers {
                     block.push_str("\n  ");
                     match &a.label {
                         Some(l) => {
                             let words = self.text(l, 0);
-                            block.push_str(&format!("{} {words}", pad(a.name.text, w)));
+                            block.push_str(&format!("{} {words}", pad(a.name.text(), w)));
                         }
-                        None => block.push_str(a.name.text),
+                        None => block.push_str(a.name.text()),
                     }
                 }
                 block.push_str("\n}");
@@ -716,8 +724,8 @@ impl Printer<'_> {
         let words: Vec<String> = answers
             .iter()
             .map(|a| match &a.label {
-                Some(l) => format!("{} {}{}", a.name.text, self.text(l, 0), self.after(a)),
-                None => format!("{}{}", a.name.text, self.after(a)),
+                Some(l) => format!("{} {}{}", a.name.text(), self.text(l, 0), self.after(a)),
+                None => format!("{}{}", a.name.text(), self.after(a)),
             })
             .collect();
         format!("{{ {} }}", words.join(" "))
@@ -736,7 +744,7 @@ impl Printer<'_> {
             .as_ref()
             .map(|l| self.text(l, 0))
             .unwrap_or_default();
-        let mut line = format!("outcome {}", pad(o.name.text, w.name));
+        let mut line = format!("outcome {}", pad(o.name.text(), w.name));
         if w.label > 0 || !label.is_empty() {
             line.push(' ');
             line.push_str(&pad(&label, w.label));
@@ -758,7 +766,7 @@ impl Printer<'_> {
     /// `procedure NAME "…" exits a, b {`, its steps indented one level,
     /// and `}`.
     fn procedure(&mut self, x: &Procedure) {
-        let mut head = format!("procedure {}", x.name.text);
+        let mut head = format!("procedure {}", x.name.text());
         if let Some(t) = &x.text {
             head = format!("{head} {}", self.text(t, head.len() + 1));
         }
@@ -796,12 +804,12 @@ impl Printer<'_> {
     }
 
     fn step(&mut self, s: &Step) {
-        let mut head = format!("step {}", s.name.text);
+        let mut head = format!("step {}", s.name.text());
         if let Some(t) = &s.text {
             head = format!("{head} {}", self.text(t, head.len() + 1));
         }
         if let Some(r) = &s.role {
-            head.push_str(&format!(" by {}", r.text));
+            head.push_str(&format!(" by {}", r.text()));
         }
         head.push_str(" {");
         self.out.push_str(&head);
@@ -819,7 +827,7 @@ impl Printer<'_> {
                 LintLevel::Warn => "warn",
                 LintLevel::Deny => "deny",
             };
-            self.line(&format!("  lint {level} {}", l.code.text), l.span);
+            self.line(&format!("  lint {level} {}", l.code.text()), l.span);
         }
         for a in &s.actions {
             self.leading(a.span().start as usize, "  ");
@@ -829,7 +837,7 @@ impl Printer<'_> {
             None => {}
             Some(Exit::Leave(n)) => {
                 self.leading(n.span.start as usize, "  ");
-                self.line(&format!("  exit {}", n.text), n.span);
+                self.line(&format!("  exit {}", n.text()), n.span);
             }
             Some(Exit::Call {
                 procedure,
@@ -837,17 +845,18 @@ impl Printer<'_> {
                 span,
             }) => {
                 self.leading(span.start as usize, "  ");
-                self.out.push_str(&format!("  call {} {{", procedure.text));
+                self.out
+                    .push_str(&format!("  call {} {{", procedure.text()));
                 self.end_line(procedure.span.end as usize + 2);
                 let width = branches
                     .iter()
-                    .map(|b| b.exit.text.len())
+                    .map(|b| b.exit.text().len())
                     .max()
                     .unwrap_or(0);
                 for b in branches {
                     self.leading(b.span.start as usize, "    ");
                     self.line(
-                        &format!("    {} -> {}", pad(b.exit.text, width), dest(&b.dest)),
+                        &format!("    {} -> {}", pad(b.exit.text(), width), dest(&b.dest)),
                         b.span,
                     );
                 }
@@ -885,7 +894,7 @@ impl Printer<'_> {
             }) => {
                 self.leading(span.start as usize, "  ");
                 let word = if *waits { "wait" } else { "ask" };
-                let mut line = format!("  {word} {}", fact.text);
+                let mut line = format!("  {word} {}", fact.text());
                 if let Some(p) = prompt {
                     line = format!("{line} {}", self.text(p, line.len() + 1));
                 }
@@ -897,16 +906,20 @@ impl Printer<'_> {
                     line.push_str(&list);
                 } else if labelled {
                     // One labelled answer a line, the labels aligned.
-                    let w = answers.iter().map(|a| a.name.text.len()).max().unwrap_or(0);
+                    let w = answers
+                        .iter()
+                        .map(|a| a.name.text().len())
+                        .max()
+                        .unwrap_or(0);
                     line.push_str(" {");
                     for a in answers {
                         line.push_str("\n    ");
                         match &a.label {
                             Some(l) => {
                                 let words = self.text(l, 0);
-                                line.push_str(&format!("{} {words}", pad(a.name.text, w)));
+                                line.push_str(&format!("{} {words}", pad(a.name.text(), w)));
                             }
-                            None => line.push_str(a.name.text),
+                            None => line.push_str(a.name.text()),
                         }
                         line.push_str(&self.after(a));
                     }
@@ -916,7 +929,7 @@ impl Printer<'_> {
                         " {{\n    {}\n  }}",
                         answers
                             .iter()
-                            .map(|a| format!("{}{}", a.name.text, self.after(a)))
+                            .map(|a| format!("{}{}", a.name.text(), self.after(a)))
                             .collect::<Vec<_>>()
                             .join(" ")
                     ));
@@ -937,7 +950,7 @@ impl Printer<'_> {
                 let (quorum, stated, items) =
                     (&checklist.quorum, &checklist.stated, &checklist.items);
                 self.leading(span.start as usize, "  ");
-                let mut line = format!("  verify {}", fact.text);
+                let mut line = format!("  verify {}", fact.text());
                 if let Some(p) = prompt {
                     line = format!("{line} {}", self.text(p, line.len() + 1));
                 }
@@ -962,7 +975,7 @@ impl Printer<'_> {
                 span,
             }) => {
                 self.leading(span.start as usize, "  ");
-                self.out.push_str(&format!("  match {} {{", fact.text));
+                self.out.push_str(&format!("  match {} {{", fact.text()));
                 self.end_line(fact.span.end as usize + 2);
                 self.branches(branches, "    ");
                 self.leading(span.end as usize, "    ");
@@ -977,16 +990,16 @@ impl Printer<'_> {
 
     fn branches(&mut self, branches: &[Branch], indent: &str) {
         let arm = |b: &Branch| match &b.arm {
-            Arm::Answer(a) => a.text.to_string(),
+            Arm::Answer(a) => a.text().to_string(),
             Arm::Else(_) => "else".to_string(),
             Arm::Range(r) => self.range(r),
             Arm::Days(d) => {
                 let Days {
                     from, to, hours, ..
                 } = &**d;
-                let mut s = from.text.to_string();
+                let mut s = from.text().to_string();
                 if let Some(t) = to {
-                    s.push_str(&format!("..{}", t.text));
+                    s.push_str(&format!("..{}", t.text()));
                 }
                 if let Some(h) = hours {
                     s.push(' ');
@@ -1021,9 +1034,11 @@ impl Printer<'_> {
             Action::Collect { fields, span } => {
                 self.line(&format!("  collect {}", names(fields)), *span)
             }
-            Action::Refer { target, span } => self.line(&format!("  refer {}", target.text), *span),
+            Action::Refer { target, span } => {
+                self.line(&format!("  refer {}", target.text()), *span)
+            }
             Action::Transfer(t) => {
-                let mut line = format!("  transfer {}", t.role.text);
+                let mut line = format!("  transfer {}", t.role.text());
                 if !t.requires.is_empty() {
                     line.push_str(&format!(" requires {}", names(&t.requires)));
                 }
@@ -1034,7 +1049,8 @@ impl Printer<'_> {
                 self.line(&line, t.span)
             }
             Action::Ticket(t) => {
-                self.out.push_str(&format!("  ticket {} {{", t.target.text));
+                self.out
+                    .push_str(&format!("  ticket {} {{", t.target.text()));
                 self.end_line(t.target.span.end as usize + 2);
                 let mut sections: Vec<(usize, String, usize)> = Vec::new();
                 if let Some(title) = &t.title {
@@ -1047,13 +1063,13 @@ impl Printer<'_> {
                 let fw = t
                     .fields
                     .iter()
-                    .map(|(n, _)| n.text.len())
+                    .map(|(n, _)| n.text().len())
                     .max()
                     .unwrap_or(0);
                 for (n, v) in &t.fields {
                     sections.push((
                         n.span.start as usize,
-                        format!("field {} {}", pad(n.text, fw), self.text(v, 0)),
+                        format!("field {} {}", pad(n.text(), fw), self.text(v, 0)),
                         v.span.end as usize,
                     ));
                 }
@@ -1083,11 +1099,11 @@ impl Printer<'_> {
                 self.end_line(t.span.end as usize);
             }
             Action::ForEach(e) => {
-                let head = format!("  for each {} {{", e.fact.text);
+                let head = format!("  for each {} {{", e.fact.text());
                 self.repetition(&head, &e.fact, &e.actions, e.span);
             }
             Action::Repeat(r) => {
-                let head = format!("  repeat {} up to {} {{", r.fact.text, r.times);
+                let head = format!("  repeat {} up to {} {{", r.fact.text(), r.times);
                 self.repetition(&head, &r.fact, &r.actions, r.span);
             }
         }
@@ -1118,10 +1134,10 @@ impl Printer<'_> {
 
     fn given(&self, g: &Given) -> String {
         match g {
-            Given::Answer(n) => n.text.to_string(),
+            Given::Answer(n) => n.text().to_string(),
             Given::Value(v) => self.value(v),
             Given::DayClock { day, minutes, .. } => {
-                format!("{} {:02}:{:02}", day.text, minutes / 60, minutes % 60)
+                format!("{} {:02}:{:02}", day.text(), minutes / 60, minutes % 60)
             }
         }
     }
@@ -1139,9 +1155,9 @@ impl Printer<'_> {
                 .map(|p| {
                     let given: Vec<String> = p.rounds.iter().map(|g| self.given(g)).collect();
                     if given.len() == 1 {
-                        format!("{} = {}", p.fact.text, given[0])
+                        format!("{} = {}", p.fact.text(), given[0])
                     } else {
-                        format!("{} = [{}]", p.fact.text, given.join(", "))
+                        format!("{} = [{}]", p.fact.text(), given.join(", "))
                     }
                 })
                 .collect();
@@ -1173,7 +1189,7 @@ impl Printer<'_> {
         for (rule, at) in &s.raises {
             self.leading(rule.span.start as usize, "  ");
             self.out
-                .push_str(&format!("  anytime {} at {}", rule.text, at.text));
+                .push_str(&format!("  anytime {} at {}", rule.text(), at.text()));
             self.end_line(at.span.end as usize);
         }
         if let Some(e) = &s.expect {

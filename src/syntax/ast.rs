@@ -7,21 +7,81 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A name as written, with where it was written and, where it refers to a
 /// declaration, what name resolution bound it to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// 24 bytes, not the 32 of a `&str` beside the span and the binding: the
+/// text is held as a pointer and a 32-bit length (a source is at most
+/// [`crate::syntax::MAX_SOURCE_BYTES`]), and a large policy's tree holds
+/// about nine names a step (docs/performance.md, "Names in 24 bytes").
+/// Read the text with [`Name::text`].
 pub struct Name<'a> {
-    pub text: &'a str,
-    pub span: Span,
+    ptr: std::ptr::NonNull<u8>,
+    len: u32,
     pub bound: Binding,
+    pub span: Span,
+    borrows: std::marker::PhantomData<&'a str>,
 }
+
+// SAFETY: a `Name` is a `&'a str` (shared, immutable), a span and an
+// atomic binding, each of which may be sent and shared between threads.
+unsafe impl Send for Name<'_> {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Name<'_> {}
 
 impl<'a> Name<'a> {
     /// A name not yet bound.
     pub fn new(text: &'a str, span: Span) -> Self {
-        Name {
-            text,
-            span,
-            bound: Binding::default(),
+        // Never shortened in practice: a source is far shorter.
+        let mut len = text.len().min(u32::MAX as usize);
+        while !text.is_char_boundary(len) {
+            len -= 1;
         }
+        Name {
+            ptr: std::ptr::NonNull::from(text.as_bytes()).cast(),
+            len: len as u32,
+            bound: Binding::default(),
+            span,
+            borrows: std::marker::PhantomData,
+        }
+    }
+
+    /// The name as written.
+    pub fn text(&self) -> &'a str {
+        // SAFETY: `ptr` and `len` were taken from a `&'a str` in `new`,
+        // whose bytes live and stay unchanged for `'a`; a source (and so
+        // any name) is shorter than `u32::MAX` bytes, so `len` is whole.
+        unsafe {
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(
+                self.ptr.as_ptr(),
+                self.len as usize,
+            ))
+        }
+    }
+}
+
+impl Clone for Name<'_> {
+    fn clone(&self) -> Self {
+        let mut n = Name::new(self.text(), self.span);
+        n.bound = self.bound.clone();
+        n
+    }
+}
+
+/// Names compare by their text and span, whatever their bindings.
+impl PartialEq for Name<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text() && self.span == other.span
+    }
+}
+
+impl Eq for Name<'_> {}
+
+impl std::fmt::Debug for Name<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Name")
+            .field("text", &self.text())
+            .field("span", &self.span)
+            .field("bound", &self.bound)
+            .finish()
     }
 }
 

@@ -503,6 +503,6 @@ mod tests {
         assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
         let policy = parsed.policy;
         assert_eq!(policy.steps.len(), 1);
-        assert_eq!(policy.steps[0].name.text, "a");
+        assert_eq!(policy.steps[0].name.text(), "a");
     }
 }
