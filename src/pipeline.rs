@@ -215,7 +215,9 @@ fn check_lowered(
         Ok(lowered) => lowered,
         Err(done) => return *done,
     };
-    // Past the peak of lowering: freed memory may wait to be taken again.
+    // Past the peak of lowering: freed memory may wait to be taken again
+    // (the allocator's settings are the binary's, feature `cli`).
+    #[cfg(feature = "cli")]
     let _kept = crate::memory::keep_freed_memory();
     let mut found = check::run(&graph, &opts.check, &levels);
     merge_copies(&graph, &mut found);
