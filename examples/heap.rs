@@ -49,20 +49,13 @@ static ALLOCATOR: Counting = Counting;
 
 /// Live heap bytes and blocks, and resident memory, in MiB (Linux).
 fn report(stage: &str) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = |key: &str| -> u64 {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-            .unwrap_or(0)
-    };
+    let (now, peak) = sopc::memory::resident_kib();
     eprintln!(
         "{stage}: live {} MiB in {} blocks; resident {} MiB, peak {} MiB",
         LIVE.load(Relaxed) >> 20,
         BLOCKS.load(Relaxed),
-        kib("VmRSS:") >> 10,
-        kib("VmHWM:") >> 10
+        now >> 10,
+        peak >> 10
     );
 }
 
@@ -81,9 +74,7 @@ fn main() {
     // As the pipeline does (src/pipeline.rs, `lower_policy`).
     let bump = bumpalo::Bump::new();
     let mut pieces = sopc::foreach::Pieces::default();
-    let mut policy = sopc::foreach::desugar(policy, &bump, &mut diags, &mut pieces);
-    sopc::entries::desugar(&mut policy, &mut diags);
-    sopc::holder::desugar(&mut policy, &bump, &mut diags);
+    let policy = sopc::pipeline::desugar(policy, &bump, &mut diags, &mut pieces);
     let mut symbols = sopc::resolve::resolve(&policy, &mut diags);
     report("resolved");
     symbols.drop_names();

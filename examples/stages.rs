@@ -6,18 +6,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Resident memory now and its peak so far, in MB (Linux; 0 elsewhere).
 fn rss_mb() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = |key: &str| -> u64 {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-            .unwrap_or(0)
-    };
+    let (now, peak) = sopc::memory::resident_kib();
     format!(
         "{} MB (peak {} MB)",
-        kb("VmRSS:") * 1024 / 1_000_000,
-        kb("VmHWM:") * 1024 / 1_000_000
+        now * 1024 / 1_000_000,
+        peak * 1024 / 1_000_000
     )
 }
 
@@ -36,6 +29,10 @@ fn main() {
     let t_parse = t.elapsed();
     eprintln!("after parse: {}", rss_mb());
     let mut diags = Vec::new();
+    // As the pipeline does; nothing to write out in a generated policy.
+    let bump = bumpalo::Bump::new();
+    let mut pieces = sopc::foreach::Pieces::default();
+    let policy = sopc::pipeline::desugar(policy, &bump, &mut diags, &mut pieces);
     let t = Instant::now();
     let mut symbols = sopc::resolve::resolve(&policy, &mut diags);
     let t_resolve = t.elapsed();

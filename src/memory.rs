@@ -76,6 +76,21 @@ pub fn without_huge_pages() {
     }
 }
 
+/// Resident memory now and its peak so far, in KiB (`VmRSS` and `VmHWM`
+/// of `/proc/self/status`; 0 where there is none), for the examples that
+/// measure the stages.
+pub fn resident_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |key: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap_or(0)
+    };
+    (kib("VmRSS:"), kib("VmHWM:"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::MI_OPTION_PURGE_DELAY;

@@ -177,9 +177,7 @@ fn lower_policy(
     // independent mistake.
     let bump = bumpalo::Bump::new();
     let mut pieces = crate::foreach::Pieces::default();
-    let mut policy = crate::foreach::desugar(policy, &bump, &mut diags, &mut pieces);
-    crate::entries::desugar(&mut policy, &mut diags);
-    crate::holder::desugar(&mut policy, &bump, &mut diags);
+    let policy = desugar(policy, &bump, &mut diags, &mut pieces);
     let mut symbols = crate::resolve::resolve(&policy, &mut diags);
     let levels = Levels::new(std::mem::take(&mut symbols.lints), &opts.levels);
     symbols.drop_names();
@@ -197,6 +195,21 @@ fn lower_policy(
         levels,
         pieces,
     })
+}
+
+/// The passes before resolution that write a policy's shorthand out as
+/// plain steps and names (`for each` and `repeat`, `entry`, `role from
+/// host`); `pieces` keeps what `for each` wrote, for the findings.
+pub fn desugar<'a>(
+    policy: crate::syntax::ast::Policy<'a>,
+    bump: &'a bumpalo::Bump,
+    diags: &mut Vec<Diagnostic>,
+    pieces: &mut crate::foreach::Pieces,
+) -> crate::syntax::ast::Policy<'a> {
+    let mut policy = crate::foreach::desugar(policy, bump, diags, pieces);
+    crate::entries::desugar(&mut policy, diags);
+    crate::holder::desugar(&mut policy, bump, diags);
+    policy
 }
 
 /// The checks, on a lowered policy; what lowering found if there is no
