@@ -18,27 +18,52 @@ pub fn return_freed_memory_soon() {
 /// mimalloc's own purge delay (ms), which [`keep_freed_memory`] restores.
 const MIMALLOC_PURGE_DELAY: std::os::raw::c_long = 1000;
 
-/// While the guard lives, freed memory stays with mimalloc for its default
+/// While a guard lives, freed memory stays with mimalloc for its default
 /// second: the checks run after lowering, below the peak that the short
 /// delay of [`return_freed_memory_soon`] keeps down, and the state space
 /// they build grows by copies whose freed blocks are soon taken again.
 /// Given back at once, each is faulted in again: on the typed 1M-step
-/// check, 0.95 of the time (docs/performance.md). The guard restores the
-/// delay it found.
+/// check, 0.95 of the time (docs/performance.md). Guards may overlap (the
+/// service checks on several threads): the last one to go restores the
+/// delay the first one found.
 pub fn keep_freed_memory() -> FreedMemoryKept {
-    // SAFETY: reads and sets a plain integer option.
-    let before = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, MIMALLOC_PURGE_DELAY) };
-    FreedMemoryKept(before)
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if kept.guards == 0 {
+        // SAFETY: reads and sets a plain integer option.
+        kept.found = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, MIMALLOC_PURGE_DELAY) };
+    }
+    kept.guards += 1;
+    FreedMemoryKept(())
 }
 
+/// The guards of [`keep_freed_memory`] alive, and the delay the first
+/// one found.
+struct Kept {
+    guards: usize,
+    found: std::os::raw::c_long,
+}
+
+static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept {
+    guards: 0,
+    found: 0,
+});
+
 /// See [`keep_freed_memory`].
-pub struct FreedMemoryKept(std::os::raw::c_long);
+pub struct FreedMemoryKept(());
 
 impl Drop for FreedMemoryKept {
     fn drop(&mut self) {
-        // SAFETY: sets a plain integer option.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, self.0) };
+        let mut kept = KEPT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.guards -= 1;
+        if kept.guards == 0 {
+            // SAFETY: sets a plain integer option.
+            unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, kept.found) };
+        }
     }
 }
 

@@ -60,9 +60,13 @@ impl<'a> Name<'a> {
 
 impl Clone for Name<'_> {
     fn clone(&self) -> Self {
-        let mut n = Name::new(self.text(), self.span);
-        n.bound = self.bound.clone();
-        n
+        Name {
+            ptr: self.ptr,
+            len: self.len,
+            bound: self.bound.clone(),
+            span: self.span,
+            borrows: std::marker::PhantomData,
+        }
     }
 }
 
